@@ -1,0 +1,1 @@
+//! Getting pages in: files, folders, WARC archives, feeds and HTTP.

@@ -1,0 +1,1 @@
+//! The pipeline: hands each stage what it needs and keeps I/O at the edges.

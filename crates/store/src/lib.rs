@@ -1,0 +1,53 @@
+//! Storage for sources, fetches, articles and stories.
+//!
+//! Every stage above this crate sees only the [`Store`] trait. SQLite (through
+//! sqlx) is the default backend; the trait is shaped so that a PostgreSQL
+//! backend can sit behind it without any stage changing: it speaks in model
+//! types and plain ids, never in SQL rows or connections.
+
+mod error;
+mod types;
+
+pub use error::{Error, Result};
+pub use types::*;
+
+use async_trait::async_trait;
+use model::{Source, SourceKind};
+
+/// Everything ravenwire keeps, behind one interface.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Adds a source, or returns the existing one with the same URL.
+    async fn add_source(&self, source: &Source) -> Result<SourceId>;
+    /// Sources of one kind, or all of them, oldest first.
+    async fn sources(&self, kind: Option<SourceKind>) -> Result<Vec<StoredSource>>;
+    /// Notes that a feed was polled, so the next poll can be polite.
+    async fn mark_source_polled(&self, id: SourceId, at: chrono::DateTime<chrono::Utc>) -> Result<()>;
+
+    /// Records one fetch or read of a document, successful or not.
+    async fn record_fetch(&self, fetch: &FetchRecord) -> Result<FetchId>;
+
+    /// The article stored under this canonical URL, if any.
+    async fn find_article_by_url(&self, canonical_url: &str) -> Result<Option<ArticleId>>;
+    /// The article whose body has this content hash, if any.
+    async fn find_article_by_hash(&self, content_hash: &str) -> Result<Option<ArticleId>>;
+    /// Stores a new article. Fails with [`Error::Conflict`] when its canonical
+    /// URL is already stored.
+    async fn insert_article(&self, article: &NewArticle) -> Result<ArticleId>;
+    /// Puts an article into the story with this key, creating the story the
+    /// first time the key is seen, and records its provenance.
+    async fn assign_story(&self, article: ArticleId, placement: &StoryPlacement) -> Result<StoryId>;
+
+    async fn article(&self, id: ArticleId) -> Result<Option<StoredArticle>>;
+    /// Articles in id order, starting after `after`: for reindexing and for
+    /// warming the story engine.
+    async fn articles_after(&self, after: Option<ArticleId>, limit: u32) -> Result<Vec<StoredArticle>>;
+
+    /// Stories with the most recent activity first.
+    async fn latest_stories(&self, limit: u32, offset: u32) -> Result<Vec<StorySummary>>;
+    async fn story(&self, id: StoryId) -> Result<Option<StoryDetail>>;
+    /// Replaces the related-stories list of a story.
+    async fn set_related(&self, story: StoryId, related: &[StoryId]) -> Result<()>;
+
+    async fn stats(&self) -> Result<StoreStats>;
+}

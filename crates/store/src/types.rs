@@ -1,0 +1,144 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use model::{Article, Provenance, SourceKind, Timestamp};
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+id_type!(SourceId);
+id_type!(FetchId);
+id_type!(ArticleId);
+id_type!(StoryId);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredSource {
+    pub id: SourceId,
+    pub kind: SourceKind,
+    pub url: String,
+    pub title: Option<String>,
+    pub added_at: DateTime<Utc>,
+    pub polled_at: Option<DateTime<Utc>>,
+}
+
+/// One fetch (HTTP) or read (file, WARC record) of a document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FetchRecord {
+    /// The URL asked for, or `file:` path / WARC record origin for imports.
+    pub url: String,
+    /// The URL after redirects.
+    pub final_url: Option<String>,
+    /// HTTP status; `None` for local files.
+    pub status: Option<u16>,
+    /// Hex SHA-256 of the raw bytes.
+    pub content_hash: Option<String>,
+    pub fetched_at: DateTime<Utc>,
+    /// Why the fetch or its extraction failed, if it did.
+    pub error: Option<String>,
+}
+
+/// An extracted article ready to be stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewArticle {
+    pub article: Article,
+    /// The canonical URL used to recognise the same page again.
+    pub canonical_url: String,
+    /// Fingerprint of the normalised body, to recognise the same text again.
+    pub content_hash: String,
+    pub source: Option<SourceId>,
+    pub fetch: Option<FetchId>,
+}
+
+/// Where the stories stage put an article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryPlacement {
+    /// The engine's story key; one story row per key.
+    pub story_key: String,
+    pub copy_of: Option<ArticleId>,
+    pub redated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredArticle {
+    pub id: ArticleId,
+    pub canonical_url: String,
+    pub content_hash: String,
+    pub article: Article,
+    pub source: Option<SourceId>,
+    /// The outlet's display name: site name, else host.
+    pub outlet: String,
+    pub story: Option<StoryId>,
+    pub copy_of: Option<ArticleId>,
+    pub redated: bool,
+    pub added_at: DateTime<Utc>,
+}
+
+impl StoredArticle {
+    pub fn provenance(&self) -> Provenance {
+        if self.redated {
+            Provenance::Redated
+        } else if self.copy_of.is_some() {
+            Provenance::Copy
+        } else {
+            Provenance::Original
+        }
+    }
+}
+
+/// A story as listed on the front page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StorySummary {
+    pub id: StoryId,
+    pub key: String,
+    /// The headline of the story's first report.
+    pub title: String,
+    pub article_count: u32,
+    /// Distinct outlets, first reporter first.
+    pub outlets: Vec<String>,
+    /// Earliest credible publication time among its articles.
+    pub first_published: Option<Timestamp>,
+    /// Latest publication (or arrival) time: what "latest stories" sorts by.
+    pub updated: DateTime<Utc>,
+}
+
+/// A lighter article row for story pages: no body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleSummary {
+    pub id: ArticleId,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub outlet: String,
+    pub language: Option<String>,
+    pub published: Option<Timestamp>,
+    pub copy_of: Option<ArticleId>,
+    pub redated: bool,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoryDetail {
+    pub summary: StorySummary,
+    /// Oldest first.
+    pub articles: Vec<ArticleSummary>,
+    pub related: Vec<StorySummary>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct StoreStats {
+    pub sources: u64,
+    pub fetches: u64,
+    pub articles: u64,
+    pub stories: u64,
+}
