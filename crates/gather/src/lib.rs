@@ -1,1 +1,38 @@
 //! Getting pages in: files, folders, WARC archives, feeds and HTTP.
+//!
+//! Every way in ends in a [`Page`]: raw bytes plus what is known about where
+//! they came from. Nothing here looks inside the HTML; that is extraction's
+//! job. What this crate guarantees is that bad input (a corrupt gzip, a
+//! truncated archive, an endless HTTP body) becomes an error naming the input,
+//! never a panic or an unbounded allocation.
+
+mod error;
+mod feed;
+mod fetch;
+mod input;
+mod limits;
+mod warc;
+
+pub use error::{Error, Result};
+pub use feed::{parse_feed, Feed, FeedEntry};
+pub use fetch::{FetchConfig, Fetched, Fetcher};
+pub use input::{list_inputs, read_input, Input, InputKind};
+pub use limits::MAX_PAGE_BYTES;
+pub use warc::{pages_from_records, RecordReader, WarcReader, WarcRecord};
+
+use chrono::{DateTime, Utc};
+
+/// One page to extract, whatever it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// What to name in messages: a file path, `path#record-N` for a WARC
+    /// record, or the URL asked for.
+    pub origin: String,
+    /// The page's address when known (WARC-Target-URI, final HTTP URL).
+    pub url: Option<String>,
+    pub body: Vec<u8>,
+    /// From the HTTP Content-Type, when known.
+    pub charset: Option<String>,
+    pub status: Option<u16>,
+    pub fetched_at: Option<DateTime<Utc>>,
+}

@@ -3,10 +3,34 @@
 //! The index is a derived copy of the store: it can always be rebuilt from it
 //! (`ravenwire reindex`), so it holds only what search needs to match, rank,
 //! filter and show a hit.
+//!
+//! Writes go through an [`IndexBatch`], which owns tantivy's single writer
+//! and makes its changes visible with one commit. Queries use tantivy's
+//! query language over the title (boosted) and text by default: phrases in
+//! double quotes, `AND`/`OR`/`NOT`, `+`/`-`, and `field:value` for `title`,
+//! `text`, `source`, `language` and `story`. Words are lowercased and
+//! accent-folded but not stemmed, so that every language is treated alike.
 
-use std::path::Path;
+mod tokenizer;
+
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
+use tantivy::collector::TopDocs;
+use tantivy::directory::error::LockError;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{Occur, QueryParser};
+use tantivy::query_grammar::{self, UserInputAst};
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value, STORED,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, TantivyDocument, TantivyError, Term,
+};
+
+use crate::tokenizer::{keyword_analyzer, text_analyzer, KEYWORD_TOKENIZER, TEXT_TOKENIZER};
 
 /// What can go wrong in the index.
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +41,12 @@ pub enum Error {
     Open { path: String, message: String },
     #[error("bad search query {query:?}: {message}")]
     Query { query: String, message: String },
+    /// Another writer, in this process or another, holds the index.
+    #[error(
+        "the search index at {path} is being written by another process \
+         (or another batch in this one); wait for it to finish and try again"
+    )]
+    Locked { path: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -53,31 +83,199 @@ pub struct Hit {
     pub snippet_html: String,
 }
 
+/// Shared by all batches of one process: tantivy splits it across its
+/// indexing threads, and 50 MB keeps a reindex of many thousands of articles
+/// to a few segment flushes without weighing on a small machine.
+const WRITER_MEMORY_BYTES: usize = 50_000_000;
+/// Snippet length, and the length of the lead used when nothing in the text
+/// matched (a hit on the title only, or a filter-only query).
+const SNIPPET_CHARS: usize = 200;
+/// A title match says more about what an article is about than a body match.
+const TITLE_BOOST: Score = 2.0;
+
+const ID: &str = "id";
+const TITLE: &str = "title";
+const TEXT: &str = "text";
+const URL: &str = "url";
+const SOURCE: &str = "source";
+const LANGUAGE: &str = "language";
+const PUBLISHED: &str = "published";
+const STORY: &str = "story";
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    title: Field,
+    text: Field,
+    url: Field,
+    source: Field,
+    language: Field,
+    published: Field,
+    story: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let words = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TEXT_TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    let keyword = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(KEYWORD_TOKENIZER)
+                .set_index_option(IndexRecordOption::Basic),
+        )
+        .set_stored();
+    let filterable = NumericOptions::default().set_indexed().set_stored();
+    let fields = Fields {
+        id: builder.add_i64_field(ID, filterable.clone().set_fast()),
+        title: builder.add_text_field(TITLE, words.clone()),
+        text: builder.add_text_field(TEXT, words.clone()),
+        url: builder.add_text_field(URL, STORED),
+        source: builder.add_text_field(SOURCE, words),
+        language: builder.add_text_field(LANGUAGE, keyword),
+        published: builder.add_i64_field(PUBLISHED, filterable.clone().set_fast()),
+        story: builder.add_i64_field(STORY, filterable),
+    };
+    (builder.build(), fields)
+}
+
 /// The search index in one folder.
-pub struct SearchIndex {}
+pub struct SearchIndex {
+    dir: PathBuf,
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    query_parser: QueryParser,
+}
 
 /// A batch of changes, made visible together on [`IndexBatch::commit`].
+///
+/// Dropping a batch without committing discards its changes.
 pub struct IndexBatch<'a> {
-    _index: &'a SearchIndex,
+    index: &'a SearchIndex,
+    writer: IndexWriter<TantivyDocument>,
 }
 
 impl SearchIndex {
     /// Opens the index in `dir`, creating it if missing.
-    pub fn open(_dir: &Path) -> Result<Self> {
-        todo!()
+    pub fn open(dir: &Path) -> Result<Self> {
+        let open_error = |message: String| Error::Open {
+            path: dir.display().to_string(),
+            message,
+        };
+        std::fs::create_dir_all(dir).map_err(|err| open_error(err.to_string()))?;
+        let directory = MmapDirectory::open(dir).map_err(|err| open_error(err.to_string()))?;
+        let (schema, fields) = schema();
+        let index = Index::open_or_create(directory, schema).map_err(|err| {
+            open_error(format!(
+                "{err} (an index written by another ravenwire version can be rebuilt \
+                 with `ravenwire reindex` after removing the folder)"
+            ))
+        })?;
+        // Analyzers are code, not data: they must be registered on every open.
+        index.tokenizers().register(TEXT_TOKENIZER, text_analyzer());
+        index.tokenizers().register(KEYWORD_TOKENIZER, keyword_analyzer());
+        // Our own commits reload explicitly; the policy covers commits made
+        // by another process, such as a CLI reindex under a running server.
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(|err| open_error(err.to_string()))?;
+        let mut query_parser = QueryParser::for_index(&index, vec![fields.title, fields.text]);
+        query_parser.set_field_boost(fields.title, TITLE_BOOST);
+        // Several words narrow a news search rather than widen it.
+        query_parser.set_conjunction_by_default();
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            index,
+            reader,
+            fields,
+            query_parser,
+        })
     }
-    /// Starts a batch of writes. Only one batch may be open at a time.
+
+    /// Starts a batch of writes. Only one batch may be open at a time, across
+    /// all processes: otherwise this fails at once with [`Error::Locked`].
     pub fn batch(&self) -> Result<IndexBatch<'_>> {
-        todo!()
+        let writer = self.index.writer(WRITER_MEMORY_BYTES).map_err(|err| match err {
+            TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked {
+                path: self.dir.display().to_string(),
+            },
+            other => Error::Tantivy(other),
+        })?;
+        Ok(IndexBatch { index: self, writer })
     }
+
     /// Searches with the query language: phrases, AND/OR/NOT, field:value.
-    pub fn search(&self, _query: &str, _limit: usize) -> Result<Vec<Hit>> {
-        todo!()
+    ///
+    /// Hits come best first; equal scores are ordered by ascending id. A
+    /// blank query matches nothing.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {
+        if limit == 0 || query.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        let query_error = |message: String| Error::Query {
+            query: query.to_string(),
+            message,
+        };
+        let syntax = query_grammar::parse_query(query)
+            .map_err(|_| query_error("the query language cannot parse it".to_string()))?;
+        let parsed = self
+            .query_parser
+            .build_query_from_user_input_ast(hoist_negations(syntax))
+            .map_err(|err| query_error(err.to_string()))?;
+        let searcher = self.reader.searcher();
+        let ranking = TopDocs::with_limit(limit).order_by((
+            (SortBySimilarityScore, Order::Desc),
+            (SortByStaticFastValue::<i64>::for_field(ID), Order::Asc),
+        ));
+        let top: Vec<((Score, Option<i64>), DocAddress)> = searcher.search(&parsed, &ranking)?;
+        let mut snippets = SnippetGenerator::create(&searcher, &*parsed, self.fields.text)?;
+        snippets.set_max_num_chars(SNIPPET_CHARS);
+        top.into_iter()
+            .map(|((score, _), address)| {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                Ok(self.hit(&doc, score, &snippets))
+            })
+            .collect()
     }
+
+    fn hit(&self, doc: &TantivyDocument, score: Score, snippets: &SnippetGenerator) -> Hit {
+        let f = &self.fields;
+        let text = stored_str(doc, f.text).unwrap_or_default();
+        let snippet = snippets.snippet(&text);
+        let (plain, html) = if snippet.is_empty() {
+            let lead = lead(&text, SNIPPET_CHARS);
+            let html = escape_html(&lead);
+            (lead, html)
+        } else {
+            (snippet.fragment().to_string(), snippet.to_html())
+        };
+        Hit {
+            id: stored_i64(doc, f.id).unwrap_or_default(),
+            score,
+            title: stored_str(doc, f.title).unwrap_or_default(),
+            url: stored_str(doc, f.url).unwrap_or_default(),
+            source: stored_str(doc, f.source).unwrap_or_default(),
+            language: stored_str(doc, f.language),
+            published: stored_i64(doc, f.published),
+            story: stored_i64(doc, f.story),
+            snippet: plain,
+            snippet_html: html,
+        }
+    }
+
     /// Number of indexed articles.
     pub fn len(&self) -> Result<u64> {
-        todo!()
+        Ok(self.reader.searcher().num_docs())
     }
+
     pub fn is_empty(&self) -> Result<bool> {
         Ok(self.len()? == 0)
     }
@@ -85,14 +283,415 @@ impl SearchIndex {
 
 impl IndexBatch<'_> {
     /// Adds an article, replacing any earlier version with the same id.
-    pub fn upsert(&mut self, _article: &IndexedArticle) -> Result<()> {
-        todo!()
+    pub fn upsert(&mut self, article: &IndexedArticle) -> Result<()> {
+        let f = &self.index.fields;
+        self.writer.delete_term(Term::from_field_i64(f.id, article.id));
+        let mut doc = TantivyDocument::new();
+        doc.add_i64(f.id, article.id);
+        doc.add_text(f.title, &article.title);
+        doc.add_text(f.text, &article.text);
+        doc.add_text(f.url, &article.url);
+        doc.add_text(f.source, &article.source);
+        if let Some(language) = &article.language {
+            doc.add_text(f.language, language);
+        }
+        if let Some(published) = article.published {
+            doc.add_i64(f.published, published);
+        }
+        if let Some(story) = article.story {
+            doc.add_i64(f.story, story);
+        }
+        self.writer.add_document(doc)?;
+        Ok(())
     }
+
     /// Removes everything (for a rebuild).
     pub fn clear(&mut self) -> Result<()> {
-        todo!()
+        self.writer.delete_all_documents()?;
+        Ok(())
     }
-    pub fn commit(self) -> Result<()> {
-        todo!()
+
+    /// Makes the batch visible to searches, including ones on this
+    /// [`SearchIndex`] right after this returns.
+    pub fn commit(mut self) -> Result<()> {
+        self.writer.commit()?;
+        // Finishing merges here, rather than in threads that outlive the
+        // writer, hands the next batch (maybe another process) a quiet index.
+        self.writer.wait_merging_threads()?;
+        self.index.reader.reload()?;
+        Ok(())
+    }
+}
+
+/// Turns `a AND NOT b`, which the grammar reads as "a, and a clause that
+/// only excludes b", into "a, excluding b". Left alone, the inner clause has
+/// nothing positive to match, so the whole query would match nothing.
+fn hoist_negations(ast: UserInputAst) -> UserInputAst {
+    match ast {
+        UserInputAst::Clause(clauses) => UserInputAst::Clause(
+            clauses
+                .into_iter()
+                .map(|(occur, child)| match hoist_negations(child) {
+                    UserInputAst::Clause(mut inner)
+                        if occur == Some(Occur::Must) && inner.len() == 1 && inner[0].0 == Some(Occur::MustNot) =>
+                    {
+                        let (_, excluded) = inner.remove(0);
+                        (Some(Occur::MustNot), excluded)
+                    }
+                    child => (occur, child),
+                })
+                .collect(),
+        ),
+        UserInputAst::Boost(inner, boost) => UserInputAst::Boost(Box::new(hoist_negations(*inner)), boost),
+        leaf @ UserInputAst::Leaf(_) => leaf,
+    }
+}
+
+fn stored_str(doc: &TantivyDocument, field: Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|value| value.as_str())
+        .map(str::to_string)
+}
+
+fn stored_i64(doc: &TantivyDocument, field: Field) -> Option<i64> {
+    doc.get_first(field).and_then(|value| value.as_i64())
+}
+
+/// The first `max_chars` characters of `text`, cut at a word boundary when
+/// one is near, with an ellipsis when something was cut.
+fn lead(text: &str, max_chars: usize) -> String {
+    let text = text.trim();
+    let Some((cut, _)) = text.char_indices().nth(max_chars) else {
+        return text.to_string();
+    };
+    let head = &text[..cut];
+    let at_word = match head.rfind(char::is_whitespace) {
+        Some(space) if space >= cut / 2 => &head[..space],
+        _ => head,
+    };
+    format!("{}…", at_word.trim_end())
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(id: i64, title: &str, text: &str) -> IndexedArticle {
+        IndexedArticle {
+            id,
+            title: title.to_string(),
+            text: text.to_string(),
+            url: format!("https://news.example/{id}"),
+            source: "Reuters".to_string(),
+            language: Some("en".to_string()),
+            published: Some(1_700_000_000 + id),
+            story: None,
+        }
+    }
+
+    fn index_with(dir: &Path, articles: &[IndexedArticle]) -> SearchIndex {
+        let index = SearchIndex::open(dir).unwrap();
+        let mut batch = index.batch().unwrap();
+        for a in articles {
+            batch.upsert(a).unwrap();
+        }
+        batch.commit().unwrap();
+        index
+    }
+
+    fn ids(index: &SearchIndex, query: &str) -> Vec<i64> {
+        let mut found: Vec<i64> = index.search(query, 50).unwrap().iter().map(|h| h.id).collect();
+        found.sort_unstable();
+        found
+    }
+
+    fn sample() -> Vec<IndexedArticle> {
+        let mut spanish = article(
+            3,
+            "Cumbre del clima en Belém",
+            "Los líderes llegaron a Belém para la cumbre.",
+        );
+        spanish.source = "El País".to_string();
+        spanish.language = Some("es".to_string());
+        spanish.story = Some(42);
+        vec![
+            article(
+                1,
+                "Climate summit opens",
+                "Leaders met in Belem to discuss climate finance.",
+            ),
+            article(
+                2,
+                "Finance ministers meet",
+                "The summit on climate was postponed, finance ministers said.",
+            ),
+            spanish,
+            article(4, "Football results", "The match ended in a draw."),
+        ]
+    }
+
+    #[test]
+    fn upsert_then_search_sees_the_commit_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = index_with(dir.path(), &sample());
+        assert_eq!(index.len().unwrap(), 4);
+        let hits = index.search("football", 10).unwrap();
+        assert_eq!(hits.len(), 1);
+        let hit = &hits[0];
+        assert_eq!(hit.id, 4);
+        assert_eq!(hit.title, "Football results");
+        assert_eq!(hit.url, "https://news.example/4");
+        assert_eq!(hit.source, "Reuters");
+        assert_eq!(hit.language.as_deref(), Some("en"));
+        assert_eq!(hit.published, Some(1_700_000_004));
+        assert_eq!(hit.story, None);
+        assert!(hit.score > 0.0);
+    }
+
+    #[test]
+    fn reupserting_an_id_replaces_the_old_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = index_with(dir.path(), &sample());
+        let mut batch = index.batch().unwrap();
+        batch
+            .upsert(&article(4, "Rugby results", "A late try won it."))
+            .unwrap();
+        batch.commit().unwrap();
+        assert_eq!(index.len().unwrap(), 4);
+        assert!(ids(&index, "football").is_empty());
+        assert_eq!(ids(&index, "rugby"), [4]);
+    }
+
+    #[test]
+    fn title_matches_rank_first_and_ties_break_by_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = index_with(
+            dir.path(),
+            &[
+                article(9, "Other news", "election"),
+                article(5, "Election day", "Voting is under way."),
+                article(7, "Other news", "election"),
+            ],
+        );
+        let hits = index.search("election", 10).unwrap();
+        let order: Vec<i64> = hits.iter().map(|h| h.id).collect();
+        assert_eq!(order, [5, 7, 9]);
+        assert!(hits[0].score > hits[1].score);
+        assert_eq!(hits[1].score, hits[2].score);
+        assert_eq!(index.search("election", 1).unwrap()[0].id, 5);
+    }
+
+    #[test]
+    fn phrases_match_adjacent_words_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = index_with(dir.path(), &sample());
+        assert_eq!(ids(&index, "\"climate finance\""), [1]);
+        assert_eq!(ids(&index, "climate finance"), [1, 2]);
+    }
+
+    #[test]
+    fn boolean_operators_combine_terms() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = index_with(dir.path(), &sample());
+        assert_eq!(ids(&index, "football OR leaders"), [1, 4]);
+        assert_eq!(ids(&index, "football OR leaders OR lideres"), [1, 3, 4]);
+        assert_eq!(ids(&index, "summit AND postponed"), [2]);
+        assert_eq!(ids(&index, "climate AND NOT postponed"), [1]);
+        assert!(ids(&index, "summit AND NOT (postponed OR leaders)").is_empty());
+        assert_eq!(ids(&index, "(climate OR clima) AND NOT postponed"), [1, 3]);
+        assert_eq!(ids(&index, "+climate -postponed"), [1]);
+        assert_eq!(ids(&index, "climate -postponed"), [1]);
+    }
+
+    #[test]
+    fn field_queries_filter_by_source_title_story_and_language() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = index_with(dir.path(), &sample());
+        assert_eq!(ids(&index, "source:reuters"), [1, 2, 4]);
+        assert_eq!(ids(&index, "source:pais"), [3]);
+        assert_eq!(ids(&index, "title:finance"), [2]);
+        assert_eq!(ids(&index, "story:42"), [3]);
+        assert_eq!(ids(&index, "belem language:es"), [3]);
+        assert_eq!(ids(&index, "belem language:EN"), [1]);
+        assert_eq!(ids(&index, "published:[1700000002 TO 1700000003]"), [2, 3]);
+    }
+
+    #[test]
+    fn accents_fold_so_either_spelling_matches() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = index_with(dir.path(), &sample());
+        assert_eq!(ids(&index, "Belém"), [1, 3]);
+        assert_eq!(ids(&index, "lideres"), [3]);
+    }
+
+    #[test]
+    fn chinese_queries_match_as_character_phrases() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut chinese = article(8, "北京天气预报", "明天北京有雨。");
+        chinese.language = Some("zh".to_string());
+        let index = index_with(dir.path(), &[chinese, article(1, "京都", "天气")]);
+        assert_eq!(ids(&index, "北京"), [8]);
+        // Both characters occur in article 1 too, but not side by side.
+        assert_eq!(ids(&index, "京天"), [8]);
+        assert_eq!(ids(&index, "天 京"), [1, 8]);
+        assert!(ids(&index, "上海").is_empty());
+    }
+
+    #[test]
+    fn rejected_query_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = index_with(dir.path(), &sample());
+        for bad in ["nosuchfield:x", "story:abc", "published:[1 TO"] {
+            match index.search(bad, 10) {
+                Err(err @ Error::Query { .. }) => {
+                    assert!(err.to_string().contains(bad), "{err}");
+                }
+                other => panic!("{bad:?} gave {other:?}"),
+            }
+        }
+        assert!(index.search("   ", 10).unwrap().is_empty());
+        assert!(index.search("climate", 0).unwrap().is_empty());
+    }
+
+    #[test]
+    fn snippets_highlight_matches_and_escape_html() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = index_with(
+            dir.path(),
+            &[article(
+                1,
+                "Injected page",
+                "The page ran <script>alert('x')</script> & then the exploit spread.",
+            )],
+        );
+        let hit = &index.search("exploit", 10).unwrap()[0];
+        assert!(hit.snippet.contains("<script>"), "{}", hit.snippet);
+        assert!(hit.snippet.contains("exploit"));
+        assert!(!hit.snippet.contains("<b>"));
+        assert!(hit.snippet_html.contains("<b>exploit</b>"), "{}", hit.snippet_html);
+        assert!(hit.snippet_html.contains("&lt;script&gt;"), "{}", hit.snippet_html);
+        assert!(hit.snippet_html.contains("&amp;"));
+        assert!(!hit.snippet_html.contains("<script>"));
+    }
+
+    #[test]
+    fn title_only_match_falls_back_to_the_escaped_lead() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = format!("<i>Opening</i> {}", "word ".repeat(100));
+        let index = index_with(dir.path(), &[article(1, "Volcano erupts", &body)]);
+        let hit = &index.search("volcano", 10).unwrap()[0];
+        assert!(hit.snippet.starts_with("<i>Opening</i> word"));
+        assert!(hit.snippet.ends_with('…'));
+        assert!(hit.snippet.chars().count() <= SNIPPET_CHARS + 1);
+        assert!(hit.snippet_html.starts_with("&lt;i&gt;Opening&lt;/i&gt; word"));
+        assert!(!hit.snippet_html.contains("<b>"));
+    }
+
+    #[test]
+    fn clear_removes_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = index_with(dir.path(), &sample());
+        let mut batch = index.batch().unwrap();
+        batch.clear().unwrap();
+        batch.commit().unwrap();
+        assert!(index.is_empty().unwrap());
+        assert!(ids(&index, "climate").is_empty());
+    }
+
+    #[test]
+    fn uncommitted_batch_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = index_with(dir.path(), &sample());
+        let mut batch = index.batch().unwrap();
+        batch.clear().unwrap();
+        batch.upsert(&article(10, "Dropped", "never")).unwrap();
+        drop(batch);
+        assert_eq!(index.len().unwrap(), 4);
+        assert!(ids(&index, "dropped").is_empty());
+    }
+
+    #[test]
+    fn reopening_keeps_the_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(index_with(dir.path(), &sample()));
+        let reopened = SearchIndex::open(dir.path()).unwrap();
+        assert_eq!(reopened.len().unwrap(), 4);
+        assert_eq!(ids(&reopened, "\"climate finance\""), [1]);
+        // The analyzers are registered again, so accents still fold.
+        assert_eq!(ids(&reopened, "Belém"), [1, 3]);
+    }
+
+    #[test]
+    fn a_second_writer_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let holder = SearchIndex::open(dir.path()).unwrap();
+        let held = holder.batch().unwrap();
+        // A separate open takes its own file lock, exactly as another process would.
+        let other = SearchIndex::open(dir.path()).unwrap();
+        match other.batch() {
+            Err(err @ Error::Locked { .. }) => {
+                assert!(err.to_string().contains(&dir.path().display().to_string()));
+            }
+            Err(err) => panic!("wrong error: {err}"),
+            Ok(_) => panic!("second writer was allowed"),
+        }
+        assert!(matches!(holder.batch(), Err(Error::Locked { .. })));
+        held.commit().unwrap();
+        other.batch().unwrap().commit().unwrap();
+    }
+
+    #[test]
+    fn lead_cuts_at_a_word_boundary() {
+        assert_eq!(lead("  short  ", 10), "short");
+        assert_eq!(lead("one two three four", 10), "one two…");
+        assert_eq!(lead("abcdefghijkl", 5), "abcde…");
+        assert_eq!(lead("ééééé ééé", 7), "ééééé…");
+    }
+
+    /// Timing, not correctness: `cargo test -p ravenwire-index --release -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn measure_bulk_indexing_and_search() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let words = [
+            "climate", "summit", "election", "market", "storm", "court", "vote", "trade",
+        ];
+        let count = 20_000;
+        let started = std::time::Instant::now();
+        let mut batch = index.batch().unwrap();
+        for id in 0..count {
+            let body: Vec<&str> = (0..300)
+                .map(|n| words[(id as usize * 7 + n * 13) % words.len()])
+                .collect();
+            batch
+                .upsert(&article(id, words[id as usize % words.len()], &body.join(" ")))
+                .unwrap();
+        }
+        batch.commit().unwrap();
+        let indexing = started.elapsed();
+        let started = std::time::Instant::now();
+        let hits = index.search("\"storm court\" AND NOT vote", 20).unwrap();
+        println!(
+            "indexed {count} articles of 300 words in {indexing:?}; phrase query took {:?}",
+            started.elapsed()
+        );
+        assert_eq!(index.len().unwrap(), count as u64);
+        assert!(hits.len() <= 20);
     }
 }

@@ -1,1 +1,13 @@
-//! The pipeline: hands each stage what it needs and keeps I/O at the edges.
+//! The pipeline: carries pages through extract → stories → store → index.
+//!
+//! Stages never call each other or storage; this crate hands each one what it
+//! needs and records what comes back. It is also where time and the network
+//! enter: callers pass pages in, and the pipeline stamps them.
+
+mod error;
+mod feeds;
+mod ingest;
+
+pub use error::{Error, Result};
+pub use feeds::{FeedReport, FeedSummary};
+pub use ingest::{Outcome, Pipeline};

@@ -1,1 +1,94 @@
-fn main() {}
+//! The `ravenwire` command: a thin layer that parses arguments, opens the
+//! data folder and hands work to the library crates. One module per
+//! subcommand lives in `cmd/`.
+
+mod cmd;
+mod data;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// A self-hosted world-news engine: gather, extract, cluster into stories,
+/// trace provenance, search and serve.
+#[derive(Debug, Parser)]
+#[command(name = "ravenwire", version, about, propagate_version = true)]
+struct Cli {
+    /// The data folder (database and search index).
+    #[arg(long, global = true, env = "RAVENWIRE_DATA", default_value = "ravenwire-data")]
+    data: PathBuf,
+
+    /// More log output (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import HTML pages, .html.gz files, folders and WARC archives.
+    Import(cmd::import::Args),
+    /// Subscribe to an RSS, Atom or JSON feed.
+    Add(cmd::add::Args),
+    /// Poll every subscribed feed once and store new entries.
+    Fetch(cmd::fetch::Args),
+    /// Extract articles from pages and print them as JSON lines (no storage).
+    Extract(cmd::extract::Args),
+    /// Group documents (JSON lines) into stories and print the assignments.
+    Cluster(cmd::cluster::Args),
+    /// Search stored articles.
+    Search(cmd::search::Args),
+    /// Serve the web front page and JSON API.
+    Serve(cmd::serve::Args),
+    /// Serve a temporary data folder preloaded with fictional sample news.
+    Demo(cmd::demo::Args),
+    /// Rebuild the search index from the store.
+    Reindex(cmd::reindex::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let data = data::DataDir::new(cli.data);
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Import(args) => cmd::import::run(&data, args).await,
+            Command::Add(args) => cmd::add::run(&data, args).await,
+            Command::Fetch(args) => cmd::fetch::run(&data, args).await,
+            Command::Extract(args) => cmd::extract::run(args),
+            Command::Cluster(args) => cmd::cluster::run(args),
+            Command::Search(args) => cmd::search::run(&data, args).await,
+            Command::Serve(args) => cmd::serve::run(&data, args).await,
+            Command::Demo(args) => cmd::demo::run(args).await,
+            Command::Reindex(args) => cmd::reindex::run(&data, args).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn,ravenwire=info",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RAVENWIRE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}

@@ -13,6 +13,9 @@ pub enum Error {
     Database(#[from] sqlx::Error),
     #[error("already stored: {0}")]
     Conflict(String),
+    /// The caller asked for something that cannot be stored as given.
+    #[error("invalid input: {0}")]
+    Invalid(String),
     #[error("not found: {0}")]
     NotFound(String),
     #[error("stored data is corrupt: {0}")]

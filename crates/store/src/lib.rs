@@ -6,9 +6,13 @@
 //! types and plain ids, never in SQL rows or connections.
 
 mod error;
+mod outlet;
+mod sqlite;
 mod types;
 
 pub use error::{Error, Result};
+pub use outlet::outlet_name;
+pub use sqlite::SqliteStore;
 pub use types::*;
 
 use async_trait::async_trait;

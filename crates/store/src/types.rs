@@ -80,6 +80,9 @@ pub struct StoredArticle {
     /// The outlet's display name: site name, else host.
     pub outlet: String,
     pub story: Option<StoryId>,
+    /// The story's engine key (see [`StoryPlacement::story_key`]), so the
+    /// story engine can be warmed from storage without re-deciding.
+    pub story_key: Option<String>,
     pub copy_of: Option<ArticleId>,
     pub redated: bool,
     pub added_at: DateTime<Utc>,

@@ -1,0 +1,309 @@
+//! From the extractor's HTML fragment to the article's plain text and
+//! reader HTML, dropping "See also"-style lines that sites insert mid-body.
+
+use ego_tree::NodeRef;
+use scraper::{Html, Node};
+use std::collections::HashSet;
+
+/// Openings of the teaser lines sites drop between paragraphs to point at
+/// other stories, in the languages we see most. Matched case-insensitively
+/// at the start of a short block.
+const CUES: &[&str] = &[
+    // English
+    "see also", "read more", "read also", "also read", "read next", "related:", "related article",
+    "related story", "related stories", "related coverage", "more:", "more on this", "watch:",
+    "click here", "recommended:", "you may also like", "don't miss", "must read", "continue reading",
+    // German
+    "lesen sie auch", "lesen sie mehr", "lesen sie hier", "mehr zum thema", "auch interessant",
+    "siehe auch", "das könnte sie auch interessieren", "weiterlesen", "zum thema:",
+    // French
+    "voir aussi", "lire aussi", "à lire aussi", "a lire aussi", "lire la suite", "à lire",
+    "à voir aussi", "sur le même sujet", "découvrez aussi",
+    // Spanish / Portuguese / Italian
+    "lea también", "lee también", "leer más", "ver también", "te puede interesar",
+    "puede interesarte", "leia também", "leia mais", "veja também", "saiba mais",
+    "leggi anche", "vedi anche", "potrebbe interessarti",
+    // Dutch / Nordic
+    "lees ook", "lees meer", "zie ook", "läs också", "läs mer", "les også", "les mer",
+    "læs også", "læs mere", "lue myös",
+    // Central / Eastern European
+    "czytaj też", "czytaj także", "czytaj więcej", "zobacz też", "zobacz także",
+    "přečtěte si", "čtěte také", "prečítajte si", "olvassa el", "citește și", "vezi și",
+    "pročitajte i", "pročitajte još", "читайте также", "читайте тоже", "смотрите также",
+    "также читайте", "читайте також", "дивіться також",
+    // Turkish / Greek / Indonesian
+    "ayrıca bakınız", "ilginizi çekebilir", "διαβάστε επίσης", "διαβάστε ακόμη", "baca juga",
+    "lihat juga",
+];
+
+/// Longest teaser line we treat as boilerplate: a headline, not a paragraph.
+const MAX_CUE_WORDS: usize = 25;
+/// The extractor's output is shallow; deeper structure is not worth walking.
+const MAX_DEPTH: usize = 64;
+
+const BLOCK_TAGS: &[&str] = &[
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote", "pre",
+    "table", "tr", "figure", "figcaption", "section", "article", "dl", "dt", "dd", "header",
+    "footer", "aside", "main",
+];
+
+fn sanitizer(base: Option<&url::Url>) -> ammonia::Builder<'static> {
+    let mut b = ammonia::Builder::default();
+    b.tags(HashSet::from([
+        "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "code",
+        "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "img", "figure",
+        "figcaption", "a", "em", "strong", "b", "i", "u", "sub", "sup", "br", "hr", "dl", "dt",
+        "dd", "q", "cite", "abbr", "small", "s", "del", "ins", "mark",
+    ]));
+    b.link_rel(Some("noopener noreferrer nofollow"));
+    if let Some(base) = base {
+        b.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
+    }
+    b
+}
+
+/// The text of one top-level block and how much of it is link text.
+struct Block {
+    text: String,
+    link_chars: usize,
+    html: String,
+}
+
+pub(crate) struct Body {
+    pub text: String,
+    pub html: String,
+}
+
+/// Whether a short block opens with a cue like "See also" or "Lesen Sie auch".
+pub(crate) fn is_teaser_line(text: &str, link_chars: usize) -> bool {
+    let trimmed = text.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let lower = trimmed.to_lowercase();
+    let Some(cue) = CUES.iter().find(|cue| lower.starts_with(**cue)) else {
+        return false;
+    };
+    let words = lower.split_whitespace().count();
+    if words > MAX_CUE_WORDS {
+        return false;
+    }
+    // A bare cue, or a cue followed by a linked headline: both are teasers.
+    let rest = lower[cue.len()..].trim_matches(|c: char| !c.is_alphanumeric());
+    let total = text.chars().count().max(1);
+    rest.is_empty() || link_chars * 2 >= total || words <= 15
+}
+
+fn collect_text(node: NodeRef<'_, Node>, depth: usize, in_link: bool, out: &mut String, link_chars: &mut usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match node.value() {
+        Node::Text(t) => {
+            let starts_gap = t.starts_with(char::is_whitespace);
+            for (i, piece) in t.split_whitespace().enumerate() {
+                let gap = i > 0 || starts_gap;
+                if gap && !out.is_empty() && !out.ends_with(['\n', ' ']) {
+                    out.push(' ');
+                }
+                out.push_str(piece);
+                if in_link {
+                    *link_chars += piece.chars().count();
+                }
+            }
+            // Keep the gap between "word" and the next inline element.
+            if t.ends_with(char::is_whitespace) && !out.is_empty() && !out.ends_with(['\n', ' ']) {
+                out.push(' ');
+            }
+        }
+        Node::Element(e) => {
+            let tag = e.name();
+            if tag == "br" {
+                trim_end_spaces(out);
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                return;
+            }
+            let block = BLOCK_TAGS.contains(&tag) || tag == "td" || tag == "th";
+            if block {
+                break_paragraph(out, tag);
+            }
+            let link = in_link || tag == "a";
+            for child in node.children() {
+                collect_text(child, depth + 1, link, out, link_chars);
+            }
+            if block {
+                break_paragraph(out, tag);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn trim_end_spaces(out: &mut String) {
+    while out.ends_with(' ') {
+        out.pop();
+    }
+}
+
+/// Table cells stay on one line, separated by a tab-like gap; other blocks
+/// become paragraphs.
+fn break_paragraph(out: &mut String, tag: &str) {
+    trim_end_spaces(out);
+    if out.is_empty() {
+        return;
+    }
+    let sep = match tag {
+        "td" | "th" => " ",
+        "li" | "tr" | "dt" | "dd" => "\n",
+        _ => "\n\n",
+    };
+    if sep == " " {
+        out.push(' ');
+        return;
+    }
+    while out.ends_with('\n') {
+        if sep == "\n" || out.ends_with("\n\n") {
+            return;
+        }
+        out.pop();
+    }
+    out.push_str(sep);
+}
+
+/// Splits the fragment into its top-level blocks, with their text.
+fn blocks(fragment: &str) -> Vec<Block> {
+    let doc = Html::parse_fragment(fragment);
+    let root = doc.root_element();
+    let mut out = Vec::new();
+    let mut inline_run = String::new();
+    let mut inline_html = String::new();
+    let flush = |text: &mut String, html: &mut String, out: &mut Vec<Block>| {
+        let t = text.trim().to_string();
+        if !t.is_empty() || html.contains("<img") {
+            out.push(Block { text: t, link_chars: 0, html: format!("<p>{html}</p>") });
+        }
+        text.clear();
+        html.clear();
+    };
+    for child in root.children() {
+        let is_block = matches!(child.value(), Node::Element(e) if BLOCK_TAGS.contains(&e.name()));
+        if !is_block {
+            let mut links = 0;
+            collect_text(child, 0, false, &mut inline_run, &mut links);
+            inline_html.push_str(&node_html(child));
+            continue;
+        }
+        flush(&mut inline_run, &mut inline_html, &mut out);
+        let mut text = String::new();
+        let mut link_chars = 0;
+        collect_text(child, 0, false, &mut text, &mut link_chars);
+        let text = text.trim().to_string();
+        let html = node_html(child);
+        let keeps_image = html.contains("<img");
+        if !text.is_empty() || keeps_image {
+            out.push(Block { text, link_chars, html });
+        }
+    }
+    flush(&mut inline_run, &mut inline_html, &mut out);
+    out
+}
+
+fn node_html(node: NodeRef<'_, Node>) -> String {
+    match node.value() {
+        Node::Text(t) => html_escape(t),
+        Node::Element(_) => scraper::ElementRef::wrap(node).map(|e| e.html()).unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Builds text and reader HTML from the extractor's fragment. `title` lets a
+/// repeated headline at the top be dropped; `base` makes links absolute.
+pub(crate) fn render(fragment: &str, title: Option<&str>, base: Option<&url::Url>) -> Body {
+    let mut kept: Vec<Block> = blocks(fragment)
+        .into_iter()
+        .filter(|b| !is_teaser_line(&b.text, b.link_chars))
+        .collect();
+    if let (Some(first), Some(title)) = (kept.first(), title) {
+        if same_words(&first.text, title) {
+            kept.remove(0);
+        }
+    }
+    let text = kept
+        .iter()
+        .map(|b| b.text.as_str())
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let joined: String = kept.iter().map(|b| b.html.as_str()).collect();
+    let html = sanitizer(base).clean(&joined).to_string();
+    Body { text, html }
+}
+
+/// Compares two strings on their words only, ignoring case and punctuation.
+pub(crate) fn same_words(a: &str, b: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (wa, wb) = (words(a), words(b));
+    !wa.is_empty() && wa == wb
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_are_separated_by_blank_lines() {
+        let body = render("<p>One  two.</p><p>Three <b>four</b>.</p><ul><li>a</li><li>b</li></ul>", None, None);
+        assert_eq!(body.text, "One two.\n\nThree four.\n\na\nb");
+    }
+
+    #[test]
+    fn see_also_lines_inside_the_body_are_dropped() {
+        let fragment = "<p>Diplomats are also said to have worked for the Secret Service.</p>\
+            <p>See also  \"The Great Leap Backward\": China is closing in</p>\
+            <p>Lesen Sie auch: <a href=\"/x\">Die Lage in Brüssel</a></p>\
+            <p>In case of emergency, NATO may return to the Russian ambassador.</p>";
+        let body = render(fragment, None, None);
+        assert!(!body.text.contains("See also"));
+        assert!(!body.text.contains("Lesen Sie auch"));
+        assert!(!body.html.contains("Great Leap"));
+        assert!(body.text.starts_with("Diplomats"));
+        assert!(body.text.ends_with("Russian ambassador."));
+    }
+
+    #[test]
+    fn long_paragraph_that_starts_with_a_cue_stays() {
+        let text = "See also how the council, after three days of talks in Brussels and a long \
+                    night of negotiation, agreed on a plan that many members had opposed for years \
+                    and that will now shape the budget.";
+        assert!(!is_teaser_line(text, 0));
+        assert!(is_teaser_line("Read more: Why prices rise", 20));
+        assert!(is_teaser_line("READ MORE", 0));
+    }
+
+    #[test]
+    fn repeated_headline_is_dropped_and_images_become_absolute() {
+        let base = url::Url::parse("https://news.example/a/b.html").unwrap();
+        let body = render(
+            "<h1>Big News!</h1><p>Text here.</p><figure><img src=\"/i.jpg\" alt=\"x\"></figure>",
+            Some("Big news"),
+            Some(&base),
+        );
+        assert_eq!(body.text, "Text here.");
+        assert!(body.html.contains("src=\"https://news.example/i.jpg\""), "{}", body.html);
+        assert!(!body.html.contains("<h1>"));
+    }
+
+    #[test]
+    fn sanitiser_removes_scripts_and_handlers() {
+        let body = render("<p onclick=\"x()\">Hi<script>alert(1)</script></p>", None, None);
+        assert_eq!(body.html, "<p>Hi</p>");
+    }
+}

@@ -1,0 +1,259 @@
+//! What the page says about itself: `<meta>` tags, JSON-LD, `<title>`,
+//! headings, links and `<time>` elements, read once from the parsed tree
+//! before the body extractor takes it apart.
+
+use serde_json::Value;
+use trafilatura::dom::{Document, NodeId};
+
+/// JSON-LD blocks larger than this are catalogues, not article metadata.
+const MAX_JSON_LD_BYTES: usize = 512 * 1024;
+/// Longer texts in a "date" or "byline" element are containers, not labels.
+const MAX_LABEL_CHARS: usize = 300;
+
+#[derive(Debug, Default)]
+pub(crate) struct PageFacts {
+    /// `(key, content)`: key is the lower-cased name/property/itemprop/http-equiv.
+    pub metas: Vec<(String, String)>,
+    /// Every JSON-LD object with an `@type`, nested ones and `@graph` members included.
+    pub json_ld: Vec<Value>,
+    pub html_lang: Option<String>,
+    pub title_tag: Option<String>,
+    pub h1: Vec<String>,
+    pub canonical: Option<String>,
+    pub rel_authors: Vec<String>,
+    pub bylines: Vec<String>,
+    /// `<time>` elements and `itemprop=datePublished` holders, in document order.
+    pub times: Vec<TimeMark>,
+    /// Short texts of elements whose class or id mentions a date.
+    pub date_labels: Vec<String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct TimeMark {
+    pub value: String,
+    /// Marked as the publication time (itemprop, pubdate, class names).
+    pub published_hint: bool,
+    pub modified_hint: bool,
+}
+
+impl PageFacts {
+    pub fn meta(&self, keys: &[&str]) -> Option<&str> {
+        keys.iter().find_map(|k| {
+            self.metas
+                .iter()
+                .find(|(key, value)| key == k && !value.trim().is_empty())
+                .map(|(_, v)| v.trim())
+        })
+    }
+
+    /// JSON-LD objects, article types first.
+    pub fn json_ld_by_preference(&self) -> Vec<&Value> {
+        let mut objects: Vec<(u8, &Value)> = self
+            .json_ld
+            .iter()
+            .map(|v| (json_ld_rank(v), v))
+            .collect();
+        objects.sort_by_key(|(rank, _)| *rank);
+        objects.into_iter().map(|(_, v)| v).collect()
+    }
+}
+
+fn json_ld_rank(v: &Value) -> u8 {
+    let types: Vec<String> = match v.get("@type") {
+        Some(Value::String(s)) => vec![s.to_ascii_lowercase()],
+        Some(Value::Array(a)) => a.iter().filter_map(|t| t.as_str()).map(str::to_ascii_lowercase).collect(),
+        _ => vec![],
+    };
+    if types.iter().any(|t| t.contains("article") || t == "blogposting" || t == "report" || t == "liveblogposting") {
+        0
+    } else if types.iter().any(|t| t.contains("webpage") || t == "videoobject") {
+        1
+    } else {
+        2
+    }
+}
+
+fn attr(doc: &Document, id: NodeId, name: &str) -> Option<String> {
+    doc.get_attribute(id, name).filter(|v| !v.trim().is_empty())
+}
+
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn looks_like_date_container(class_and_id: &str) -> bool {
+    ["date", "time", "publish", "posted", "dateline", "byline", "meta", "datum", "fecha", "data"]
+        .iter()
+        .any(|k| class_and_id.contains(k))
+}
+
+fn looks_like_byline(class_and_id: &str) -> bool {
+    ["byline", "author", "autor", "auteur", "writer"].iter().any(|k| class_and_id.contains(k))
+        && !class_and_id.contains("comment")
+}
+
+pub(crate) fn read(doc: &Document) -> PageFacts {
+    let mut facts = PageFacts::default();
+    // `iter` stops at a fixed depth, so pathological nesting stays cheap.
+    for id in doc.iter(doc.root(), &[]) {
+        let tag = doc.tag_name(id).to_string();
+        match tag.as_str() {
+            "html" => facts.html_lang = facts.html_lang.take().or_else(|| attr(doc, id, "lang").or_else(|| attr(doc, id, "xml:lang"))),
+            "meta" => {
+                let key = attr(doc, id, "property")
+                    .or_else(|| attr(doc, id, "name"))
+                    .or_else(|| attr(doc, id, "itemprop"))
+                    .or_else(|| attr(doc, id, "http-equiv"));
+                let value = attr(doc, id, "content").or_else(|| attr(doc, id, "datetime"));
+                if let (Some(key), Some(value)) = (key, value) {
+                    let key = key.trim().to_ascii_lowercase();
+                    if key == "datepublished" || key == "datemodified" {
+                        facts.times.push(TimeMark {
+                            published_hint: key == "datepublished",
+                            modified_hint: key == "datemodified",
+                            value: value.clone(),
+                        });
+                    }
+                    facts.metas.push((key, value));
+                }
+            }
+            "title" if facts.title_tag.is_none() => {
+                let t = collapse(&doc.text_content(id));
+                if !t.is_empty() {
+                    facts.title_tag = Some(t);
+                }
+            }
+            "h1" if facts.h1.len() < 5 => {
+                let t = collapse(&doc.text_content(id));
+                if !t.is_empty() {
+                    facts.h1.push(t);
+                }
+            }
+            "link" => {
+                let rel = attr(doc, id, "rel").unwrap_or_default().to_ascii_lowercase();
+                if rel.split_whitespace().any(|r| r == "canonical") && facts.canonical.is_none() {
+                    facts.canonical = attr(doc, id, "href");
+                }
+            }
+            "script" => {
+                let kind = attr(doc, id, "type").unwrap_or_default().to_ascii_lowercase();
+                if kind.trim() == "application/ld+json" {
+                    let text = doc.text_content(id);
+                    if text.len() <= MAX_JSON_LD_BYTES {
+                        if let Ok(value) = serde_json::from_str::<Value>(text.trim().trim_end_matches(';')) {
+                            collect_json_ld(value, &mut facts.json_ld, 0);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        if tag == "script" || tag == "style" || tag == "meta" {
+            continue;
+        }
+        let itemprop = attr(doc, id, "itemprop").unwrap_or_default().to_ascii_lowercase();
+        let rel = if tag == "a" { attr(doc, id, "rel").unwrap_or_default() } else { String::new() };
+        let class_and_id = format!(
+            "{} {}",
+            attr(doc, id, "class").unwrap_or_default(),
+            attr(doc, id, "id").unwrap_or_default()
+        )
+        .to_ascii_lowercase();
+
+        if tag == "time" || itemprop == "datepublished" || itemprop == "datemodified" || itemprop == "datecreated" {
+            let value = attr(doc, id, "datetime")
+                .or_else(|| attr(doc, id, "content"))
+                .unwrap_or_else(|| collapse(&doc.text_content(id)));
+            if !value.is_empty() && value.len() <= MAX_LABEL_CHARS {
+                let hints = format!("{itemprop} {class_and_id}");
+                facts.times.push(TimeMark {
+                    published_hint: itemprop == "datepublished"
+                        || itemprop == "datecreated"
+                        || attr(doc, id, "pubdate").is_some()
+                        || hints.contains("publish")
+                        || hints.contains("posted"),
+                    modified_hint: itemprop == "datemodified" || hints.contains("modif") || hints.contains("updat"),
+                    value,
+                });
+            }
+            continue;
+        }
+        if rel.split_whitespace().any(|r| r == "author") || itemprop == "author" {
+            let name = collapse(&doc.text_content(id));
+            if !name.is_empty() && name.len() < 120 {
+                facts.rel_authors.push(name);
+            }
+            continue;
+        }
+        if class_and_id.len() > 1 && facts.date_labels.len() < 20 && looks_like_date_container(&class_and_id) {
+            let text = collapse(&doc.text_content(id));
+            if !text.is_empty() && text.chars().count() <= MAX_LABEL_CHARS {
+                if looks_like_byline(&class_and_id) && facts.bylines.len() < 5 {
+                    facts.bylines.push(text.clone());
+                }
+                facts.date_labels.push(text);
+            }
+        } else if looks_like_byline(&class_and_id) && facts.bylines.len() < 5 {
+            let text = collapse(&doc.text_content(id));
+            if !text.is_empty() && text.chars().count() <= 150 {
+                facts.bylines.push(text);
+            }
+        }
+    }
+    facts
+}
+
+/// Flattens JSON-LD: arrays, `@graph` and nested typed objects all count.
+fn collect_json_ld(value: Value, out: &mut Vec<Value>, depth: usize) {
+    if depth > 8 || out.len() > 64 {
+        return;
+    }
+    match value {
+        Value::Array(items) => items.into_iter().for_each(|v| collect_json_ld(v, out, depth + 1)),
+        Value::Object(mut map) => {
+            if let Some(graph) = map.remove("@graph") {
+                collect_json_ld(graph, out, depth + 1);
+            }
+            if let Some(main) = map.get("mainEntity").cloned() {
+                if main.get("@type").is_some() {
+                    collect_json_ld(main, out, depth + 1);
+                }
+            }
+            if map.contains_key("@type") {
+                out.push(Value::Object(map));
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_metas_json_ld_graph_and_time_elements() {
+        let html = r#"<html lang="de-AT"><head><title>Hello | Site</title>
+            <meta property="og:title" content="Hello">
+            <meta name="author" content="Ann Lee">
+            <link rel="canonical" href="/a/b">
+            <script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+              {"@type":"WebSite","name":"Site"},
+              {"@type":"NewsArticle","datePublished":"2021-10-18T09:30:00+02:00"}]}</script>
+            </head><body><h1>Hello</h1><time datetime="2021-10-19">19 Oct</time>
+            <span class="post-date">18.10.2021</span><a rel="author" href="/ann">Ann Lee</a></body></html>"#;
+        let doc = Document::parse(html);
+        let facts = read(&doc);
+        assert_eq!(facts.html_lang.as_deref(), Some("de-AT"));
+        assert_eq!(facts.title_tag.as_deref(), Some("Hello | Site"));
+        assert_eq!(facts.meta(&["og:title"]), Some("Hello"));
+        assert_eq!(facts.canonical.as_deref(), Some("/a/b"));
+        assert_eq!(facts.json_ld.len(), 2);
+        let first = facts.json_ld_by_preference()[0];
+        assert_eq!(first["@type"], "NewsArticle");
+        assert_eq!(facts.times[0].value, "2021-10-19");
+        assert_eq!(facts.date_labels, vec!["18.10.2021".to_string()]);
+        assert_eq!(facts.rel_authors, vec!["Ann Lee".to_string()]);
+        assert_eq!(facts.h1, vec!["Hello".to_string()]);
+    }
+}

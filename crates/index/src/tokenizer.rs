@@ -1,0 +1,204 @@
+//! Word splitting for news in many languages.
+//!
+//! tantivy's `SimpleTokenizer` cuts words at every character that is not
+//! alphanumeric. That breaks Indic words at the virama and Arabic or Hebrew
+//! words at their vowel points, and it turns a whole Chinese or Japanese
+//! sentence into one token that no query can match. This tokenizer keeps
+//! combining marks inside words and makes each Han or kana character its own
+//! token, so that a query in those scripts becomes a phrase of adjacent
+//! characters (the query parser does that for any multi-token term).
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
+};
+
+/// Name under which [`text_analyzer`] is registered on the index.
+pub(crate) const TEXT_TOKENIZER: &str = "ravenwire_text";
+/// Name under which [`keyword_analyzer`] is registered on the index.
+pub(crate) const KEYWORD_TOKENIZER: &str = "ravenwire_keyword";
+
+/// Longer "words" are nearly always base64, hashes or glued URLs: noise that
+/// only bloats the term dictionary.
+const LONGEST_WORD_BYTES: usize = 60;
+
+/// Lowercased, ASCII-folded words, with no stemming: a stemmer is tied to
+/// one language, and applying the English one to Spanish or German text
+/// would merge unrelated words, so search stays exact-word across languages.
+pub(crate) fn text_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(LONGEST_WORD_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// The whole value as one lowercased term, so `language:EN` finds `en`.
+pub(crate) fn keyword_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .build()
+}
+
+#[derive(Clone, Default)]
+pub(crate) struct WordTokenizer {
+    token: Token,
+}
+
+pub(crate) struct WordTokenStream<'a> {
+    text: &'a str,
+    cursor: usize,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
+        self.token.reset();
+        WordTokenStream {
+            text,
+            cursor: 0,
+            token: &mut self.token,
+        }
+    }
+}
+
+impl WordTokenStream<'_> {
+    fn emit(&mut self, start: usize, end: usize) {
+        self.token.position = self.token.position.wrapping_add(1);
+        self.token.offset_from = start;
+        self.token.offset_to = end;
+        self.token.text.clear();
+        self.token.text.push_str(&self.text[start..end]);
+    }
+}
+
+impl TokenStream for WordTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        let rest = &self.text[self.cursor..];
+        let Some((skip, first)) = rest.char_indices().find(|&(_, c)| is_word_char(c) || is_ideograph(c)) else {
+            self.cursor = self.text.len();
+            return false;
+        };
+        let start = self.cursor + skip;
+        let mut end = start + first.len_utf8();
+        if !is_ideograph(first) {
+            for c in self.text[end..].chars() {
+                if !is_word_char(c) || is_ideograph(c) {
+                    break;
+                }
+                end += c.len_utf8();
+            }
+        }
+        self.cursor = end;
+        self.emit(start, end);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || is_combining_mark(c)
+}
+
+/// Marks that belong to the letter before them. The standard library has no
+/// general-category lookup, so this lists the blocks news text actually uses.
+fn is_combining_mark(c: char) -> bool {
+    let is_indic_punctuation = matches!(c, '\u{0964}' | '\u{0965}' | '\u{0970}' | '\u{0DF4}');
+    matches!(c,
+        '\u{0300}'..='\u{036F}'   // Latin, Greek, Cyrillic diacritics (decomposed text)
+        | '\u{0483}'..='\u{0489}' // Cyrillic
+        | '\u{0591}'..='\u{05BD}' | '\u{05BF}' | '\u{05C1}'..='\u{05C2}' | '\u{05C4}'..='\u{05C5}' | '\u{05C7}' // Hebrew points
+        | '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}' // Arabic
+        | '\u{0900}'..='\u{0DFF}' // Indic scripts: viramas, nuktas, vowel signs
+        | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}'
+        | '\u{200C}'..='\u{200D}' // zero-width (non-)joiners inside Persian and Indic words
+    ) && !is_indic_punctuation
+}
+
+/// Scripts written without spaces between words; each character is a token.
+fn is_ideograph(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}'   // Hiragana, Katakana
+        | '\u{31F0}'..='\u{31FF}' // Katakana extensions
+        | '\u{3400}'..='\u{4DBF}' // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}' // CJK unified ideographs
+        | '\u{F900}'..='\u{FAFF}' // CJK compatibility ideographs
+        | '\u{20000}'..='\u{2FA1F}' // CJK extensions B onwards
+    ) && c != '\u{30FB}' // Katakana middle dot separates words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        let mut analyzer = text_analyzer();
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        out
+    }
+
+    #[test]
+    fn lowercases_and_folds_accents() {
+        assert_eq!(
+            words("Élections à São Paulo, MÜNCHEN!"),
+            ["elections", "a", "sao", "paulo", "munchen"]
+        );
+    }
+
+    #[test]
+    fn keeps_hindi_words_whole_across_the_virama() {
+        // "प्रधानमंत्री" (prime minister) contains viramas that SimpleTokenizer splits on.
+        assert_eq!(words("प्रधानमंत्री ने कहा।"), ["प्रधानमंत्री", "ने", "कहा"]);
+    }
+
+    #[test]
+    fn keeps_arabic_vowel_points_inside_words() {
+        assert_eq!(words("مُحَمَّد قال"), ["مُحَمَّد", "قال"]);
+    }
+
+    #[test]
+    fn splits_chinese_and_japanese_into_characters() {
+        assert_eq!(words("北京天气"), ["北", "京", "天", "气"]);
+        assert_eq!(words("東京タワー、AI"), ["東", "京", "タ", "ワ", "ー", "ai"]);
+    }
+
+    #[test]
+    fn positions_and_offsets_follow_the_text() {
+        let mut analyzer = text_analyzer();
+        let text = "a  北京 bc";
+        let mut stream = analyzer.token_stream(text);
+        let mut seen = Vec::new();
+        while stream.advance() {
+            let token = stream.token();
+            seen.push((token.position, &text[token.offset_from..token.offset_to]));
+        }
+        assert_eq!(seen, [(0, "a"), (1, "北"), (2, "京"), (3, "bc")]);
+    }
+
+    #[test]
+    fn drops_overlong_tokens() {
+        let junk = "x".repeat(LONGEST_WORD_BYTES + 1);
+        assert_eq!(words(&format!("keep {junk} this")), ["keep", "this"]);
+    }
+
+    #[test]
+    fn keyword_is_one_lowercased_term() {
+        let mut analyzer = keyword_analyzer();
+        let mut stream = analyzer.token_stream("pt-BR");
+        assert!(stream.advance());
+        assert_eq!(stream.token().text, "pt-br");
+        assert!(!stream.advance());
+    }
+}

@@ -1,0 +1,245 @@
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use chrono::Utc;
+use sha2::{Digest, Sha256};
+
+use gather::Page;
+use index::{IndexedArticle, SearchIndex};
+use model::{Article, Assignment, Document};
+use stories::{Config, StoryEngine};
+use store::{ArticleId, FetchRecord, NewArticle, SourceId, Store, StoryId, StoryPlacement, StoredArticle};
+
+/// How many articles go into one index commit. Commits are the slow part of
+/// indexing, so they are batched; a crash loses at most this many index
+/// entries, which `reindex` restores from the store.
+const INDEX_BATCH: usize = 500;
+
+/// How many related stories each story keeps.
+const RELATED_PER_STORY: usize = 5;
+
+/// What happened to one page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Imported(ArticleId),
+    /// The same page (canonical URL, or identical bytes for pages without
+    /// one) is stored already.
+    Known(ArticleId),
+    Failed(String),
+}
+
+/// The ingest pipeline over one store and one index.
+///
+/// It keeps the story engine warm in memory: opening it replays what the
+/// store holds, so a story started in one import continues in the next.
+pub struct Pipeline {
+    store: Arc<dyn Store>,
+    index: Arc<SearchIndex>,
+    engine: StoryEngine,
+    story_ids: HashMap<String, StoryId>,
+    pending_index: Vec<IndexedArticle>,
+    touched_stories: BTreeSet<String>,
+}
+
+impl Pipeline {
+    /// Opens the pipeline and warms the story engine from the store.
+    pub async fn open(store: Arc<dyn Store>, index: Arc<SearchIndex>) -> crate::Result<Self> {
+        let mut pipeline = Pipeline {
+            store,
+            index,
+            engine: StoryEngine::new(Config::default()),
+            story_ids: HashMap::new(),
+            pending_index: Vec::new(),
+            touched_stories: BTreeSet::new(),
+        };
+        pipeline.warm().await?;
+        Ok(pipeline)
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    async fn warm(&mut self) -> crate::Result<()> {
+        let mut after = None;
+        loop {
+            let batch = self.store.articles_after(after, 1000).await?;
+            let Some(last) = batch.last() else { break };
+            after = Some(last.id);
+            for stored in &batch {
+                let (Some(story), Some(key)) = (stored.story, stored.story_key.clone()) else {
+                    continue;
+                };
+                let assignment = Assignment {
+                    id: stored.id.to_string(),
+                    cluster: key.clone(),
+                    copy_of: stored.copy_of.map(|id| id.to_string()),
+                    redated: stored.redated,
+                };
+                self.engine.restore(&document_of(stored), &assignment);
+                self.story_ids.insert(key, story);
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs one page through extraction, stories, storage and the index.
+    ///
+    /// Only storage failures are errors; a page that cannot be read or
+    /// extracted is an [`Outcome::Failed`] with its reason, recorded in the
+    /// fetch log.
+    pub async fn ingest_page(&mut self, page: &Page, source: Option<SourceId>) -> crate::Result<Outcome> {
+        let raw_hash = hex::encode(Sha256::digest(&page.body));
+        let mut fetch = FetchRecord {
+            url: page.url.clone().unwrap_or_else(|| page.origin.clone()),
+            final_url: page.url.clone(),
+            status: page.status,
+            content_hash: Some(raw_hash.clone()),
+            fetched_at: page.fetched_at.unwrap_or_else(Utc::now),
+            error: None,
+        };
+        let article = match extract::extract_with_charset(&page.body, page.url.as_deref(), page.charset.as_deref()) {
+            Ok(article) => article,
+            Err(e) => {
+                let reason = e.to_string();
+                fetch.error = Some(reason.clone());
+                self.store.record_fetch(&fetch).await?;
+                return Ok(Outcome::Failed(reason));
+            }
+        };
+        let fetch_id = self.store.record_fetch(&fetch).await?;
+        self.ingest_article(article, &raw_hash, source, Some(fetch_id)).await
+    }
+
+    /// Stores an article that was extracted elsewhere (a feed entry's own
+    /// content, say). `identity_hash` names pages that carry no URL at all.
+    pub async fn ingest_article(
+        &mut self,
+        article: Article,
+        identity_hash: &str,
+        source: Option<SourceId>,
+        fetch: Option<store::FetchId>,
+    ) -> crate::Result<Outcome> {
+        let canonical_url = identity_url(&article, identity_hash);
+        if let Some(id) = self.store.find_article_by_url(&canonical_url).await? {
+            return Ok(Outcome::Known(id));
+        }
+        let new = NewArticle {
+            content_hash: stories::content_fingerprint(&article.text),
+            canonical_url,
+            article,
+            source,
+            fetch,
+        };
+        let id = match self.store.insert_article(&new).await {
+            Ok(id) => id,
+            // Another writer stored the same URL between our look-up and insert.
+            Err(store::Error::Conflict(_)) => match self.store.find_article_by_url(&new.canonical_url).await? {
+                Some(id) => return Ok(Outcome::Known(id)),
+                None => return Ok(Outcome::Failed(format!("conflicting URL {}", new.canonical_url))),
+            },
+            Err(e) => return Err(e.into()),
+        };
+        let Some(stored) = self.store.article(id).await? else {
+            return Ok(Outcome::Failed(format!("article {id} vanished after insert")));
+        };
+        let assignment = self.engine.add(&document_of(&stored));
+        let placement = StoryPlacement {
+            story_key: assignment.cluster.clone(),
+            copy_of: assignment.copy_of.as_deref().and_then(|s| s.parse().ok()).map(ArticleId),
+            redated: assignment.redated,
+        };
+        let story = self.store.assign_story(id, &placement).await?;
+        self.story_ids.insert(assignment.cluster.clone(), story);
+        self.touched_stories.insert(assignment.cluster);
+        self.pending_index.push(indexed_of(&stored, Some(story)));
+        if self.pending_index.len() >= INDEX_BATCH {
+            self.flush().await?;
+        }
+        Ok(Outcome::Imported(id))
+    }
+
+    /// Commits pending index entries and refreshes related stories. Call it
+    /// at the end of every run; it is cheap when there is nothing to do.
+    pub async fn flush(&mut self) -> crate::Result<()> {
+        if !self.pending_index.is_empty() {
+            let mut batch = self.index.batch()?;
+            for entry in self.pending_index.drain(..) {
+                batch.upsert(&entry)?;
+            }
+            batch.commit()?;
+        }
+        for key in std::mem::take(&mut self.touched_stories) {
+            let Some(&story) = self.story_ids.get(&key) else { continue };
+            let related: Vec<StoryId> = self
+                .engine
+                .related(&key, RELATED_PER_STORY)
+                .iter()
+                .filter_map(|k| self.story_ids.get(k).copied())
+                .filter(|&id| id != story)
+                .collect();
+            self.store.set_related(story, &related).await?;
+        }
+        Ok(())
+    }
+
+    /// Rebuilds the search index from the store. Returns how many articles
+    /// were indexed.
+    pub async fn reindex(store: &dyn Store, index: &SearchIndex, mut progress: impl FnMut(u64)) -> crate::Result<u64> {
+        let mut batch = index.batch()?;
+        batch.clear()?;
+        let mut after = None;
+        let mut count = 0;
+        loop {
+            let page = store.articles_after(after, 1000).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            for stored in &page {
+                batch.upsert(&indexed_of(stored, stored.story))?;
+                count += 1;
+            }
+            progress(count);
+        }
+        batch.commit()?;
+        Ok(count)
+    }
+}
+
+/// The URL that identifies a page in the store: its canonical URL in
+/// normalised form, else a content address, so that a file imported twice
+/// is recognised even when it names no URL.
+fn identity_url(article: &Article, identity_hash: &str) -> String {
+    article
+        .canonical_url
+        .as_deref()
+        .or(article.url.as_deref())
+        .and_then(stories::canonical_url)
+        .unwrap_or_else(|| format!("urn:sha256:{identity_hash}"))
+}
+
+fn document_of(stored: &StoredArticle) -> Document {
+    let a = &stored.article;
+    Document {
+        id: stored.id.to_string(),
+        title: a.title.clone(),
+        text: a.text.clone(),
+        published: a.published,
+        source: Some(stored.outlet.clone()),
+        url: a.canonical_url.clone().or_else(|| a.url.clone()),
+        language: a.language.clone(),
+    }
+}
+
+fn indexed_of(stored: &StoredArticle, story: Option<StoryId>) -> IndexedArticle {
+    let a = &stored.article;
+    IndexedArticle {
+        id: stored.id.0,
+        title: a.title.clone().unwrap_or_default(),
+        text: a.text.clone(),
+        url: a.url.clone().unwrap_or_else(|| stored.canonical_url.clone()),
+        source: stored.outlet.clone(),
+        language: a.language.clone(),
+        published: a.published.map(|t| t.unix()),
+        story: story.map(|s| s.0),
+    }
+}

@@ -1,0 +1,116 @@
+//! `ravenwire cluster --jsonl`: the story engine on a stream of documents.
+//!
+//! It runs exactly the engine that `import` and `fetch` use, in its default
+//! configuration, so benchmark figures speak for the real system.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use model::{Document, Timestamp};
+use serde_json::json;
+use stories::{Config, StoryEngine};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A file of JSON lines (`id`, `title`?, `text`, `published`?, `source`?,
+    /// `url`?), or `-` for standard input.
+    #[arg(long, value_name = "FILE")]
+    jsonl: PathBuf,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let reader: Box<dyn BufRead> = if args.jsonl.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(&args.jsonl).with_context(|| format!("cannot open {}", args.jsonl.display()))?;
+        Box::new(std::io::BufReader::new(file))
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut engine = StoryEngine::new(Config::default());
+    for (n, line) in reader.lines().enumerate() {
+        let line = line.with_context(|| format!("cannot read line {} of {}", n + 1, args.jsonl.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: serde_json::Value = serde_json::from_str(&line)
+            .with_context(|| format!("line {} of {} is not JSON", n + 1, args.jsonl.display()))?;
+        let doc = document_from_json(&value)
+            .with_context(|| format!("line {} of {} is not a document", n + 1, args.jsonl.display()))?;
+        let assignment = engine.add(&doc);
+        let line = json!({
+            "id": assignment.id,
+            "cluster": assignment.cluster,
+            "copy_of": assignment.copy_of,
+            "redated": assignment.redated,
+        });
+        serde_json::to_writer(&mut out, &line)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads a document leniently: ids may be numbers, and a `published` value
+/// in a format we do not know is dropped rather than failing the stream
+/// (clustering still works without it).
+fn document_from_json(value: &serde_json::Value) -> anyhow::Result<Document> {
+    let text_field = |name: &str| value.get(name).and_then(|v| v.as_str()).map(str::to_string);
+    let id = match value.get("id") {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        _ => anyhow::bail!("it has no \"id\""),
+    };
+    Ok(Document {
+        id,
+        title: text_field("title"),
+        text: text_field("text").unwrap_or_default(),
+        published: text_field("published").and_then(|s| parse_published(&s)),
+        source: text_field("source"),
+        url: text_field("url"),
+        language: text_field("language"),
+    })
+}
+
+fn parse_published(s: &str) -> Option<Timestamp> {
+    if let Ok(t) = s.parse::<Timestamp>() {
+        return Some(t);
+    }
+    // Common near-RFC-3339 shapes: a space instead of `T`, or no offset
+    // (read as UTC).
+    let normalised = s.trim().replacen(' ', "T", 1);
+    if let Ok(t) = normalised.parse::<Timestamp>() {
+        return Some(t);
+    }
+    chrono::NaiveDateTime::parse_from_str(&normalised, "%Y-%m-%dT%H:%M:%S")
+        .ok()
+        .map(|t| Timestamp::from(t.and_utc()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_numeric_ids_and_odd_dates() {
+        let v = serde_json::json!({"id": 7, "text": "x", "published": "2024-03-01 10:00:00"});
+        let doc = document_from_json(&v).unwrap();
+        assert_eq!(doc.id, "7");
+        assert_eq!(doc.published.unwrap().to_string(), "2024-03-01T10:00:00+00:00");
+    }
+
+    #[test]
+    fn drops_unreadable_dates_but_keeps_the_document() {
+        let v = serde_json::json!({"id": "a", "title": "t", "published": "last week"});
+        let doc = document_from_json(&v).unwrap();
+        assert!(doc.published.is_none());
+        assert_eq!(doc.title.as_deref(), Some("t"));
+    }
+
+    #[test]
+    fn a_line_without_id_is_an_error() {
+        assert!(document_from_json(&serde_json::json!({"text": "x"})).is_err());
+    }
+}

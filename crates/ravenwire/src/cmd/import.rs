@@ -1,0 +1,115 @@
+//! `ravenwire import`: pages, folders and WARC archives into the store.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use gather::Page;
+use indicatif::{ProgressBar, ProgressStyle};
+use pipeline::{Outcome, Pipeline};
+
+use crate::data::DataDir;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Files (.html, .html.gz, .warc, .warc.gz) and folders (read recursively).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+/// Counts for the closing summary.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub imported: u64,
+    pub known: u64,
+    pub failed: Vec<(String, String)>,
+}
+
+impl Tally {
+    pub fn print(&self) {
+        eprintln!(
+            "imported {}, already known {}, failed {}",
+            self.imported,
+            self.known,
+            self.failed.len()
+        );
+        for (origin, reason) in &self.failed {
+            eprintln!("  failed: {origin}: {reason}");
+        }
+    }
+
+    /// 0 when every page went in or was known, 2 when some failed, so that
+    /// scripts can tell a partial import from a clean one.
+    pub fn exit_code(&self) -> ExitCode {
+        if self.failed.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(2)
+        }
+    }
+
+    async fn record(&mut self, pipeline: &mut Pipeline, origin: &str, page: Result<Page, String>) -> anyhow::Result<()> {
+        let page = match page {
+            Ok(page) => page,
+            Err(reason) => {
+                self.failed.push((origin.to_string(), reason));
+                return Ok(());
+            }
+        };
+        match pipeline.ingest_page(&page, None).await? {
+            Outcome::Imported(_) => self.imported += 1,
+            Outcome::Known(_) => self.known += 1,
+            Outcome::Failed(reason) => self.failed.push((page.origin.clone(), reason)),
+        }
+        Ok(())
+    }
+}
+
+pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
+    let inputs = gather::list_inputs(&args.paths)?;
+    let mut pipeline = data.open_pipeline().await?;
+    let bar = ProgressBar::new(inputs.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} files {msg}")
+            .expect("static progress template is valid"),
+    );
+    let mut tally = Tally::default();
+    for input in &inputs {
+        let origin = input.path.display().to_string();
+        // Reading is blocking file I/O (and gunzip); it runs on its own
+        // thread and hands pages over a small channel, so a large WARC
+        // streams through instead of being held in memory.
+        let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+        let reader = {
+            let input = input.clone();
+            tokio::task::spawn_blocking(move || {
+                for page in gather::read_input(&input) {
+                    if tx.blocking_send(page.map_err(|e| e.to_string())).is_err() {
+                        break;
+                    }
+                }
+            })
+        };
+        while let Some(page) = rx.recv().await {
+            tally.record(&mut pipeline, &origin, page).await?;
+            bar.set_message(format!("{} new, {} known, {} failed", tally.imported, tally.known, tally.failed.len()));
+        }
+        reader.await?;
+        bar.inc(1);
+    }
+    pipeline.flush().await?;
+    bar.finish_and_clear();
+    tally.print();
+    tracing::info!(imported = tally.imported, known = tally.known, failed = tally.failed.len(), "import done");
+    Ok(tally.exit_code())
+}
+
+/// Imports pages that are already in memory (the demo corpus).
+pub async fn run_pages(pipeline: &mut Pipeline, pages: Vec<Page>) -> anyhow::Result<Tally> {
+    let mut tally = Tally::default();
+    for page in pages {
+        let origin = page.origin.clone();
+        tally.record(pipeline, &origin, Ok(page)).await?;
+    }
+    pipeline.flush().await?;
+    Ok(tally)
+}

@@ -1,0 +1,9 @@
+pub mod add;
+pub mod cluster;
+pub mod demo;
+pub mod extract;
+pub mod fetch;
+pub mod import;
+pub mod reindex;
+pub mod search;
+pub mod serve;

@@ -1,0 +1,40 @@
+//! The data folder: where the database and the search index live.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use index::SearchIndex;
+use store::{SqliteStore, Store};
+
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    pub fn new(root: PathBuf) -> Self {
+        DataDir { root }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub async fn open_store(&self) -> anyhow::Result<Arc<dyn Store>> {
+        std::fs::create_dir_all(&self.root)
+            .with_context(|| format!("cannot create the data folder {}", self.root.display()))?;
+        let store = SqliteStore::open(&self.root.join("ravenwire.sqlite")).await?;
+        Ok(Arc::new(store))
+    }
+
+    pub fn open_index(&self) -> anyhow::Result<Arc<SearchIndex>> {
+        let index = SearchIndex::open(&self.root.join("index"))?;
+        Ok(Arc::new(index))
+    }
+
+    pub async fn open_pipeline(&self) -> anyhow::Result<pipeline::Pipeline> {
+        let store = self.open_store().await?;
+        let index = self.open_index()?;
+        Ok(pipeline::Pipeline::open(store, index).await?)
+    }
+}

@@ -1,0 +1,184 @@
+//! Helpers for end-to-end tests: run the real binary, start `serve` on a
+//! free port, and speak plain HTTP/1.1 to it.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Runs `ravenwire --data DATA ARGS...` to completion.
+pub fn ravenwire(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ravenwire"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("RAVENWIRE_DATA")
+        .output()
+        .expect("the ravenwire binary runs")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A running `ravenwire serve` (or `demo`), killed on drop.
+pub struct Served {
+    child: Child,
+    pub base: String,
+}
+
+impl Served {
+    /// Starts the binary with `args` (which must make it listen on port 0)
+    /// and waits for the line that names its URL.
+    pub fn start(data: Option<&Path>, args: &[&str]) -> Served {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ravenwire"));
+        if let Some(data) = data {
+            cmd.arg("--data").arg(data);
+        }
+        let mut child = cmd
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the ravenwire binary starts");
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout is piped")).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .expect("the server prints its URL before exiting")
+                .expect("stdout is readable");
+            if let Some(rest) = line.split("serving at ").nth(1) {
+                break rest.trim().trim_end_matches('/').to_string();
+            }
+        };
+        Served { child, base }
+    }
+
+    pub fn get(&self, path: &str) -> (u16, String) {
+        http_get(&format!("{}{}", self.base, path))
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A bare HTTP/1.1 GET: status and body. Enough for our own server, which
+/// answers with a Content-Length or closes the connection.
+pub fn http_get(url: &str) -> (u16, String) {
+    let rest = url.strip_prefix("http://").expect("plain http URL");
+    let (host, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let mut stream = TcpStream::connect(host).expect("server accepts connections");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("response is readable");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").expect("response has a header block");
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status line");
+    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
+    let body = if chunked { dechunk(body) } else { body.to_string() };
+    (status, body)
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else { break };
+        if size == 0 || rest.len() < size {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = rest[size..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+/// A tiny static HTTP server on 127.0.0.1 for feed tests. `route` maps a
+/// path to a status and body; it runs until dropped.
+pub struct FixtureServer {
+    pub port: u16,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+type Route = dyn Fn(&str, u16) -> (u16, &'static str, Vec<u8>) + Send + Sync;
+
+impl FixtureServer {
+    pub fn start(route: Box<Route>) -> FixtureServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        listener.set_nonblocking(true).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            while !flag.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((mut stream, _)) => {
+                        stream.set_nonblocking(false).unwrap();
+                        stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                        let mut reader = BufReader::new(stream.try_clone().unwrap());
+                        let mut request_line = String::new();
+                        if reader.read_line(&mut request_line).is_err() {
+                            continue;
+                        }
+                        loop {
+                            let mut header = String::new();
+                            match reader.read_line(&mut header) {
+                                Ok(0) | Err(_) => break,
+                                Ok(_) if header.trim().is_empty() => break,
+                                Ok(_) => {}
+                            }
+                        }
+                        let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
+                        let (status, content_type, body) = route(&path, port);
+                        let head = format!(
+                            "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            body.len()
+                        );
+                        let _ = stream.write_all(head.as_bytes());
+                        let _ = stream.write_all(&body);
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+        });
+        FixtureServer {
+            port,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for FixtureServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! The engine's one configuration. The defaults are the configuration: they
+//! are chosen to work across sources and languages, not per data set.
+
+use crate::Error;
+
+/// Settings for copy detection, clustering and provenance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Words per shingle for copy detection.
+    pub shingle_words: usize,
+    /// MinHash signature length.
+    pub minhash_perms: usize,
+    /// LSH bands; `minhash_perms / lsh_bands` rows each.
+    pub lsh_bands: usize,
+    /// One shingle in this many (by hash value) is kept for containment.
+    pub sample_modulus: u64,
+    /// Bodies shorter than this (in words) are not compared for copying:
+    /// short texts share phrases by chance.
+    pub min_copy_words: usize,
+    /// Estimated Jaccard resemblance from which a text is a copy.
+    pub copy_resemblance: f64,
+    /// Share of the shorter text's samples found in the longer one from
+    /// which a text is a copy (embedded or excerpted).
+    pub copy_containment: f64,
+    /// Samples the shorter text needs before containment is trusted.
+    pub min_containment_samples: usize,
+    /// Looser thresholds for a near copy: it joins the story and may be
+    /// flagged re-dated, but is not recorded as a copy.
+    pub near_copy_resemblance: f64,
+    pub near_copy_containment: f64,
+    /// A copy published more than this many days after the story first
+    /// appeared is re-dated.
+    pub redate_after_days: i64,
+
+    /// Pseudo-documents in the IDF denominator (see `terms::Vocabulary`).
+    pub idf_prior_docs: f32,
+    /// Field weights of the document–story similarity.
+    pub title_weight: f32,
+    pub body_weight: f32,
+    pub names_weight: f32,
+    /// Similarity from which a document joins a story.
+    pub join_threshold: f32,
+    /// Dates this many days apart count as the same moment.
+    pub same_time_days: f64,
+    /// Beyond `same_time_days`, similarity decays with this time constant.
+    pub time_decay_days: f64,
+    /// Stories whose dates lie further than this from a document's are not
+    /// compared (copies are found regardless).
+    pub time_window_days: i64,
+    /// Without dates, stories last touched more than this many arrivals ago
+    /// are not compared.
+    pub arrival_window: u64,
+    /// Terms of a document used to find and index candidate stories.
+    pub query_terms: usize,
+    /// Recent entries kept per term, LSH band and sample.
+    pub postings_cap: usize,
+    /// Candidate stories scored in full per document.
+    pub max_candidates: usize,
+    /// Terms kept per story centroid field.
+    pub centroid_terms: usize,
+    /// Least similarity for a related story.
+    pub related_threshold: f32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            shingle_words: 5,
+            minhash_perms: 64,
+            lsh_bands: 16,
+            sample_modulus: 4,
+            min_copy_words: 25,
+            copy_resemblance: 0.7,
+            copy_containment: 0.8,
+            min_containment_samples: 6,
+            near_copy_resemblance: 0.4,
+            near_copy_containment: 0.5,
+            redate_after_days: 30,
+
+            idf_prior_docs: 20.0,
+            title_weight: 0.3,
+            body_weight: 0.5,
+            names_weight: 0.2,
+            join_threshold: 0.2,
+            same_time_days: 3.0,
+            time_decay_days: 14.0,
+            time_window_days: 60,
+            arrival_window: 20_000,
+            query_terms: 40,
+            postings_cap: 256,
+            max_candidates: 64,
+            centroid_terms: 1_000,
+            related_threshold: 0.1,
+        }
+    }
+}
+
+impl Config {
+    /// Reports the first setting that cannot work. The engine itself never
+    /// fails on a bad setting: it clamps (see [`Config::clamped`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |name: &'static str, why: &'static str| Err(Error::InvalidConfig { name, why });
+        if self.shingle_words == 0 {
+            return bad("shingle_words", "must be at least 1");
+        }
+        if self.minhash_perms == 0 || self.lsh_bands == 0 {
+            return bad("minhash_perms/lsh_bands", "must be at least 1");
+        }
+        if !self.minhash_perms.is_multiple_of(self.lsh_bands) {
+            return bad("lsh_bands", "must divide minhash_perms");
+        }
+        if self.sample_modulus == 0 {
+            return bad("sample_modulus", "must be at least 1");
+        }
+        for (name, v) in [
+            ("copy_resemblance", self.copy_resemblance),
+            ("copy_containment", self.copy_containment),
+            ("near_copy_resemblance", self.near_copy_resemblance),
+            ("near_copy_containment", self.near_copy_containment),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return bad(name, "must lie in 0..=1");
+            }
+        }
+        if self.title_weight < 0.0 || self.body_weight < 0.0 || self.names_weight < 0.0 {
+            return bad("field weights", "must not be negative");
+        }
+        if self.title_weight + self.body_weight + self.names_weight <= 0.0 {
+            return bad("field weights", "must not all be zero");
+        }
+        if self.time_decay_days <= 0.0 {
+            return bad("time_decay_days", "must be positive");
+        }
+        if self.postings_cap == 0 || self.max_candidates == 0 || self.query_terms == 0 {
+            return bad("postings_cap/max_candidates/query_terms", "must be at least 1");
+        }
+        Ok(())
+    }
+
+    /// The nearest workable configuration: zero sizes raised to one, bands
+    /// made to divide the signature, negative weights zeroed.
+    pub fn clamped(mut self) -> Self {
+        self.shingle_words = self.shingle_words.max(1);
+        self.minhash_perms = self.minhash_perms.max(1);
+        self.lsh_bands = self.lsh_bands.clamp(1, self.minhash_perms);
+        while !self.minhash_perms.is_multiple_of(self.lsh_bands) {
+            self.lsh_bands -= 1;
+        }
+        self.sample_modulus = self.sample_modulus.max(1);
+        self.title_weight = self.title_weight.max(0.0);
+        self.body_weight = self.body_weight.max(0.0);
+        self.names_weight = self.names_weight.max(0.0);
+        if self.title_weight + self.body_weight + self.names_weight <= 0.0 {
+            self.body_weight = 1.0;
+        }
+        if self.time_decay_days.is_nan() || self.time_decay_days <= 0.0 {
+            self.time_decay_days = 1.0;
+        }
+        self.postings_cap = self.postings_cap.max(1);
+        self.max_candidates = self.max_candidates.max(1);
+        self.query_terms = self.query_terms.max(1);
+        self.centroid_terms = self.centroid_terms.max(1);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_valid() {
+        Config::default().validate().unwrap();
+    }
+
+    #[test]
+    fn bad_settings_are_named_and_clamped() {
+        let bad = Config {
+            lsh_bands: 7,
+            ..Config::default()
+        };
+        let err = bad.validate().unwrap_err().to_string();
+        assert!(err.contains("lsh_bands"), "{err}");
+        let fixed = bad.clamped();
+        assert_eq!(fixed.minhash_perms % fixed.lsh_bands, 0);
+        fixed.validate().unwrap();
+
+        let zero = Config {
+            shingle_words: 0,
+            title_weight: 0.0,
+            body_weight: 0.0,
+            names_weight: 0.0,
+            ..Config::default()
+        };
+        assert!(zero.validate().is_err());
+        zero.clamped().validate().unwrap();
+    }
+}

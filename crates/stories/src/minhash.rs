@@ -1,0 +1,208 @@
+//! Near-duplicate detection: MinHash signatures with LSH banding for
+//! resemblance, and modulus-sampled shingles for containment (a wire story
+//! embedded in a longer page has low resemblance to the original but is
+//! almost wholly contained in it).
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::hash::{hash_bytes, mix64};
+
+/// Hashes of every run of `size` consecutive words. A text shorter than
+/// `size` yields one shingle of all its words, so short texts still compare.
+pub(crate) fn shingles(words: &[&str], size: usize) -> Vec<u64> {
+    let size = size.max(1);
+    if words.is_empty() {
+        return Vec::new();
+    }
+    let mut buffer = String::new();
+    let mut out: Vec<u64> = words
+        .windows(size.min(words.len()))
+        .map(|window| {
+            buffer.clear();
+            for w in window {
+                buffer.push_str(w);
+                buffer.push('\u{1f}');
+            }
+            hash_bytes(buffer.as_bytes(), 0x5417_0001)
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The MinHash signature: for each of `perms` seeded permutations, the
+/// least permuted shingle. Two signatures agree at a position with
+/// probability equal to the Jaccard resemblance of the shingle sets.
+pub(crate) fn signature(shingles: &[u64], perms: usize) -> Vec<u64> {
+    (0..perms)
+        .map(|i| {
+            let seed = mix64(0x9e37_79b9_7f4a_7c15 ^ i as u64);
+            shingles.iter().map(|&s| mix64(s ^ seed)).min().unwrap_or(u64::MAX)
+        })
+        .collect()
+}
+
+/// One key per LSH band: documents sharing a key are resemblance candidates.
+pub(crate) fn band_keys(signature: &[u64], bands: usize) -> Vec<u64> {
+    if signature.is_empty() || bands == 0 {
+        return Vec::new();
+    }
+    let rows = (signature.len() / bands).max(1);
+    signature
+        .chunks(rows)
+        .enumerate()
+        .map(|(band, chunk)| {
+            let mut h = mix64(band as u64 + 1);
+            for &v in chunk {
+                h = mix64(h ^ v);
+            }
+            h
+        })
+        .collect()
+}
+
+pub(crate) fn estimated_resemblance(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() || a.len() != b.len() {
+        return 0.0;
+    }
+    let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    same as f64 / a.len() as f64
+}
+
+/// Shingles whose hash is 0 mod `modulus`. Sampling by value (not position)
+/// keeps the same shingles in every document, so overlaps of samples
+/// estimate overlaps of the full sets, containment included.
+pub(crate) fn sample(shingles: &[u64], modulus: u64) -> Vec<u64> {
+    let modulus = modulus.max(1);
+    shingles.iter().copied().filter(|s| s % modulus == 0).collect()
+}
+
+/// Size of the intersection of two sorted, de-duplicated lists.
+pub(crate) fn overlap(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Share of the smaller sample found in the larger; 0 when the smaller has
+/// fewer than `min_samples`, too few to tell.
+pub(crate) fn containment(a: &[u64], b: &[u64], min_samples: usize) -> f64 {
+    let smaller = a.len().min(b.len());
+    if smaller < min_samples.max(1) {
+        return 0.0;
+    }
+    overlap(a, b) as f64 / smaller as f64
+}
+
+/// Key → recent documents, each list capped so that a boilerplate paragraph
+/// shared by thousands of pages costs no more than a rare one.
+#[derive(Debug, Default)]
+pub(crate) struct CappedPostings {
+    lists: HashMap<u64, VecDeque<u32>>,
+    cap: usize,
+}
+
+impl CappedPostings {
+    pub(crate) fn new(cap: usize) -> Self {
+        Self {
+            lists: HashMap::new(),
+            cap: cap.max(1),
+        }
+    }
+
+    pub(crate) fn insert(&mut self, key: u64, doc: u32) {
+        let list = self.lists.entry(key).or_default();
+        if list.back() == Some(&doc) {
+            return;
+        }
+        if list.len() == self.cap {
+            list.pop_front();
+        }
+        list.push_back(doc);
+    }
+
+    pub(crate) fn get(&self, key: u64) -> impl Iterator<Item = u32> + '_ {
+        self.lists.get(&key).into_iter().flatten().copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<&str> {
+        text.split_whitespace().collect()
+    }
+
+    const STORY: &str = "the central bank raised its main interest rate by half a point on \
+        thursday saying inflation had proved more stubborn than expected and that further \
+        increases could follow if prices kept rising through the winter months while \
+        unemployment stayed low across most regions of the country";
+
+    #[test]
+    fn identical_texts_have_identical_signatures() {
+        let s = shingles(&words(STORY), 5);
+        assert_eq!(signature(&s, 64), signature(&s, 64));
+        assert_eq!(estimated_resemblance(&signature(&s, 64), &signature(&s, 64)), 1.0);
+    }
+
+    #[test]
+    fn resemblance_tracks_shared_text() {
+        let edited = STORY.replace("thursday", "friday").replace("winter", "summer");
+        let other = "a storm flooded coastal towns overnight forcing thousands of residents \
+            to leave their homes as rivers burst their banks and roads were closed";
+        let a = signature(&shingles(&words(STORY), 5), 128);
+        let b = signature(&shingles(&words(&edited), 5), 128);
+        let c = signature(&shingles(&words(other), 5), 128);
+        let near = estimated_resemblance(&a, &b);
+        assert!(near > 0.5 && near < 1.0, "{near}");
+        assert!(estimated_resemblance(&a, &c) < 0.1);
+        // Shared band keys are what makes the edited copy a candidate.
+        let (ka, kb) = (band_keys(&a, 32), band_keys(&b, 32));
+        assert!(ka.iter().zip(&kb).any(|(x, y)| x == y));
+    }
+
+    #[test]
+    fn containment_finds_a_copy_inside_a_longer_page() {
+        let page = format!(
+            "menu home world business sport weather {STORY} related coverage read more \
+             about the economy sign up for our newsletter advertisement cookie policy \
+             terms of use contact us careers follow us on social media all rights reserved"
+        );
+        let inner = sample(&shingles(&words(STORY), 3), 2);
+        let outer = sample(&shingles(&words(&page), 3), 2);
+        assert!(containment(&inner, &outer, 4) > 0.95);
+        let ra = signature(&shingles(&words(STORY), 3), 64);
+        let rb = signature(&shingles(&words(&page), 3), 64);
+        // Resemblance alone would miss it.
+        assert!(estimated_resemblance(&ra, &rb) < 0.7);
+        assert_eq!(containment(&inner[..2], &outer, 4), 0.0, "too few samples");
+    }
+
+    #[test]
+    fn short_texts_give_one_shingle() {
+        assert_eq!(shingles(&["a", "b"], 5).len(), 1);
+        assert!(shingles(&[], 5).is_empty());
+    }
+
+    #[test]
+    fn postings_are_capped_to_the_most_recent() {
+        let mut p = CappedPostings::new(2);
+        for doc in [1, 2, 2, 3] {
+            p.insert(9, doc);
+        }
+        assert_eq!(p.get(9).collect::<Vec<_>>(), [2, 3]);
+        assert_eq!(p.get(8).count(), 0);
+    }
+}

@@ -1,0 +1,301 @@
+//! The JSON API under `/api/v1/`, and the health check.
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::Json;
+use chrono::{DateTime, Utc};
+use model::{Provenance, Timestamp};
+use serde::Serialize;
+use store::{ArticleId, StoreStats, StoryDetail, StoryId, StorySummary};
+
+use crate::display::clean_body;
+use crate::pages::search_index;
+use crate::params::{path_id, QueryParams};
+use crate::{AppState, Error};
+
+const DEFAULT_LIMIT: u32 = 20;
+const MAX_LIMIT: u32 = 100;
+const MAX_OFFSET: u32 = 1_000_000;
+
+#[derive(Serialize)]
+pub(crate) struct Health {
+    status: &'static str,
+    counts: StoreStats,
+    indexed: u64,
+}
+
+pub(crate) async fn health(State(state): State<AppState>) -> Result<Json<Health>, Error> {
+    let counts = state.store.stats().await?;
+    let index = state.index.clone();
+    let indexed = tokio::task::spawn_blocking(move || index.len()).await??;
+    Ok(Json(Health {
+        status: "ok",
+        counts,
+        indexed,
+    }))
+}
+
+#[derive(Serialize)]
+pub(crate) struct StoryList {
+    limit: u32,
+    offset: u32,
+    stories: Vec<StorySummary>,
+}
+
+pub(crate) async fn stories(State(state): State<AppState>, params: QueryParams) -> Result<Json<StoryList>, Error> {
+    let limit = params.number("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)?;
+    let offset = params.number("offset", 0, 0, MAX_OFFSET)?;
+    let stories = state.store.latest_stories(limit, offset).await?;
+    Ok(Json(StoryList { limit, offset, stories }))
+}
+
+pub(crate) async fn story(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<StoryDetail>, Error> {
+    let id = path_id(id, "story")?;
+    let detail = state
+        .store
+        .story(StoryId(id))
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no story with id {id}")))?;
+    Ok(Json(detail))
+}
+
+#[derive(Serialize)]
+pub(crate) struct ArticleJson {
+    id: ArticleId,
+    title: Option<String>,
+    url: Option<String>,
+    canonical_url: String,
+    outlet: String,
+    site_name: Option<String>,
+    authors: Vec<String>,
+    published: Option<Timestamp>,
+    modified: Option<Timestamp>,
+    language: Option<String>,
+    description: Option<String>,
+    image: Option<String>,
+    story: Option<StoryId>,
+    copy_of: Option<ArticleId>,
+    redated: bool,
+    provenance: Provenance,
+    added_at: DateTime<Utc>,
+    text: String,
+    /// Sanitised again here: the store is not trusted.
+    html: String,
+}
+
+pub(crate) async fn article(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<ArticleJson>, Error> {
+    let id = path_id(id, "article")?;
+    let stored = state
+        .store
+        .article(ArticleId(id))
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no article with id {id}")))?;
+    let provenance = stored.provenance();
+    let article = stored.article;
+    let html = clean_body(&article.html, article.url.as_deref().or(Some(&stored.canonical_url)));
+    Ok(Json(ArticleJson {
+        id: stored.id,
+        title: article.title,
+        url: article.url,
+        canonical_url: stored.canonical_url,
+        outlet: stored.outlet,
+        site_name: article.site_name,
+        authors: article.authors,
+        published: article.published,
+        modified: article.modified,
+        language: article.language,
+        description: article.description,
+        image: article.image,
+        story: stored.story,
+        copy_of: stored.copy_of,
+        redated: stored.redated,
+        provenance,
+        added_at: stored.added_at,
+        text: article.text,
+        html,
+    }))
+}
+
+#[derive(Serialize)]
+pub(crate) struct SearchHit {
+    id: i64,
+    title: String,
+    url: String,
+    source: String,
+    /// RFC 3339, or null when the article has no date.
+    published: Option<String>,
+    story: Option<i64>,
+    snippet: String,
+}
+
+#[derive(Serialize)]
+pub(crate) struct SearchResults {
+    query: String,
+    hits: Vec<SearchHit>,
+}
+
+pub(crate) async fn search(State(state): State<AppState>, params: QueryParams) -> Result<Json<SearchResults>, Error> {
+    let query = params
+        .text("q")
+        .ok_or_else(|| Error::BadRequest("the search needs a query: ?q=words".to_string()))?;
+    let limit = params.number("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)?;
+    let hits = search_index(&state.index, query, limit as usize).await?;
+    let hits = hits
+        .into_iter()
+        .map(|hit| SearchHit {
+            id: hit.id,
+            title: hit.title,
+            url: hit.url,
+            source: hit.source,
+            published: hit
+                .published
+                .and_then(|secs| DateTime::<Utc>::from_timestamp(secs, 0))
+                .map(|t| t.to_rfc3339()),
+            story: hit.story,
+            snippet: hit.snippet,
+        })
+        .collect();
+    Ok(Json(SearchResults {
+        query: query.to_string(),
+        hits,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+    use serde_json::json;
+
+    use crate::test_support::Fixture;
+
+    #[tokio::test]
+    async fn health_reports_counts() {
+        let fx = Fixture::new().await;
+        let reply = fx.get("/healthz").await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert!(reply.content_type.starts_with("application/json"));
+        let health = reply.json();
+        assert_eq!(health["status"], "ok");
+        assert_eq!(health["counts"]["articles"], 4);
+        assert_eq!(health["counts"]["stories"], 2);
+        assert_eq!(health["indexed"], 4);
+    }
+
+    #[tokio::test]
+    async fn stories_are_listed_newest_first_with_paging() {
+        let fx = Fixture::new().await;
+        let all = fx.get("/api/v1/stories").await.json();
+        let stories = all["stories"].as_array().unwrap();
+        assert_eq!(stories.len(), 2);
+        assert_eq!(stories[0]["id"], fx.bridge_story.0);
+        assert_eq!(stories[0]["article_count"], 3);
+        assert_eq!(stories[0]["outlets"][0], "Coastal Times");
+        let second = fx.get("/api/v1/stories?limit=1&offset=1").await.json();
+        assert_eq!(second["limit"], 1);
+        assert_eq!(second["stories"].as_array().unwrap().len(), 1);
+        assert_eq!(second["stories"][0]["id"], fx.orchard_story.0);
+    }
+
+    #[tokio::test]
+    async fn story_detail_carries_articles_and_provenance() {
+        let fx = Fixture::new().await;
+        let story = fx.get(&format!("/api/v1/stories/{}", fx.bridge_story)).await.json();
+        assert_eq!(story["summary"]["title"], "Harbour bridge closes after storm");
+        let articles = story["articles"].as_array().unwrap();
+        let ids: Vec<_> = articles.iter().map(|a| a["id"].clone()).collect();
+        assert_eq!(ids, [json!(fx.bridge.0), json!(fx.echo.0), json!(fx.rerun.0)]);
+        assert_eq!(articles[1]["copy_of"], fx.bridge.0);
+        assert_eq!(articles[2]["redated"], true);
+        assert_eq!(story["related"][0]["id"], fx.orchard_story.0);
+    }
+
+    #[tokio::test]
+    async fn article_json_has_text_and_sanitised_html() {
+        let fx = Fixture::new().await;
+        let reply = fx.get(&format!("/api/v1/articles/{}", fx.bridge)).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        let article = reply.json();
+        assert_eq!(article["title"], "Harbour bridge closes after storm");
+        assert_eq!(article["outlet"], "Coastal Times");
+        assert_eq!(article["published"], "2024-03-01T08:00:00+00:00");
+        assert_eq!(article["story"], fx.bridge_story.0);
+        assert_eq!(article["provenance"], "original");
+        assert!(article["text"].as_str().unwrap().contains("harbour bridge closed"));
+        let html = article["html"].as_str().unwrap();
+        assert!(html.contains("harbour bridge closed"));
+        assert!(!html.contains("script"), "{html}");
+        assert!(!html.contains("onclick"), "{html}");
+
+        let rerun = fx.get(&format!("/api/v1/articles/{}", fx.rerun)).await.json();
+        assert_eq!(rerun["provenance"], "redated");
+        assert_eq!(rerun["copy_of"], fx.bridge.0);
+    }
+
+    #[tokio::test]
+    async fn search_returns_hits_with_rfc3339_dates() {
+        let fx = Fixture::new().await;
+        let results = fx.get("/api/v1/search?q=apples&limit=5").await.json();
+        assert_eq!(results["query"], "apples");
+        let hits = results["hits"].as_array().unwrap();
+        assert_eq!(hits.len(), 1);
+        let hit = &hits[0];
+        assert_eq!(hit["id"], fx.orchard.0);
+        assert_eq!(hit["title"], "Orchard harvest breaks record");
+        assert_eq!(hit["url"], "https://valley.example/orchard");
+        assert_eq!(hit["source"], "Valley Post");
+        assert_eq!(hit["published"], "2024-03-02T09:00:00+00:00");
+        assert_eq!(hit["story"], fx.orchard_story.0);
+        assert!(hit["snippet"].as_str().unwrap().contains("apples"));
+        assert!(!hit["snippet"].as_str().unwrap().contains("<b>"));
+
+        let limited = fx.get("/api/v1/search?q=harbour&limit=2").await.json();
+        assert_eq!(limited["hits"].as_array().unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn errors_are_json_with_the_right_status() {
+        let fx = Fixture::new().await;
+        let cases = [
+            ("/api/v1/stories/9999", StatusCode::NOT_FOUND, "no story with id 9999"),
+            (
+                "/api/v1/articles/9999",
+                StatusCode::NOT_FOUND,
+                "no article with id 9999",
+            ),
+            (
+                "/api/v1/nothing",
+                StatusCode::NOT_FOUND,
+                "nothing here: /api/v1/nothing",
+            ),
+            (
+                "/api/v1/articles/abc",
+                StatusCode::BAD_REQUEST,
+                "not a valid article id: \"abc\"",
+            ),
+            (
+                "/api/v1/stories?limit=0",
+                StatusCode::BAD_REQUEST,
+                "limit must be a whole number",
+            ),
+            ("/api/v1/search", StatusCode::BAD_REQUEST, "the search needs a query"),
+            (
+                "/api/v1/search?q=nosuchfield:x",
+                StatusCode::BAD_REQUEST,
+                "bad search query",
+            ),
+        ];
+        for (uri, status, message) in cases {
+            let reply = fx.get(uri).await;
+            assert_eq!(reply.status, status, "{uri}");
+            assert!(reply.content_type.starts_with("application/json"), "{uri}");
+            let error = reply.json()["error"].as_str().unwrap_or_default().to_string();
+            assert!(error.contains(message), "{uri}: {error}");
+        }
+    }
+}

@@ -1,0 +1,180 @@
+use askama::Template;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+
+/// Everything a request can fail with, and the one place that decides which
+/// HTTP status each failure gets.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("bad search query {query:?}: {message}")]
+    BadQuery { query: String, message: String },
+    #[error("store failure: {0}")]
+    Store(#[from] store::Error),
+    #[error("search index failure: {0}")]
+    Index(index::Error),
+    #[error("cannot render a page: {0}")]
+    Render(#[from] askama::Error),
+    #[error("a background task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    #[error("the web server failed: {0}")]
+    Serve(std::io::Error),
+}
+
+impl From<index::Error> for Error {
+    fn from(err: index::Error) -> Self {
+        match err {
+            index::Error::Query { query, message } => Error::BadQuery { query, message },
+            other => Error::Index(other),
+        }
+    }
+}
+
+impl Error {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::NotFound(_) | Error::Store(store::Error::NotFound(_)) => StatusCode::NOT_FOUND,
+            Error::BadRequest(_) | Error::BadQuery { .. } => StatusCode::BAD_REQUEST,
+            Error::Store(_) | Error::Index(_) | Error::Render(_) | Error::Task(_) | Error::Serve(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    /// What the visitor is told. Server-side causes stay in the log: they can
+    /// name files and database details that are nobody else's business.
+    pub fn public_message(&self) -> String {
+        if self.status().is_server_error() {
+            "Something went wrong on our side; the cause has been logged.".to_string()
+        } else {
+            self.to_string()
+        }
+    }
+}
+
+/// The message an error response carries, so that [`json_errors_for_api`]
+/// can re-dress it without parsing the HTML.
+#[derive(Debug, Clone)]
+struct ErrorMessage(String);
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    search_value: &'a str,
+    status: u16,
+    reason: &'a str,
+    message: &'a str,
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, cause = ?self, "request failed");
+        }
+        let message = self.public_message();
+        let search_value = match &self {
+            Error::BadQuery { query, .. } => query.as_str(),
+            _ => "",
+        };
+        let page = ErrorPage {
+            search_value,
+            status: status.as_u16(),
+            reason: status.canonical_reason().unwrap_or("Error"),
+            message: &message,
+        };
+        let mut response = match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(err) => {
+                tracing::error!(error = %err, "cannot render the error page");
+                (status, message.clone()).into_response()
+            }
+        };
+        response.extensions_mut().insert(ErrorMessage(message));
+        response
+    }
+}
+
+/// Paths whose errors are answered in JSON rather than as a page.
+fn wants_json(path: &str) -> bool {
+    path.starts_with("/api/") || path == "/healthz"
+}
+
+/// Turns error pages into `{"error": "..."}` for the API, keeping the status.
+pub(crate) async fn json_errors_for_api(request: Request, next: Next) -> Response {
+    let json = wants_json(request.uri().path());
+    let response = next.run(request).await;
+    if !json {
+        return response;
+    }
+    match response.extensions().get::<ErrorMessage>() {
+        Some(ErrorMessage(message)) => {
+            let body = serde_json::json!({ "error": message });
+            (response.status(), Json(body)).into_response()
+        }
+        None => response,
+    }
+}
+
+/// The fallback for paths no route matches.
+pub(crate) async fn unknown_route(request: Request) -> Error {
+    Error::NotFound(format!("nothing here: {}", request.uri().path()))
+}
+
+/// A response's content type, for tests.
+#[cfg(test)]
+pub(crate) fn content_type(response: &Response) -> &str {
+    response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_follow_the_kind_of_failure() {
+        assert_eq!(Error::NotFound("x".into()).status(), StatusCode::NOT_FOUND);
+        assert_eq!(Error::BadRequest("x".into()).status(), StatusCode::BAD_REQUEST);
+        let bad_query: Error = index::Error::Query {
+            query: "a AND (".into(),
+            message: "unbalanced".into(),
+        }
+        .into();
+        assert_eq!(bad_query.status(), StatusCode::BAD_REQUEST);
+        let corrupt = Error::Store(store::Error::Corrupt("row 7".into()));
+        assert_eq!(corrupt.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn server_failures_hide_their_cause() {
+        let err = Error::Store(store::Error::Corrupt("/var/lib/secret.db row 7".into()));
+        assert!(!err.public_message().contains("secret"));
+        let response = err.into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(content_type(&response).starts_with("text/html"));
+    }
+
+    #[test]
+    fn client_failures_explain_themselves() {
+        let err = Error::BadRequest("not a story id: \"abc\"".into());
+        assert_eq!(err.public_message(), "not a story id: \"abc\"");
+    }
+
+    #[test]
+    fn only_api_paths_get_json() {
+        assert!(wants_json("/api/v1/stories"));
+        assert!(wants_json("/healthz"));
+        assert!(!wants_json("/story/1"));
+        assert!(!wants_json("/apiary"));
+    }
+}

@@ -1,0 +1,217 @@
+//! A real store and a real index in a temporary folder, filled with a small
+//! news day, and a way to send requests to the router.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use index::{IndexedArticle, SearchIndex};
+use model::{Article, Timestamp};
+use store::{ArticleId, NewArticle, SqliteStore, Store, StoryId, StoryPlacement};
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+use crate::{router, AppState};
+
+pub(crate) struct Fixture {
+    pub state: AppState,
+    pub bridge_story: StoryId,
+    pub orchard_story: StoryId,
+    /// The first report of the bridge story.
+    pub bridge: ArticleId,
+    /// A wire copy of it, hours later.
+    pub echo: ArticleId,
+    /// The same text again months later, presented as new.
+    pub rerun: ArticleId,
+    pub orchard: ArticleId,
+    _dir: TempDir,
+}
+
+pub(crate) struct Reply {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub body: String,
+}
+
+impl Reply {
+    pub(crate) fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+struct Piece<'a> {
+    url: &'a str,
+    site: &'a str,
+    title: &'a str,
+    html: &'a str,
+    published: &'a str,
+    authors: &'a [&'a str],
+}
+
+fn new_article(piece: &Piece<'_>) -> NewArticle {
+    let text = piece.html.replace("<p>", "").replace("</p>", "\n\n").trim().to_string();
+    NewArticle {
+        article: Article {
+            url: Some(piece.url.to_string()),
+            canonical_url: Some(piece.url.to_string()),
+            title: Some(piece.title.to_string()),
+            text,
+            html: piece.html.to_string(),
+            published: Some(piece.published.parse().expect("fixture date")),
+            authors: piece.authors.iter().map(|a| a.to_string()).collect(),
+            language: Some("en".to_string()),
+            site_name: Some(piece.site.to_string()),
+            description: None,
+            ..Article::default()
+        },
+        canonical_url: piece.url.to_string(),
+        content_hash: format!("hash-of-{}", piece.url),
+        source: None,
+        fetch: None,
+    }
+}
+
+async fn add(
+    store: &SqliteStore,
+    index_rows: &mut Vec<IndexedArticle>,
+    piece: Piece<'_>,
+    story_key: &str,
+    copy_of: Option<ArticleId>,
+    redated: bool,
+) -> (ArticleId, StoryId) {
+    let new = new_article(&piece);
+    let id = store.insert_article(&new).await.expect("insert article");
+    let placement = StoryPlacement {
+        story_key: story_key.to_string(),
+        copy_of,
+        redated,
+    };
+    let story = store.assign_story(id, &placement).await.expect("assign story");
+    index_rows.push(IndexedArticle {
+        id: id.0,
+        title: piece.title.to_string(),
+        text: new.article.text.clone(),
+        url: piece.url.to_string(),
+        source: piece.site.to_string(),
+        language: Some("en".to_string()),
+        published: new.article.published.as_ref().map(Timestamp::unix),
+        story: Some(story.0),
+    });
+    (id, story)
+}
+
+impl Fixture {
+    pub(crate) async fn new() -> Fixture {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let store = SqliteStore::open(&dir.path().join("ravenwire.db"))
+            .await
+            .expect("open store");
+        let index = SearchIndex::open(&dir.path().join("index")).expect("open index");
+        let mut rows = Vec::new();
+
+        let bridge_html = "<p>The harbour bridge closed on Friday after a storm damaged its cables.</p>\
+             <script>document.title = 'owned'</script>\
+             <p onclick=\"steal()\">Engineers expect repairs to take <a href=\"/repairs\">two weeks</a>.</p>";
+        let (bridge, bridge_story) = add(
+            &store,
+            &mut rows,
+            Piece {
+                url: "https://coastal.example/news/bridge",
+                site: "Coastal Times",
+                title: "Harbour bridge closes after storm",
+                html: bridge_html,
+                published: "2024-03-01T08:00:00Z",
+                authors: &["Ana Lima", "Ben Ode"],
+            },
+            "bridge",
+            None,
+            false,
+        )
+        .await;
+        let (echo, _) = add(
+            &store,
+            &mut rows,
+            Piece {
+                url: "https://echo.example/wire/bridge",
+                site: "Wire Echo",
+                title: "Storm shuts harbour bridge",
+                html: "<p>The harbour bridge closed on Friday after a storm damaged its cables.</p>",
+                published: "2024-03-01T11:30:00+01:00",
+                authors: &[],
+            },
+            "bridge",
+            Some(bridge),
+            false,
+        )
+        .await;
+        let (rerun, _) = add(
+            &store,
+            &mut rows,
+            Piece {
+                url: "https://olddaily.example/bridge-closed",
+                site: "Old News Daily",
+                title: "Bridge closed by storm",
+                html: "<p>The harbour bridge closed on Friday after a storm damaged its cables.</p>",
+                published: "2024-06-10",
+                authors: &[],
+            },
+            "bridge",
+            Some(bridge),
+            true,
+        )
+        .await;
+        let (orchard, orchard_story) = add(
+            &store,
+            &mut rows,
+            Piece {
+                url: "https://valley.example/orchard",
+                site: "Valley Post",
+                title: "Orchard harvest breaks record",
+                html: "<p>Growers in the valley picked more apples than in any year on record.</p>",
+                published: "2024-03-02T09:00:00Z",
+                authors: &["Cy Moss"],
+            },
+            "orchard",
+            None,
+            false,
+        )
+        .await;
+        store
+            .set_related(bridge_story, &[orchard_story])
+            .await
+            .expect("relate stories");
+
+        let mut batch = index.batch().expect("index batch");
+        for row in &rows {
+            batch.upsert(row).expect("index article");
+        }
+        batch.commit().expect("commit index");
+
+        Fixture {
+            state: AppState {
+                store: Arc::new(store),
+                index: Arc::new(index),
+            },
+            bridge_story,
+            orchard_story,
+            bridge,
+            echo,
+            rerun,
+            orchard,
+            _dir: dir,
+        }
+    }
+
+    pub(crate) async fn get(&self, uri: &str) -> Reply {
+        let request = Request::get(uri).body(Body::empty()).expect("request");
+        let response = router(self.state.clone()).oneshot(request).await.expect("infallible");
+        let status = response.status();
+        let content_type = crate::error::content_type(&response).to_string();
+        let bytes = axum::body::to_bytes(response.into_body(), 4 << 20).await.expect("body");
+        Reply {
+            status,
+            content_type,
+            body: String::from_utf8(bytes.to_vec()).expect("UTF-8 body"),
+        }
+    }
+}
