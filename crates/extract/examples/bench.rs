@@ -14,8 +14,14 @@ fn read_gz(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
+struct Page {
+    id: String,
+    url: Option<String>,
+    bytes: Vec<u8>,
+}
+
 /// Loads every page first so only extraction is timed.
-fn load(dir: &Path) -> Result<Vec<(String, Option<String>, Vec<u8>)>, Box<dyn std::error::Error>> {
+fn load(dir: &Path) -> Result<Vec<Page>, Box<dyn std::error::Error>> {
     // The dates ground truth writes Python's `NaN` for pages without a date.
     let raw = std::fs::read_to_string(dir.join("ground-truth.json"))?.replace(": NaN", ": null");
     let truth: serde_json::Value = serde_json::from_str(&raw)?;
@@ -23,20 +29,24 @@ fn load(dir: &Path) -> Result<Vec<(String, Option<String>, Vec<u8>)>, Box<dyn st
     for (id, entry) in truth.as_object().ok_or("ground truth is not an object")? {
         let url = entry.get("url").and_then(|u| u.as_str()).map(str::to_string);
         let bytes = read_gz(&dir.join("html").join(format!("{id}.html.gz")))?;
-        pages.push((id.clone(), url, bytes));
+        pages.push(Page {
+            id: id.clone(),
+            url,
+            bytes,
+        });
     }
     Ok(pages)
 }
 
 fn run(
     name: &str,
-    pages: &[(String, Option<String>, Vec<u8>)],
+    pages: &[Page],
     field: impl Fn(&ravenwire_extract::Result<model::Article>) -> serde_json::Value,
 ) -> (serde_json::Map<String, serde_json::Value>, Duration) {
     let mut predictions = serde_json::Map::new();
     let mut elapsed = Duration::ZERO;
     let mut failures = 0;
-    for (id, url, bytes) in pages {
+    for Page { id, url, bytes } in pages {
         let start = Instant::now();
         let article = ravenwire_extract::extract(bytes, url.as_deref());
         elapsed += start.elapsed();
@@ -46,7 +56,11 @@ fn run(
         predictions.insert(id.clone(), field(&article));
     }
     let rate = pages.len() as f64 / elapsed.as_secs_f64();
-    println!("{name}: {} pages, {failures} errors, {:.2} s, {rate:.1} pages/s (one thread)", pages.len(), elapsed.as_secs_f64());
+    println!(
+        "{name}: {} pages, {failures} errors, {:.2} s, {rate:.1} pages/s (one thread)",
+        pages.len(),
+        elapsed.as_secs_f64()
+    );
     (predictions, elapsed)
 }
 
@@ -72,6 +86,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         serde_json::json!({ "published": day })
     });
     std::fs::write(out.join("dates.json"), serde_json::to_vec_pretty(&dates)?)?;
-    println!("wrote {} and {}", out.join("extraction.json").display(), out.join("dates.json").display());
+    println!(
+        "wrote {} and {}",
+        out.join("extraction.json").display(),
+        out.join("dates.json").display()
+    );
     Ok(())
 }

@@ -10,29 +10,96 @@ use std::collections::HashSet;
 /// at the start of a short block.
 const CUES: &[&str] = &[
     // English
-    "see also", "read more", "read also", "also read", "read next", "related:", "related article",
-    "related story", "related stories", "related coverage", "more:", "more on this", "watch:",
-    "click here", "recommended:", "you may also like", "don't miss", "must read", "continue reading",
+    "see also",
+    "read more",
+    "read also",
+    "also read",
+    "read next",
+    "related:",
+    "related article",
+    "related story",
+    "related stories",
+    "related coverage",
+    "more:",
+    "more on this",
+    "watch:",
+    "click here",
+    "recommended:",
+    "you may also like",
+    "don't miss",
+    "must read",
+    "continue reading",
     // German
-    "lesen sie auch", "lesen sie mehr", "lesen sie hier", "mehr zum thema", "auch interessant",
-    "siehe auch", "das könnte sie auch interessieren", "weiterlesen", "zum thema:",
+    "lesen sie auch",
+    "lesen sie mehr",
+    "lesen sie hier",
+    "mehr zum thema",
+    "auch interessant",
+    "siehe auch",
+    "das könnte sie auch interessieren",
+    "weiterlesen",
+    "zum thema:",
     // French
-    "voir aussi", "lire aussi", "à lire aussi", "a lire aussi", "lire la suite", "à lire",
-    "à voir aussi", "sur le même sujet", "découvrez aussi",
+    "voir aussi",
+    "lire aussi",
+    "à lire aussi",
+    "a lire aussi",
+    "lire la suite",
+    "à lire",
+    "à voir aussi",
+    "sur le même sujet",
+    "découvrez aussi",
     // Spanish / Portuguese / Italian
-    "lea también", "lee también", "leer más", "ver también", "te puede interesar",
-    "puede interesarte", "leia também", "leia mais", "veja também", "saiba mais",
-    "leggi anche", "vedi anche", "potrebbe interessarti",
+    "lea también",
+    "lee también",
+    "leer más",
+    "ver también",
+    "te puede interesar",
+    "puede interesarte",
+    "leia também",
+    "leia mais",
+    "veja também",
+    "saiba mais",
+    "leggi anche",
+    "vedi anche",
+    "potrebbe interessarti",
     // Dutch / Nordic
-    "lees ook", "lees meer", "zie ook", "läs också", "läs mer", "les også", "les mer",
-    "læs også", "læs mere", "lue myös",
+    "lees ook",
+    "lees meer",
+    "zie ook",
+    "läs också",
+    "läs mer",
+    "les også",
+    "les mer",
+    "læs også",
+    "læs mere",
+    "lue myös",
     // Central / Eastern European
-    "czytaj też", "czytaj także", "czytaj więcej", "zobacz też", "zobacz także",
-    "přečtěte si", "čtěte také", "prečítajte si", "olvassa el", "citește și", "vezi și",
-    "pročitajte i", "pročitajte još", "читайте также", "читайте тоже", "смотрите также",
-    "также читайте", "читайте також", "дивіться також",
+    "czytaj też",
+    "czytaj także",
+    "czytaj więcej",
+    "zobacz też",
+    "zobacz także",
+    "přečtěte si",
+    "čtěte také",
+    "prečítajte si",
+    "olvassa el",
+    "citește și",
+    "vezi și",
+    "pročitajte i",
+    "pročitajte još",
+    "читайте также",
+    "читайте тоже",
+    "смотрите также",
+    "также читайте",
+    "читайте також",
+    "дивіться також",
     // Turkish / Greek / Indonesian
-    "ayrıca bakınız", "ilginizi çekebilir", "διαβάστε επίσης", "διαβάστε ακόμη", "baca juga",
+    "ayrıca bakınız",
+    "ilginizi çekebilir",
+    "διαβάστε επίσης",
+    "διαβάστε ακόμη",
+    "baca juga",
     "lihat juga",
 ];
 
@@ -42,18 +109,82 @@ const MAX_CUE_WORDS: usize = 25;
 const MAX_DEPTH: usize = 64;
 
 const BLOCK_TAGS: &[&str] = &[
-    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote", "pre",
-    "table", "tr", "figure", "figcaption", "section", "article", "dl", "dt", "dd", "header",
-    "footer", "aside", "main",
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "figure",
+    "figcaption",
+    "section",
+    "article",
+    "dl",
+    "dt",
+    "dd",
+    "header",
+    "footer",
+    "aside",
+    "main",
 ];
 
 fn sanitizer(base: Option<&url::Url>) -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::default();
     b.tags(HashSet::from([
-        "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "code",
-        "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "img", "figure",
-        "figcaption", "a", "em", "strong", "b", "i", "u", "sub", "sup", "br", "hr", "dl", "dt",
-        "dd", "q", "cite", "abbr", "small", "s", "del", "ins", "mark",
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "pre",
+        "code",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "caption",
+        "img",
+        "figure",
+        "figcaption",
+        "a",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "u",
+        "sub",
+        "sup",
+        "br",
+        "hr",
+        "dl",
+        "dt",
+        "dd",
+        "q",
+        "cite",
+        "abbr",
+        "small",
+        "s",
+        "del",
+        "ins",
+        "mark",
     ]));
     b.link_rel(Some("noopener noreferrer nofollow"));
     if let Some(base) = base {
@@ -179,7 +310,11 @@ fn blocks(fragment: &str) -> Vec<Block> {
     let flush = |text: &mut String, html: &mut String, out: &mut Vec<Block>| {
         let t = text.trim().to_string();
         if !t.is_empty() || html.contains("<img") {
-            out.push(Block { text: t, link_chars: 0, html: format!("<p>{html}</p>") });
+            out.push(Block {
+                text: t,
+                link_chars: 0,
+                html: format!("<p>{html}</p>"),
+            });
         }
         text.clear();
         html.clear();
@@ -260,7 +395,11 @@ mod tests {
 
     #[test]
     fn paragraphs_are_separated_by_blank_lines() {
-        let body = render("<p>One  two.</p><p>Three <b>four</b>.</p><ul><li>a</li><li>b</li></ul>", None, None);
+        let body = render(
+            "<p>One  two.</p><p>Three <b>four</b>.</p><ul><li>a</li><li>b</li></ul>",
+            None,
+            None,
+        );
         assert_eq!(body.text, "One two.\n\nThree four.\n\na\nb");
     }
 
@@ -297,7 +436,11 @@ mod tests {
             Some(&base),
         );
         assert_eq!(body.text, "Text here.");
-        assert!(body.html.contains("src=\"https://news.example/i.jpg\""), "{}", body.html);
+        assert!(
+            body.html.contains("src=\"https://news.example/i.jpg\""),
+            "{}",
+            body.html
+        );
         assert!(!body.html.contains("<h1>"));
     }
 

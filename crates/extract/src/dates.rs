@@ -97,63 +97,215 @@ impl YearCe for NaiveDate {
 /// sites publish in most; genitive forms where a language uses them in dates.
 const MONTHS: &[(&str, u32)] = &[
     // English
-    ("january", 1), ("jan", 1), ("february", 2), ("feb", 2), ("march", 3), ("mar", 3),
-    ("april", 4), ("apr", 4), ("may", 5), ("june", 6), ("jun", 6), ("july", 7), ("jul", 7),
-    ("august", 8), ("aug", 8), ("september", 9), ("sep", 9), ("sept", 9), ("october", 10),
-    ("oct", 10), ("november", 11), ("nov", 11), ("december", 12), ("dec", 12),
+    ("january", 1),
+    ("jan", 1),
+    ("february", 2),
+    ("feb", 2),
+    ("march", 3),
+    ("mar", 3),
+    ("april", 4),
+    ("apr", 4),
+    ("may", 5),
+    ("june", 6),
+    ("jun", 6),
+    ("july", 7),
+    ("jul", 7),
+    ("august", 8),
+    ("aug", 8),
+    ("september", 9),
+    ("sep", 9),
+    ("sept", 9),
+    ("october", 10),
+    ("oct", 10),
+    ("november", 11),
+    ("nov", 11),
+    ("december", 12),
+    ("dec", 12),
     // German
-    ("januar", 1), ("jänner", 1), ("jän", 1), ("februar", 2), ("märz", 3), ("mär", 3),
-    ("mai", 5), ("juni", 6), ("juli", 7), ("oktober", 10), ("okt", 10), ("dezember", 12),
+    ("januar", 1),
+    ("jänner", 1),
+    ("jän", 1),
+    ("februar", 2),
+    ("märz", 3),
+    ("mär", 3),
+    ("mai", 5),
+    ("juni", 6),
+    ("juli", 7),
+    ("oktober", 10),
+    ("okt", 10),
+    ("dezember", 12),
     ("dez", 12),
     // French
-    ("janvier", 1), ("janv", 1), ("février", 2), ("févr", 2), ("fevrier", 2), ("mars", 3),
-    ("avril", 4), ("avr", 4), ("juin", 6), ("juillet", 7), ("juil", 7), ("août", 8),
-    ("aout", 8), ("septembre", 9), ("octobre", 10), ("novembre", 11), ("décembre", 12),
-    ("déc", 12), ("decembre", 12),
+    ("janvier", 1),
+    ("janv", 1),
+    ("février", 2),
+    ("févr", 2),
+    ("fevrier", 2),
+    ("mars", 3),
+    ("avril", 4),
+    ("avr", 4),
+    ("juin", 6),
+    ("juillet", 7),
+    ("juil", 7),
+    ("août", 8),
+    ("aout", 8),
+    ("septembre", 9),
+    ("octobre", 10),
+    ("novembre", 11),
+    ("décembre", 12),
+    ("déc", 12),
+    ("decembre", 12),
     // Spanish
-    ("enero", 1), ("ene", 1), ("febrero", 2), ("marzo", 3), ("abril", 4), ("abr", 4),
-    ("mayo", 5), ("junio", 6), ("julio", 7), ("agosto", 8), ("ago", 8), ("septiembre", 9),
-    ("setiembre", 9), ("octubre", 10), ("noviembre", 11), ("diciembre", 12), ("dic", 12),
+    ("enero", 1),
+    ("ene", 1),
+    ("febrero", 2),
+    ("marzo", 3),
+    ("abril", 4),
+    ("abr", 4),
+    ("mayo", 5),
+    ("junio", 6),
+    ("julio", 7),
+    ("agosto", 8),
+    ("ago", 8),
+    ("septiembre", 9),
+    ("setiembre", 9),
+    ("octubre", 10),
+    ("noviembre", 11),
+    ("diciembre", 12),
+    ("dic", 12),
     // Portuguese
-    ("janeiro", 1), ("fevereiro", 2), ("fev", 2), ("março", 3), ("maio", 5), ("junho", 6),
-    ("julho", 7), ("setembro", 9), ("set", 9), ("outubro", 10), ("out", 10),
-    ("novembro", 11), ("dezembro", 12),
+    ("janeiro", 1),
+    ("fevereiro", 2),
+    ("fev", 2),
+    ("março", 3),
+    ("maio", 5),
+    ("junho", 6),
+    ("julho", 7),
+    ("setembro", 9),
+    ("set", 9),
+    ("outubro", 10),
+    ("out", 10),
+    ("novembro", 11),
+    ("dezembro", 12),
     // Italian
-    ("gennaio", 1), ("gen", 1), ("febbraio", 2), ("aprile", 4), ("maggio", 5), ("mag", 5),
-    ("giugno", 6), ("giu", 6), ("luglio", 7), ("lug", 7), ("settembre", 9), ("ottobre", 10),
-    ("ott", 10), ("dicembre", 12),
+    ("gennaio", 1),
+    ("gen", 1),
+    ("febbraio", 2),
+    ("aprile", 4),
+    ("maggio", 5),
+    ("mag", 5),
+    ("giugno", 6),
+    ("giu", 6),
+    ("luglio", 7),
+    ("lug", 7),
+    ("settembre", 9),
+    ("ottobre", 10),
+    ("ott", 10),
+    ("dicembre", 12),
     // Dutch
-    ("januari", 1), ("februari", 2), ("maart", 3), ("mei", 5), ("augustus", 8),
+    ("januari", 1),
+    ("februari", 2),
+    ("maart", 3),
+    ("mei", 5),
+    ("augustus", 8),
     // Scandinavian
-    ("mars", 3), ("maj", 5), ("augusti", 8), ("oktober", 10), ("desember", 12),
+    ("mars", 3),
+    ("maj", 5),
+    ("augusti", 8),
+    ("oktober", 10),
+    ("desember", 12),
     // Polish (genitive)
-    ("stycznia", 1), ("lutego", 2), ("marca", 3), ("kwietnia", 4), ("maja", 5),
-    ("czerwca", 6), ("lipca", 7), ("sierpnia", 8), ("września", 9), ("października", 10),
-    ("listopada", 11), ("grudnia", 12),
+    ("stycznia", 1),
+    ("lutego", 2),
+    ("marca", 3),
+    ("kwietnia", 4),
+    ("maja", 5),
+    ("czerwca", 6),
+    ("lipca", 7),
+    ("sierpnia", 8),
+    ("września", 9),
+    ("października", 10),
+    ("listopada", 11),
+    ("grudnia", 12),
     // Czech (genitive)
-    ("ledna", 1), ("února", 2), ("března", 3), ("dubna", 4), ("května", 5), ("června", 6),
-    ("července", 7), ("srpna", 8), ("září", 9), ("října", 10), ("listopadu", 11),
+    ("ledna", 1),
+    ("února", 2),
+    ("března", 3),
+    ("dubna", 4),
+    ("května", 5),
+    ("června", 6),
+    ("července", 7),
+    ("srpna", 8),
+    ("září", 9),
+    ("října", 10),
+    ("listopadu", 11),
     ("prosince", 12),
     // Russian (genitive)
-    ("января", 1), ("февраля", 2), ("марта", 3), ("апреля", 4), ("мая", 5), ("июня", 6),
-    ("июля", 7), ("августа", 8), ("сентября", 9), ("октября", 10), ("ноября", 11),
+    ("января", 1),
+    ("февраля", 2),
+    ("марта", 3),
+    ("апреля", 4),
+    ("мая", 5),
+    ("июня", 6),
+    ("июля", 7),
+    ("августа", 8),
+    ("сентября", 9),
+    ("октября", 10),
+    ("ноября", 11),
     ("декабря", 12),
     // Ukrainian (genitive)
-    ("січня", 1), ("лютого", 2), ("березня", 3), ("квітня", 4), ("травня", 5),
-    ("червня", 6), ("липня", 7), ("серпня", 8), ("вересня", 9), ("жовтня", 10),
-    ("листопада", 11), ("грудня", 12),
+    ("січня", 1),
+    ("лютого", 2),
+    ("березня", 3),
+    ("квітня", 4),
+    ("травня", 5),
+    ("червня", 6),
+    ("липня", 7),
+    ("серпня", 8),
+    ("вересня", 9),
+    ("жовтня", 10),
+    ("листопада", 11),
+    ("грудня", 12),
     // Turkish
-    ("ocak", 1), ("şubat", 2), ("nisan", 4), ("mayıs", 5), ("haziran", 6), ("temmuz", 7),
-    ("ağustos", 8), ("eylül", 9), ("ekim", 10), ("kasım", 11), ("aralık", 12),
+    ("ocak", 1),
+    ("şubat", 2),
+    ("nisan", 4),
+    ("mayıs", 5),
+    ("haziran", 6),
+    ("temmuz", 7),
+    ("ağustos", 8),
+    ("eylül", 9),
+    ("ekim", 10),
+    ("kasım", 11),
+    ("aralık", 12),
     // Indonesian / Malay
-    ("maret", 3), ("agustus", 8), ("desember", 12), ("okt", 10), ("agu", 8),
+    ("maret", 3),
+    ("agustus", 8),
+    ("desember", 12),
+    ("okt", 10),
+    ("agu", 8),
     // Romanian
-    ("ianuarie", 1), ("februarie", 2), ("martie", 3), ("aprilie", 4), ("iunie", 6),
-    ("iulie", 7), ("septembrie", 9), ("octombrie", 10), ("noiembrie", 11),
+    ("ianuarie", 1),
+    ("februarie", 2),
+    ("martie", 3),
+    ("aprilie", 4),
+    ("iunie", 6),
+    ("iulie", 7),
+    ("septembrie", 9),
+    ("octombrie", 10),
+    ("noiembrie", 11),
     ("decembrie", 12),
     // Hungarian
-    ("január", 1), ("február", 2), ("március", 3), ("április", 4), ("május", 5),
-    ("június", 6), ("július", 7), ("augusztus", 8), ("szeptember", 9), ("október", 10),
+    ("január", 1),
+    ("február", 2),
+    ("március", 3),
+    ("április", 4),
+    ("május", 5),
+    ("június", 6),
+    ("július", 7),
+    ("augusztus", 8),
+    ("szeptember", 9),
+    ("október", 10),
 ];
 
 fn month_number(word: &str) -> Option<u32> {
@@ -166,21 +318,16 @@ static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(\d{1,2})(?:\.|er|º)?\s+(?:de\s+)?(\p{L}{3,12})\.?,?\s+(?:de\s+|del\s+)?(\d{4})\b")
         .expect("valid regex")
 });
-static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(\p{L}{3,12})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b").expect("valid regex")
-});
-static YEAR_MONTH_DAY_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(\d{4})\.?\s+(\p{L}{3,12})\.?\s+(\d{1,2})\b").expect("valid regex")
-});
-static CJK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?").expect("valid regex")
-});
-static YMD_NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b").expect("valid regex")
-});
-static DMY_NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(\d{1,2})([./-])(\d{1,2})[./-](\d{4})\b").expect("valid regex")
-});
+static MONTH_DAY_YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\p{L}{3,12})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b").expect("valid regex"));
+static YEAR_MONTH_DAY_WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\d{4})\.?\s+(\p{L}{3,12})\.?\s+(\d{1,2})\b").expect("valid regex"));
+static CJK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?").expect("valid regex"));
+static YMD_NUMERIC: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b").expect("valid regex"));
+static DMY_NUMERIC: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\d{1,2})([./-])(\d{1,2})[./-](\d{4})\b").expect("valid regex"));
 
 /// Finds the first plausible date written in `text`, and where it starts.
 /// `month_first` reads `04/05/2021` as April 5 (US usage) instead of 4 May.
@@ -195,11 +342,28 @@ pub(crate) fn find_in_text(text: &str, month_first: bool) -> Option<(Timestamp, 
     };
     let num = |s: &str| s.parse::<u32>().ok();
     if let Some(c) = YMD_NUMERIC.captures(text) {
-        offer(plausible_day(num(&c[1]).unwrap_or(0) as i32, num(&c[2]).unwrap_or(0), num(&c[3]).unwrap_or(0)), c.get(0).map_or(0, |m| m.start()));
+        offer(
+            plausible_day(
+                num(&c[1]).unwrap_or(0) as i32,
+                num(&c[2]).unwrap_or(0),
+                num(&c[3]).unwrap_or(0),
+            ),
+            c.get(0).map_or(0, |m| m.start()),
+        );
     }
     for c in DMY_NUMERIC.captures_iter(text) {
-        let (a, b, y) = (num(&c[1]).unwrap_or(0), num(&c[3]).unwrap_or(0), num(&c[4]).unwrap_or(0) as i32);
-        let (d, m) = if month_first && &c[2] == "/" && b <= 31 && a <= 12 { (b, a) } else if a > 12 || b <= 12 { (a, b) } else { (b, a) };
+        let (a, b, y) = (
+            num(&c[1]).unwrap_or(0),
+            num(&c[3]).unwrap_or(0),
+            num(&c[4]).unwrap_or(0) as i32,
+        );
+        let (d, m) = if month_first && &c[2] == "/" && b <= 31 && a <= 12 {
+            (b, a)
+        } else if a > 12 || b <= 12 {
+            (a, b)
+        } else {
+            (b, a)
+        };
         let day = plausible_day(y, m, d);
         if day.is_some() {
             offer(day, c.get(0).map_or(0, |m| m.start()));
@@ -234,7 +398,14 @@ pub(crate) fn find_in_text(text: &str, month_first: bool) -> Option<(Timestamp, 
         }
     }
     if let Some(c) = CJK.captures(text) {
-        offer(plausible_day(num(&c[1]).unwrap_or(0) as i32, num(&c[2]).unwrap_or(0), num(&c[3]).unwrap_or(0)), c.get(0).map_or(0, |m| m.start()));
+        offer(
+            plausible_day(
+                num(&c[1]).unwrap_or(0) as i32,
+                num(&c[2]).unwrap_or(0),
+                num(&c[3]).unwrap_or(0),
+            ),
+            c.get(0).map_or(0, |m| m.start()),
+        );
     }
     best.map(|(d, at)| (Timestamp::Day(d), at))
 }
@@ -246,7 +417,9 @@ static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A full day in the URL path (`/2021/10/18/`, `/2021-10-18-`, `/20211018/`).
 pub(crate) fn from_url(url: &str) -> Option<Timestamp> {
-    let path_start = url.find("://").map_or(0, |i| url[i + 3..].find('/').map_or(url.len(), |j| i + 3 + j));
+    let path_start = url
+        .find("://")
+        .map_or(0, |i| url[i + 3..].find('/').map_or(url.len(), |j| i + 3 + j));
     let path = &url[path_start..];
     let path = path.split(['?', '#']).next().unwrap_or(path);
     for c in URL_DATE.captures_iter(path) {
@@ -320,15 +493,24 @@ mod tests {
             let got = find_in_text(text, false).map(|(t, _)| t);
             assert_eq!(got, Some(day(want)), "{text}");
         }
-        assert_eq!(find_in_text("on 01/02/2020", true).map(|(t, _)| t), Some(day("2020-01-02")));
-        assert_eq!(find_in_text("on 01/02/2020", false).map(|(t, _)| t), Some(day("2020-02-01")));
+        assert_eq!(
+            find_in_text("on 01/02/2020", true).map(|(t, _)| t),
+            Some(day("2020-01-02"))
+        );
+        assert_eq!(
+            find_in_text("on 01/02/2020", false).map(|(t, _)| t),
+            Some(day("2020-02-01"))
+        );
         assert_eq!(find_in_text("since March 1990 nothing", false), None);
     }
 
     #[test]
     fn dates_in_url_paths() {
         assert_eq!(from_url("https://x.com/2021/10/18/story"), Some(day("2021-10-18")));
-        assert_eq!(from_url("https://x.com/news/2020-01-02-title.html"), Some(day("2020-01-02")));
+        assert_eq!(
+            from_url("https://x.com/news/2020-01-02-title.html"),
+            Some(day("2020-01-02"))
+        );
         assert_eq!(from_url("https://x.com/a/20200102/b"), Some(day("2020-01-02")));
         assert_eq!(from_url("https://x.com/item/2021101/"), None);
         assert_eq!(from_url("https://x.com/2021/10/story"), None);

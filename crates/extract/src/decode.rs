@@ -53,9 +53,8 @@ pub(crate) fn check_payload(bytes: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
-static META_CHARSET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i-u)<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)"#).expect("valid regex")
-});
+static META_CHARSET: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i-u)<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)"#).expect("valid regex"));
 
 /// The encoding a page declares in its first few KiB, if any.
 fn declared_in_meta(bytes: &[u8]) -> Option<&'static Encoding> {
@@ -79,9 +78,7 @@ fn ascii_compatible(enc: &'static Encoding) -> &'static Encoding {
 
 fn guess(bytes: &[u8], url: Option<&str>) -> &'static Encoding {
     let sample = &bytes[..bytes.len().min(DETECTOR_SAMPLE_BYTES)];
-    if std::str::from_utf8(sample).is_ok()
-        || matches!(std::str::from_utf8(sample), Err(e) if e.error_len().is_none())
-    {
+    if std::str::from_utf8(sample).is_ok() || matches!(std::str::from_utf8(sample), Err(e) if e.error_len().is_none()) {
         return UTF_8;
     }
     let tld = url
@@ -134,8 +131,7 @@ mod tests {
     #[test]
     fn http_equiv_content_type_is_read() {
         let (body, _, _) = encoding_rs::SHIFT_JIS.encode("<p>日本語のテキストです</p>");
-        let mut page =
-            b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\">".to_vec();
+        let mut page = b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\">".to_vec();
         page.extend_from_slice(&body);
         assert!(decode(&page, None, None).contains("日本語のテキストです"));
     }
@@ -158,7 +154,8 @@ mod tests {
                     чтобы детектор мог уверенно выбрать кодировку страницы.</p>";
         let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(text);
         assert_eq!(decode(&bytes, None, Some("https://example.ru/a")), text);
-        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("<p>これは日本語の記事の本文です。東京で会議が開かれました。</p>");
+        let (sjis, _, _) =
+            encoding_rs::SHIFT_JIS.encode("<p>これは日本語の記事の本文です。東京で会議が開かれました。</p>");
         assert!(decode(&sjis, None, None).contains("東京で会議が開かれました"));
     }
 }

@@ -9,7 +9,9 @@ use crate::dates;
 use crate::page::PageFacts;
 
 /// Separators sites put between headline and site name in `<title>`.
-const TITLE_SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " « ", " / ", ": "];
+const TITLE_SEPARATORS: &[&str] = &[
+    " | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " « ", " / ", ": ",
+];
 
 fn json_ld_str<'a>(facts: &'a PageFacts, keys: &[&str]) -> Option<&'a str> {
     facts.json_ld_by_preference().into_iter().find_map(|obj| {
@@ -28,7 +30,11 @@ pub(crate) fn site_name(facts: &PageFacts) -> Option<String> {
     facts.json_ld_by_preference().into_iter().find_map(|obj| {
         let publisher = obj.get("publisher")?;
         let publisher = publisher.as_array().and_then(|a| a.first()).unwrap_or(publisher);
-        publisher.get("name")?.as_str().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+        publisher
+            .get("name")?
+            .as_str()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
     })
 }
 
@@ -58,7 +64,10 @@ pub(crate) fn strip_site_name(title: &str, site: Option<&str>) -> String {
 }
 
 fn squash(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 pub(crate) fn title(facts: &PageFacts, site: Option<&str>) -> Option<String> {
@@ -82,10 +91,29 @@ pub(crate) fn title(facts: &PageFacts, site: Option<&str>) -> Option<String> {
 
 /// Words that introduce a byline rather than belong to a name.
 const BYLINE_PREFIXES: &[&str] = &[
-    "written by", "posted by", "reported by", "story by", "text by", "by", "von", "par", "por",
-    "di", "door", "av", "af", "autor:", "autorin:", "author:", "auteur:", "text:", "texto:",
+    "written by",
+    "posted by",
+    "reported by",
+    "story by",
+    "text by",
+    "by",
+    "von",
+    "par",
+    "por",
+    "di",
+    "door",
+    "av",
+    "af",
+    "autor:",
+    "autorin:",
+    "author:",
+    "auteur:",
+    "text:",
+    "texto:",
 ];
-const NAME_JOINERS: &[&str] = &[" and ", " & ", " und ", " et ", " y ", " e ", " og ", " och ", " en ", " i ", " и "];
+const NAME_JOINERS: &[&str] = &[
+    " and ", " & ", " und ", " et ", " y ", " e ", " og ", " och ", " en ", " i ", " и ",
+];
 
 pub(crate) fn clean_author_names(raw: &str) -> Vec<String> {
     let mut text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -98,7 +126,8 @@ pub(crate) fn clean_author_names(raw: &str) -> Vec<String> {
             loop {
                 let lower = name.to_lowercase();
                 let Some(p) = BYLINE_PREFIXES.iter().find(|p| {
-                    lower.starts_with(**p) && lower[p.len()..].starts_with([' ', ':']) || (p.ends_with(':') && lower.starts_with(**p))
+                    lower.starts_with(**p) && lower[p.len()..].starts_with([' ', ':'])
+                        || (p.ends_with(':') && lower.starts_with(**p))
                 }) else {
                     break;
                 };
@@ -124,7 +153,9 @@ pub(crate) fn clean_author_names(raw: &str) -> Vec<String> {
 
 fn json_ld_authors(facts: &PageFacts) -> Vec<String> {
     for obj in facts.json_ld_by_preference() {
-        let Some(author) = obj.get("author").or_else(|| obj.get("creator")) else { continue };
+        let Some(author) = obj.get("author").or_else(|| obj.get("creator")) else {
+            continue;
+        };
         let list = match author {
             Value::Array(a) => a.iter().collect::<Vec<_>>(),
             other => vec![other],
@@ -148,13 +179,35 @@ fn json_ld_authors(facts: &PageFacts) -> Vec<String> {
 pub(crate) fn authors(facts: &PageFacts, site: Option<&str>) -> Vec<String> {
     let from_meta = || {
         facts
-            .meta(&["author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator", "byl", "citation_author"])
+            .meta(&[
+                "author",
+                "article:author",
+                "parsely-author",
+                "sailthru.author",
+                "dc.creator",
+                "dcterms.creator",
+                "byl",
+                "citation_author",
+            ])
             .filter(|a| !a.starts_with("http"))
             .map(clean_author_names)
             .unwrap_or_default()
     };
-    let from_rel = || facts.rel_authors.iter().flat_map(|a| clean_author_names(a)).collect::<Vec<_>>();
-    let from_bylines = || facts.bylines.iter().take(1).flat_map(|a| clean_author_names(a)).collect::<Vec<_>>();
+    let from_rel = || {
+        facts
+            .rel_authors
+            .iter()
+            .flat_map(|a| clean_author_names(a))
+            .collect::<Vec<_>>()
+    };
+    let from_bylines = || {
+        facts
+            .bylines
+            .iter()
+            .take(1)
+            .flat_map(|a| clean_author_names(a))
+            .collect::<Vec<_>>()
+    };
     let mut names = json_ld_authors(facts);
     for source in [&from_meta as &dyn Fn() -> Vec<String>, &from_rel, &from_bylines] {
         if !names.is_empty() {
@@ -184,16 +237,76 @@ pub(crate) fn normalise_language(tag: &str) -> Option<String> {
 fn iso639_1(lang: whatlang::Lang) -> &'static str {
     use whatlang::Lang::*;
     match lang {
-        Epo => "eo", Eng => "en", Rus => "ru", Cmn => "zh", Spa => "es", Por => "pt", Ita => "it",
-        Ben => "bn", Fra => "fr", Deu => "de", Ukr => "uk", Kat => "ka", Ara => "ar", Hin => "hi",
-        Jpn => "ja", Heb => "he", Yid => "yi", Pol => "pl", Amh => "am", Jav => "jv", Kor => "ko",
-        Nob => "nb", Dan => "da", Swe => "sv", Fin => "fi", Tur => "tr", Nld => "nl", Hun => "hu",
-        Ces => "cs", Ell => "el", Bul => "bg", Bel => "be", Mar => "mr", Kan => "kn", Ron => "ro",
-        Slv => "sl", Hrv => "hr", Srp => "sr", Mkd => "mk", Lit => "lt", Lav => "lv", Est => "et",
-        Tam => "ta", Vie => "vi", Urd => "ur", Tha => "th", Guj => "gu", Uzb => "uz", Pan => "pa",
-        Aze => "az", Ind => "id", Tel => "te", Pes => "fa", Mal => "ml", Ori => "or", Mya => "my",
-        Nep => "ne", Sin => "si", Khm => "km", Tuk => "tk", Aka => "ak", Zul => "zu", Sna => "sn",
-        Afr => "af", Lat => "la", Slk => "sk", Cat => "ca", Tgl => "tl", Hye => "hy", Cym => "cy",
+        Epo => "eo",
+        Eng => "en",
+        Rus => "ru",
+        Cmn => "zh",
+        Spa => "es",
+        Por => "pt",
+        Ita => "it",
+        Ben => "bn",
+        Fra => "fr",
+        Deu => "de",
+        Ukr => "uk",
+        Kat => "ka",
+        Ara => "ar",
+        Hin => "hi",
+        Jpn => "ja",
+        Heb => "he",
+        Yid => "yi",
+        Pol => "pl",
+        Amh => "am",
+        Jav => "jv",
+        Kor => "ko",
+        Nob => "nb",
+        Dan => "da",
+        Swe => "sv",
+        Fin => "fi",
+        Tur => "tr",
+        Nld => "nl",
+        Hun => "hu",
+        Ces => "cs",
+        Ell => "el",
+        Bul => "bg",
+        Bel => "be",
+        Mar => "mr",
+        Kan => "kn",
+        Ron => "ro",
+        Slv => "sl",
+        Hrv => "hr",
+        Srp => "sr",
+        Mkd => "mk",
+        Lit => "lt",
+        Lav => "lv",
+        Est => "et",
+        Tam => "ta",
+        Vie => "vi",
+        Urd => "ur",
+        Tha => "th",
+        Guj => "gu",
+        Uzb => "uz",
+        Pan => "pa",
+        Aze => "az",
+        Ind => "id",
+        Tel => "te",
+        Pes => "fa",
+        Mal => "ml",
+        Ori => "or",
+        Mya => "my",
+        Nep => "ne",
+        Sin => "si",
+        Khm => "km",
+        Tuk => "tk",
+        Aka => "ak",
+        Zul => "zu",
+        Sna => "sn",
+        Afr => "af",
+        Lat => "la",
+        Slk => "sk",
+        Cat => "ca",
+        Tgl => "tl",
+        Hye => "hy",
+        Cym => "cy",
     }
 }
 
@@ -220,19 +333,56 @@ pub(crate) fn language(facts: &PageFacts, body: &str) -> Option<String> {
 const PUBLISHED_JSON_LD: &[&str] = &["datePublished", "dateCreated", "uploadDate"];
 const MODIFIED_JSON_LD: &[&str] = &["dateModified"];
 const PUBLISHED_META: &[&str] = &[
-    "article:published_time", "og:article:published_time", "og:published_time", "datepublished",
-    "parsely-pub-date", "sailthru.date", "article.published", "published_time", "pubdate",
-    "publishdate", "publish-date", "publish_date", "publication_date", "publication-date",
-    "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "dc.date.created",
-    "dcterms.created", "citation_publication_date", "citation_date", "originalpublicationdate",
-    "article_date_original", "cxenseparse:recs:publishtime", "rnews:datepublished", "date",
-    "og:pubdate", "release_date", "bt:pubdate", "displaydate", "dateposted", "datecreated",
-    "article:published", "pub_date", "created",
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "datepublished",
+    "parsely-pub-date",
+    "sailthru.date",
+    "article.published",
+    "published_time",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "publication_date",
+    "publication-date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dc.date.created",
+    "dcterms.created",
+    "citation_publication_date",
+    "citation_date",
+    "originalpublicationdate",
+    "article_date_original",
+    "cxenseparse:recs:publishtime",
+    "rnews:datepublished",
+    "date",
+    "og:pubdate",
+    "release_date",
+    "bt:pubdate",
+    "displaydate",
+    "dateposted",
+    "datecreated",
+    "article:published",
+    "pub_date",
+    "created",
 ];
 const MODIFIED_META: &[&str] = &[
-    "article:modified_time", "og:updated_time", "og:article:modified_time", "datemodified",
-    "dc.date.modified", "dcterms.modified", "last-modified", "lastmod", "article.updated",
-    "modified_time", "article:modified", "updated_time",
+    "article:modified_time",
+    "og:updated_time",
+    "og:article:modified_time",
+    "datemodified",
+    "dc.date.modified",
+    "dcterms.modified",
+    "last-modified",
+    "lastmod",
+    "article.updated",
+    "modified_time",
+    "article:modified",
+    "updated_time",
 ];
 
 pub(crate) struct Dates {
@@ -261,27 +411,49 @@ fn meta_values<'a>(facts: &'a PageFacts, keys: &'a [&str]) -> impl Iterator<Item
 pub(crate) fn dates(facts: &PageFacts, url: Option<&str>, body: &str, month_first: bool) -> Dates {
     let modified = first_parsed(json_ld_dates(facts, MODIFIED_JSON_LD))
         .or_else(|| first_parsed(meta_values(facts, MODIFIED_META)))
-        .or_else(|| first_parsed(facts.times.iter().filter(|t| t.modified_hint && !t.published_hint).map(|t| t.value.as_str())));
+        .or_else(|| {
+            first_parsed(
+                facts
+                    .times
+                    .iter()
+                    .filter(|t| t.modified_hint && !t.published_hint)
+                    .map(|t| t.value.as_str()),
+            )
+        });
 
     let machine = first_parsed(json_ld_dates(facts, PUBLISHED_JSON_LD))
         .or_else(|| first_parsed(meta_values(facts, PUBLISHED_META)))
-        .or_else(|| first_parsed(facts.times.iter().filter(|t| t.published_hint).map(|t| t.value.as_str())));
+        .or_else(|| {
+            first_parsed(
+                facts
+                    .times
+                    .iter()
+                    .filter(|t| t.published_hint)
+                    .map(|t| t.value.as_str()),
+            )
+        });
     let from_url = url.and_then(dates::from_url);
     let loose = || {
-        first_parsed(facts.times.iter().filter(|t| !t.modified_hint).map(|t| t.value.as_str()))
-            .or_else(|| {
-                facts
-                    .date_labels
-                    .iter()
-                    .find_map(|l| dates::find_in_text(l, month_first).map(|(t, _)| t))
-            })
-            .or_else(|| {
-                let mut end = body.len().min(1000);
-                while !body.is_char_boundary(end) {
-                    end -= 1;
-                }
-                dates::find_in_text(&body[..end], month_first).map(|(t, _)| t)
-            })
+        first_parsed(
+            facts
+                .times
+                .iter()
+                .filter(|t| !t.modified_hint)
+                .map(|t| t.value.as_str()),
+        )
+        .or_else(|| {
+            facts
+                .date_labels
+                .iter()
+                .find_map(|l| dates::find_in_text(l, month_first).map(|(t, _)| t))
+        })
+        .or_else(|| {
+            let mut end = body.len().min(1000);
+            while !body.is_char_boundary(end) {
+                end -= 1;
+            }
+            dates::find_in_text(&body[..end], month_first).map(|(t, _)| t)
+        })
     };
     let mut published = machine.or(from_url).or_else(|| {
         // Text dates are weak evidence: one later than the page's own
@@ -308,17 +480,32 @@ mod tests {
 
     #[test]
     fn site_suffix_and_prefix_are_cut() {
-        assert_eq!(strip_site_name("Russia closes its NATO mission | Raven Tribune", Some("Raven Tribune")), "Russia closes its NATO mission");
-        assert_eq!(strip_site_name("Russia closes its NATO mission - BBC News", None), "Russia closes its NATO mission");
-        assert_eq!(strip_site_name("Raven Tribune | Russia closes its NATO mission", Some("Raven Tribune")), "Russia closes its NATO mission");
+        assert_eq!(
+            strip_site_name("Russia closes its NATO mission | Raven Tribune", Some("Raven Tribune")),
+            "Russia closes its NATO mission"
+        );
+        assert_eq!(
+            strip_site_name("Russia closes its NATO mission - BBC News", None),
+            "Russia closes its NATO mission"
+        );
+        assert_eq!(
+            strip_site_name("Raven Tribune | Russia closes its NATO mission", Some("Raven Tribune")),
+            "Russia closes its NATO mission"
+        );
         // A dash inside the headline itself is kept.
         assert_eq!(strip_site_name("Merkel - a legacy", None), "Merkel - a legacy");
     }
 
     #[test]
     fn author_names_lose_by_and_split_on_and() {
-        assert_eq!(clean_author_names("By Jane Doe and John Smith"), vec!["Jane Doe", "John Smith"]);
-        assert_eq!(clean_author_names("Von Anna Müller und Max Weber"), vec!["Anna Müller", "Max Weber"]);
+        assert_eq!(
+            clean_author_names("By Jane Doe and John Smith"),
+            vec!["Jane Doe", "John Smith"]
+        );
+        assert_eq!(
+            clean_author_names("Von Anna Müller und Max Weber"),
+            vec!["Anna Müller", "Max Weber"]
+        );
         assert_eq!(clean_author_names("BY MARY JONES | Oct 18, 2021"), vec!["MARY JONES"]);
         assert!(clean_author_names("https://example.com/staff/jd").is_empty());
     }

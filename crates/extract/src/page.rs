@@ -48,11 +48,7 @@ impl PageFacts {
 
     /// JSON-LD objects, article types first.
     pub fn json_ld_by_preference(&self) -> Vec<&Value> {
-        let mut objects: Vec<(u8, &Value)> = self
-            .json_ld
-            .iter()
-            .map(|v| (json_ld_rank(v), v))
-            .collect();
+        let mut objects: Vec<(u8, &Value)> = self.json_ld.iter().map(|v| (json_ld_rank(v), v)).collect();
         objects.sort_by_key(|(rank, _)| *rank);
         objects.into_iter().map(|(_, v)| v).collect()
     }
@@ -61,10 +57,17 @@ impl PageFacts {
 fn json_ld_rank(v: &Value) -> u8 {
     let types: Vec<String> = match v.get("@type") {
         Some(Value::String(s)) => vec![s.to_ascii_lowercase()],
-        Some(Value::Array(a)) => a.iter().filter_map(|t| t.as_str()).map(str::to_ascii_lowercase).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|t| t.as_str())
+            .map(str::to_ascii_lowercase)
+            .collect(),
         _ => vec![],
     };
-    if types.iter().any(|t| t.contains("article") || t == "blogposting" || t == "report" || t == "liveblogposting") {
+    if types
+        .iter()
+        .any(|t| t.contains("article") || t == "blogposting" || t == "report" || t == "liveblogposting")
+    {
         0
     } else if types.iter().any(|t| t.contains("webpage") || t == "videoobject") {
         1
@@ -82,13 +85,17 @@ fn collapse(text: &str) -> String {
 }
 
 fn looks_like_date_container(class_and_id: &str) -> bool {
-    ["date", "time", "publish", "posted", "dateline", "byline", "meta", "datum", "fecha", "data"]
-        .iter()
-        .any(|k| class_and_id.contains(k))
+    [
+        "date", "time", "publish", "posted", "dateline", "byline", "meta", "datum", "fecha", "data",
+    ]
+    .iter()
+    .any(|k| class_and_id.contains(k))
 }
 
 fn looks_like_byline(class_and_id: &str) -> bool {
-    ["byline", "author", "autor", "auteur", "writer"].iter().any(|k| class_and_id.contains(k))
+    ["byline", "author", "autor", "auteur", "writer"]
+        .iter()
+        .any(|k| class_and_id.contains(k))
         && !class_and_id.contains("comment")
 }
 
@@ -98,7 +105,12 @@ pub(crate) fn read(doc: &Document) -> PageFacts {
     for id in doc.iter(doc.root(), &[]) {
         let tag = doc.tag_name(id).to_string();
         match tag.as_str() {
-            "html" => facts.html_lang = facts.html_lang.take().or_else(|| attr(doc, id, "lang").or_else(|| attr(doc, id, "xml:lang"))),
+            "html" => {
+                facts.html_lang = facts
+                    .html_lang
+                    .take()
+                    .or_else(|| attr(doc, id, "lang").or_else(|| attr(doc, id, "xml:lang")))
+            }
             "meta" => {
                 let key = attr(doc, id, "property")
                     .or_else(|| attr(doc, id, "name"))
@@ -152,7 +164,11 @@ pub(crate) fn read(doc: &Document) -> PageFacts {
             continue;
         }
         let itemprop = attr(doc, id, "itemprop").unwrap_or_default().to_ascii_lowercase();
-        let rel = if tag == "a" { attr(doc, id, "rel").unwrap_or_default() } else { String::new() };
+        let rel = if tag == "a" {
+            attr(doc, id, "rel").unwrap_or_default()
+        } else {
+            String::new()
+        };
         let class_and_id = format!(
             "{} {}",
             attr(doc, id, "class").unwrap_or_default(),

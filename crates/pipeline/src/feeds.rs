@@ -110,8 +110,13 @@ impl Pipeline {
             match self.ingest_feed_content(entry, feed.id).await? {
                 Some(Outcome::Imported(_)) => summary.from_feed += 1,
                 Some(Outcome::Known(_)) => summary.known += 1,
-                Some(Outcome::Failed(reason)) => summary.failed.push((label, format!("{page_failure}; feed content: {reason}"))),
-                None => summary.failed.push((label, format!("{page_failure}; the feed carries no content to fall back on"))),
+                Some(Outcome::Failed(reason)) => summary
+                    .failed
+                    .push((label, format!("{page_failure}; feed content: {reason}"))),
+                None => summary.failed.push((
+                    label,
+                    format!("{page_failure}; the feed carries no content to fall back on"),
+                )),
             }
         }
         Ok(summary)
@@ -123,7 +128,9 @@ impl Pipeline {
             return Ok(None);
         };
         let identity = hex::encode(Sha256::digest(entry.id.as_bytes()));
-        self.ingest_article(article, &identity, Some(source), None).await.map(Some)
+        self.ingest_article(article, &identity, Some(source), None)
+            .await
+            .map(Some)
     }
 }
 

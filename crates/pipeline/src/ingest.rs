@@ -7,8 +7,8 @@ use sha2::{Digest, Sha256};
 use gather::Page;
 use index::{IndexedArticle, SearchIndex};
 use model::{Article, Assignment, Document};
+use store::{ArticleId, FetchRecord, NewArticle, SourceId, Store, StoredArticle, StoryId, StoryPlacement};
 use stories::{Config, StoryEngine};
-use store::{ArticleId, FetchRecord, NewArticle, SourceId, Store, StoryId, StoryPlacement, StoredArticle};
 
 /// How many articles go into one index commit. Commits are the slow part of
 /// indexing, so they are batched; a crash loses at most this many index
@@ -146,7 +146,11 @@ impl Pipeline {
         let assignment = self.engine.add(&document_of(&stored));
         let placement = StoryPlacement {
             story_key: assignment.cluster.clone(),
-            copy_of: assignment.copy_of.as_deref().and_then(|s| s.parse().ok()).map(ArticleId),
+            copy_of: assignment
+                .copy_of
+                .as_deref()
+                .and_then(|s| s.parse().ok())
+                .map(ArticleId),
             redated: assignment.redated,
         };
         let story = self.store.assign_story(id, &placement).await?;
@@ -170,7 +174,9 @@ impl Pipeline {
             batch.commit()?;
         }
         for key in std::mem::take(&mut self.touched_stories) {
-            let Some(&story) = self.story_ids.get(&key) else { continue };
+            let Some(&story) = self.story_ids.get(&key) else {
+                continue;
+            };
             let related: Vec<StoryId> = self
                 .engine
                 .related(&key, RELATED_PER_STORY)

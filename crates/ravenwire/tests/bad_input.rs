@@ -40,10 +40,7 @@ fn bad_pages_give_error_lines_in_extract_and_the_run_goes_on() {
         &["extract", "--jsonl", fixtures().join("bad").to_str().unwrap()],
     );
     assert!(out.status.success());
-    let lines: Vec<serde_json::Value> = stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 4, "{lines:?}");
     let errors = lines.iter().filter(|l| l.get("error").is_some()).count();
     assert_eq!(errors, 3, "{lines:?}");

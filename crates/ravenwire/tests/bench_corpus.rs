@@ -47,5 +47,8 @@ fn the_shared_extraction_pages_import_and_are_found() {
             found += 1;
         }
     }
-    assert!(tried >= 10 && found * 10 >= tried * 8, "found {found} of {tried} phrases");
+    assert!(
+        tried >= 10 && found * 10 >= tried * 8,
+        "found {found} of {tried} phrases"
+    );
 }

@@ -6,7 +6,10 @@ use common::{fixtures, ravenwire, stdout};
 use serde_json::Value;
 
 fn extract(path: &std::path::Path) -> Vec<Value> {
-    let out = ravenwire(std::path::Path::new("unused"), &["extract", "--jsonl", path.to_str().unwrap()]);
+    let out = ravenwire(
+        std::path::Path::new("unused"),
+        &["extract", "--jsonl", path.to_str().unwrap()],
+    );
     assert!(out.status.success());
     stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
@@ -21,7 +24,16 @@ fn folders_are_read_recursively_in_sorted_order_with_every_field() {
     assert_eq!(paths, sorted);
     assert!(paths[0].ends_with("archive/2025/valley-sentinel-comet-ashgrove.html.gz"));
     for line in &lines {
-        for field in ["path", "url", "title", "text", "published", "authors", "language", "site_name"] {
+        for field in [
+            "path",
+            "url",
+            "title",
+            "text",
+            "published",
+            "authors",
+            "language",
+            "site_name",
+        ] {
             assert!(line.get(field).is_some(), "{field} missing: {line}");
         }
     }

@@ -49,8 +49,14 @@ fn feeds_are_fetched_with_fallback_and_polled_again_without_duplicates() {
     let out = ravenwire(data, &["fetch"]);
     let err = stderr(&out);
     assert!(out.status.success(), "fetch failed: {err}");
-    assert!(err.contains("imported 2, from feed content 1, already known 0, failed 0"), "{err}");
-    assert!(err.contains("imported 2, from feed content 0, already known 0, failed 0"), "{err}");
+    assert!(
+        err.contains("imported 2, from feed content 1, already known 0, failed 0"),
+        "{err}"
+    );
+    assert!(
+        err.contains("imported 2, from feed content 0, already known 0, failed 0"),
+        "{err}"
+    );
 
     // Words found only on the pages prove the pages were fetched.
     assert_eq!(hits(data, "thistlecombe AND grandfather"), 1);

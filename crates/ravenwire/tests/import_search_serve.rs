@@ -113,7 +113,10 @@ fn import_search_and_serve_the_fixture_pages() {
     let article_id = original["id"].as_i64().unwrap();
     let (status, reader) = server.get(&format!("/article/{article_id}"));
     assert_eq!(status, 200);
-    assert!(reader.contains("coastline-courier.example.com"), "no link to the original");
+    assert!(
+        reader.contains("coastline-courier.example.com"),
+        "no link to the original"
+    );
     assert!(!reader.contains("<script"), "reader view carries a script");
 
     let (status, api_article) = server.get(&format!("/api/v1/articles/{article_id}"));
@@ -124,7 +127,10 @@ fn import_search_and_serve_the_fixture_pages() {
         .or_else(|| api_article["article"]["text"].as_str())
         .expect("article text in the API");
     assert!(body.contains("Velmora"));
-    assert!(!body.to_lowercase().contains("newsletter"), "boilerplate in body: {body}");
+    assert!(
+        !body.to_lowercase().contains("newsletter"),
+        "boilerplate in body: {body}"
+    );
 
     let (status, results) = server.get("/search?q=velmora");
     assert_eq!(status, 200);

@@ -52,7 +52,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let rounds = 50;
     for page in 0..rounds {
-        store.latest_stories(50, (page * 50) % (articles / per_story).max(1)).await?;
+        store
+            .latest_stories(50, (page * 50) % (articles / per_story).max(1))
+            .await?;
     }
     println!("latest_stories(50, ..): {:.2?} per page", started.elapsed() / rounds);
 

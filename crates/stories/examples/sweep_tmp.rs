@@ -1,10 +1,11 @@
 // Temporary tuning harness; not shipped.
-use std::collections::HashMap;
 use model::Document;
 use ravenwire_stories::{Config, StoryEngine};
+use std::collections::HashMap;
 
 fn load(path: &str) -> (Vec<Document>, Vec<String>) {
-    let mut docs = vec![]; let mut gold = vec![];
+    let mut docs = vec![];
+    let mut gold = vec![];
     for line in std::fs::read_to_string(path).unwrap().lines() {
         let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
         let o = v.as_object_mut().unwrap();
@@ -18,25 +19,52 @@ fn load(path: &str) -> (Vec<Document>, Vec<String>) {
 fn b3(pred: &[String], gold: &[String]) -> (f64, f64, f64) {
     let mut pc: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut gc: HashMap<&str, usize> = HashMap::new();
-    for (i, p) in pred.iter().enumerate() { pc.entry(p).or_default().push(i); *gc.entry(&gold[i]).or_default() += 1; }
+    for (i, p) in pred.iter().enumerate() {
+        pc.entry(p).or_default().push(i);
+        *gc.entry(&gold[i]).or_default() += 1;
+    }
     let (mut bp, mut br) = (0.0, 0.0);
     for m in pc.values() {
         let mut inside: HashMap<&str, usize> = HashMap::new();
-        for &i in m { *inside.entry(&gold[i]).or_default() += 1; }
-        for &i in m { let c = inside[gold[i].as_str()] as f64; bp += c / m.len() as f64; br += c / gc[gold[i].as_str()] as f64; }
+        for &i in m {
+            *inside.entry(&gold[i]).or_default() += 1;
+        }
+        for &i in m {
+            let c = inside[gold[i].as_str()] as f64;
+            bp += c / m.len() as f64;
+            br += c / gc[gold[i].as_str()] as f64;
+        }
     }
-    let n = pred.len() as f64; let (p, r) = (bp / n, br / n);
+    let n = pred.len() as f64;
+    let (p, r) = (bp / n, br / n);
     (2.0 * p * r / (p + r), p, r)
 }
 
 fn main() {
     let dir = "/work/shared/bench/clustering";
-    let sets: Vec<_> = ["basil", "ecbplus"].iter().map(|d| load(&format!("{dir}/{d}.jsonl"))).collect();
+    let sets: Vec<_> = ["basil", "ecbplus"]
+        .iter()
+        .map(|d| load(&format!("{dir}/{d}.jsonl")))
+        .collect();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut grid: Vec<(String, Vec<f64>)> = vec![];
-    for a in &args { let (k, v) = a.split_once('=').unwrap(); grid.push((k.into(), v.split(',').map(|x| x.parse().unwrap()).collect())); }
+    for a in &args {
+        let (k, v) = a.split_once('=').unwrap();
+        grid.push((k.into(), v.split(',').map(|x| x.parse().unwrap()).collect()));
+    }
     let mut combos: Vec<Vec<(String, f64)>> = vec![vec![]];
-    for (k, vs) in &grid { combos = combos.into_iter().flat_map(|c| vs.iter().map(move |&v| { let mut c = c.clone(); c.push((k.clone(), v)); c })).collect(); }
+    for (k, vs) in &grid {
+        combos = combos
+            .into_iter()
+            .flat_map(|c| {
+                vs.iter().map(move |&v| {
+                    let mut c = c.clone();
+                    c.push((k.clone(), v));
+                    c
+                })
+            })
+            .collect();
+    }
     for combo in combos {
         let mut cfg = Config::default();
         for (k, v) in &combo {
@@ -49,6 +77,8 @@ fn main() {
                 "decay" => cfg.time_decay_days = *v,
                 "same" => cfg.same_time_days = *v,
                 "win" => cfg.time_window_days = *v as i64,
+                "hl" => cfg.idf_half_life_docs = *v as f32,
+                "lr" => cfg.idf_long_run_share = *v as f32,
                 "q" => cfg.query_terms = *v as usize,
                 _ => panic!("{k}"),
             }

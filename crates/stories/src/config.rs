@@ -34,6 +34,10 @@ pub struct Config {
 
     /// Pseudo-documents in the IDF denominator (see `terms::Vocabulary`).
     pub idf_prior_docs: f32,
+    /// Half-life, in documents, of the recent document frequencies.
+    pub idf_half_life_docs: f32,
+    /// Share of the long-run IDF in the blend with the recent IDF (1: long-run only).
+    pub idf_long_run_share: f32,
     /// Field weights of the document–story similarity.
     pub title_weight: f32,
     pub body_weight: f32,
@@ -78,6 +82,8 @@ impl Default for Config {
             redate_after_days: 30,
 
             idf_prior_docs: 20.0,
+            idf_half_life_docs: 100.0,
+            idf_long_run_share: 0.5,
             title_weight: 0.3,
             body_weight: 0.5,
             names_weight: 0.2,

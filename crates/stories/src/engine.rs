@@ -108,7 +108,11 @@ impl StoryEngine {
     pub fn new(config: Config) -> Self {
         let config = config.clamped();
         Self {
-            vocab: Vocabulary::new(config.idf_prior_docs),
+            vocab: Vocabulary::new(
+                config.idf_prior_docs,
+                config.idf_half_life_docs,
+                config.idf_long_run_share,
+            ),
             docs: Vec::new(),
             doc_by_id: HashMap::new(),
             doc_by_url: HashMap::new(),
@@ -282,11 +286,12 @@ impl StoryEngine {
         } else {
             self.term_ids(&body_words, "")
         };
-        // Capitalised words mid-sentence are mostly names; headlines are
-        // title-cased throughout, so only the body is read for them.
+        // Capitalised words mid-sentence are mostly names, and numbers
+        // (dates, counts, versions) tell one event from a similar one.
+        // Headlines are title-cased throughout, so only the body is read.
         let name_words: Vec<Word> = body_words
             .iter()
-            .filter(|w| w.capitalised && !w.sentence_start)
+            .filter(|w| (w.capitalised && !w.sentence_start) || w.lower.chars().any(|c| c.is_numeric()))
             .cloned()
             .collect();
         let name_terms = self.term_ids(&name_words, "@");

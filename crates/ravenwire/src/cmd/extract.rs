@@ -29,23 +29,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for input in &inputs {
         for page in gather::read_input(input) {
             let line = match page {
-                Ok(page) => match extract::extract_with_charset(&page.body, page.url.as_deref(), page.charset.as_deref())
-                {
-                    Ok(article) => json!({
-                        "path": page.origin,
-                        "url": article.canonical_url.or(article.url).or(page.url),
-                        "title": article.title,
-                        "text": article.text,
-                        "published": article.published.map(|t| t.to_string()),
-                        "authors": article.authors,
-                        "language": article.language,
-                        "site_name": article.site_name,
-                    }),
-                    Err(e) => {
-                        failures += 1;
-                        json!({"path": page.origin, "error": e.to_string()})
+                Ok(page) => {
+                    match extract::extract_with_charset(&page.body, page.url.as_deref(), page.charset.as_deref()) {
+                        Ok(article) => json!({
+                            "path": page.origin,
+                            "url": article.canonical_url.or(article.url).or(page.url),
+                            "title": article.title,
+                            "text": article.text,
+                            "published": article.published.map(|t| t.to_string()),
+                            "authors": article.authors,
+                            "language": article.language,
+                            "site_name": article.site_name,
+                        }),
+                        Err(e) => {
+                            failures += 1;
+                            json!({"path": page.origin, "error": e.to_string()})
+                        }
                     }
-                },
+                }
                 Err(e) => {
                     failures += 1;
                     json!({"path": input.path.display().to_string(), "error": e.to_string()})

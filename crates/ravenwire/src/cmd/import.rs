@@ -47,7 +47,12 @@ impl Tally {
         }
     }
 
-    async fn record(&mut self, pipeline: &mut Pipeline, origin: &str, page: Result<Page, String>) -> anyhow::Result<()> {
+    async fn record(
+        &mut self,
+        pipeline: &mut Pipeline,
+        origin: &str,
+        page: Result<Page, String>,
+    ) -> anyhow::Result<()> {
         let page = match page {
             Ok(page) => page,
             Err(reason) => {
@@ -91,7 +96,12 @@ pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
         };
         while let Some(page) = rx.recv().await {
             tally.record(&mut pipeline, &origin, page).await?;
-            bar.set_message(format!("{} new, {} known, {} failed", tally.imported, tally.known, tally.failed.len()));
+            bar.set_message(format!(
+                "{} new, {} known, {} failed",
+                tally.imported,
+                tally.known,
+                tally.failed.len()
+            ));
         }
         reader.await?;
         bar.inc(1);
@@ -99,7 +109,12 @@ pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
     pipeline.flush().await?;
     bar.finish_and_clear();
     tally.print();
-    tracing::info!(imported = tally.imported, known = tally.known, failed = tally.failed.len(), "import done");
+    tracing::info!(
+        imported = tally.imported,
+        known = tally.known,
+        failed = tally.failed.len(),
+        "import done"
+    );
     Ok(tally.exit_code())
 }
 

@@ -99,7 +99,7 @@ async fn article_exists(conn: &mut SqliteConnection, id: ArticleId) -> Result<bo
 async fn refresh_updated(conn: &mut SqliteConnection, story: i64) -> Result<()> {
     let latest_published: Option<i64> = sqlx::query_scalar(
         "SELECT MAX(a.published_unix) FROM story_members m \
-         JOIN articles a ON a.id = m.article_id WHERE m.story_id = ?",
+         JOIN articles a ON a.id = m.article_id WHERE m.story_id = ? AND m.redated = 0",
     )
     .bind(story)
     .fetch_one(&mut *conn)
@@ -326,7 +326,12 @@ fn summarize(id: StoryId, key: String, members: &[Member]) -> Option<StorySummar
         .filter_map(|m| m.article.published)
         .min_by_key(Timestamp::to_utc);
 
-    let updated = latest_activity(members.iter().map(|m| (m.article.published, m.added_at)))?;
+    // Nor may it make an old story look fresh on the front page.
+    let updated = latest_activity(
+        members
+            .iter()
+            .map(|m| (m.article.published.filter(|_| !m.article.redated), m.added_at)),
+    )?;
 
     Some(StorySummary {
         id,
@@ -448,6 +453,35 @@ mod tests {
             "failed placements leave nothing"
         );
         assert_eq!(store.article(a).await.unwrap().unwrap().story, None);
+    }
+
+    #[tokio::test]
+    async fn a_redated_copy_does_not_bring_an_old_story_back_to_the_top() {
+        let (_dir, store) = fresh_store().await;
+        let old = add(&store, "https://a.example/old", "Old events", Some("2021-10-18"), None).await;
+        let recent = add(
+            &store,
+            "https://b.example/new",
+            "Recent events",
+            Some("2022-05-01"),
+            None,
+        )
+        .await;
+        let recycled = add(&store, "https://farm.example/r", "Old events", Some("2023-02-02"), None).await;
+        let old_story = store.assign_story(old, &placement("old", None, false)).await.unwrap();
+        let recent_story = store
+            .assign_story(recent, &placement("recent", None, false))
+            .await
+            .unwrap();
+        store
+            .assign_story(recycled, &placement("old", Some(old), true))
+            .await
+            .unwrap();
+
+        let latest = store.latest_stories(10, 0).await.unwrap();
+        let order: Vec<StoryId> = latest.iter().map(|s| s.id).collect();
+        assert_eq!(order, vec![recent_story, old_story]);
+        assert_eq!(latest[1].updated.to_rfc3339(), "2021-10-18T00:00:00+00:00");
     }
 
     #[tokio::test]

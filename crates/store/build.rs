@@ -1,0 +1,5 @@
+// `sqlx::migrate!` embeds the SQL files at compile time; without this, an
+// edited or added migration would not rebuild the crate.
+fn main() {
+    println!("cargo:rerun-if-changed=migrations");
+}
