@@ -105,6 +105,8 @@ const CUES: &[&str] = &[
 
 /// Longest teaser line we treat as boilerplate: a headline, not a paragraph.
 const MAX_CUE_WORDS: usize = 25;
+/// A block holding an image and fewer words than this is a caption.
+const IMAGE_BLOCK_MAX_WORDS: usize = 40;
 /// The extractor's output is shallow; deeper structure is not worth walking.
 const MAX_DEPTH: usize = 64;
 
@@ -253,6 +255,9 @@ fn collect_text(node: NodeRef<'_, Node>, depth: usize, in_link: bool, out: &mut 
                 }
                 return;
             }
+            if tag == "figcaption" || tag == "figure" {
+                return;
+            }
             let block = BLOCK_TAGS.contains(&tag) || tag == "td" || tag == "th";
             if block {
                 break_paragraph(out, tag);
@@ -308,7 +313,10 @@ fn blocks(fragment: &str) -> Vec<Block> {
     let mut inline_run = String::new();
     let mut inline_html = String::new();
     let flush = |text: &mut String, html: &mut String, out: &mut Vec<Block>| {
-        let t = text.trim().to_string();
+        let mut t = text.trim().to_string();
+        if html.contains("<img") && t.split_whitespace().count() < IMAGE_BLOCK_MAX_WORDS {
+            t.clear();
+        }
         if !t.is_empty() || html.contains("<img") {
             out.push(Block {
                 text: t,
@@ -334,6 +342,9 @@ fn blocks(fragment: &str) -> Vec<Block> {
         let text = text.trim().to_string();
         let html = node_html(child);
         let keeps_image = html.contains("<img");
+        // Captions and credits around images are not article prose: the
+        // reader view shows them, the plain text leaves them out.
+        let text = if keeps_image && text.split_whitespace().count() < IMAGE_BLOCK_MAX_WORDS { String::new() } else { text };
         if !text.is_empty() || keeps_image {
             out.push(Block { text, link_chars, html });
         }

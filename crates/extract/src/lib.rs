@@ -63,10 +63,10 @@ pub fn extract_with_charset(html: &[u8], url: Option<&str>, charset: Option<&str
     let site_name = metadata::site_name(&facts);
     let title = metadata::title(&facts, site_name.as_deref());
 
-    let mut options = trafilatura::Options::default()
-        .with_images(std::env::var_os("RW_IMG").is_some())
-        .with_links(std::env::var_os("RW_LINKS").is_some())
-        .with_fallback(std::env::var_os("RW_FB").is_some());
+    // Images and links in the extractor's output cost body precision (it
+    // keeps caption and link-box text around them), and its fallback
+    // extractors halve throughput for a small gain, so all three stay off.
+    let mut options = trafilatura::Options::default();
     if let Some(base) = &base {
         options = options.with_url(base.clone());
     }

@@ -77,8 +77,8 @@ fn main() {
                 "decay" => cfg.time_decay_days = *v,
                 "same" => cfg.same_time_days = *v,
                 "win" => cfg.time_window_days = *v as i64,
-                "hl" => cfg.idf_half_life_docs = *v as f32,
-                "lr" => cfg.idf_long_run_share = *v as f32,
+                "ms" => cfg.member_share = *v as f32,
+                "mk" => cfg.members_kept = *v as usize,
                 "q" => cfg.query_terms = *v as usize,
                 _ => panic!("{k}"),
             }

@@ -34,14 +34,14 @@ pub struct Config {
 
     /// Pseudo-documents in the IDF denominator (see `terms::Vocabulary`).
     pub idf_prior_docs: f32,
-    /// Half-life, in documents, of the recent document frequencies.
-    pub idf_half_life_docs: f32,
-    /// Share of the long-run IDF in the blend with the recent IDF (1: long-run only).
-    pub idf_long_run_share: f32,
     /// Field weights of the document–story similarity.
     pub title_weight: f32,
     pub body_weight: f32,
     pub names_weight: f32,
+    /// Weight of the closest recent member against the centroid.
+    pub member_share: f32,
+    /// Recent members kept per story for that comparison.
+    pub members_kept: usize,
     /// Similarity from which a document joins a story.
     pub join_threshold: f32,
     /// Dates this many days apart count as the same moment.
@@ -82,11 +82,11 @@ impl Default for Config {
             redate_after_days: 30,
 
             idf_prior_docs: 20.0,
-            idf_half_life_docs: 100.0,
-            idf_long_run_share: 0.5,
             title_weight: 0.3,
             body_weight: 0.5,
             names_weight: 0.2,
+            member_share: 0.5,
+            members_kept: 16,
             join_threshold: 0.2,
             same_time_days: 3.0,
             time_decay_days: 14.0,
@@ -153,6 +153,7 @@ impl Config {
             self.lsh_bands -= 1;
         }
         self.sample_modulus = self.sample_modulus.max(1);
+        self.member_share = if self.member_share.is_nan() { 0.0 } else { self.member_share.clamp(0.0, 1.0) };
         self.title_weight = self.title_weight.max(0.0);
         self.body_weight = self.body_weight.max(0.0);
         self.names_weight = self.names_weight.max(0.0);

@@ -40,6 +40,9 @@ struct Cluster {
     title: Sparse,
     body: Sparse,
     names: Sparse,
+    /// The latest members' own vectors: a story that drifts or merges two
+    /// threads has a blurred centroid, but its members stay sharp.
+    members: std::collections::VecDeque<[Sparse; 3]>,
 }
 
 impl Cluster {
@@ -52,6 +55,7 @@ impl Cluster {
             title: Vec::new(),
             body: Vec::new(),
             names: Vec::new(),
+            members: std::collections::VecDeque::new(),
         }
     }
 }
@@ -108,11 +112,7 @@ impl StoryEngine {
     pub fn new(config: Config) -> Self {
         let config = config.clamped();
         Self {
-            vocab: Vocabulary::new(
-                config.idf_prior_docs,
-                config.idf_half_life_docs,
-                config.idf_long_run_share,
-            ),
+            vocab: Vocabulary::new(config.idf_prior_docs),
             docs: Vec::new(),
             doc_by_id: HashMap::new(),
             doc_by_url: HashMap::new(),
@@ -434,8 +434,9 @@ impl StoryEngine {
         best.map(|(_, c)| c)
     }
 
-    /// Weighted cosine over the fields both sides have, damped by the time
-    /// between them. `None` when they share no field.
+    /// Weighted cosine over the fields both sides have, blending the story
+    /// centroid with the closest recent member, damped by the time between
+    /// them. `None` when they share no field.
     fn similarity(
         &self,
         title: &Sparse,
@@ -445,26 +446,37 @@ impl StoryEngine {
         c: &Cluster,
     ) -> Option<f32> {
         let cfg = &self.config;
-        let mut total = 0.0;
-        let mut weight = 0.0;
-        for (w, a, b) in [
-            (cfg.title_weight, title, &c.title),
-            (cfg.body_weight, body, &c.body),
-            (cfg.names_weight, names, &c.names),
-        ] {
-            if let Some(cos) = terms::cosine(a, b, &self.vocab) {
-                total += w * cos;
-                weight += w;
-            }
-        }
-        if weight <= 0.0 {
-            return None;
-        }
+        let centroid = self.field_similarity([title, body, names], [&c.title, &c.body, &c.names])?;
+        let closest = c
+            .members
+            .iter()
+            .filter_map(|m| self.field_similarity([title, body, names], [&m[0], &m[1], &m[2]]))
+            .fold(None, |best: Option<f32>, s| Some(best.map_or(s, |b| b.max(s))));
+        let blended = match closest {
+            Some(m) => (1.0 - cfg.member_share) * centroid + cfg.member_share * m,
+            None => centroid,
+        };
         let damping = match gap_days(range, (c.first_published, c.last_published)) {
-            Some(gap) if gap > cfg.same_time_days => (-(gap - cfg.same_time_days) / cfg.time_decay_days).exp() as f32,
+            Some(gap) if gap > cfg.same_time_days => {
+                (-(gap - cfg.same_time_days) / cfg.time_decay_days).exp() as f32
+            }
             _ => 1.0,
         };
-        Some(total / weight * damping)
+        Some(blended * damping)
+    }
+
+    fn field_similarity(&self, a: [&Sparse; 3], b: [&Sparse; 3]) -> Option<f32> {
+        let cfg = &self.config;
+        let weights = [cfg.title_weight, cfg.body_weight, cfg.names_weight];
+        let mut total = 0.0;
+        let mut weight = 0.0;
+        for i in 0..3 {
+            if let Some(cos) = terms::cosine(a[i], b[i], &self.vocab) {
+                total += weights[i] * cos;
+                weight += weights[i];
+            }
+        }
+        (weight > 0.0).then(|| total / weight)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -504,6 +516,14 @@ impl StoryEngine {
 
         let cap = self.config.centroid_terms;
         let story = &mut self.clusters[cluster as usize];
+        if story.members.len() == self.config.members_kept {
+            story.members.pop_front();
+        }
+        if self.config.members_kept > 0 {
+            story
+                .members
+                .push_back([f.title.clone(), f.body.clone(), f.names.clone()]);
+        }
         terms::add_into(&mut story.title, &f.title);
         terms::add_into(&mut story.body, &f.body);
         terms::add_into(&mut story.names, &f.names);

@@ -18,30 +18,14 @@ pub(crate) struct Vocabulary {
     /// Pseudo-documents containing no term: keep the first documents' shared
     /// words from getting zero weight before any statistics exist.
     prior_docs: f32,
-    /// Exponentially decayed document frequencies: what is common in the
-    /// news flow right now. A burst of coverage makes a story's shared
-    /// vocabulary cheap, so the details that tell two similar events apart
-    /// (names, places, numbers) weigh more.
-    recent_df: Vec<(f32, u64)>,
-    recent_docs: f32,
-    half_life_docs: f32,
-    /// Share of the long-run IDF in the blend; the rest is the recent IDF.
-    long_run_share: f32,
 }
 
 impl Vocabulary {
-    pub(crate) fn new(prior_docs: f32, half_life_docs: f32, long_run_share: f32) -> Self {
+    pub(crate) fn new(prior_docs: f32) -> Self {
         Self {
             prior_docs: prior_docs.max(0.0),
-            half_life_docs: half_life_docs.max(1.0),
-            long_run_share: long_run_share.clamp(0.0, 1.0),
             ..Self::default()
         }
-    }
-
-    fn decay(&self, since: u64) -> f32 {
-        let age = self.docs as u64 - since;
-        (-(age as f32) * std::f32::consts::LN_2 / self.half_life_docs).exp()
     }
 
     pub(crate) fn intern(&mut self, term: &str) -> u32 {
@@ -51,37 +35,22 @@ impl Vocabulary {
         let id = self.df.len() as u32;
         self.ids.insert(term.to_string(), id);
         self.df.push(0);
-        self.recent_df.push((0.0, 0));
         id
     }
 
     /// Counts one document holding `distinct` (each term once).
     pub(crate) fn observe(&mut self, distinct: &[u32]) {
-        let keep = (-std::f32::consts::LN_2 / self.half_life_docs).exp();
-        self.recent_docs = self.recent_docs * keep + 1.0;
         self.docs += 1;
-        let now = self.docs as u64;
         for &t in distinct {
             if let Some(df) = self.df.get_mut(t as usize) {
                 *df += 1;
-            }
-            if let Some(&(value, stamp)) = self.recent_df.get(t as usize) {
-                let decayed = value * self.decay(stamp);
-                self.recent_df[t as usize] = (decayed + 1.0, now);
             }
         }
     }
 
     pub(crate) fn idf(&self, term: u32) -> f32 {
         let df = self.df.get(term as usize).copied().unwrap_or(0) as f32;
-        let long_run = ((self.docs as f32 + self.prior_docs + 1.0) / (df + 1.0)).ln();
-        if self.long_run_share >= 1.0 {
-            return long_run;
-        }
-        let (value, stamp) = self.recent_df.get(term as usize).copied().unwrap_or((0.0, 0));
-        let recent_df = value * self.decay(stamp);
-        let recent = ((self.recent_docs + self.prior_docs + 1.0) / (recent_df + 1.0)).ln();
-        self.long_run_share * long_run + (1.0 - self.long_run_share) * recent
+        ((self.docs as f32 + self.prior_docs + 1.0) / (df + 1.0)).ln()
     }
 }
 
@@ -179,7 +148,7 @@ mod tests {
 
     #[test]
     fn idf_falls_as_a_term_spreads() {
-        let mut v = Vocabulary::new(0.0, 1e9, 1.0);
+        let mut v = Vocabulary::new(0.0);
         let common = v.intern("the");
         let rare = v.intern("quake");
         v.observe(&[common, rare]);
@@ -202,7 +171,7 @@ mod tests {
 
     #[test]
     fn cosine_and_merging() {
-        let mut vocab = Vocabulary::new(10.0, 1e9, 1.0);
+        let mut vocab = Vocabulary::new(10.0);
         for t in ["a", "b", "c"] {
             vocab.intern(t);
         }
