@@ -153,7 +153,11 @@ impl Config {
             self.lsh_bands -= 1;
         }
         self.sample_modulus = self.sample_modulus.max(1);
-        self.member_share = if self.member_share.is_nan() { 0.0 } else { self.member_share.clamp(0.0, 1.0) };
+        self.member_share = if self.member_share.is_nan() {
+            0.0
+        } else {
+            self.member_share.clamp(0.0, 1.0)
+        };
         self.title_weight = self.title_weight.max(0.0);
         self.body_weight = self.body_weight.max(0.0);
         self.names_weight = self.names_weight.max(0.0);

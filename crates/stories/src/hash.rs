@@ -31,9 +31,10 @@ mod tests {
 
     #[test]
     fn hash_is_stable_and_seed_dependent() {
+        const PINNED: u64 = 14_877_545_661_263_138_180;
         // A fixed value guards against accidental changes: stored fingerprints
         // would silently stop matching.
-        assert_eq!(hash_bytes(b"ravenwire", 0), hash_bytes(b"ravenwire", 0));
+        assert_eq!(hash_bytes(b"ravenwire", 0), PINNED);
         assert_ne!(hash_bytes(b"ravenwire", 0), hash_bytes(b"ravenwire", 1));
         assert_ne!(hash_bytes(b"ab", 0), hash_bytes(b"ba", 0));
         assert_eq!(hash_bytes(b"", 0), mix64(FNV_OFFSET ^ mix64(0)));

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Scores `ravenwire extract --jsonl` on the shared extraction and date sets.
+
+Runs the release binary pinned to one core (taskset -c 0) over each set,
+times the whole process, converts the JSON lines to the scorers' prediction
+format, and runs the shared scorers. With --anchors it also runs the Python
+anchors (python_anchors.py) in the same sitting, for a speed ratio.
+
+Usage: python3 bench/extract.py [--shared ../shared] [--out bench/out] [--anchors]
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_extract(binary, pages, out_jsonl):
+    cmd = [binary, "extract", "--jsonl", pages]
+    if shutil.which("taskset"):
+        cmd = ["taskset", "-c", "0"] + cmd
+    start = time.perf_counter()
+    with open(out_jsonl, "wb") as out:
+        subprocess.run(cmd, stdout=out, check=True)
+    return time.perf_counter() - start
+
+
+def page_id(path):
+    name = os.path.basename(path)
+    for suffix in (".html.gz", ".htm.gz", ".html", ".htm"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def read_lines(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def score(scorer, pred):
+    result = subprocess.run([sys.executable, scorer, pred], capture_output=True, text=True, check=True)
+    return result.stdout.strip()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shared", default=os.path.join(ROOT, "..", "shared"))
+    parser.add_argument("--out", default=os.path.join(ROOT, "bench", "out"))
+    parser.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "ravenwire"))
+    parser.add_argument("--anchors", action="store_true", help="also time the Python anchors")
+    parser.add_argument("--no-build", action="store_true")
+    args = parser.parse_args()
+
+    if not args.no_build:
+        subprocess.run(["cargo", "build", "--release", "-p", "ravenwire"], cwd=ROOT, check=True)
+    os.makedirs(args.out, exist_ok=True)
+    bench = os.path.join(args.shared, "bench")
+
+    # Body extraction.
+    pages = os.path.join(bench, "extraction", "html")
+    jsonl = os.path.join(args.out, "extraction.jsonl")
+    seconds = run_extract(args.binary, pages, jsonl)
+    lines = read_lines(jsonl)
+    pred = {page_id(l["path"]): {"articleBody": l.get("text") or ""} for l in lines}
+    pred_path = os.path.join(args.out, "ravenwire-extraction.json")
+    with open(pred_path, "w", encoding="utf-8") as f:
+        json.dump(pred, f)
+    print(f"== extraction: {len(lines)} pages in {seconds:.2f} s = {len(lines) / seconds:.0f} pages/s (one core, whole process)")
+    print(score(os.path.join(bench, "extraction", "score.py"), pred_path))
+
+    # Publication dates.
+    pages = os.path.join(bench, "dates", "html")
+    jsonl = os.path.join(args.out, "dates.jsonl")
+    seconds = run_extract(args.binary, pages, jsonl)
+    lines = read_lines(jsonl)
+    pred = {}
+    for l in lines:
+        published = l.get("published")
+        pred[page_id(l["path"])] = {"published": published[:10] if published else None}
+    pred_path = os.path.join(args.out, "ravenwire-dates.json")
+    with open(pred_path, "w", encoding="utf-8") as f:
+        json.dump(pred, f)
+    print(f"== dates: {len(lines)} pages in {seconds:.2f} s = {len(lines) / seconds:.0f} pages/s (one core, whole process)")
+    print(score(os.path.join(bench, "dates", "score.py"), pred_path))
+
+    if args.anchors:
+        for task in ("extraction", "dates"):
+            print(f"== Python anchors, {task} (same sitting)")
+            anchor_out = os.path.join(args.out, f"anchors-{task}")
+            os.makedirs(anchor_out, exist_ok=True)
+            cmd = [sys.executable, os.path.join(bench, task, "python_anchors.py"), anchor_out]
+            if shutil.which("taskset"):
+                cmd = ["taskset", "-c", "0"] + cmd
+            subprocess.run(cmd, check=False)
+
+
+if __name__ == "__main__":
+    main()
