@@ -84,8 +84,11 @@ fn main() -> ExitCode {
 
 fn init_logging(verbose: u8) {
     let default = match verbose {
-        0 => "warn,ravenwire=info",
-        1 => "info",
+        // Parsers of third-party crates warn about every odd page; only our
+        // own progress lines and real errors belong on a quiet terminal.
+        0 => "error,ravenwire=info",
+        1 => "warn,ravenwire=info",
+        2 => "info",
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("RAVENWIRE_LOG")
