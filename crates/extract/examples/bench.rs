@@ -64,6 +64,26 @@ fn run(
     (predictions, elapsed)
 }
 
+/// The bare `trafilatura` crate on the same pages in the same sitting, so
+/// the throughput figures compare on equal terms.
+fn time_trafilatura_alone(pages: &[Page]) {
+    let texts: Vec<String> = pages
+        .iter()
+        .map(|p| String::from_utf8_lossy(&p.bytes).into_owned())
+        .collect();
+    let options = trafilatura::Options::default();
+    let start = Instant::now();
+    for text in &texts {
+        let _ = std::hint::black_box(trafilatura::extract(text, &options));
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    println!(
+        "  crate trafilatura alone: {:.2} s, {:.1} pages/s (same pages, one thread)",
+        elapsed,
+        pages.len() as f64 / elapsed
+    );
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let out = PathBuf::from(args.next().ok_or("usage: bench OUT_DIR [BENCH_ROOT]")?);
@@ -79,6 +99,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         serde_json::json!({ "articleBody": text })
     });
     std::fs::write(out.join("extraction.json"), serde_json::to_vec_pretty(&bodies)?)?;
+    time_trafilatura_alone(&pages);
 
     let pages = load(&root.join("dates"))?;
     let (dates, _) = run("dates", &pages, |a| {

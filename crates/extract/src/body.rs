@@ -200,6 +200,7 @@ struct Block {
     text: String,
     link_chars: usize,
     html: String,
+    heading: bool,
 }
 
 pub(crate) struct Body {
@@ -321,6 +322,7 @@ fn blocks(fragment: &str) -> Vec<Block> {
             out.push(Block {
                 text: t,
                 link_chars: 0,
+                heading: false,
                 html: format!("<p>{html}</p>"),
             });
         }
@@ -344,9 +346,19 @@ fn blocks(fragment: &str) -> Vec<Block> {
         let keeps_image = html.contains("<img");
         // Captions and credits around images are not article prose: the
         // reader view shows them, the plain text leaves them out.
-        let text = if keeps_image && text.split_whitespace().count() < IMAGE_BLOCK_MAX_WORDS { String::new() } else { text };
+        let text = if keeps_image && text.split_whitespace().count() < IMAGE_BLOCK_MAX_WORDS {
+            String::new()
+        } else {
+            text
+        };
         if !text.is_empty() || keeps_image {
-            out.push(Block { text, link_chars, html });
+            let heading = matches!(child.value(), Node::Element(e) if matches!(e.name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6"));
+            out.push(Block {
+                text,
+                link_chars,
+                html,
+                heading,
+            });
         }
     }
     flush(&mut inline_run, &mut inline_html, &mut out);
@@ -367,25 +379,55 @@ fn html_escape(text: &str) -> String {
 
 /// Builds text and reader HTML from the extractor's fragment. `title` lets a
 /// repeated headline at the top be dropped; `base` makes links absolute.
-pub(crate) fn render(fragment: &str, title: Option<&str>, base: Option<&url::Url>) -> Body {
+pub(crate) fn render(fragment: &str, page: &PageText<'_>, base: Option<&url::Url>) -> Body {
     let mut kept: Vec<Block> = blocks(fragment)
         .into_iter()
         .filter(|b| !is_teaser_line(&b.text, b.link_chars))
         .collect();
-    if let (Some(first), Some(title)) = (kept.first(), title) {
-        if same_words(&first.text, title) {
-            kept.remove(0);
-        }
-    }
+    let lead_clutter = kept.iter().take_while(|b| is_lead_clutter(b, page)).count();
+    kept.drain(..lead_clutter);
     let text = kept
         .iter()
         .map(|b| b.text.as_str())
         .filter(|t| !t.is_empty())
         .collect::<Vec<_>>()
         .join("\n\n");
-    let joined: String = kept.iter().map(|b| b.html.as_str()).collect();
+    let mut joined = String::new();
+    if let Some(src) = page.lead_image {
+        joined.push_str(&format!(
+            "<figure><img src=\"{}\"></figure>",
+            html_escape(src).replace('"', "&quot;")
+        ));
+    }
+    joined.extend(kept.iter().map(|b| b.html.as_str()));
     let html = sanitizer(base).clean(&joined).to_string();
     Body { text, html }
+}
+
+/// What the page says about itself that the body should not repeat.
+#[derive(Default)]
+pub(crate) struct PageText<'a> {
+    pub title: Option<&'a str>,
+    pub lead_image: Option<&'a str>,
+}
+
+/// Before the first paragraph of prose, extractors often keep the headline,
+/// a standfirst set as a heading, and stray URLs: the page's furniture, not
+/// its text. A first paragraph equal to the page's description stays: sites
+/// often reuse their lede as the description.
+fn is_lead_clutter(block: &Block, page: &PageText<'_>) -> bool {
+    let text = block.text.trim();
+    text.is_empty()
+        || block.heading
+        || page.title.is_some_and(|t| same_words(text, t))
+        || (text.starts_with("http") && !text.contains(' '))
+}
+
+/// Prose comes in paragraphs; a long body in one or two blocks is a page's
+/// text run together (menus, teasers and all), not an article.
+pub(crate) fn looks_like_whole_page(text: &str) -> bool {
+    let blocks = text.split("\n\n").count();
+    blocks <= 2 && text.split_whitespace().count() > 250
 }
 
 /// Compares two strings on their words only, ignoring case and punctuation.
@@ -408,7 +450,7 @@ mod tests {
     fn paragraphs_are_separated_by_blank_lines() {
         let body = render(
             "<p>One  two.</p><p>Three <b>four</b>.</p><ul><li>a</li><li>b</li></ul>",
-            None,
+            &PageText::default(),
             None,
         );
         assert_eq!(body.text, "One two.\n\nThree four.\n\na\nb");
@@ -420,7 +462,7 @@ mod tests {
             <p>See also  \"The Great Leap Backward\": China is closing in</p>\
             <p>Lesen Sie auch: <a href=\"/x\">Die Lage in Brüssel</a></p>\
             <p>In case of emergency, NATO may return to the Russian ambassador.</p>";
-        let body = render(fragment, None, None);
+        let body = render(fragment, &PageText::default(), None);
         assert!(!body.text.contains("See also"));
         assert!(!body.text.contains("Lesen Sie auch"));
         assert!(!body.html.contains("Great Leap"));
@@ -439,12 +481,22 @@ mod tests {
     }
 
     #[test]
-    fn repeated_headline_is_dropped_and_images_become_absolute() {
+    fn lead_clutter_is_dropped_and_images_become_absolute() {
         let base = url::Url::parse("https://news.example/a/b.html").unwrap();
         let body = render(
-            "<h1>Big News!</h1><p>Text here.</p><figure><img src=\"/i.jpg\" alt=\"x\"></figure>",
-            Some("Big news"),
+            "<h1>Big News!</h1><h2>All about it, in short.</h2><p>https://news.example/x</p>\
+             <p>Text here.</p><figure><img src=\"/i.jpg\" alt=\"x\"></figure>",
+            &PageText {
+                title: Some("Big news"),
+                lead_image: Some("https://news.example/lead.jpg?a=1&b=\"2\""),
+            },
             Some(&base),
+        );
+        assert!(
+            body.html
+                .starts_with("<figure><img src=\"https://news.example/lead.jpg?a=1&amp;b=&quot;2&quot;\">"),
+            "{}",
+            body.html
         );
         assert_eq!(body.text, "Text here.");
         assert!(
@@ -456,8 +508,26 @@ mod tests {
     }
 
     #[test]
+    fn lede_paragraph_and_later_headings_stay() {
+        let page = PageText {
+            title: Some("Headline"),
+            ..PageText::default()
+        };
+        let body = render(
+            "<h1>Headline</h1><p>The lede.</p><p>Body.</p><h2>Section</h2><p>More.</p>",
+            &page,
+            None,
+        );
+        assert_eq!(body.text, "The lede.\n\nBody.\n\nSection\n\nMore.");
+    }
+
+    #[test]
     fn sanitiser_removes_scripts_and_handlers() {
-        let body = render("<p onclick=\"x()\">Hi<script>alert(1)</script></p>", None, None);
+        let body = render(
+            "<p onclick=\"x()\">Hi<script>alert(1)</script></p>",
+            &PageText::default(),
+            None,
+        );
         assert_eq!(body.html, "<p>Hi</p>");
     }
 }

@@ -306,6 +306,30 @@ const MONTHS: &[(&str, u32)] = &[
     ("augusztus", 8),
     ("szeptember", 9),
     ("október", 10),
+    // Arabic (Egyptian and Gulf names, then Levantine ones)
+    ("يناير", 1),
+    ("فبراير", 2),
+    ("مارس", 3),
+    ("أبريل", 4),
+    ("ابريل", 4),
+    ("مايو", 5),
+    ("يونيو", 6),
+    ("يوليو", 7),
+    ("أغسطس", 8),
+    ("اغسطس", 8),
+    ("سبتمبر", 9),
+    ("أكتوبر", 10),
+    ("اكتوبر", 10),
+    ("نوفمبر", 11),
+    ("ديسمبر", 12),
+    ("شباط", 2),
+    ("آذار", 3),
+    ("نيسان", 4),
+    ("أيار", 5),
+    ("حزيران", 6),
+    ("تموز", 7),
+    ("آب", 8),
+    ("أيلول", 9),
 ];
 
 fn month_number(word: &str) -> Option<u32> {
@@ -315,8 +339,10 @@ fn month_number(word: &str) -> Option<u32> {
 }
 
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(\d{1,2})(?:\.|er|º)?\s+(?:de\s+)?(\p{L}{3,12})\.?,?\s+(?:de\s+|del\s+)?(\d{4})\b")
-        .expect("valid regex")
+    Regex::new(
+        r"\b(\d{1,2})(?:\.|er|º)?\s+(?:de\s+)?(\p{L}{2,12})\.?(?:\s*/\s*\p{L}{2,12})?,?\s+(?:de\s+|del\s+)?(\d{4})\b",
+    )
+    .expect("valid regex")
 });
 static MONTH_DAY_YEAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(\p{L}{3,12})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b").expect("valid regex"));
@@ -411,7 +437,7 @@ pub(crate) fn find_in_text(text: &str, month_first: bool) -> Option<(Timestamp, 
 }
 
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2]|[1-9])[/-]?(0[1-9]|[12]\d|3[01]|[1-9])(?:/|[-_]|\.html?|$)")
+    Regex::new(r"[/_-]((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2]|[1-9])[/-]?(0[1-9]|[12]\d|3[01]|[1-9])(?:/|[-_]|\.html?|$)")
         .expect("valid regex")
 });
 
@@ -488,6 +514,8 @@ mod tests {
             ("2020年1月2日 10:00", "2020-01-02"),
             ("Updated: 02.01.2020 08:15", "2020-01-02"),
             ("2020. január 2.", "2020-01-02"),
+            ("الأربعاء، 07 أكتوبر 2020 - 12:09 م", "2020-10-07"),
+            ("تم نشره الجمعة 24 نيسان / أبريل 2020 09:22 مساءً", "2020-04-24"),
         ];
         for (text, want) in cases {
             let got = find_in_text(text, false).map(|(t, _)| t);
@@ -513,6 +541,10 @@ mod tests {
         );
         assert_eq!(from_url("https://x.com/a/20200102/b"), Some(day("2020-01-02")));
         assert_eq!(from_url("https://x.com/item/2021101/"), None);
+        assert_eq!(
+            from_url("https://x.com/world/megablaze-under-control-20200113"),
+            Some(day("2020-01-13"))
+        );
         assert_eq!(from_url("https://x.com/2021/10/story"), None);
         assert_eq!(from_url("https://2021.10.18.com/"), None);
     }

@@ -2,9 +2,11 @@
 //! clock, so the same page always gives the same article.
 //!
 //! Steps: refuse binary payloads, decode (BOM, transport charset, `<meta>`,
-//! then detection), parse once, read the page's own metadata, hand the tree
-//! to the `trafilatura` body extractor, then render plain text and sanitised
-//! reader HTML from its output, dropping "See also"-style teaser lines.
+//! then detection), trim the markup (script code, comments, SVG, absurd
+//! nesting) in one linear pass, parse once, read the page's own metadata,
+//! hand the tree to the `trafilatura` body extractor, then render plain text
+//! and sanitised reader HTML from its output, dropping lead clutter and
+//! "See also"-style teaser lines.
 
 mod body;
 mod dates;
@@ -47,8 +49,8 @@ pub fn extract_with_charset(html: &[u8], url: Option<&str>, charset: Option<&str
     let text = decode::decode(html, charset, url);
     let page_url = url.and_then(|u| Url::parse(u).ok());
 
-    let doc = Document::parse(&markup::cap_nesting(&text, markup::MAX_NESTING));
-    drop(text);
+    let prepared = markup::prepare(&text, markup::MAX_NESTING);
+    let doc = Document::parse(&prepared);
     let facts = page::read(&doc);
 
     let canonical = facts
@@ -66,15 +68,48 @@ pub fn extract_with_charset(html: &[u8], url: Option<&str>, charset: Option<&str
     // Images and links in the extractor's output cost body precision (it
     // keeps caption and link-box text around them), and its fallback
     // extractors halve throughput for a small gain, so all three stay off.
-    let mut options = trafilatura::Options::default();
+    // Comments are not the article, and dates are read here with time zones,
+    // so the extractor skips both.
+    let mut options = trafilatura::Options::default()
+        .with_exclude_comments(true)
+        .with_html_date_mode(trafilatura::HtmlDateMode::Disabled);
     if let Some(base) = &base {
         options = options.with_url(base.clone());
     }
-    let fragment = match trafilatura::extract_document(doc, &options) {
-        Ok(result) => result.content_html,
-        Err(_) => String::new(),
+    let fragment = trafilatura::extract_document(doc, &options)
+        .map(|r| r.content_html)
+        .unwrap_or_default();
+    let image = facts
+        .meta(&[
+            "og:image",
+            "og:image:url",
+            "og:image:secure_url",
+            "twitter:image",
+            "twitter:image:src",
+        ])
+        .and_then(|i| absolute(i, base.as_ref()));
+    let description = facts
+        .meta(&["description", "og:description", "twitter:description"])
+        .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "));
+    let page_text = body::PageText {
+        title: title.as_deref(),
+        lead_image: image.as_deref(),
     };
-    let body = body::render(&fragment, title.as_deref(), base.as_ref());
+    let mut body = body::render(&fragment, &page_text, base.as_ref());
+    if body::looks_like_whole_page(&body.text) {
+        // The main pass found no article block and returned the page's
+        // text at large; the extractor's fallbacks (readability, jusText)
+        // are slow, so they run only for these pages.
+        let retry = trafilatura::extract_document(Document::parse(&prepared), &options.with_fallback(true))
+            .map(|r| body::render(&r.content_html, &page_text, base.as_ref()));
+        if let Ok(retry) = retry {
+            if !retry.text.trim().is_empty() {
+                body = retry;
+            }
+        }
+    }
+    drop(prepared);
+    drop(text);
     if body.text.trim().is_empty() {
         return Err(Error::NoContent(url.map(str::to_string)));
     }
@@ -88,21 +123,12 @@ pub fn extract_with_charset(html: &[u8], url: Option<&str>, charset: Option<&str
                 && !h.ends_with(".nz")
                 && !h.ends_with(".in")
         });
-    let date_url = url.or(canonical.as_deref());
-    let dates = metadata::dates(&facts, date_url, &body.text, month_first);
+    let date_urls: Vec<&str> = [url, canonical.as_deref(), facts.meta(&["og:url"])]
+        .into_iter()
+        .flatten()
+        .collect();
+    let dates = metadata::dates(&facts, &date_urls, &body.text, month_first);
     let authors = metadata::authors(&facts, site_name.as_deref());
-    let description = facts
-        .meta(&["description", "og:description", "twitter:description"])
-        .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "));
-    let image = facts
-        .meta(&[
-            "og:image",
-            "og:image:url",
-            "og:image:secure_url",
-            "twitter:image",
-            "twitter:image:src",
-        ])
-        .and_then(|i| absolute(i, base.as_ref()));
 
     Ok(Article {
         url: url.map(str::to_string),
@@ -197,7 +223,13 @@ mod tests {
         assert!(!a.text.contains("See also"));
         assert!(!a.text.contains("Share on"));
         assert!(!a.text.contains("Copyright"));
-        assert!(a.html.contains("https://tribune.example/img/body.jpg"), "{}", a.html);
+        assert!(
+            a.html
+                .starts_with("<figure><img src=\"https://tribune.example/img/lead.jpg\">"),
+            "{}",
+            a.html
+        );
+        assert!(a.html.contains("<p>In the wake"), "{}", a.html);
     }
 
     #[test]

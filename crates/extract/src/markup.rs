@@ -20,33 +20,84 @@ const UNCOUNTED: &[&str] = &[
 /// Elements whose content is raw text, not markup.
 const RAW_TEXT: &[&str] = &["script", "style", "textarea", "title", "xmp", "noscript"];
 
-fn tag_name(bytes: &[u8], start: usize) -> (String, usize) {
+/// The tag name at `start`, lower-cased into `buf` (names longer than the
+/// buffer are cut, which is harmless: no tag we look for is that long).
+fn tag_name<'b>(bytes: &[u8], start: usize, buf: &'b mut [u8; 16]) -> (&'b str, usize) {
     let mut end = start;
+    let mut len = 0;
     while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || matches!(bytes[end], b'-' | b':' | b'!')) {
+        if len < buf.len() {
+            buf[len] = bytes[end].to_ascii_lowercase();
+            len += 1;
+        }
         end += 1;
     }
-    (String::from_utf8_lossy(&bytes[start..end]).to_ascii_lowercase(), end)
+    (std::str::from_utf8(&buf[..len]).unwrap_or(""), end)
 }
 
-fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
-        .map(|p| p + from)
+fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
 }
 
-/// Returns `html` with start and end tags beyond `max_depth` removed.
-pub(crate) fn cap_nesting(html: &str, max_depth: usize) -> Cow<'_, str> {
+/// Where the raw-text element `name` closes: the next `</name`, any case.
+fn raw_text_end(html: &str, from: usize, name: &str) -> usize {
+    let mut at = from;
+    while let Some(p) = html.get(at..).and_then(|rest| rest.find("</")) {
+        let start = at + p + 2;
+        let candidate = html.as_bytes().get(start..start + name.len());
+        if candidate.is_some_and(|c| c.eq_ignore_ascii_case(name.as_bytes())) {
+            return at + p;
+        }
+        at = start;
+    }
+    html.len()
+}
+
+/// Builds the trimmed copy lazily: pages that need no change are not copied.
+struct Trimmer<'a> {
+    html: &'a str,
+    out: Option<String>,
+    copied_to: usize,
+}
+
+impl<'a> Trimmer<'a> {
+    fn omit(&mut self, start: usize, end: usize) {
+        if start >= end {
+            return;
+        }
+        let buf = self.out.get_or_insert_with(|| String::with_capacity(self.html.len()));
+        buf.push_str(&self.html[self.copied_to..start]);
+        self.copied_to = end;
+    }
+
+    fn finish(self) -> Cow<'a, str> {
+        match self.out {
+            Some(mut buf) => {
+                buf.push_str(&self.html[self.copied_to..]);
+                Cow::Owned(buf)
+            }
+            None => Cow::Borrowed(self.html),
+        }
+    }
+}
+
+/// Returns `html` with start and end tags beyond `max_depth` removed, and
+/// with what no reader sees taken out before parsing: comments, the code
+/// inside scripts (JSON-LD metadata excepted) and styles, and inline SVG.
+pub(crate) fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
     let bytes = html.as_bytes();
-    let mut out: Option<String> = None;
-    let mut copied_to = 0;
+    let mut trimmer = Trimmer {
+        html,
+        out: None,
+        copied_to: 0,
+    };
     let (mut depth, mut dropped) = (0usize, 0usize);
     let mut i = 0;
     while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
         let at = i + offset;
         if bytes[at..].starts_with(b"<!--") {
-            i = find(bytes, at + 4, b"-->").map_or(bytes.len(), |e| e + 3);
+            i = html[at + 4..].find("-->").map_or(bytes.len(), |e| at + 4 + e + 3);
+            trimmer.omit(at, i);
             continue;
         }
         let closing = bytes.get(at + 1) == Some(&b'/');
@@ -58,47 +109,50 @@ pub(crate) fn cap_nesting(html: &str, max_depth: usize) -> Cow<'_, str> {
             i = at + 1;
             continue;
         }
-        let (name, name_end) = tag_name(bytes, name_start);
+        let mut name_buf = [0u8; 16];
+        let (name, name_end) = tag_name(bytes, name_start, &mut name_buf);
         let Some(gt) = bytes[name_end..].iter().position(|&b| b == b'>').map(|p| p + name_end) else {
             break;
         };
         let self_closing = bytes[gt - 1] == b'/';
-        let mut omit = false;
         if closing {
-            if !UNCOUNTED.contains(&name.as_str()) {
+            if !UNCOUNTED.contains(&name) {
                 if dropped > 0 {
                     dropped -= 1;
-                    omit = true;
+                    trimmer.omit(at, gt + 1);
                 } else {
                     depth = depth.saturating_sub(1);
                 }
             }
-        } else if RAW_TEXT.contains(&name.as_str()) {
-            let close = format!("</{name}");
-            i = find(bytes, gt + 1, close.as_bytes()).unwrap_or(bytes.len());
+        } else if RAW_TEXT.contains(&name) {
+            let end = raw_text_end(html, gt + 1, name);
+            let keep = match name {
+                "script" => contains_ignore_case(&bytes[name_end..gt], b"ld+json"),
+                "style" | "noscript" => false,
+                _ => true,
+            };
+            if !keep {
+                trimmer.omit(gt + 1, end);
+            }
+            i = end;
             continue;
-        } else if !self_closing && !UNCOUNTED.contains(&name.as_str()) {
+        } else if name == "svg" && !self_closing {
+            let end = raw_text_end(html, gt + 1, "svg");
+            let after = html[end..].find('>').map_or(html.len(), |p| end + p + 1);
+            trimmer.omit(at, after);
+            i = after;
+            continue;
+        } else if !self_closing && !UNCOUNTED.contains(&name) {
             if depth >= max_depth {
                 dropped += 1;
-                omit = true;
+                trimmer.omit(at, gt + 1);
             } else {
                 depth += 1;
             }
         }
-        if omit {
-            let buf = out.get_or_insert_with(|| String::with_capacity(html.len()));
-            buf.push_str(&html[copied_to..at]);
-            copied_to = gt + 1;
-        }
         i = gt + 1;
     }
-    match out {
-        Some(mut buf) => {
-            buf.push_str(&html[copied_to..]);
-            Cow::Owned(buf)
-        }
-        None => Cow::Borrowed(html),
-    }
+    trimmer.finish()
 }
 
 #[cfg(test)]
@@ -107,20 +161,33 @@ mod tests {
 
     #[test]
     fn ordinary_markup_is_untouched() {
-        let html = "<html><body><div><p>a<p>b<br><img src=x><script>if (a<b) {}</script></div></body></html>";
-        assert!(matches!(cap_nesting(html, 3), Cow::Borrowed(_)));
+        let html = "<html><body><div><p>a<p>b<br><img src=x><title>a<b</title></div></body></html>";
+        assert!(matches!(prepare(html, 3), Cow::Borrowed(_)));
     }
 
     #[test]
     fn tags_past_the_cap_are_dropped_but_text_stays() {
         let html = "<div><div><div><div>deep</div></div></div></div><p>after</p>";
-        assert_eq!(cap_nesting(html, 2), "<div><div>deep</div></div><p>after</p>");
+        assert_eq!(prepare(html, 2), "<div><div>deep</div></div><p>after</p>");
+    }
+
+    #[test]
+    fn code_comments_and_svg_go_but_json_ld_stays() {
+        let html = "<head><script>var x = '<div>';</script><STYLE>p{}</STYLE>\
+            <script type=\"application/ld+json\">{\"@type\":\"Article\"}</script></head>\
+            <body><!-- note --><p>Hi<svg viewBox=\"0 0 1 1\"><path d=\"M0\"/></svg> there</p></body>";
+        assert_eq!(
+            prepare(html, 100),
+            "<head><script></script><STYLE></STYLE>\
+            <script type=\"application/ld+json\">{\"@type\":\"Article\"}</script></head>\
+            <body><p>Hi there</p></body>"
+        );
     }
 
     #[test]
     fn hundred_thousand_divs_become_shallow() {
         let html = format!("{}text{}", "<div>".repeat(100_000), "</div>".repeat(100_000));
-        let capped = cap_nesting(&html, MAX_NESTING);
+        let capped = prepare(&html, MAX_NESTING);
         assert_eq!(capped.matches("<div>").count(), MAX_NESTING);
         assert_eq!(capped.matches("</div>").count(), MAX_NESTING);
         assert!(capped.contains("text"));

@@ -311,7 +311,7 @@ fn iso639_1(lang: whatlang::Lang) -> &'static str {
 }
 
 /// Detection on more text than this does not change its answer.
-const LANGUAGE_SAMPLE_BYTES: usize = 2000;
+const LANGUAGE_SAMPLE_BYTES: usize = 1000;
 
 pub(crate) fn language(facts: &PageFacts, body: &str) -> Option<String> {
     let declared = facts
@@ -408,7 +408,7 @@ fn meta_values<'a>(facts: &'a PageFacts, keys: &'a [&str]) -> impl Iterator<Item
 /// Published and modified times. Sources in order of trust: JSON-LD, meta
 /// tags, marked `<time>` elements, the URL, any `<time>`, date-labelled
 /// elements, then the first date in the body's opening.
-pub(crate) fn dates(facts: &PageFacts, url: Option<&str>, body: &str, month_first: bool) -> Dates {
+pub(crate) fn dates(facts: &PageFacts, urls: &[&str], body: &str, month_first: bool) -> Dates {
     let modified = first_parsed(json_ld_dates(facts, MODIFIED_JSON_LD))
         .or_else(|| first_parsed(meta_values(facts, MODIFIED_META)))
         .or_else(|| {
@@ -432,7 +432,15 @@ pub(crate) fn dates(facts: &PageFacts, url: Option<&str>, body: &str, month_firs
                     .map(|t| t.value.as_str()),
             )
         });
-    let from_url = url.and_then(dates::from_url);
+    let from_url = urls.iter().find_map(|u| dates::from_url(u));
+    // The URL carries the newsroom's local day; a machine time one day off
+    // was written in another zone (usually UTC), so the URL's day wins.
+    let machine = match (machine, from_url) {
+        (Some(m), Some(Timestamp::Day(u))) if m.day() != u && (m.day() - u).num_days().abs() == 1 => {
+            Some(Timestamp::Day(u))
+        }
+        (m, _) => m,
+    };
     let loose = || {
         first_parsed(
             facts

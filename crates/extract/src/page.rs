@@ -2,7 +2,9 @@
 //! headings, links and `<time>` elements, read once from the parsed tree
 //! before the body extractor takes it apart.
 
+use regex::Regex;
 use serde_json::Value;
+use std::sync::LazyLock;
 use trafilatura::dom::{Document, NodeId};
 
 /// JSON-LD blocks larger than this are catalogues, not article metadata.
@@ -152,9 +154,7 @@ pub(crate) fn read(doc: &Document) -> PageFacts {
                 if kind.trim() == "application/ld+json" {
                     let text = doc.text_content(id);
                     if text.len() <= MAX_JSON_LD_BYTES {
-                        if let Ok(value) = serde_json::from_str::<Value>(text.trim().trim_end_matches(';')) {
-                            collect_json_ld(value, &mut facts.json_ld, 0);
-                        }
+                        read_json_ld(&text, &mut facts.json_ld);
                     }
                 }
             }
@@ -219,6 +219,38 @@ pub(crate) fn read(doc: &Document) -> PageFacts {
     facts
 }
 
+static JSON_LD_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#""(datePublished|dateModified|dateCreated)"\s*:\s*"([^"]{6,40})""#).expect("valid regex")
+});
+
+/// Reads every JSON value in a script, tolerating the trailing junk and
+/// broken syntax real pages ship; from a block that does not parse at all,
+/// the date fields are still recovered.
+fn read_json_ld(text: &str, out: &mut Vec<Value>) {
+    let mut parsed_any = false;
+    for value in serde_json::Deserializer::from_str(text.trim()).into_iter::<Value>() {
+        match value {
+            Ok(value) => {
+                parsed_any = true;
+                collect_json_ld(value, out, 0);
+            }
+            Err(_) => break,
+        }
+    }
+    if !parsed_any {
+        let mut recovered = serde_json::Map::new();
+        for c in JSON_LD_DATE.captures_iter(text) {
+            recovered
+                .entry(c[1].to_string())
+                .or_insert_with(|| Value::String(c[2].to_string()));
+        }
+        if !recovered.is_empty() {
+            recovered.insert("@type".into(), Value::String("Article".into()));
+            out.push(Value::Object(recovered));
+        }
+    }
+}
+
 /// Flattens JSON-LD: arrays, `@graph` and nested typed objects all count.
 fn collect_json_ld(value: Value, out: &mut Vec<Value>, depth: usize) {
     if depth > 8 || out.len() > 64 {
@@ -266,6 +298,10 @@ mod tests {
         assert_eq!(facts.canonical.as_deref(), Some("/a/b"));
         assert_eq!(facts.json_ld.len(), 2);
         let first = facts.json_ld_by_preference()[0];
+        let broken = Document::parse(
+            r#"<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2020-10-26T18:10:00+01:00",}} x</script>"#,
+        );
+        assert_eq!(read(&broken).json_ld[0]["datePublished"], "2020-10-26T18:10:00+01:00");
         assert_eq!(first["@type"], "NewsArticle");
         assert_eq!(facts.times[0].value, "2021-10-19");
         assert_eq!(facts.date_labels, vec!["18.10.2021".to_string()]);
