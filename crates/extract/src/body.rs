@@ -203,6 +203,7 @@ struct Block {
     heading: bool,
 }
 
+#[derive(Default)]
 pub(crate) struct Body {
     pub text: String,
     pub html: String,

@@ -2,6 +2,7 @@
 //! the way browsers do (BOM, transport charset, `<meta>`, then a guess).
 
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+use std::borrow::Cow;
 use regex::bytes::Regex;
 use std::sync::LazyLock;
 
@@ -92,15 +93,16 @@ fn guess(bytes: &[u8], url: Option<&str>) -> &'static Encoding {
 
 /// Picks the encoding and decodes. `charset` (from HTTP) outranks the page's
 /// own declaration; a byte-order mark outranks both.
-pub(crate) fn decode(bytes: &[u8], charset: Option<&str>, url: Option<&str>) -> String {
+pub(crate) fn decode<'a>(bytes: &'a [u8], charset: Option<&str>, url: Option<&str>) -> Cow<'a, str> {
     let encoding = Encoding::for_bom(bytes)
         .map(|(enc, _)| enc)
         .or_else(|| charset.and_then(|c| Encoding::for_label(c.trim().trim_matches('"').as_bytes())))
         .or_else(|| declared_in_meta(bytes))
         .unwrap_or_else(|| guess(bytes, url));
-    // `decode` strips a BOM itself and replaces malformed sequences.
+    // `decode` strips a BOM itself, replaces malformed sequences, and
+    // borrows valid UTF-8 rather than copying it.
     let (text, _, _) = encoding.decode(bytes);
-    text.into_owned()
+    text
 }
 
 #[cfg(test)]

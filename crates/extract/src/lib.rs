@@ -9,6 +9,7 @@
 //! "See also"-style teaser lines.
 
 mod body;
+mod content;
 mod dates;
 mod decode;
 mod markup;
@@ -16,6 +17,7 @@ mod metadata;
 mod page;
 
 use model::Article;
+use scraper::Html;
 use trafilatura::dom::Document;
 use url::Url;
 
@@ -45,12 +47,14 @@ pub fn extract(html: &[u8], url: Option<&str>) -> Result<Article> {
 /// over what the page says.
 pub fn extract_with_charset(html: &[u8], url: Option<&str>, charset: Option<&str>) -> Result<Article> {
     decode::check_payload(html)?;
-    let html = &html[..html.len().min(MAX_INPUT_BYTES)];
     let text = decode::decode(html, charset, url);
     let page_url = url.and_then(|u| Url::parse(u).ok());
 
-    let prepared = markup::prepare(&text, markup::MAX_NESTING);
-    let doc = Document::parse(&prepared);
+    // Code, comments, styles and inline blobs go first, so the cap below
+    // applies to what a reader could see and rarely cuts an article.
+    let mut prepared = markup::prepare(&text, markup::MAX_NESTING);
+    markup::cap(&mut prepared, MAX_INPUT_BYTES);
+    let doc = Html::parse_document(&prepared);
     let facts = page::read(&doc);
 
     let canonical = facts
@@ -64,21 +68,6 @@ pub fn extract_with_charset(html: &[u8], url: Option<&str>, charset: Option<&str
 
     let site_name = metadata::site_name(&facts);
     let title = metadata::title(&facts, site_name.as_deref());
-
-    // Images and links in the extractor's output cost body precision (it
-    // keeps caption and link-box text around them), and its fallback
-    // extractors halve throughput for a small gain, so all three stay off.
-    // Comments are not the article, and dates are read here with time zones,
-    // so the extractor skips both.
-    let mut options = trafilatura::Options::default()
-        .with_exclude_comments(true)
-        .with_html_date_mode(trafilatura::HtmlDateMode::Disabled);
-    if let Some(base) = &base {
-        options = options.with_url(base.clone());
-    }
-    let fragment = trafilatura::extract_document(doc, &options)
-        .map(|r| r.content_html)
-        .unwrap_or_default();
     let image = facts
         .meta(&[
             "og:image",
@@ -95,19 +84,25 @@ pub fn extract_with_charset(html: &[u8], url: Option<&str>, charset: Option<&str
         title: title.as_deref(),
         lead_image: image.as_deref(),
     };
-    let mut body = body::render(&fragment, &page_text, base.as_ref());
-    if body::looks_like_whole_page(&body.text) {
-        // The main pass found no article block and returned the page's
-        // text at large; the extractor's fallbacks (readability, jusText)
-        // are slow, so they run only for these pages.
-        let retry = trafilatura::extract_document(Document::parse(&prepared), &options.with_fallback(true))
-            .map(|r| body::render(&r.content_html, &page_text, base.as_ref()));
-        if let Ok(retry) = retry {
-            if !retry.text.trim().is_empty() {
-                body = retry;
+
+    let found = content::find(&doc);
+    drop(doc);
+    // DEBUG-TEMP
+    let mode = std::env::var("RW_MODE").unwrap_or_default();
+    if let Some(f) = &found { if mode != "" { eprintln!("CONF {} {}", url.unwrap_or(""), f.confident); } }
+    let found = match mode.as_str() { "ours" => found.map(|mut f| { f.confident = true; f }), "theirs" => None, _ => found };
+    let body = match found {
+        Some(found) if found.confident => body::render(&found.fragment, &page_text, base.as_ref()),
+        found => {
+            let ours = found.map(|f| body::render(&f.fragment, &page_text, base.as_ref()));
+            let theirs = fallback_body(&prepared, base.as_ref(), &page_text);
+            match (ours, theirs) {
+                (_, Some(theirs)) if !theirs.text.trim().is_empty() => theirs,
+                (Some(ours), _) => ours,
+                (None, theirs) => theirs.unwrap_or_default(),
             }
         }
-    }
+    };
     drop(prepared);
     drop(text);
     if body.text.trim().is_empty() {
@@ -127,7 +122,12 @@ pub fn extract_with_charset(html: &[u8], url: Option<&str>, charset: Option<&str
         .into_iter()
         .flatten()
         .collect();
-    let dates = metadata::dates(&facts, &date_urls, &body.text, month_first);
+    let dates = dates::choose(&dates::DateEvidence {
+        facts: &facts,
+        urls: &date_urls,
+        body: &body.text,
+        month_first,
+    });
     let authors = metadata::authors(&facts, site_name.as_deref());
 
     Ok(Article {
@@ -144,6 +144,34 @@ pub fn extract_with_charset(html: &[u8], url: Option<&str>, charset: Option<&str
         description,
         image,
     })
+}
+
+/// The `trafilatura` extractor, for pages where our own finder is unsure.
+/// It parses the page again: its tree type cannot be built from ours, and
+/// it runs on a minority of pages.
+fn fallback_body(prepared: &str, base: Option<&Url>, page_text: &body::PageText<'_>) -> Option<body::Body> {
+    // Images and links in its output cost body precision (it keeps caption
+    // and link-box text around them), and its own fallback extractors halve
+    // throughput for a small gain, so all three stay off. Comments are not
+    // the article, and dates are read elsewhere with time zones.
+    let mut options = trafilatura::Options::default()
+        .with_exclude_comments(true)
+        .with_html_date_mode(trafilatura::HtmlDateMode::Disabled);
+    if let Some(base) = base {
+        options = options.with_url(base.clone());
+    }
+    let fragment = trafilatura::extract_document(Document::parse(prepared), &options).ok()?;
+    let body = body::render(&fragment.content_html, page_text, base);
+    if !body::looks_like_whole_page(&body.text) {
+        return Some(body);
+    }
+    // The main pass found no article block and returned the page's text at
+    // large; the slow readability and jusText fallbacks are worth it here.
+    let retry = trafilatura::extract_document(Document::parse(prepared), &options.with_fallback(true)).ok();
+    match retry.map(|r| body::render(&r.content_html, page_text, base)) {
+        Some(retry) if !retry.text.trim().is_empty() => Some(retry),
+        _ => Some(body),
+    }
 }
 
 /// Resolves `link` against `base`; without a base only absolute http(s)

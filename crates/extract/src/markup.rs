@@ -81,9 +81,59 @@ impl<'a> Trimmer<'a> {
     }
 }
 
+/// Empties quoted attribute values longer than [`MAX_ATTRIBUTE_BYTES`] in
+/// the tag body `html[from..to]`.
+fn omit_blob_values(html: &str, from: usize, to: usize, trimmer: &mut Trimmer<'_>) {
+    let bytes = html.as_bytes();
+    let mut at = from;
+    while let Some(eq) = bytes[at..to].iter().position(|&b| b == b'=').map(|p| at + p) {
+        let mut open = eq + 1;
+        while open < to && bytes[open].is_ascii_whitespace() {
+            open += 1;
+        }
+        let Some(&quote) = bytes.get(open).filter(|q| matches!(q, b'"' | b'\'')) else {
+            at = eq + 1;
+            continue;
+        };
+        let Some(close) = bytes[open + 1..to].iter().position(|&b| b == quote).map(|p| open + 1 + p) else {
+            return;
+        };
+        if close - open > MAX_ATTRIBUTE_BYTES {
+            trimmer.omit(open + 1, close);
+        }
+        at = close + 1;
+    }
+}
+
+/// Attribute values longer than this are inline blobs (base64 images,
+/// serialised app state) that no reader sees; dropping them before the size
+/// cap keeps huge pages' articles within it.
+const MAX_ATTRIBUTE_BYTES: usize = 4096;
+
+/// Shortens `text` to at most `max` bytes, ending before a tag where one
+/// starts near the cut. This is the hard memory bound: the parser's tree
+/// costs several times the markup it holds.
+pub(crate) fn cap(text: &mut Cow<'_, str>, max: usize) {
+    if text.len() <= max {
+        return;
+    }
+    let mut cut = max;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    if let Some(lt) = text[..cut].rfind('<').filter(|lt| cut - lt < 64 * 1024) {
+        cut = lt;
+    }
+    match text {
+        Cow::Borrowed(s) => *s = &s[..cut],
+        Cow::Owned(s) => s.truncate(cut),
+    }
+}
+
 /// Returns `html` with start and end tags beyond `max_depth` removed, and
 /// with what no reader sees taken out before parsing: comments, the code
-/// inside scripts (JSON-LD metadata excepted) and styles, and inline SVG.
+/// inside scripts (JSON-LD metadata excepted) and styles, inline SVG, and
+/// long attribute values (see [`MAX_ATTRIBUTE_BYTES`]).
 pub(crate) fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
     let bytes = html.as_bytes();
     let mut trimmer = Trimmer {
@@ -142,13 +192,16 @@ pub(crate) fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
             trimmer.omit(at, after);
             i = after;
             continue;
-        } else if !self_closing && !UNCOUNTED.contains(&name) {
-            if depth >= max_depth {
+        } else {
+            let counted = !self_closing && !UNCOUNTED.contains(&name);
+            if counted && depth >= max_depth {
                 dropped += 1;
                 trimmer.omit(at, gt + 1);
-            } else {
-                depth += 1;
+                i = gt + 1;
+                continue;
             }
+            depth += usize::from(counted);
+            omit_blob_values(html, name_end, gt, &mut trimmer);
         }
         i = gt + 1;
     }
@@ -182,6 +235,19 @@ mod tests {
             <script type=\"application/ld+json\">{\"@type\":\"Article\"}</script></head>\
             <body><p>Hi there</p></body>"
         );
+    }
+
+    #[test]
+    fn inline_blobs_are_emptied_and_the_cap_ends_before_a_tag() {
+        let blob = "A".repeat(10_000);
+        let html = format!("<p>x<img alt='a' src=\"data:image/png;base64,{blob}\" class=c>y</p>");
+        assert_eq!(prepare(&html, 10), "<p>x<img alt='a' src=\"\" class=c>y</p>");
+        let mut text = Cow::Borrowed("<p>one</p><p>two</p>");
+        cap(&mut text, 13);
+        assert_eq!(text, "<p>one</p>");
+        let mut text = Cow::Owned("ééé".to_string());
+        cap(&mut text, 3);
+        assert_eq!(text, "é");
     }
 
     #[test]

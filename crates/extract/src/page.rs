@@ -2,10 +2,11 @@
 //! headings, links and `<time>` elements, read once from the parsed tree
 //! before the body extractor takes it apart.
 
+use ego_tree::NodeRef;
 use regex::Regex;
+use scraper::{Html, Node};
 use serde_json::Value;
 use std::sync::LazyLock;
-use trafilatura::dom::{Document, NodeId};
 
 /// JSON-LD blocks larger than this are catalogues, not article metadata.
 const MAX_JSON_LD_BYTES: usize = 512 * 1024;
@@ -78,12 +79,44 @@ fn json_ld_rank(v: &Value) -> u8 {
     }
 }
 
-fn attr(doc: &Document, id: NodeId, name: &str) -> Option<String> {
-    doc.get_attribute(id, name).filter(|v| !v.trim().is_empty())
+/// A non-blank attribute value.
+fn attr<'a>(e: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
+    e.attrs().find(|(n, _)| *n == name).map(|(_, v)| v).filter(|v| !v.trim().is_empty())
 }
 
 fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The element's text with whitespace collapsed, or `None` once it passes
+/// `limit` bytes: big containers are not labels, and stopping early keeps
+/// nested candidates from costing quadratic time.
+fn short_text(node: NodeRef<'_, Node>, limit: usize) -> Option<String> {
+    let mut out = String::new();
+    for d in node.descendants() {
+        if let Node::Text(t) = d.value() {
+            for word in t.split_whitespace() {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+            if out.len() > limit {
+                return None;
+            }
+        }
+    }
+    Some(out)
+}
+
+fn full_text(node: NodeRef<'_, Node>) -> String {
+    let mut out = String::new();
+    for d in node.descendants() {
+        if let Node::Text(t) = d.value() {
+            out.push_str(t);
+        }
+    }
+    out
 }
 
 fn looks_like_date_container(class_and_id: &str) -> bool {
@@ -101,91 +134,92 @@ fn looks_like_byline(class_and_id: &str) -> bool {
         && !class_and_id.contains("comment")
 }
 
-pub(crate) fn read(doc: &Document) -> PageFacts {
+/// Bytes of label text worth reading; longer texts are containers.
+const MAX_LABEL_BYTES: usize = 4 * MAX_LABEL_CHARS;
+
+pub(crate) fn read(doc: &Html) -> PageFacts {
     let mut facts = PageFacts::default();
-    // `iter` stops at a fixed depth, so pathological nesting stays cheap.
-    for id in doc.iter(doc.root(), &[]) {
-        let tag = doc.tag_name(id).to_string();
-        match tag.as_str() {
+    for node in doc.tree.root().descendants() {
+        let Node::Element(e) = node.value() else { continue };
+        let tag = e.name();
+        match tag {
             "html" => {
-                facts.html_lang = facts
-                    .html_lang
-                    .take()
-                    .or_else(|| attr(doc, id, "lang").or_else(|| attr(doc, id, "xml:lang")))
+                if facts.html_lang.is_none() {
+                    facts.html_lang = attr(e, "lang").or_else(|| attr(e, "xml:lang")).map(str::to_string);
+                }
             }
             "meta" => {
-                let key = attr(doc, id, "property")
-                    .or_else(|| attr(doc, id, "name"))
-                    .or_else(|| attr(doc, id, "itemprop"))
-                    .or_else(|| attr(doc, id, "http-equiv"));
-                let value = attr(doc, id, "content").or_else(|| attr(doc, id, "datetime"));
+                let key = attr(e, "property")
+                    .or_else(|| attr(e, "name"))
+                    .or_else(|| attr(e, "itemprop"))
+                    .or_else(|| attr(e, "http-equiv"));
+                let value = attr(e, "content").or_else(|| attr(e, "datetime"));
                 if let (Some(key), Some(value)) = (key, value) {
                     let key = key.trim().to_ascii_lowercase();
                     if key == "datepublished" || key == "datemodified" {
                         facts.times.push(TimeMark {
                             published_hint: key == "datepublished",
                             modified_hint: key == "datemodified",
-                            value: value.clone(),
+                            value: value.to_string(),
                         });
                     }
-                    facts.metas.push((key, value));
+                    facts.metas.push((key, value.to_string()));
                 }
+                continue;
             }
             "title" if facts.title_tag.is_none() => {
-                let t = collapse(&doc.text_content(id));
+                let t = collapse(&full_text(node));
                 if !t.is_empty() {
                     facts.title_tag = Some(t);
                 }
             }
             "h1" if facts.h1.len() < 5 => {
-                let t = collapse(&doc.text_content(id));
+                let t = collapse(&full_text(node));
                 if !t.is_empty() {
                     facts.h1.push(t);
                 }
             }
             "link" => {
-                let rel = attr(doc, id, "rel").unwrap_or_default().to_ascii_lowercase();
+                let rel = attr(e, "rel").unwrap_or_default().to_ascii_lowercase();
                 if rel.split_whitespace().any(|r| r == "canonical") && facts.canonical.is_none() {
-                    facts.canonical = attr(doc, id, "href");
+                    facts.canonical = attr(e, "href").map(str::to_string);
                 }
+                continue;
             }
             "script" => {
-                let kind = attr(doc, id, "type").unwrap_or_default().to_ascii_lowercase();
-                if kind.trim() == "application/ld+json" {
-                    let text = doc.text_content(id);
+                let kind = attr(e, "type").unwrap_or_default().trim().to_ascii_lowercase();
+                if kind == "application/ld+json" {
+                    let text = full_text(node);
                     if text.len() <= MAX_JSON_LD_BYTES {
                         read_json_ld(&text, &mut facts.json_ld);
                     }
                 }
+                continue;
             }
+            "style" => continue,
             _ => {}
         }
-        if tag == "script" || tag == "style" || tag == "meta" {
-            continue;
-        }
-        let itemprop = attr(doc, id, "itemprop").unwrap_or_default().to_ascii_lowercase();
-        let rel = if tag == "a" {
-            attr(doc, id, "rel").unwrap_or_default()
-        } else {
-            String::new()
-        };
+        let itemprop = attr(e, "itemprop").unwrap_or_default().to_ascii_lowercase();
+        let rel = if tag == "a" { attr(e, "rel").unwrap_or_default() } else { "" };
         let class_and_id = format!(
             "{} {}",
-            attr(doc, id, "class").unwrap_or_default(),
-            attr(doc, id, "id").unwrap_or_default()
+            attr(e, "class").unwrap_or_default(),
+            attr(e, "id").unwrap_or_default()
         )
         .to_ascii_lowercase();
 
         if tag == "time" || itemprop == "datepublished" || itemprop == "datemodified" || itemprop == "datecreated" {
-            let value = attr(doc, id, "datetime")
-                .or_else(|| attr(doc, id, "content"))
-                .unwrap_or_else(|| collapse(&doc.text_content(id)));
+            let value = attr(e, "datetime")
+                .or_else(|| attr(e, "content"))
+                .map(str::to_string)
+                .or_else(|| short_text(node, MAX_LABEL_BYTES))
+                .unwrap_or_default();
             if !value.is_empty() && value.len() <= MAX_LABEL_CHARS {
                 let hints = format!("{itemprop} {class_and_id}");
                 facts.times.push(TimeMark {
                     published_hint: itemprop == "datepublished"
                         || itemprop == "datecreated"
-                        || attr(doc, id, "pubdate").is_some()
+                        || attr(e, "pubdate").is_some()
                         || hints.contains("publish")
                         || hints.contains("posted"),
                     modified_hint: itemprop == "datemodified" || hints.contains("modif") || hints.contains("updat"),
@@ -195,24 +229,25 @@ pub(crate) fn read(doc: &Document) -> PageFacts {
             continue;
         }
         if rel.split_whitespace().any(|r| r == "author") || itemprop == "author" {
-            let name = collapse(&doc.text_content(id));
-            if !name.is_empty() && name.len() < 120 {
+            if let Some(name) = short_text(node, 120).filter(|n| !n.is_empty()) {
                 facts.rel_authors.push(name);
             }
             continue;
         }
         if class_and_id.len() > 1 && facts.date_labels.len() < 20 && looks_like_date_container(&class_and_id) {
-            let text = collapse(&doc.text_content(id));
-            if !text.is_empty() && text.chars().count() <= MAX_LABEL_CHARS {
-                if looks_like_byline(&class_and_id) && facts.bylines.len() < 5 {
-                    facts.bylines.push(text.clone());
+            if let Some(text) = short_text(node, MAX_LABEL_BYTES) {
+                if !text.is_empty() && text.chars().count() <= MAX_LABEL_CHARS {
+                    if looks_like_byline(&class_and_id) && facts.bylines.len() < 5 {
+                        facts.bylines.push(text.clone());
+                    }
+                    facts.date_labels.push(text);
                 }
-                facts.date_labels.push(text);
             }
         } else if looks_like_byline(&class_and_id) && facts.bylines.len() < 5 {
-            let text = collapse(&doc.text_content(id));
-            if !text.is_empty() && text.chars().count() <= 150 {
-                facts.bylines.push(text);
+            if let Some(text) = short_text(node, 4 * 150) {
+                if !text.is_empty() && text.chars().count() <= 150 {
+                    facts.bylines.push(text);
+                }
             }
         }
     }
@@ -290,7 +325,7 @@ mod tests {
               {"@type":"NewsArticle","datePublished":"2021-10-18T09:30:00+02:00"}]}</script>
             </head><body><h1>Hello</h1><time datetime="2021-10-19">19 Oct</time>
             <span class="post-date">18.10.2021</span><a rel="author" href="/ann">Ann Lee</a></body></html>"#;
-        let doc = Document::parse(html);
+        let doc = Html::parse_document(html);
         let facts = read(&doc);
         assert_eq!(facts.html_lang.as_deref(), Some("de-AT"));
         assert_eq!(facts.title_tag.as_deref(), Some("Hello | Site"));
@@ -298,7 +333,7 @@ mod tests {
         assert_eq!(facts.canonical.as_deref(), Some("/a/b"));
         assert_eq!(facts.json_ld.len(), 2);
         let first = facts.json_ld_by_preference()[0];
-        let broken = Document::parse(
+        let broken = Html::parse_document(
             r#"<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2020-10-26T18:10:00+01:00",}} x</script>"#,
         );
         assert_eq!(read(&broken).json_ld[0]["datePublished"], "2020-10-26T18:10:00+01:00");

@@ -76,7 +76,11 @@ fn a_warc_archive_imports_its_html_responses_only() {
     let data = dir.path().join("data");
     let out = ravenwire(&data, &["import", path.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("imported 2, already known 0, failed 0"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("imported 2, already known 0, failed 0"),
+        "{}",
+        stderr(&out)
+    );
     let found = ravenwire(&data, &["search", "--json", "velmora OR ashgrove"]);
     assert_eq!(stdout(&found).lines().count(), 2);
 }

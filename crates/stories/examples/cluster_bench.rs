@@ -1,35 +1,104 @@
-//! Runs the story engine over a benchmark file and prints one assignment per
-//! line, for `score.py`:
+//! Benchmarks for the story engine. Run with `--help` for the modes.
 //!
 //!     cargo run --release -p ravenwire-stories --example cluster_bench -- IN.jsonl > PRED.jsonl
-//!
-//! `--synthetic N` instead feeds N generated documents and reports docs/s on
-//! stderr.
 
 use std::io::{BufRead, BufReader, Write};
 use std::time::Instant;
 
-use model::Document;
+use model::{Document, Timestamp};
 use ravenwire_stories::{Config, StoryEngine};
 
+#[path = "../tests/common/provenance_set.rs"]
+mod provenance_set;
+
+use provenance_set::Rng;
+
 type BoxError = Box<dyn std::error::Error>;
+
+const HELP: &str = "\
+cluster_bench: benchmarks for the ravenwire story engine (default Config).
+
+  cluster_bench IN.jsonl
+      Streams IN.jsonl (one Document per line; `story` and `topic` are
+      removed first) and prints one {id, cluster, copy_of, redated} line per
+      document for score.py; docs/s on stderr.
+
+  cluster_bench --provenance [--seed S] IN.jsonl [IN2.jsonl ...]
+      Builds a provenance set from the inputs: for 30% of the documents a
+      word-for-word or lightly edited copy (a word in forty dropped or
+      doubled, the last sentence cut, a credit line added) is injected,
+      half within three days and half 60-360 days later (those are
+      re-dated). Documents without a date get one (ten a day from
+      2020-01-01). Prints precision and recall of copy_of and redated.
+
+  cluster_bench --throughput N IN.jsonl [IN2.jsonl ...]
+      Feeds N synthetic documents, one thread, and reports docs/s per
+      100,000 and the engine's state sizes. Each synthetic story takes a
+      random input document, renames its capitalised words and numbers to
+      story-specific inventions, and emits 1-6 members (a quarter of the
+      sentences dropped, the rest rotated), 1,400 documents a day from
+      2020-01-01, so the stream spans about N/1400 days. docs/s counts the
+      engine only (generation is excluded); with N = 1,100,000 the last
+      100,000 show the cost per document with 1M already seen. Memory stays
+      bounded because stories out of the time window are evicted to digests
+      and documents past the copy horizon are dropped (see EngineStats).
+
+  cluster_bench --synthetic N
+      N documents of generated words (no input needed), docs/s on stderr.
+
+Settings can be overridden for exploration with
+RAVENWIRE_STORIES_SET=name=value,... (benchmark figures use the defaults).
+";
 
 fn main() -> Result<(), BoxError> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.as_slice() {
+        [] => Err(HELP.into()),
+        [flag, ..] if flag == "--help" || flag == "-h" => {
+            print!("{HELP}");
+            Ok(())
+        }
         [flag, n] if flag == "--synthetic" => synthetic(n.parse()?),
+        [flag, seed_flag, seed, paths @ ..] if flag == "--provenance" && seed_flag == "--seed" => {
+            provenance(paths, seed.parse()?)
+        }
+        [flag, paths @ ..] if flag == "--provenance" => provenance(paths, 7),
+        [flag, n, paths @ ..] if flag == "--throughput" => throughput(n.parse()?, paths),
         [path] => bench(path),
-        _ => Err("usage: cluster_bench IN.jsonl | --synthetic N".into()),
+        _ => Err(HELP.into()),
     }
 }
 
-fn bench(path: &str) -> Result<(), BoxError> {
+/// `name=value` overrides of the default config, for exploring settings;
+/// read from `RAVENWIRE_STORIES_SET` (comma separated) so that benchmark
+/// runs without it always use the defaults.
+fn config_from_env() -> Result<Config, BoxError> {
+    let mut config = Config::default();
+    let Ok(spec) = std::env::var("RAVENWIRE_STORIES_SET") else {
+        return Ok(config);
+    };
+    for pair in spec.split(',').filter(|p| !p.trim().is_empty()) {
+        let (name, value) = pair.split_once('=').ok_or_else(|| format!("bad override {pair:?}"))?;
+        let v: f64 = value.trim().parse().map_err(|e| format!("{pair}: {e}"))?;
+        match name.trim() {
+            "join_threshold" => config.join_threshold = v as f32,
+            "title_weight" => config.title_weight = v as f32,
+            "body_weight" => config.body_weight = v as f32,
+            "names_weight" => config.names_weight = v as f32,
+            "member_share" => config.member_share = v as f32,
+            "idf_prior_docs" => config.idf_prior_docs = v as f32,
+            "cross_language_threshold" => config.cross_language_threshold = v as f32,
+            "min_shared_anchors" => config.min_shared_anchors = v as usize,
+            "redate_match_threshold" => config.redate_match_threshold = v as f32,
+            other => return Err(format!("unknown setting {other}").into()),
+        }
+    }
+    Ok(config)
+}
+
+fn read_documents(path: &str) -> Result<Vec<Document>, BoxError> {
     let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
-    let mut engine = StoryEngine::new(Config::default());
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let started = Instant::now();
-    let mut count = 0usize;
+    let mut docs = Vec::new();
     for (n, line) in BufReader::new(file).lines().enumerate() {
         let line = line?;
         if line.trim().is_empty() {
@@ -41,19 +110,174 @@ fn bench(path: &str) -> Result<(), BoxError> {
             obj.remove("story");
             obj.remove("topic");
         }
-        let doc: Document = serde_json::from_value(value).map_err(|e| format!("{path}:{}: {e}", n + 1))?;
-        let a = engine.add(&doc);
+        docs.push(serde_json::from_value(value).map_err(|e| format!("{path}:{}: {e}", n + 1))?);
+    }
+    Ok(docs)
+}
+
+fn bench(path: &str) -> Result<(), BoxError> {
+    let docs = read_documents(path)?;
+    let mut engine = StoryEngine::new(config_from_env()?);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let started = Instant::now();
+    for doc in &docs {
+        let a = engine.add(doc);
         let row = serde_json::json!({
             "id": a.id, "cluster": a.cluster, "copy_of": a.copy_of, "redated": a.redated,
         });
         writeln!(out, "{row}")?;
-        count += 1;
     }
     let secs = started.elapsed().as_secs_f64();
     eprintln!(
-        "{count} documents in {secs:.2}s ({:.0} docs/s)",
-        count as f64 / secs.max(1e-9)
+        "{} documents in {secs:.2}s ({:.0} docs/s)",
+        docs.len(),
+        docs.len() as f64 / secs.max(1e-9)
     );
+    Ok(())
+}
+
+fn dated_pool(paths: &[String]) -> Result<Vec<Document>, BoxError> {
+    let start: chrono::NaiveDate = "2020-01-01".parse()?;
+    let mut pool = Vec::new();
+    for path in paths {
+        for (i, mut doc) in read_documents(path)?.into_iter().enumerate() {
+            if doc.published.is_none() {
+                doc.published = Some(Timestamp::Day(start + chrono::Days::new(i as u64 / 10)));
+            }
+            pool.push(doc);
+        }
+    }
+    if pool.is_empty() {
+        return Err("no input documents".into());
+    }
+    Ok(pool)
+}
+
+fn provenance(paths: &[String], seed: u64) -> Result<(), BoxError> {
+    let originals = dated_pool(paths)?;
+    let (stream, truth) = provenance_set::build(&originals, 30, seed);
+    let mut engine = StoryEngine::new(config_from_env()?);
+    let assignments: Vec<_> = stream.iter().map(|d| engine.add(d)).collect();
+    let s = provenance_set::score(&assignments, &truth);
+    if std::env::var_os("CLUSTER_BENCH_SHOW_ERRORS").is_some() {
+        for a in &assignments {
+            let t = &truth[&a.id];
+            if a.copy_of != t.copy_of || a.redated != t.redated {
+                eprintln!("{} predicted {:?}/{} expected {:?}/{}", a.id, a.copy_of, a.redated, t.copy_of, t.redated);
+            }
+        }
+    }
+    println!(
+        "{} documents, {} injected copies ({} re-dated), seed {seed}\n\
+         copy_of: precision {:.3} recall {:.3}\nredated: precision {:.3} recall {:.3}",
+        stream.len(),
+        s.copies,
+        s.redated,
+        s.copy_precision,
+        s.copy_recall,
+        s.redated_precision,
+        s.redated_recall
+    );
+    Ok(())
+}
+
+/// An invented word for `seed`: syllables so it tokenises like a name.
+fn invented(seed: u64) -> String {
+    const SYLLABLES: [&str; 16] = [
+        "ka", "ro", "len", "mar", "ti", "vos", "el", "dun", "sa", "bri", "no", "gal", "ther", "qui", "ost", "ve",
+    ];
+    let mut h = seed;
+    let mut out = String::new();
+    for _ in 0..3 {
+        out.push_str(SYLLABLES[(h % 16) as usize]);
+        h /= 16;
+    }
+    out
+}
+
+/// Renames capitalised words and numbers for one synthetic story.
+fn renamed(text: &str, story: u64) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, word) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let first = word.chars().next();
+        let key = word.bytes().fold(story.wrapping_mul(0x9e37_79b9), |h, b| {
+            h.rotate_left(5) ^ u64::from(b).wrapping_mul(0x100_0000_01b3)
+        });
+        match first {
+            Some(c) if c.is_uppercase() && word.len() > 2 => {
+                let mut name = invented(key);
+                name[..1].make_ascii_uppercase();
+                out.push_str(&name);
+            }
+            Some(c) if c.is_ascii_digit() => out.push_str(&(key % 10_000).to_string()),
+            _ => out.push_str(word),
+        }
+    }
+    out
+}
+
+fn throughput(n: usize, paths: &[String]) -> Result<(), BoxError> {
+    let pool = dated_pool(paths)?;
+    let start: chrono::NaiveDate = "2020-01-01".parse()?;
+    let mut rng = Rng::new(0x5eed_0001);
+    let mut engine = StoryEngine::new(Config::default());
+    let mut produced = 0usize;
+    let mut story = 0u64;
+    let mut chunk_secs = 0.0f64;
+    let mut chunk_docs = 0usize;
+    let chunk = 100_000usize;
+    while produced < n {
+        story += 1;
+        let base = &pool[rng.below(pool.len() as u64) as usize];
+        let members = 1 + rng.below(6) as usize;
+        let day = produced as u64 / 1_400;
+        for m in 0..members {
+            if produced >= n {
+                break;
+            }
+            let sentences: Vec<&str> = base.text.split_inclusive(". ").collect();
+            let rotate = rng.below(sentences.len().max(1) as u64) as usize;
+            let mut kept = String::new();
+            for k in 0..sentences.len() {
+                let s = sentences[(k + rotate) % sentences.len()];
+                if m == 0 || !rng.chance(25) {
+                    kept.push_str(s);
+                }
+            }
+            let doc = Document {
+                id: format!("syn{produced}"),
+                title: base.title.as_deref().map(|t| renamed(t, story)),
+                text: renamed(&kept, story),
+                published: Some(Timestamp::Day(start + chrono::Days::new(day + rng.below(2)))),
+                source: Some(format!("outlet{}", rng.below(50))),
+                url: Some(format!("https://outlet.example/{produced}")),
+                language: None,
+            };
+            let t = Instant::now();
+            engine.add(&doc);
+            chunk_secs += t.elapsed().as_secs_f64();
+            chunk_docs += 1;
+            produced += 1;
+            if produced.is_multiple_of(chunk) || produced == n {
+                let s = engine.stats();
+                eprintln!(
+                    "{produced:>9} seen: {:.0} docs/s over the last {chunk_docs}; held {} docs, {} live + {} archived stories, {} terms, {} postings",
+                    chunk_docs as f64 / chunk_secs.max(1e-9),
+                    s.documents_held,
+                    s.stories_live,
+                    s.stories_archived,
+                    s.terms,
+                    s.postings_entries
+                );
+                chunk_secs = 0.0;
+                chunk_docs = 0;
+            }
+        }
+    }
     Ok(())
 }
 
@@ -61,13 +285,7 @@ fn bench(path: &str) -> Result<(), BoxError> {
 /// vocabulary, each story with its own topic words and names, a quarter of
 /// the documents being lightly edited copies.
 fn synthetic(n: usize) -> Result<(), BoxError> {
-    let mut rng = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move || {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        rng
-    };
+    let mut rng = Rng::new(0x2545_f491_4f6c_dd1d);
     let common: Vec<String> = (0..5_000).map(|i| format!("w{i}")).collect();
     let mut docs = Vec::with_capacity(n);
     let mut story = 0usize;
@@ -75,22 +293,22 @@ fn synthetic(n: usize) -> Result<(), BoxError> {
         story += 1;
         let topic: Vec<String> = (0..30).map(|i| format!("t{story}x{i}")).collect();
         let names: Vec<String> = (0..4).map(|i| format!("Name{story}n{i}")).collect();
-        let size = 1 + (next() % 8) as usize;
+        let size = 1 + rng.below(8) as usize;
         let mut first_body = String::new();
         for k in 0..size {
             let mut body = String::new();
-            if k > 0 && next() % 4 == 0 {
+            if k > 0 && rng.chance(25) {
                 body = first_body.replacen("w1 ", "w2 ", 3);
             } else {
                 for _ in 0..400 {
-                    let r = next() % 100;
+                    let r = rng.below(100);
                     let word = if r < 70 {
-                        let zipf = (next() % 5_000) as f64;
+                        let zipf = rng.below(5_000) as f64;
                         &common[(zipf * zipf / 5_000.0) as usize]
                     } else if r < 92 {
-                        &topic[(next() % 30) as usize]
+                        &topic[rng.below(30) as usize]
                     } else {
-                        &names[(next() % 4) as usize]
+                        &names[rng.below(4) as usize]
                     };
                     body.push_str(word);
                     body.push(' ');

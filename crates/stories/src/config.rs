@@ -64,6 +64,29 @@ pub struct Config {
     pub centroid_terms: usize,
     /// Least similarity for a related story.
     pub related_threshold: f32,
+
+    /// Documents in different languages share few words but do share rare
+    /// names and numbers ("anchors"); from this IDF cosine of their anchors
+    /// a document joins a story none of whose members is in its language.
+    pub cross_language_threshold: f32,
+    /// Such a join needs the story within this many days...
+    pub cross_language_days: f64,
+    /// ...and at least this many shared anchors.
+    pub min_shared_anchors: usize,
+    /// A document whose own text dates its events well before publication
+    /// joins an earlier story, as re-dated, when its heaviest terms match
+    /// that story's digest at least this well.
+    pub redate_match_threshold: f32,
+    /// Heaviest terms kept as a story's digest once it leaves the window.
+    pub digest_terms: usize,
+    /// Mentions of old events (with none of recent ones) from which a
+    /// document is re-dated without matching any story.
+    pub redate_standalone_mentions: usize,
+    /// Copy detection reaches back this many days of publication; older
+    /// documents' signatures are dropped so memory stays bounded.
+    pub copy_horizon_days: i64,
+    /// The same horizon in arrivals, for documents without dates.
+    pub copy_horizon_arrivals: u64,
 }
 
 impl Default for Config {
@@ -97,6 +120,14 @@ impl Default for Config {
             max_candidates: 64,
             centroid_terms: 1_000,
             related_threshold: 0.1,
+            cross_language_threshold: 0.25,
+            cross_language_days: 3.0,
+            min_shared_anchors: 3,
+            redate_match_threshold: 0.5,
+            digest_terms: 32,
+            redate_standalone_mentions: 3,
+            copy_horizon_days: 400,
+            copy_horizon_arrivals: 400_000,
         }
     }
 }
@@ -171,6 +202,8 @@ impl Config {
         self.max_candidates = self.max_candidates.max(1);
         self.query_terms = self.query_terms.max(1);
         self.centroid_terms = self.centroid_terms.max(1);
+        self.digest_terms = self.digest_terms.max(1);
+        self.redate_standalone_mentions = self.redate_standalone_mentions.max(1);
         self
     }
 }

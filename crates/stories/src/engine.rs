@@ -1,20 +1,33 @@
 //! The streaming story engine: copy detection first (a copy belongs to its
 //! original's story whatever the clustering would say), then clustering of
-//! everything else against recent stories.
+//! everything else against recent stories, then a look back for documents
+//! whose own text dates their events long before publication.
+//!
+//! State is bounded by time, not by the corpus: stories that fall out of
+//! the time window (and the arrival window) give up their vectors, members
+//! and postings and keep only a small digest; documents give up their
+//! containment samples with their story, and everything else once they
+//! pass the copy horizon. A sweep does this every few thousand arrivals
+//! (more often early on), so the cost of one document does not grow with
+//! the number seen.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use model::{Assignment, Document};
 
 use crate::canonical::canonical_url;
 use crate::config::Config;
 use crate::fingerprint::content_fingerprint;
+use crate::hash::hash_bytes;
 use crate::minhash::{self, CappedPostings};
 use crate::provenance::{self, Seen};
+use crate::temporal::{self, EventEvidence};
 use crate::terms::{self, Sparse, Vocabulary};
 use crate::text::{self, Word};
 
 const DAY: f64 = 86_400.0;
+/// Most arrivals between two sweeps.
+const SWEEP_EVERY: u64 = 4_096;
 
 /// What the engine keeps of one document.
 #[derive(Debug)]
@@ -26,8 +39,11 @@ struct DocRecord {
     copy_of: Option<String>,
     copy_of_doc: Option<u32>,
     redated: bool,
-    signature: Vec<u64>,
+    signature: Vec<u32>,
+    /// Dropped when the document's story leaves the window.
     samples: Vec<u64>,
+    url_key: Option<u64>,
+    fingerprint_key: Option<u64>,
 }
 
 /// One story: its key and the summed term vectors of its members.
@@ -40,9 +56,18 @@ struct Cluster {
     title: Sparse,
     body: Sparse,
     names: Sparse,
+    anchors: Sparse,
     /// The latest members' own vectors: a story that drifts or merges two
     /// threads has a blurred centroid, but its members stay sharp.
-    members: std::collections::VecDeque<[Sparse; 3]>,
+    members: VecDeque<[Sparse; 3]>,
+    /// Bit set of member languages (ids above 63 share the last bit).
+    languages: u64,
+    /// Out of the window: only the key, dates and digest remain.
+    evicted: bool,
+    /// The heaviest terms, kept after eviction to recognise late reports.
+    digest: Sparse,
+    /// Documents still held that belong to this story.
+    held_docs: u32,
 }
 
 impl Cluster {
@@ -55,9 +80,18 @@ impl Cluster {
             title: Vec::new(),
             body: Vec::new(),
             names: Vec::new(),
-            members: std::collections::VecDeque::new(),
+            anchors: Vec::new(),
+            members: VecDeque::new(),
+            languages: 0,
+            evicted: false,
+            digest: Vec::new(),
+            held_docs: 0,
         }
     }
+}
+
+fn language_bit(language: Option<u32>) -> u64 {
+    language.map_or(0, |l| 1 << l.min(63))
 }
 
 /// A document as the engine compares it.
@@ -66,12 +100,15 @@ struct Features {
     title: Sparse,
     body: Sparse,
     names: Sparse,
+    anchors: Sparse,
     distinct_terms: Vec<u32>,
-    signature: Vec<u64>,
+    signature: Vec<u32>,
     band_keys: Vec<u64>,
     samples: Vec<u64>,
-    fingerprint: Option<String>,
-    url: Option<String>,
+    fingerprint_key: Option<u64>,
+    url_key: Option<u64>,
+    language: Option<u32>,
+    evidence: EventEvidence,
 }
 
 /// The outcome of looking for earlier documents that this one copies.
@@ -83,21 +120,49 @@ struct CopyMatch {
     near: Option<u32>,
 }
 
+/// Sizes of the engine's state, to show that memory stays bounded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EngineStats {
+    /// Documents added or restored so far.
+    pub documents_seen: u64,
+    /// Documents whose copy-detection state is still held.
+    pub documents_held: usize,
+    /// Stories in the window (with vectors).
+    pub stories_live: usize,
+    /// Stories out of the window, kept as digests.
+    pub stories_archived: usize,
+    /// Terms in the vocabulary.
+    pub terms: usize,
+    /// Keys and entries over all postings lists.
+    pub postings_keys: usize,
+    pub postings_entries: usize,
+}
+
 /// The streaming story engine.
+///
+/// Assignments are final: [`StoryEngine::add`] decides each document once,
+/// when it arrives, and never revises an earlier verdict.
 #[derive(Debug)]
 pub struct StoryEngine {
     config: Config,
     vocab: Vocabulary,
-    docs: Vec<DocRecord>,
+    docs: HashMap<u32, DocRecord>,
+    next_doc: u32,
     doc_by_id: HashMap<String, u32>,
-    doc_by_url: HashMap<String, u32>,
-    doc_by_fingerprint: HashMap<String, u32>,
+    doc_by_url: HashMap<u64, u32>,
+    doc_by_fingerprint: HashMap<u64, u32>,
     band_postings: CappedPostings,
     sample_postings: CappedPostings,
-    clusters: Vec<Cluster>,
+    clusters: HashMap<u32, Cluster>,
+    next_cluster: u32,
     cluster_by_key: HashMap<String, u32>,
     term_postings: CappedPostings,
+    /// Digest term → archived stories, for late reports of old events.
+    archive_postings: CappedPostings,
     arrivals: u64,
+    /// Latest published dates, whose median is the stream's "now".
+    recent_dates: VecDeque<i64>,
+    next_sweep: u64,
 }
 
 impl Default for StoryEngine {
@@ -113,22 +178,28 @@ impl StoryEngine {
         let config = config.clamped();
         Self {
             vocab: Vocabulary::new(config.idf_prior_docs),
-            docs: Vec::new(),
+            docs: HashMap::new(),
+            next_doc: 0,
             doc_by_id: HashMap::new(),
             doc_by_url: HashMap::new(),
             doc_by_fingerprint: HashMap::new(),
             band_postings: CappedPostings::new(config.postings_cap),
             sample_postings: CappedPostings::new(config.postings_cap),
-            clusters: Vec::new(),
+            clusters: HashMap::new(),
+            next_cluster: 0,
             cluster_by_key: HashMap::new(),
             term_postings: CappedPostings::new(config.postings_cap),
+            archive_postings: CappedPostings::new(config.postings_cap),
             arrivals: 0,
+            recent_dates: VecDeque::new(),
+            next_sweep: 16,
             config,
         }
     }
 
-    /// Assigns one new document. A document id seen before gets its earlier
-    /// assignment back unchanged.
+    /// Assigns one new document; the verdict is final. A document id seen
+    /// before gets its earlier assignment back unchanged, as long as that
+    /// document is still held (within the copy horizon).
     pub fn add(&mut self, doc: &Document) -> Assignment {
         if let Some(&known) = self.doc_by_id.get(&doc.id) {
             return self.assignment_of(known);
@@ -143,44 +214,60 @@ impl StoryEngine {
         if !copies.strong.is_empty() {
             let mut seen: Vec<Seen> = Vec::new();
             for &d in &copies.strong {
-                seen.push(self.seen(d));
-                if let Some(root) = self.docs[d as usize].copy_of_doc {
-                    seen.push(self.seen(root));
+                seen.extend(self.seen(d));
+                if let Some(root) = self.docs.get(&d).and_then(|r| r.copy_of_doc) {
+                    seen.extend(self.seen(root));
                 }
             }
-            let original = provenance::earliest(&seen).map(|s| s.doc);
-            if let Some(original) = original {
-                let original_published = self.docs[original as usize].published;
+            if let Some(original) = provenance::earliest(&seen).map(|s| s.doc) {
+                let record = &self.docs[&original];
                 // A document dated before everything it matches is the first
                 // appearance itself; earlier verdicts are not re-decided.
-                let predates = matches!((published, original_published), (Some(p), Some(o)) if p < o);
+                let predates = matches!((published, record.published), (Some(p), Some(o)) if p < o);
                 if !predates {
                     copy_of = Some(original);
                 }
-                cluster = Some(self.docs[original as usize].cluster);
+                cluster = Some(record.cluster);
             }
         } else if let Some(near) = copies.near {
-            cluster = Some(self.docs[near as usize].cluster);
+            cluster = self.docs.get(&near).map(|r| r.cluster);
         }
         let is_copy = cluster.is_some();
+        let standalone_old = features.evidence.recent == 0
+            && features.evidence.old >= self.config.redate_standalone_mentions;
+        let mut late_report = false;
         let cluster = match cluster {
             Some(c) => c,
-            None => self
-                .best_cluster(&features, published)
-                .unwrap_or_else(|| self.new_cluster(doc.id.clone())),
+            None => {
+                let current = self.best_cluster(&features, published);
+                let late = self.late_report_match(&features, published);
+                match (current, late) {
+                    (current, Some((s, c))) if current.is_none_or(|(cs, _)| s > cs) => {
+                        late_report = true;
+                        c
+                    }
+                    (Some((_, c)), _) => c,
+                    _ => self.new_cluster(doc.id.clone()),
+                }
+            }
         };
-        let redated = is_copy && {
-            let story = &self.clusters[cluster as usize];
-            let original_first = copy_of.and_then(|o| self.docs[o as usize].published);
+        let redated_copy = is_copy && {
+            let story = &self.clusters[&cluster];
+            let original_first = copy_of.and_then(|o| self.docs[&o].published);
             let story_first = match (story.first_published, original_first) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
             provenance::is_redated(published, story_first, self.config.redate_after_days)
         };
-        let copy_of_id = copy_of.map(|o| self.docs[o as usize].id.clone());
+        let redated = redated_copy || late_report || standalone_old;
+        let copy_of_id = copy_of.map(|o| self.docs[&o].id.clone());
         let index = self.insert(doc, published, features, cluster, copy_of_id, copy_of, redated);
-        self.assignment_of(index)
+        let assignment = self.assignment_of(index);
+        if self.arrivals >= self.next_sweep {
+            self.sweep();
+        }
+        assignment
     }
 
     /// Re-loads a document assigned earlier (a warm start from storage)
@@ -210,18 +297,22 @@ impl StoryEngine {
             copy_of_doc,
             assignment.redated,
         );
+        if self.arrivals >= self.next_sweep {
+            self.sweep();
+        }
     }
 
     /// Up to `n` related story keys for a story key, best first, never the
-    /// story itself. Unknown keys have no related stories.
+    /// story itself. Unknown keys, and stories that left the window, have
+    /// no related stories.
     pub fn related(&self, cluster: &str, n: usize) -> Vec<String> {
         let Some(&own) = self.cluster_by_key.get(cluster) else {
             return Vec::new();
         };
-        if n == 0 {
+        let story = &self.clusters[&own];
+        if n == 0 || story.evicted {
             return Vec::new();
         }
-        let story = &self.clusters[own as usize];
         let mut combined = story.body.clone();
         terms::add_into(&mut combined, &story.title);
         terms::add_into(&mut combined, &story.names);
@@ -231,7 +322,7 @@ impl StoryEngine {
             .into_iter()
             .filter(|&c| c != own)
             .filter_map(|c| {
-                let other = &self.clusters[c as usize];
+                let other = &self.clusters[&c];
                 let s = self.similarity(&story.title, &story.body, &story.names, range, other)?;
                 (s >= self.config.related_threshold).then_some((s, c))
             })
@@ -240,33 +331,57 @@ impl StoryEngine {
         scored
             .into_iter()
             .take(n)
-            .map(|(_, c)| self.clusters[c as usize].key.clone())
+            .map(|(_, c)| self.clusters[&c].key.clone())
             .collect()
     }
 
+    /// Sizes of the state held now.
+    pub fn stats(&self) -> EngineStats {
+        let postings = [
+            &self.band_postings,
+            &self.sample_postings,
+            &self.term_postings,
+            &self.archive_postings,
+        ];
+        let (keys, entries) = postings
+            .iter()
+            .map(|p| p.size())
+            .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        EngineStats {
+            documents_seen: self.arrivals,
+            documents_held: self.docs.len(),
+            stories_live: self.clusters.values().filter(|c| !c.evicted).count(),
+            stories_archived: self.clusters.values().filter(|c| c.evicted).count(),
+            terms: self.vocab.len(),
+            postings_keys: keys,
+            postings_entries: entries,
+        }
+    }
+
     fn assignment_of(&self, index: u32) -> Assignment {
-        let d = &self.docs[index as usize];
+        let d = &self.docs[&index];
         Assignment {
             id: d.id.clone(),
-            cluster: self.clusters[d.cluster as usize].key.clone(),
+            cluster: self.clusters[&d.cluster].key.clone(),
             copy_of: d.copy_of.clone(),
             redated: d.redated,
         }
     }
 
-    fn seen(&self, doc: u32) -> Seen {
-        let d = &self.docs[doc as usize];
-        Seen {
+    fn seen(&self, doc: u32) -> Option<Seen> {
+        let d = self.docs.get(&doc)?;
+        Some(Seen {
             doc,
             published: d.published,
             arrival: d.arrival,
-        }
+        })
     }
 
     fn new_cluster(&mut self, key: String) -> u32 {
-        let index = self.clusters.len() as u32;
+        let index = self.next_cluster;
+        self.next_cluster = self.next_cluster.wrapping_add(1);
         self.cluster_by_key.insert(key.clone(), index);
-        self.clusters.push(Cluster::new(key));
+        self.clusters.insert(index, Cluster::new(key));
         index
     }
 
@@ -274,7 +389,15 @@ impl StoryEngine {
         let title_words = doc.title.as_deref().map(text::words).unwrap_or_default();
         let body_words = text::words(&doc.text);
         let mut f = Features {
-            url: doc.url.as_deref().and_then(canonical_url),
+            url_key: doc
+                .url
+                .as_deref()
+                .and_then(canonical_url)
+                .map(|u| hash_bytes(u.as_bytes(), 0x0u64)),
+            language: text::language_of(
+                doc.language.as_deref(),
+                if body_words.is_empty() { &title_words } else { &body_words },
+            ),
             ..Features::default()
         };
 
@@ -295,18 +418,27 @@ impl StoryEngine {
             .cloned()
             .collect();
         let name_terms = self.term_ids(&name_words, "@");
+        let anchor_terms: Vec<u32> = text::anchors(&doc.text, &body_words)
+            .iter()
+            .map(|a| self.vocab.intern(&format!("^{a}")))
+            .collect();
         f.title = terms::tf_vector(&title_terms);
         f.body = terms::tf_vector(&body_terms);
         f.names = terms::tf_vector(&name_terms);
+        f.anchors = terms::tf_vector(&anchor_terms);
         let mut distinct: Vec<u32> = title_terms
             .iter()
             .chain(&body_terms)
             .chain(&name_terms)
+            .chain(&anchor_terms)
             .copied()
             .collect();
         distinct.sort_unstable();
         distinct.dedup();
         f.distinct_terms = distinct;
+        if let Some(published) = doc.published {
+            f.evidence = temporal::evidence(&doc.text, published.day(), self.config.redate_after_days);
+        }
 
         if body_words.len() >= self.config.min_copy_words {
             let lower: Vec<&str> = body_words.iter().map(|w| w.lower.as_str()).collect();
@@ -314,12 +446,14 @@ impl StoryEngine {
             f.signature = minhash::signature(&shingles, self.config.minhash_perms);
             f.band_keys = minhash::band_keys(&f.signature, self.config.lsh_bands);
             f.samples = minhash::sample(&shingles, self.config.sample_modulus);
-            f.fingerprint = Some(content_fingerprint(&doc.text));
+            let fingerprint = content_fingerprint(&doc.text);
+            f.fingerprint_key = u64::from_str_radix(&fingerprint[..16], 16).ok();
         }
         f
     }
 
     fn term_ids(&mut self, words: &[Word], prefix: &str) -> Vec<u32> {
+        let mut buffer = String::new();
         words
             .iter()
             .filter(|w| text::is_term(&w.lower))
@@ -327,7 +461,10 @@ impl StoryEngine {
                 if prefix.is_empty() {
                     self.vocab.intern(&w.lower)
                 } else {
-                    self.vocab.intern(&format!("{prefix}{}", w.lower))
+                    buffer.clear();
+                    buffer.push_str(prefix);
+                    buffer.push_str(&w.lower);
+                    self.vocab.intern(&buffer)
                 }
             })
             .collect()
@@ -335,10 +472,10 @@ impl StoryEngine {
 
     fn find_copies(&self, f: &Features) -> CopyMatch {
         let mut out = CopyMatch::default();
-        if let Some(&d) = f.url.as_ref().and_then(|u| self.doc_by_url.get(u)) {
+        if let Some(&d) = f.url_key.as_ref().and_then(|u| self.doc_by_url.get(u)) {
             out.strong.push(d);
         }
-        if let Some(&d) = f.fingerprint.as_ref().and_then(|h| self.doc_by_fingerprint.get(h)) {
+        if let Some(&d) = f.fingerprint_key.as_ref().and_then(|h| self.doc_by_fingerprint.get(h)) {
             out.strong.push(d);
         }
         let mut candidates: Vec<u32> = Vec::new();
@@ -360,7 +497,9 @@ impl StoryEngine {
         candidates.dedup();
         let mut best_near: Option<(f64, u32)> = None;
         for d in candidates {
-            let other = &self.docs[d as usize];
+            let Some(other) = self.docs.get(&d) else {
+                continue;
+            };
             let resemblance = minhash::estimated_resemblance(&f.signature, &other.signature);
             let containment = minhash::containment(&f.samples, &other.samples, self.config.min_containment_samples);
             if resemblance >= self.config.copy_resemblance || containment >= self.config.copy_containment {
@@ -374,23 +513,38 @@ impl StoryEngine {
                 }
             }
         }
+        out.strong.retain(|d| self.docs.contains_key(d));
         out.strong.sort_unstable();
         out.strong.dedup();
         out.near = best_near.map(|(_, d)| d);
         out
     }
 
-    /// Stories worth scoring in full: those sharing the query's heaviest
-    /// terms, within the time or arrival window, best overlap first.
-    fn candidates(&self, query: &Sparse, range: (Option<i64>, Option<i64>), arrival: u64) -> Vec<u32> {
-        let mut weighted: Vec<(f32, u32)> = query.iter().map(|&(t, w)| (w * self.vocab.idf(t), t)).collect();
+    /// The `n` terms of `v` heaviest under today's IDF.
+    fn heaviest(&self, v: &Sparse, n: usize) -> Vec<(f32, u32)> {
+        let mut weighted: Vec<(f32, u32)> = v.iter().map(|&(t, w)| (w * self.vocab.idf(t), t)).collect();
+        if weighted.len() > n {
+            weighted.select_nth_unstable_by(n, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            weighted.truncate(n);
+        }
         weighted.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        weighted.truncate(self.config.query_terms);
+        weighted
+    }
+
+    /// Stories sharing the query's heaviest terms in `postings`, best
+    /// overlap first, filtered by `keep`.
+    fn ranked(
+        &self,
+        query: &Sparse,
+        postings: &CappedPostings,
+        terms_used: usize,
+        keep: impl Fn(&Cluster) -> bool,
+    ) -> Vec<u32> {
         let mut overlap: HashMap<u32, f32> = HashMap::new();
         let mut seen_for_term: Vec<u32> = Vec::new();
-        for &(weight, term) in &weighted {
+        for (weight, term) in self.heaviest(query, terms_used) {
             seen_for_term.clear();
-            seen_for_term.extend(self.term_postings.get(u64::from(term)));
+            seen_for_term.extend(postings.get(u64::from(term)));
             seen_for_term.sort_unstable();
             seen_for_term.dedup();
             for &c in &seen_for_term {
@@ -400,11 +554,19 @@ impl StoryEngine {
         let mut ranked: Vec<(f32, u32)> = overlap
             .into_iter()
             .map(|(c, w)| (w, c))
-            .filter(|&(_, c)| self.in_window(&self.clusters[c as usize], range, arrival))
+            .filter(|&(_, c)| self.clusters.get(&c).is_some_and(&keep))
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         ranked.truncate(self.config.max_candidates);
         ranked.into_iter().map(|(_, c)| c).collect()
+    }
+
+    /// Stories worth scoring in full: those sharing the query's heaviest
+    /// terms, within the time or arrival window, best overlap first.
+    fn candidates(&self, query: &Sparse, range: (Option<i64>, Option<i64>), arrival: u64) -> Vec<u32> {
+        self.ranked(query, &self.term_postings, self.config.query_terms, |c| {
+            !c.evicted && self.in_window(c, range, arrival)
+        })
     }
 
     fn in_window(&self, c: &Cluster, range: (Option<i64>, Option<i64>), arrival: u64) -> bool {
@@ -417,21 +579,122 @@ impl StoryEngine {
         }
     }
 
-    fn best_cluster(&self, f: &Features, published: Option<i64>) -> Option<u32> {
+    fn combined(f: &Features) -> Sparse {
         let mut query = f.body.clone();
         terms::add_into(&mut query, &f.title);
         terms::add_into(&mut query, &f.names);
+        query
+    }
+
+    /// The best story in the window for a document, by its own language's
+    /// words or, across languages, by shared anchors.
+    fn best_cluster(&self, f: &Features, published: Option<i64>) -> Option<(f32, u32)> {
+        let cfg = &self.config;
+        let query = Self::combined(f);
         let range = (published, published);
+        let mut candidates = self.candidates(&query, range, self.arrivals);
+        let own_language = language_bit(f.language);
+        let across = own_language != 0 && !f.anchors.is_empty() && published.is_some();
+        if across {
+            candidates.extend(self.ranked(&f.anchors, &self.term_postings, 12, |c| {
+                !c.evicted && c.languages & !own_language != 0 && self.in_window(c, range, self.arrivals)
+            }));
+            candidates.sort_unstable();
+            candidates.dedup();
+        }
         let mut best: Option<(f32, u32)> = None;
-        for c in self.candidates(&query, range, self.arrivals) {
-            let Some(s) = self.similarity(&f.title, &f.body, &f.names, range, &self.clusters[c as usize]) else {
+        for c in candidates {
+            let story = &self.clusters[&c];
+            let mut score = self
+                .similarity(&f.title, &f.body, &f.names, range, story)
+                .filter(|&s| s >= cfg.join_threshold);
+            if across && story.languages & !own_language != 0 {
+                if let Some(s) = self.cross_language_similarity(f, range, story) {
+                    score = Some(score.map_or(s, |n| n.max(s)));
+                }
+            }
+            if let Some(s) = score {
+                if best.is_none_or(|(b, bc)| s > b || (s == b && c < bc)) {
+                    best = Some((s, c));
+                }
+            }
+        }
+        best
+    }
+
+    /// Anchor similarity to a story with members in other languages, when
+    /// it is strong, close in time and rests on enough shared anchors.
+    fn cross_language_similarity(&self, f: &Features, range: (Option<i64>, Option<i64>), c: &Cluster) -> Option<f32> {
+        let cfg = &self.config;
+        let gap = gap_days(range, (c.first_published, c.last_published))?;
+        if gap > cfg.cross_language_days {
+            return None;
+        }
+        let shared = terms::shared_terms(&f.anchors, &c.anchors);
+        if shared < cfg.min_shared_anchors {
+            return None;
+        }
+        let s = terms::cosine(&f.anchors, &c.anchors, &self.vocab)?;
+        (s >= cfg.cross_language_threshold).then_some(s)
+    }
+
+    /// An earlier story, out of the time window, that a document reports
+    /// on again: the document's text dates events well before publication,
+    /// the story falls in the same month of a year, and the heaviest terms
+    /// of both match.
+    fn late_report_match(&self, f: &Features, published: Option<i64>) -> Option<(f32, u32)> {
+        let cfg = &self.config;
+        let published = published?;
+        let month = f.evidence.old_month?;
+        let before = published - cfg.redate_after_days * DAY as i64;
+        let query = Self::combined(f);
+        let own_digest = self.digest(&query);
+        let month_fits = |t: Option<i64>| {
+            t.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+                .is_some_and(|d| {
+                    use chrono::Datelike;
+                    let diff = (d.month() as i32 - month as i32).rem_euclid(12);
+                    diff <= 1 || diff == 11
+                })
+        };
+        let old_enough = |c: &Cluster| {
+            c.last_published.is_some_and(|l| l < before) && (month_fits(c.first_published) || month_fits(c.last_published))
+        };
+        let mut candidates = self.ranked(&own_digest, &self.term_postings, cfg.digest_terms, |c| !c.evicted && old_enough(c));
+        candidates.extend(self.ranked(&own_digest, &self.archive_postings, cfg.digest_terms, |c| {
+            c.evicted && old_enough(c)
+        }));
+        let mut best: Option<(f32, u32)> = None;
+        for c in candidates {
+            let story = &self.clusters[&c];
+            let digest = if story.evicted {
+                story.digest.clone()
+            } else {
+                let mut combined = story.body.clone();
+                terms::add_into(&mut combined, &story.title);
+                terms::add_into(&mut combined, &story.names);
+                self.digest(&combined)
+            };
+            let Some(s) = terms::cosine(&own_digest, &digest, &self.vocab) else {
                 continue;
             };
-            if s >= self.config.join_threshold && best.is_none_or(|(b, _)| s > b) {
+            if s >= cfg.redate_match_threshold && best.is_none_or(|(b, _)| s > b) {
                 best = Some((s, c));
             }
         }
-        best.map(|(_, c)| c)
+        best
+    }
+
+    /// The heaviest terms of a vector, as a vector sorted by term.
+    fn digest(&self, v: &Sparse) -> Sparse {
+        let weights: HashMap<u32, f32> = v.iter().copied().collect();
+        let mut out: Sparse = self
+            .heaviest(v, self.config.digest_terms)
+            .into_iter()
+            .map(|(_, t)| (t, weights[&t]))
+            .collect();
+        out.sort_unstable_by_key(|e| e.0);
+        out
     }
 
     /// Weighted cosine over the fields both sides have, blending the story
@@ -489,35 +752,44 @@ impl StoryEngine {
         redated: bool,
     ) -> u32 {
         self.arrivals += 1;
-        let index = self.docs.len() as u32;
+        let index = self.next_doc;
+        self.next_doc = self.next_doc.wrapping_add(1);
         for &key in &f.band_keys {
             self.band_postings.insert(key, index);
         }
         for &s in &f.samples {
             self.sample_postings.insert(s, index);
         }
-        if let Some(url) = &f.url {
-            self.doc_by_url.entry(url.clone()).or_insert(index);
+        if let Some(url) = f.url_key {
+            self.doc_by_url.entry(url).or_insert(index);
         }
-        if let Some(fp) = &f.fingerprint {
-            self.doc_by_fingerprint.entry(fp.clone()).or_insert(index);
+        if let Some(fp) = f.fingerprint_key {
+            self.doc_by_fingerprint.entry(fp).or_insert(index);
+        }
+        if let Some(p) = published {
+            if self.recent_dates.len() == 101 {
+                self.recent_dates.pop_front();
+            }
+            self.recent_dates.push_back(p);
         }
 
-        let mut query = f.body.clone();
-        terms::add_into(&mut query, &f.title);
-        terms::add_into(&mut query, &f.names);
-        let mut weighted: Vec<(f32, u32)> = query.iter().map(|&(t, w)| (w * self.vocab.idf(t), t)).collect();
-        weighted.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        for &(_, term) in weighted.iter().take(self.config.query_terms) {
+        let query = Self::combined(&f);
+        for (_, term) in self.heaviest(&query, self.config.query_terms) {
+            self.term_postings.insert(u64::from(term), cluster);
+        }
+        for (_, term) in self.heaviest(&f.anchors, 12) {
             self.term_postings.insert(u64::from(term), cluster);
         }
 
         let cap = self.config.centroid_terms;
-        let story = &mut self.clusters[cluster as usize];
-        if story.members.len() == self.config.members_kept {
+        let members_kept = self.config.members_kept;
+        let story = self.clusters.get_mut(&cluster).expect("cluster of a new document exists");
+        story.evicted = false;
+        story.digest.clear();
+        if story.members.len() == members_kept {
             story.members.pop_front();
         }
-        if self.config.members_kept > 0 {
+        if members_kept > 0 {
             story
                 .members
                 .push_back([f.title.clone(), f.body.clone(), f.names.clone()]);
@@ -525,28 +797,175 @@ impl StoryEngine {
         terms::add_into(&mut story.title, &f.title);
         terms::add_into(&mut story.body, &f.body);
         terms::add_into(&mut story.names, &f.names);
+        terms::add_into(&mut story.anchors, &f.anchors);
         terms::prune(&mut story.title, cap);
         terms::prune(&mut story.body, cap);
         terms::prune(&mut story.names, cap);
+        terms::prune(&mut story.anchors, cap);
+        story.languages |= language_bit(f.language);
         story.last_arrival = self.arrivals;
+        story.held_docs += 1;
         if let Some(p) = published {
             story.first_published = Some(story.first_published.map_or(p, |f| f.min(p)));
             story.last_published = Some(story.last_published.map_or(p, |l| l.max(p)));
         }
 
         self.doc_by_id.insert(doc.id.clone(), index);
-        self.docs.push(DocRecord {
-            id: doc.id.clone(),
-            published,
-            arrival: self.arrivals,
-            cluster,
-            copy_of,
-            copy_of_doc,
-            redated,
-            signature: f.signature,
-            samples: f.samples,
-        });
+        self.docs.insert(
+            index,
+            DocRecord {
+                id: doc.id.clone(),
+                published,
+                arrival: self.arrivals,
+                cluster,
+                copy_of,
+                copy_of_doc,
+                redated,
+                signature: f.signature,
+                samples: f.samples,
+                url_key: f.url_key,
+                fingerprint_key: f.fingerprint_key,
+            },
+        );
         index
+    }
+
+    /// The stream's present: the median of the latest published dates, so
+    /// that one wrongly dated page cannot age everything out.
+    fn now(&self) -> Option<i64> {
+        let mut dates: Vec<i64> = self.recent_dates.iter().copied().collect();
+        if dates.is_empty() {
+            return None;
+        }
+        let mid = dates.len() / 2;
+        Some(*dates.select_nth_unstable(mid).1)
+    }
+
+    /// Evicts what can no longer be compared: stories out of the window
+    /// become digests, documents past the copy horizon are dropped, and
+    /// postings and terms that only they used go with them.
+    fn sweep(&mut self) {
+        let cfg = self.config.clone();
+        let now = self.now();
+        let arrivals = self.arrivals;
+        let window = cfg.time_window_days as f64 * DAY * 1.5;
+        let out_of_window = |c: &Cluster| {
+            c.last_arrival + cfg.arrival_window < arrivals
+                || matches!((now, c.last_published), (Some(n), Some(l)) if ((n - l) as f64) > window)
+        };
+        let leaving: Vec<u32> = self
+            .clusters
+            .iter()
+            .filter(|(_, c)| !c.evicted && out_of_window(c))
+            .map(|(&id, _)| id)
+            .collect();
+        for id in leaving {
+            let c = &self.clusters[&id];
+            let mut combined = c.body.clone();
+            terms::add_into(&mut combined, &c.title);
+            terms::add_into(&mut combined, &c.names);
+            let digest = self.digest(&combined);
+            for &(t, _) in &digest {
+                self.archive_postings.insert(u64::from(t), id);
+            }
+            let c = self.clusters.get_mut(&id).expect("listed above");
+            *c = Cluster {
+                key: std::mem::take(&mut c.key),
+                first_published: c.first_published,
+                last_published: c.last_published,
+                last_arrival: c.last_arrival,
+                languages: c.languages,
+                held_docs: c.held_docs,
+                evicted: true,
+                digest,
+                ..Cluster::new(String::new())
+            };
+        }
+
+        let horizon = cfg.copy_horizon_days as f64 * DAY;
+        let mut dropped: Vec<u32> = Vec::new();
+        for (&index, d) in self.docs.iter_mut() {
+            let expired = d.arrival + cfg.copy_horizon_arrivals < arrivals
+                || matches!((now, d.published), (Some(n), Some(p)) if ((n - p) as f64) > horizon);
+            if expired {
+                dropped.push(index);
+            } else if !d.samples.is_empty() && self.clusters.get(&d.cluster).is_none_or(|c| c.evicted) {
+                d.samples = Vec::new();
+            }
+        }
+        for index in dropped {
+            let Some(d) = self.docs.remove(&index) else {
+                continue;
+            };
+            if self.doc_by_id.get(&d.id) == Some(&index) {
+                self.doc_by_id.remove(&d.id);
+            }
+            if let Some(k) = d.url_key {
+                if self.doc_by_url.get(&k) == Some(&index) {
+                    self.doc_by_url.remove(&k);
+                }
+            }
+            if let Some(k) = d.fingerprint_key {
+                if self.doc_by_fingerprint.get(&k) == Some(&index) {
+                    self.doc_by_fingerprint.remove(&k);
+                }
+            }
+            if let Some(c) = self.clusters.get_mut(&d.cluster) {
+                c.held_docs = c.held_docs.saturating_sub(1);
+            }
+        }
+        let gone: Vec<u32> = self
+            .clusters
+            .iter()
+            .filter(|(_, c)| c.evicted && c.held_docs == 0)
+            .map(|(&id, _)| id)
+            .collect();
+        for id in gone {
+            if let Some(c) = self.clusters.remove(&id) {
+                if self.cluster_by_key.get(&c.key) == Some(&id) {
+                    self.cluster_by_key.remove(&c.key);
+                }
+            }
+        }
+
+        let docs = &self.docs;
+        self.band_postings.retain(|d| docs.contains_key(&d));
+        self.sample_postings.retain(|d| docs.get(&d).is_some_and(|r| !r.samples.is_empty()));
+        let clusters = &self.clusters;
+        self.term_postings.retain(|c| clusters.get(&c).is_some_and(|c| !c.evicted));
+        self.archive_postings.retain(|c| clusters.get(&c).is_some_and(|c| c.evicted));
+
+        let mut in_use = vec![false; self.vocab.capacity()];
+        let mut mark = |v: &Sparse| {
+            for &(t, _) in v {
+                if let Some(slot) = in_use.get_mut(t as usize) {
+                    *slot = true;
+                }
+            }
+        };
+        for c in self.clusters.values() {
+            for v in [&c.title, &c.body, &c.names, &c.anchors, &c.digest] {
+                mark(v);
+            }
+            for m in &c.members {
+                m.iter().for_each(&mut mark);
+            }
+        }
+        // A term no live story holds and no live story's documents used is
+        // only a rarity of the past: its document frequency goes too.
+        let oldest_live = self
+            .clusters
+            .values()
+            .filter(|c| !c.evicted)
+            .map(|c| c.last_arrival)
+            .min()
+            .unwrap_or(arrivals);
+        let seen_before = oldest_live.min(self.vocab.documents());
+        for t in self.vocab.forget(seen_before, &|t| in_use.get(t as usize).copied().unwrap_or(false)) {
+            self.term_postings.remove(u64::from(t));
+            self.archive_postings.remove(u64::from(t));
+        }
+        self.next_sweep = arrivals + (arrivals / 16).clamp(16, SWEEP_EVERY);
     }
 }
 
@@ -808,6 +1227,99 @@ mod tests {
         assert_eq!(copy.copy_of.as_deref(), Some("old"));
         let near = e.add(&doc("b", "Morocco quake toll", QUAKE_B, Some("2023-09-09")));
         assert_eq!(near.cluster, "story-7");
+    }
+
+    #[test]
+    fn same_story_in_another_language_joins_on_shared_names_and_numbers() {
+        let mut e = engine_with_background();
+        let en1 = "Dockworkers in the port of Vellmar walked out on Tuesday, and 3,450 members of \
+            the Brandvik Union said the stoppage at the Orskhaven terminal would last 48 hours. \
+            Union leader Tomas Reykel said the operator Nordalis wanted to automate 12.5 percent of \
+            the cranes without talks.";
+        let en2 = "The strike at Vellmar's Orskhaven terminal entered its first night as Nordalis \
+            refused to meet the Brandvik Union. Tomas Reykel told a rally that all 3,450 \
+            dockworkers would stay out for the full 48 hours over the automation plan.";
+        let de = "Im Hafen von Vellmar haben am Dienstag 3.450 Hafenarbeiter die Arbeit \
+            niedergelegt. Die Gewerkschaft Brandvik kündigte an, der Ausstand am Terminal \
+            Orskhaven werde 48 Stunden dauern. Gewerkschaftschef Tomas Reykel wirft dem \
+            Betreiber Nordalis vor, 12,5 Prozent der Kräne ohne Gespräche automatisieren zu wollen.";
+        let de_other = "In Lindau hat der Stadtrat am Dienstag einen neuen Haushalt beschlossen. \
+            Bürgermeisterin Greta Hollweg sagte, die Mittel für Schulen und Busse würden um 7,5 \
+            Prozent steigen, die Gebühren für Parkplätze dagegen sinken.";
+        let mut german = doc("de", "Hafenstreik in Vellmar", de, Some("2024-04-10"));
+        german.language = Some("de".into());
+        let mut german_other = doc("de2", "Lindau beschließt Haushalt", de_other, Some("2024-04-10"));
+        german_other.language = Some("de".into());
+        e.add(&doc("en1", "Vellmar dockworkers strike", en1, Some("2024-04-09")));
+        e.add(&doc("en2", "Strike at Orskhaven terminal", en2, Some("2024-04-09")));
+        assert_eq!(e.add(&german).cluster, "en1");
+        assert_eq!(e.add(&german_other).cluster, "de2", "no shared names, no join");
+    }
+
+    #[test]
+    fn a_late_report_of_old_events_is_redated_to_its_story() {
+        let mut e = engine_with_background();
+        let original = "The regional court in Halvor ordered the Tessaly Mills paper plant closed \
+            in early October after inspectors found toxic sludge in the Vendra river. A good ten \
+            days ago, fishermen near Corvel reported thousands of dead trout downstream. Owner \
+            Magnus Oberlin, who bought the plant in 2018, said he would appeal the ruling.";
+        let late = "Thousands of dead trout were found by fishermen near Corvel a good ten days \
+            ago, and in early October the regional court in Halvor shut the Tessaly Mills paper \
+            plant over toxic sludge in the Vendra river. Magnus Oberlin, owner since 2018, \
+            plans to appeal against the closure, according to his lawyers.";
+        let first = e.add(&doc("orig", "Court shuts Tessaly Mills plant", original, Some("2021-10-18")));
+        assert!(!first.redated);
+        let again = e.add(&doc("late", "Paper plant closed after river poisoning", late, Some("2023-02-02")));
+        assert_eq!(again.copy_of, None, "a rewrite, not a copy");
+        assert!(again.redated);
+        assert_eq!(again.cluster, "orig");
+        assert_eq!(again.provenance(), model::Provenance::Redated);
+    }
+
+    #[test]
+    fn a_fresh_follow_up_with_recent_dates_is_not_redated() {
+        let mut e = engine_with_background();
+        let text = "The regional court in Halvor on Monday heard the appeal of Magnus Oberlin, \
+            owner of the Tessaly Mills plant, against its closure last week.";
+        let got = e.add(&doc("fresh", "Oberlin appeals", text, Some("2023-02-02")));
+        assert!(!got.redated);
+    }
+
+    #[test]
+    fn memory_is_released_for_stories_out_of_the_window() {
+        let mut e = StoryEngine::default();
+        // Two years of daily, unrelated stories: the state after the second
+        // year is no larger than after the first.
+        let start: chrono::NaiveDate = "2022-01-01".parse().expect("date");
+        let mut after_one_year = EngineStats::default();
+        for day in 0..730u64 {
+            let date = start + chrono::Days::new(day);
+            let text = format!(
+                "Officials in Town{day} said the Project{day} bridge would close for repairs, \
+                 affecting commuters on Route{day} while engineers from Firm{day} inspect cables \
+                 and bearings over the coming weeks."
+            );
+            e.add(&doc(&format!("d{day}"), &format!("Bridge {day} closes"), &text, Some(&date.to_string())));
+            if day == 500 {
+                after_one_year = e.stats();
+            }
+        }
+        let stats = e.stats();
+        eprintln!("{after_one_year:?}\n{stats:?}");
+        assert_eq!(stats.documents_seen, 730);
+        let grew = |a: usize, b: usize| b as f64 / a.max(1) as f64;
+        assert!(grew(after_one_year.stories_live, stats.stories_live) < 1.3, "{stats:?}");
+        assert!(grew(after_one_year.documents_held, stats.documents_held) < 1.3, "{stats:?}");
+        assert!(grew(after_one_year.terms, stats.terms) < 1.3, "{stats:?}");
+        assert!(grew(after_one_year.postings_entries, stats.postings_entries) < 1.3, "{stats:?}");
+        assert!(stats.documents_held < 600 && stats.stories_archived > 0, "{stats:?}");
+        // A word-for-word copy of a story still held is found after its eviction.
+        let old_text = "Officials in Town500 said the Project500 bridge would close for repairs, \
+            affecting commuters on Route500 while engineers from Firm500 inspect cables and \
+            bearings over the coming weeks.";
+        let copy = e.add(&doc("copy", "", old_text, Some("2024-01-05")));
+        assert_eq!(copy.copy_of.as_deref(), Some("d500"));
+        assert!(copy.redated);
     }
 
     #[test]

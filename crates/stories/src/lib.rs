@@ -18,11 +18,13 @@ mod fingerprint;
 mod hash;
 mod minhash;
 mod provenance;
+mod temporal;
 mod terms;
 mod text;
 
 pub use canonical::canonical_url;
 pub use config::Config;
-pub use engine::StoryEngine;
+pub use engine::{EngineStats, StoryEngine};
 pub use error::Error;
 pub use fingerprint::content_fingerprint;
+pub use temporal::{event_dates, DatePrecision, EventDate};

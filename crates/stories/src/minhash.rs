@@ -33,18 +33,21 @@ pub(crate) fn shingles(words: &[&str], size: usize) -> Vec<u64> {
 
 /// The MinHash signature: for each of `perms` seeded permutations, the
 /// least permuted shingle. Two signatures agree at a position with
-/// probability equal to the Jaccard resemblance of the shingle sets.
-pub(crate) fn signature(shingles: &[u64], perms: usize) -> Vec<u64> {
+/// probability equal to the Jaccard resemblance of the shingle sets. The
+/// minima are kept to 32 bits: chance agreements at 2^-32 do not move the
+/// estimate, and the signature is what the long provenance horizon stores.
+pub(crate) fn signature(shingles: &[u64], perms: usize) -> Vec<u32> {
     (0..perms)
         .map(|i| {
             let seed = mix64(0x9e37_79b9_7f4a_7c15 ^ i as u64);
-            shingles.iter().map(|&s| mix64(s ^ seed)).min().unwrap_or(u64::MAX)
+            let min = shingles.iter().map(|&s| mix64(s ^ seed)).min().unwrap_or(u64::MAX);
+            (min >> 32) as u32
         })
         .collect()
 }
 
 /// One key per LSH band: documents sharing a key are resemblance candidates.
-pub(crate) fn band_keys(signature: &[u64], bands: usize) -> Vec<u64> {
+pub(crate) fn band_keys(signature: &[u32], bands: usize) -> Vec<u64> {
     if signature.is_empty() || bands == 0 {
         return Vec::new();
     }
@@ -55,14 +58,14 @@ pub(crate) fn band_keys(signature: &[u64], bands: usize) -> Vec<u64> {
         .map(|(band, chunk)| {
             let mut h = mix64(band as u64 + 1);
             for &v in chunk {
-                h = mix64(h ^ v);
+                h = mix64(h ^ u64::from(v));
             }
             h
         })
         .collect()
 }
 
-pub(crate) fn estimated_resemblance(a: &[u64], b: &[u64]) -> f64 {
+pub(crate) fn estimated_resemblance(a: &[u32], b: &[u32]) -> f64 {
     if a.is_empty() || a.len() != b.len() {
         return 0.0;
     }
@@ -135,6 +138,23 @@ impl CappedPostings {
     pub(crate) fn get(&self, key: u64) -> impl Iterator<Item = u32> + '_ {
         self.lists.get(&key).into_iter().flatten().copied()
     }
+
+    pub(crate) fn remove(&mut self, key: u64) {
+        self.lists.remove(&key);
+    }
+
+    /// Drops the entries `keep` rejects, and keys left with none.
+    pub(crate) fn retain(&mut self, keep: impl Fn(u32) -> bool) {
+        self.lists.retain(|_, list| {
+            list.retain(|&d| keep(d));
+            !list.is_empty()
+        });
+    }
+
+    /// Keys and entries held, for reporting memory use.
+    pub(crate) fn size(&self) -> (usize, usize) {
+        (self.lists.len(), self.lists.values().map(VecDeque::len).sum())
+    }
 }
 
 #[cfg(test)]
@@ -204,5 +224,9 @@ mod tests {
         }
         assert_eq!(p.get(9).collect::<Vec<_>>(), [2, 3]);
         assert_eq!(p.get(8).count(), 0);
+        p.insert(5, 2);
+        p.retain(|d| d != 2);
+        assert_eq!(p.get(9).collect::<Vec<_>>(), [3]);
+        assert_eq!(p.size(), (1, 1), "a key left empty is dropped");
     }
 }

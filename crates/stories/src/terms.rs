@@ -10,20 +10,36 @@ use std::collections::HashMap;
 /// A sparse vector, sorted by term id.
 pub(crate) type Sparse = Vec<(u32, f32)>;
 
+/// Document frequencies stay exact for `ln(1 + df)` up to this df; beyond
+/// it the logarithm is computed, which only the commonest words reach.
+const LN_TABLE: usize = 1 << 16;
+
 #[derive(Debug, Default)]
 pub(crate) struct Vocabulary {
     ids: HashMap<String, u32>,
     df: Vec<u32>,
-    docs: u32,
+    /// Arrival count when each term was last seen, for forgetting terms
+    /// that have gone out of use.
+    last_seen: Vec<u64>,
+    /// Ids of forgotten terms, reused before new ones are made.
+    free: Vec<u32>,
+    docs: u64,
     /// Pseudo-documents containing no term: keep the first documents' shared
     /// words from getting zero weight before any statistics exist.
     prior_docs: f32,
+    /// `ln(docs + prior + 1)`, updated per document.
+    ln_total: f32,
+    /// `ln(1 + df)` by df: IDF is looked up millions of times per second.
+    ln_one_plus: Vec<f32>,
 }
 
 impl Vocabulary {
     pub(crate) fn new(prior_docs: f32) -> Self {
+        let prior_docs = prior_docs.max(0.0);
         Self {
-            prior_docs: prior_docs.max(0.0),
+            prior_docs,
+            ln_total: (prior_docs + 1.0).ln(),
+            ln_one_plus: (0..LN_TABLE).map(|df| (df as f32 + 1.0).ln()).collect(),
             ..Self::default()
         }
     }
@@ -32,25 +48,76 @@ impl Vocabulary {
         if let Some(&id) = self.ids.get(term) {
             return id;
         }
-        let id = self.df.len() as u32;
+        let id = match self.free.pop() {
+            Some(id) => {
+                self.df[id as usize] = 0;
+                self.last_seen[id as usize] = self.docs;
+                id
+            }
+            None => {
+                self.df.push(0);
+                self.last_seen.push(self.docs);
+                (self.df.len() - 1) as u32
+            }
+        };
         self.ids.insert(term.to_string(), id);
-        self.df.push(0);
         id
     }
 
     /// Counts one document holding `distinct` (each term once).
     pub(crate) fn observe(&mut self, distinct: &[u32]) {
         self.docs += 1;
+        self.ln_total = (self.docs as f32 + self.prior_docs + 1.0).ln();
         for &t in distinct {
             if let Some(df) = self.df.get_mut(t as usize) {
                 *df += 1;
+                self.last_seen[t as usize] = self.docs;
             }
         }
     }
 
     pub(crate) fn idf(&self, term: u32) -> f32 {
-        let df = self.df.get(term as usize).copied().unwrap_or(0) as f32;
-        ((self.docs as f32 + self.prior_docs + 1.0) / (df + 1.0)).ln()
+        let df = self.df.get(term as usize).copied().unwrap_or(0) as usize;
+        let ln_df = match self.ln_one_plus.get(df) {
+            Some(&v) => v,
+            None => (df as f32 + 1.0).ln(),
+        };
+        self.ln_total - ln_df
+    }
+
+    /// Documents observed so far.
+    pub(crate) fn documents(&self) -> u64 {
+        self.docs
+    }
+
+    /// Terms currently known.
+    pub(crate) fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// One past the largest term id ever handed out.
+    pub(crate) fn capacity(&self) -> usize {
+        self.df.len()
+    }
+
+    /// Forgets terms not seen since document number `seen_before` and not
+    /// in `keep`, returning their ids (now free for reuse). A forgotten term
+    /// that comes back starts as a new, rare term.
+    pub(crate) fn forget(&mut self, seen_before: u64, keep: &dyn Fn(u32) -> bool) -> Vec<u32> {
+        let mut forgotten = Vec::new();
+        let last_seen = &self.last_seen;
+        self.ids.retain(|_, &mut id| {
+            let stale = last_seen[id as usize] < seen_before && !keep(id);
+            if stale {
+                forgotten.push(id);
+            }
+            !stale
+        });
+        for &id in &forgotten {
+            self.df[id as usize] = 0;
+        }
+        self.free.extend_from_slice(&forgotten);
+        forgotten
     }
 }
 
@@ -120,6 +187,23 @@ pub(crate) fn weighted_norm(v: &[(u32, f32)], vocab: &Vocabulary) -> f32 {
         .sqrt()
 }
 
+/// Terms two sorted vectors share.
+pub(crate) fn shared_terms(a: &[(u32, f32)], b: &[(u32, f32)]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
 /// Cosine of two vectors under IDF weighting; `None` when either is empty.
 pub(crate) fn cosine(a: &[(u32, f32)], b: &[(u32, f32)], vocab: &Vocabulary) -> Option<f32> {
     if a.is_empty() || b.is_empty() {
@@ -158,6 +242,25 @@ mod tests {
         assert!(v.idf(rare) > v.idf(common));
         assert!(v.idf(common) < 0.1);
         assert_eq!(v.intern("the"), common);
+    }
+
+    #[test]
+    fn forgotten_terms_are_reused_and_start_rare() {
+        let mut v = Vocabulary::new(0.0);
+        let old = v.intern("oldword");
+        let kept = v.intern("kept");
+        v.observe(&[old, kept]);
+        for _ in 0..5 {
+            v.observe(&[]);
+        }
+        let fresh = v.intern("fresh");
+        v.observe(&[fresh]);
+        let forgotten = v.forget(3, &|t| t == kept);
+        assert_eq!(forgotten, vec![old]);
+        assert_eq!(v.len(), 2);
+        let reused = v.intern("newcomer");
+        assert_eq!(reused, old, "the freed id is reused");
+        assert!(v.idf(reused) > v.idf(fresh), "a reused id starts with no documents");
     }
 
     #[test]
