@@ -107,6 +107,15 @@ impl Pipeline {
                 return Ok(Outcome::Failed(reason));
             }
         };
+        // A page seen before leaves no trace at all, so importing the same
+        // input twice adds nothing, not even to the fetch log.
+        if let Some(id) = self
+            .store
+            .find_article_by_url(&identity_url(&article, &raw_hash))
+            .await?
+        {
+            return Ok(Outcome::Known(id));
+        }
         let fetch_id = self.store.record_fetch(&fetch).await?;
         self.ingest_article(article, &raw_hash, source, Some(fetch_id)).await
     }
@@ -247,5 +256,123 @@ fn indexed_of(stored: &StoredArticle, story: Option<StoryId>) -> IndexedArticle 
         language: a.language.clone(),
         published: a.published.map(|t| t.unix()),
         story: story.map(|s| s.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = r#"<html lang="en"><head><title>Ferry service resumes in Oskarvik - Fjord Post</title>
+        <link rel="canonical" href="https://fjord-post.example.com/2025/05/02/ferry-resumes?utm_source=x">
+        <meta property="article:published_time" content="2025-05-02T08:00:00+02:00"></head>
+        <body><nav><a href="/">Home</a> <a href="/news">News</a></nav><article><h1>Ferry service resumes in Oskarvik</h1>
+        <p>The ferry between Oskarvik and the outer islands resumed on Friday after a three-week pause for
+        repairs to the loading ramp, the harbour office said in a statement to residents.</p>
+        <p>Islanders had relied on a small water taxi during the closure, and several shops on the outer
+        islands reported running low on fresh goods by the end of the second week.</p>
+        <p>The harbour office said the new ramp should last for at least twenty years and that the timetable
+        returns to its summer schedule from the first of June.</p></article>
+        <footer>Fictional sample news for ravenwire tests.</footer></body></html>"#;
+
+    async fn pipeline(dir: &std::path::Path) -> Pipeline {
+        let store = store::SqliteStore::open(&dir.join("db.sqlite")).await.unwrap();
+        let index = SearchIndex::open(&dir.join("index")).unwrap();
+        Pipeline::open(Arc::new(store), Arc::new(index)).await.unwrap()
+    }
+
+    fn page(body: &str, origin: &str) -> Page {
+        Page {
+            origin: origin.to_string(),
+            url: None,
+            body: body.as_bytes().to_vec(),
+            charset: None,
+            status: None,
+            fetched_at: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_same_page_twice_adds_nothing_the_second_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut pipeline = pipeline(dir.path()).await;
+        let first = pipeline.ingest_page(&page(PAGE, "a.html"), None).await.unwrap();
+        let Outcome::Imported(id) = first else {
+            panic!("{first:?}")
+        };
+        pipeline.flush().await.unwrap();
+        let before = pipeline.store().stats().await.unwrap();
+
+        // Saved under another name, with the tracking parameter the canonical
+        // URL carries: still the same page.
+        let again = pipeline.ingest_page(&page(PAGE, "copy/a.html"), None).await.unwrap();
+        assert_eq!(again, Outcome::Known(id));
+        pipeline.flush().await.unwrap();
+        assert_eq!(pipeline.store().stats().await.unwrap(), before);
+        assert_eq!(before.articles, 1);
+        assert_eq!(before.fetches, 1);
+
+        let stored = pipeline.store().article(id).await.unwrap().unwrap();
+        assert_eq!(
+            stored.canonical_url,
+            "https://fjord-post.example.com/2025/05/02/ferry-resumes"
+        );
+        assert!(stored.story.is_some());
+        assert_eq!(pipeline.index.search("oskarvik", 10).unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_page_that_fails_is_an_outcome_with_its_reason_and_is_logged() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut pipeline = pipeline(dir.path()).await;
+        let outcome = pipeline.ingest_page(&page("", "empty.html"), None).await.unwrap();
+        let Outcome::Failed(reason) = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert!(!reason.is_empty());
+        let stats = pipeline.store().stats().await.unwrap();
+        assert_eq!((stats.articles, stats.fetches), (0, 1));
+    }
+
+    #[tokio::test]
+    async fn stories_continue_across_runs_because_the_engine_is_warmed_from_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let first_id = {
+            let mut pipeline = pipeline(dir.path()).await;
+            let outcome = pipeline.ingest_page(&page(PAGE, "a.html"), None).await.unwrap();
+            pipeline.flush().await.unwrap();
+            match outcome {
+                Outcome::Imported(id) => id,
+                other => panic!("{other:?}"),
+            }
+        };
+        // A second outlet's word-for-word copy, imported in a later run.
+        let copy = PAGE
+            .replace("fjord-post.example.com", "coast-daily.example.com")
+            .replace("Fjord Post", "Coast Daily");
+        let mut pipeline = pipeline(dir.path()).await;
+        let outcome = pipeline.ingest_page(&page(&copy, "b.html"), None).await.unwrap();
+        pipeline.flush().await.unwrap();
+        let Outcome::Imported(second_id) = outcome else {
+            panic!("{outcome:?}")
+        };
+        let first = pipeline.store().article(first_id).await.unwrap().unwrap();
+        let second = pipeline.store().article(second_id).await.unwrap().unwrap();
+        assert_eq!(first.story, second.story);
+        assert_eq!(second.copy_of, Some(first_id));
+    }
+
+    #[tokio::test]
+    async fn reindex_rebuilds_the_index_from_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut pipeline = pipeline(dir.path()).await;
+        pipeline.ingest_page(&page(PAGE, "a.html"), None).await.unwrap();
+        pipeline.flush().await.unwrap();
+        let fresh = SearchIndex::open(&dir.path().join("index2")).unwrap();
+        let count = Pipeline::reindex(pipeline.store().as_ref(), &fresh, |_| {})
+            .await
+            .unwrap();
+        assert_eq!(count, 1);
+        assert_eq!(fresh.search("\"loading ramp\"", 10).unwrap().len(), 1);
     }
 }
