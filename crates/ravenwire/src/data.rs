@@ -20,6 +20,19 @@ impl DataDir {
         &self.root
     }
 
+    /// Fails with a hint when the folder does not exist yet, for commands
+    /// that only read: creating an empty store there would hide a wrong path.
+    pub fn require_existing(&self) -> anyhow::Result<()> {
+        if self.root.join("ravenwire.sqlite").exists() {
+            Ok(())
+        } else {
+            anyhow::bail!(
+                "no ravenwire data in {} (import something first, or name the folder with --data or RAVENWIRE_DATA)",
+                self.root.display()
+            )
+        }
+    }
+
     pub async fn open_store(&self) -> anyhow::Result<Arc<dyn Store>> {
         std::fs::create_dir_all(&self.root)
             .with_context(|| format!("cannot create the data folder {}", self.root.display()))?;

@@ -46,3 +46,13 @@ fn bad_pages_give_error_lines_in_extract_and_the_run_goes_on() {
     assert_eq!(errors, 3, "{lines:?}");
     assert!(lines.iter().all(|l| l["path"].is_string()));
 }
+
+#[test]
+fn searching_a_folder_with_no_data_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nothing-here");
+    let out = ravenwire(&missing, &["search", "anything"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no ravenwire data in"), "{}", stderr(&out));
+    assert!(!missing.exists(), "search must not create a data folder");
+}

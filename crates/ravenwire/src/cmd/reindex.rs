@@ -10,6 +10,7 @@ use crate::data::DataDir;
 pub struct Args {}
 
 pub async fn run(data: &DataDir, _args: Args) -> anyhow::Result<ExitCode> {
+    data.require_existing()?;
     let store = data.open_store().await?;
     let index = data.open_index()?;
     let bar = ProgressBar::new_spinner();

@@ -22,6 +22,7 @@ pub struct Args {
 }
 
 pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
+    data.require_existing()?;
     let index = data.open_index()?;
     let query = args.query.join(" ");
     let hits = index.search(&query, args.limit)?;
