@@ -295,7 +295,10 @@ fn break_paragraph(out: &mut String, tag: &str) {
         _ => "\n\n",
     };
     if sep == " " {
-        out.push(' ');
+        // A row's first cell starts the line; no gap before it.
+        if !out.ends_with('\n') {
+            out.push(' ');
+        }
         return;
     }
     while out.ends_with('\n') {

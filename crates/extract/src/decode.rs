@@ -2,8 +2,8 @@
 //! the way browsers do (BOM, transport charset, `<meta>`, then a guess).
 
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
-use std::borrow::Cow;
 use regex::bytes::Regex;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use crate::Error;

@@ -2,11 +2,12 @@
 //! clock, so the same page always gives the same article.
 //!
 //! Steps: refuse binary payloads, decode (BOM, transport charset, `<meta>`,
-//! then detection), trim the markup (script code, comments, SVG, absurd
-//! nesting) in one linear pass, parse once, read the page's own metadata,
-//! hand the tree to the `trafilatura` body extractor, then render plain text
-//! and sanitised reader HTML from its output, dropping lead clutter and
-//! "See also"-style teaser lines.
+//! then detection), trim the markup (script code, comments, SVG, inline
+//! blobs, script hooks, absurd nesting) in one linear pass, cap its size,
+//! parse once, read the page's own metadata, find the article with our own
+//! prose-density finder (`content`), and only where it is unsure ask the
+//! slower `trafilatura` extractor; then render plain text and sanitised
+//! reader HTML, dropping lead clutter and "See also"-style teaser lines.
 
 mod body;
 mod content;
@@ -33,8 +34,11 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Pages beyond this are cut before parsing so memory stays bounded; the
-/// article of any real page sits well within it.
+/// The hard memory bound: markup beyond this is cut before parsing, since
+/// the parsed tree costs several times the markup it holds. The cut applies
+/// after scripts, styles, comments and inline blobs are gone, so a bloated
+/// page keeps its article; a page with more visible markup than this before
+/// its article loses it.
 pub const MAX_INPUT_BYTES: usize = 4 * 1024 * 1024;
 
 /// Extracts the article from one page. `url` is where the page came from and
@@ -87,24 +91,14 @@ pub fn extract_with_charset(html: &[u8], url: Option<&str>, charset: Option<&str
 
     let found = content::find(&doc);
     drop(doc);
-    // DEBUG-TEMP
-    let mode = std::env::var("RW_MODE").unwrap_or_default();
-    if let Some(f) = &found { if mode != "" { eprintln!("CONF {} {}", url.unwrap_or(""), f.confident); } }
-    let found = match mode.as_str() { "ours" => found.map(|mut f| { f.confident = true; f }), "theirs" => None, _ => found };
     let body = match found {
         Some(found) if found.confident => body::render(&found.fragment, &page_text, base.as_ref()),
         found => {
             let ours = found.map(|f| body::render(&f.fragment, &page_text, base.as_ref()));
-            let theirs = fallback_body(&prepared, base.as_ref(), &page_text);
-            match (ours, theirs) {
-                (_, Some(theirs)) if !theirs.text.trim().is_empty() => theirs,
-                (Some(ours), _) => ours,
-                (None, theirs) => theirs.unwrap_or_default(),
-            }
+            fallback_body(&prepared, base.as_ref(), &page_text, ours).unwrap_or_default()
         }
     };
     drop(prepared);
-    drop(text);
     if body.text.trim().is_empty() {
         return Err(Error::NoContent(url.map(str::to_string)));
     }
@@ -126,6 +120,7 @@ pub fn extract_with_charset(html: &[u8], url: Option<&str>, charset: Option<&str
         facts: &facts,
         urls: &date_urls,
         body: &body.text,
+        html: &text,
         month_first,
     });
     let authors = metadata::authors(&facts, site_name.as_deref());
@@ -146,10 +141,16 @@ pub fn extract_with_charset(html: &[u8], url: Option<&str>, charset: Option<&str
     })
 }
 
-/// The `trafilatura` extractor, for pages where our own finder is unsure.
+/// The `trafilatura` extractor, for pages where our own finder is unsure;
+/// `ours` is the finder's pick, used when `trafilatura` finds nothing better.
 /// It parses the page again: its tree type cannot be built from ours, and
 /// it runs on a minority of pages.
-fn fallback_body(prepared: &str, base: Option<&Url>, page_text: &body::PageText<'_>) -> Option<body::Body> {
+fn fallback_body(
+    prepared: &str,
+    base: Option<&Url>,
+    page_text: &body::PageText<'_>,
+    ours: Option<body::Body>,
+) -> Option<body::Body> {
     // Images and links in its output cost body precision (it keeps caption
     // and link-box text around them), and its own fallback extractors halve
     // throughput for a small gain, so all three stay off. Comments are not
@@ -160,8 +161,13 @@ fn fallback_body(prepared: &str, base: Option<&Url>, page_text: &body::PageText<
     if let Some(base) = base {
         options = options.with_url(base.clone());
     }
-    let fragment = trafilatura::extract_document(Document::parse(prepared), &options).ok()?;
+    let Ok(fragment) = trafilatura::extract_document(Document::parse(prepared), &options) else {
+        return ours;
+    };
     let body = body::render(&fragment.content_html, page_text, base);
+    if body.text.trim().is_empty() {
+        return ours;
+    }
     if !body::looks_like_whole_page(&body.text) {
         return Some(body);
     }

@@ -81,8 +81,8 @@ impl<'a> Trimmer<'a> {
     }
 }
 
-/// Empties quoted attribute values longer than [`MAX_ATTRIBUTE_BYTES`] in
-/// the tag body `html[from..to]`.
+/// Drops unused attributes (see [`unused_attribute`]) and empties quoted
+/// values longer than [`MAX_ATTRIBUTE_BYTES`] in the tag body `html[from..to]`.
 fn omit_blob_values(html: &str, from: usize, to: usize, trimmer: &mut Trimmer<'_>) {
     let bytes = html.as_bytes();
     let mut at = from;
@@ -95,14 +95,39 @@ fn omit_blob_values(html: &str, from: usize, to: usize, trimmer: &mut Trimmer<'_
             at = eq + 1;
             continue;
         };
-        let Some(close) = bytes[open + 1..to].iter().position(|&b| b == quote).map(|p| open + 1 + p) else {
+        let Some(close) = bytes[open + 1..to]
+            .iter()
+            .position(|&b| b == quote)
+            .map(|p| open + 1 + p)
+        else {
             return;
         };
-        if close - open > MAX_ATTRIBUTE_BYTES {
+        let name_start = bytes[at..eq]
+            .iter()
+            .rposition(|b| b.is_ascii_whitespace())
+            .map_or(at, |p| at + p + 1);
+        if unused_attribute(&bytes[name_start..eq]) {
+            trimmer.omit(name_start, close + 1);
+        } else if close - open > MAX_ATTRIBUTE_BYTES {
             trimmer.omit(open + 1, close);
         }
         at = close + 1;
     }
+}
+
+/// Script hooks (`data-*`, `on*`) that nothing downstream reads; they are a
+/// tenth of a typical page's markup, and the parser pays for every byte.
+/// Lazy-image sources stay.
+fn unused_attribute(name: &[u8]) -> bool {
+    let name = name.trim_ascii_end();
+    let lower = |i: usize| name.get(i).map(u8::to_ascii_lowercase);
+    if name.len() > 5 && name[..5].eq_ignore_ascii_case(b"data-") {
+        let rest = &name[5..];
+        return !["src", "lazy-src", "original", "srcset"]
+            .iter()
+            .any(|keep| rest.eq_ignore_ascii_case(keep.as_bytes()));
+    }
+    name.len() > 2 && lower(0) == Some(b'o') && lower(1) == Some(b'n') && name.iter().all(u8::is_ascii_alphabetic)
 }
 
 /// Attribute values longer than this are inline blobs (base64 images,

@@ -81,7 +81,10 @@ fn json_ld_rank(v: &Value) -> u8 {
 
 /// A non-blank attribute value.
 fn attr<'a>(e: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
-    e.attrs().find(|(n, _)| *n == name).map(|(_, v)| v).filter(|v| !v.trim().is_empty())
+    e.attrs()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.trim().is_empty())
 }
 
 fn collapse(text: &str) -> String {
@@ -143,10 +146,8 @@ pub(crate) fn read(doc: &Html) -> PageFacts {
         let Node::Element(e) = node.value() else { continue };
         let tag = e.name();
         match tag {
-            "html" => {
-                if facts.html_lang.is_none() {
-                    facts.html_lang = attr(e, "lang").or_else(|| attr(e, "xml:lang")).map(str::to_string);
-                }
+            "html" if facts.html_lang.is_none() => {
+                facts.html_lang = attr(e, "lang").or_else(|| attr(e, "xml:lang")).map(str::to_string);
             }
             "meta" => {
                 let key = attr(e, "property")
@@ -199,14 +200,18 @@ pub(crate) fn read(doc: &Html) -> PageFacts {
             "style" => continue,
             _ => {}
         }
-        let itemprop = attr(e, "itemprop").unwrap_or_default().to_ascii_lowercase();
-        let rel = if tag == "a" { attr(e, "rel").unwrap_or_default() } else { "" };
-        let class_and_id = format!(
-            "{} {}",
-            attr(e, "class").unwrap_or_default(),
-            attr(e, "id").unwrap_or_default()
-        )
-        .to_ascii_lowercase();
+        let itemprop = attr(e, "itemprop").map(str::to_ascii_lowercase).unwrap_or_default();
+        let rel = if tag == "a" {
+            attr(e, "rel").unwrap_or_default()
+        } else {
+            ""
+        };
+        let (class, id) = (attr(e, "class"), attr(e, "id"));
+        let class_and_id = if class.is_none() && id.is_none() {
+            String::new()
+        } else {
+            format!("{} {}", class.unwrap_or_default(), id.unwrap_or_default()).to_ascii_lowercase()
+        };
 
         if tag == "time" || itemprop == "datepublished" || itemprop == "datemodified" || itemprop == "datecreated" {
             let value = attr(e, "datetime")
