@@ -193,13 +193,16 @@ mod tests {
         let all = fx.get("/api/v1/stories").await.json();
         let stories = all["stories"].as_array().unwrap();
         assert_eq!(stories.len(), 2);
-        assert_eq!(stories[0]["id"], fx.bridge_story.0);
-        assert_eq!(stories[0]["article_count"], 3);
-        assert_eq!(stories[0]["outlets"][0], "Coastal Times");
+        // The June re-run is a re-dated copy, which the store does not count
+        // as activity, so the orchard story (2 March) leads the bridge (1 March).
+        assert_eq!(stories[0]["id"], fx.orchard_story.0);
+        assert_eq!(stories[1]["id"], fx.bridge_story.0);
+        assert_eq!(stories[1]["article_count"], 3);
+        assert_eq!(stories[1]["outlets"][0], "Coastal Times");
         let second = fx.get("/api/v1/stories?limit=1&offset=1").await.json();
         assert_eq!(second["limit"], 1);
         assert_eq!(second["stories"].as_array().unwrap().len(), 1);
-        assert_eq!(second["stories"][0]["id"], fx.orchard_story.0);
+        assert_eq!(second["stories"][0]["id"], fx.bridge_story.0);
     }
 
     #[tokio::test]

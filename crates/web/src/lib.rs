@@ -1,18 +1,23 @@
-//! The web front end: HTML pages and the JSON API, over the store and index.
+//! The web front end: HTML pages, the JSON API and Atom feeds, over the store
+//! and index.
 //!
 //! Pages are rendered on the server with askama templates (from `templates/`)
 //! and work without JavaScript; one embedded stylesheet makes them readable on
 //! a phone and on a desktop. The same data is offered as JSON under
-//! `/api/v1/`. Every route is listed in [`router`], and every failure goes
-//! through [`Error`], which picks the status code; the response body is an HTML
-//! page, or `{"error": "..."}` for the API.
+//! `/api/v1/`, and as Atom for feed readers: `/feed.atom` for the latest
+//! stories, `/story/{id}/feed.atom` for the articles of one story. Every route
+//! is listed in [`router`], and every failure goes through [`Error`], which
+//! picks the status code; the response body is an HTML page, or
+//! `{"error": "..."}` for the API.
 //!
 //! Nothing read from the store is trusted: article bodies and search snippets
 //! are sanitised again with ammonia as they are rendered.
 
 mod api;
+mod atom;
 mod display;
 mod error;
+mod feeds;
 mod pages;
 mod params;
 
@@ -48,6 +53,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::front_page))
         .route("/story/{id}", get(pages::story_page))
+        .route("/story/{id}/feed.atom", get(feeds::story_feed))
+        .route("/feed.atom", get(feeds::latest_feed))
         .route("/article/{id}", get(pages::article_page))
         .route("/search", get(pages::search_page))
         .route("/static/style.css", get(pages::stylesheet))

@@ -176,6 +176,7 @@ pub(crate) struct TimelineEntry {
 #[template(path = "story.html")]
 struct StoryPage {
     search_value: String,
+    id: StoryId,
     title: String,
     count_label: String,
     first_report: Option<FirstReport>,
@@ -184,7 +185,17 @@ struct StoryPage {
     related: Vec<StoryCard>,
 }
 
-fn article_title(title: &Option<String>) -> String {
+/// The earliest article that copies nothing; a story made only of copies
+/// falls back to its oldest article.
+pub(crate) fn first_report(detail: &StoryDetail) -> Option<&ArticleSummary> {
+    detail
+        .articles
+        .iter()
+        .find(|a| a.copy_of.is_none() && !a.redated)
+        .or(detail.articles.first())
+}
+
+pub(crate) fn article_title(title: &Option<String>) -> String {
     title.clone().unwrap_or_else(|| "Untitled article".to_string())
 }
 
@@ -194,14 +205,7 @@ impl StoryPage {
         let by_id: HashMap<ArticleId, &ArticleSummary> = detail.articles.iter().map(|a| (a.id, a)).collect();
         let story_first = summary.first_published.as_ref().map(When::of);
 
-        // The first report is the earliest article that copies nothing; a
-        // story made only of copies falls back to its oldest article.
-        let first = detail
-            .articles
-            .iter()
-            .find(|a| a.copy_of.is_none() && !a.redated)
-            .or(detail.articles.first());
-        let first_report = first.map(|a| FirstReport {
+        let first_report = first_report(detail).map(|a| FirstReport {
             article_id: a.id,
             outlet: a.outlet.clone(),
             when: a.published.as_ref().map(When::of).or_else(|| story_first.clone()),
@@ -260,6 +264,7 @@ impl StoryPage {
 
         StoryPage {
             search_value: String::new(),
+            id: summary.id,
             title: summary.title.clone(),
             count_label: count_label(summary.article_count, "article", "articles"),
             first_report,
@@ -499,12 +504,17 @@ mod tests {
         assert!(body.contains("3 articles"));
         assert!(body.contains("· 1 article\n"), "{body}");
         assert!(body.contains("<time datetime=\"2024-03-01T08:00:00+00:00\">1 Mar 2024, 08:00 UTC</time>"));
-        // The re-run in June is the most recent activity, so the bridge story leads.
+        // The June re-run is a re-dated copy, which the store does not count
+        // as activity, so the orchard story (2 March) leads the bridge (1 March).
         let bridge_at = body.find("Harbour bridge").unwrap();
         let orchard_at = body.find("Orchard harvest").unwrap();
-        assert!(bridge_at < orchard_at);
+        assert!(orchard_at < bridge_at);
         assert!(body.contains("action=\"/search\""));
         assert!(body.contains("href=\"/static/style.css\""));
+        let head = &body[..body.find("</head>").unwrap()];
+        assert!(head.contains(
+            "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"ravenwire: latest stories\" href=\"/feed.atom\">"
+        ), "{head}");
         // Everything fits on one page.
         assert!(!body.contains("rel=\"next\""));
     }
@@ -537,6 +547,11 @@ mod tests {
         assert_eq!(reply.status, StatusCode::OK);
         let body = &reply.body;
         assert!(body.contains("<h1>Harbour bridge closes after storm</h1>"), "{body}");
+        let head = &body[..body.find("</head>").unwrap()];
+        assert!(head.contains(&format!(
+            "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Harbour bridge closes after storm · ravenwire\" href=\"/story/{}/feed.atom\">",
+            fx.bridge_story
+        )), "{head}");
         assert!(body.contains(&format!(
             "First reported by <a href=\"/article/{}\">Coastal Times</a> on <time datetime=\"2024-03-01T08:00:00+00:00\">",
             fx.bridge

@@ -203,7 +203,50 @@ impl Fixture {
     }
 
     pub(crate) async fn get(&self, uri: &str) -> Reply {
-        let request = Request::get(uri).body(Body::empty()).expect("request");
+        self.send(Request::get(uri).body(Body::empty()).expect("request")).await
+    }
+
+    /// A GET as a browser sends it, naming the host it reached us by.
+    pub(crate) async fn get_with_host(&self, uri: &str, host: &str) -> Reply {
+        let request = Request::get(uri)
+            .header(axum::http::header::HOST, host)
+            .body(Body::empty())
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// Stores one more article as the first report of a story of its own,
+    /// headed `title`, published after everything else in the fixture.
+    pub(crate) async fn add_story_with_title(&self, title: &str, url: &str) -> (ArticleId, StoryId) {
+        let piece = Piece {
+            url,
+            site: "Odd Outlet",
+            title,
+            html: "<p>Text.</p>",
+            published: "2024-07-01T12:00:00Z",
+            authors: &[],
+        };
+        let id = self
+            .state
+            .store
+            .insert_article(&new_article(&piece))
+            .await
+            .expect("insert article");
+        let placement = StoryPlacement {
+            story_key: format!("story-of-{url}"),
+            copy_of: None,
+            redated: false,
+        };
+        let story = self
+            .state
+            .store
+            .assign_story(id, &placement)
+            .await
+            .expect("assign story");
+        (id, story)
+    }
+
+    async fn send(&self, request: Request<Body>) -> Reply {
         let response = router(self.state.clone()).oneshot(request).await.expect("infallible");
         let status = response.status();
         let content_type = crate::error::content_type(&response).to_string();

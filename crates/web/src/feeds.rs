@@ -1,0 +1,578 @@
+//! Atom feeds: the latest stories, and the articles of one story.
+//!
+//! Links are absolute, built from the request's own scheme and host, because
+//! many feed readers resolve relative links badly or not at all. The host is
+//! checked first: a header that is not a plain host name (or IP) and port is
+//! ignored and the links stay root-relative, so a forged `Host` cannot put
+//! markup or another path into the feed. Nothing here reads the clock, so
+//! the same store gives the same bytes.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, Uri};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, FixedOffset};
+use model::{Provenance, Timestamp};
+use store::{ArticleSummary, StoryDetail, StoryId, StorySummary};
+
+use crate::atom::{self, Category, Entry, Feed, Link};
+use crate::display::{count_label, web_link, When};
+use crate::pages::{article_title, first_report};
+use crate::params::path_id;
+use crate::{AppState, Error};
+
+/// Enough for a reader polling every few hours to miss nothing on a busy day.
+const STORIES_IN_FEED: u32 = 30;
+const PROVENANCE_SCHEME: &str = "urn:ravenwire:provenance";
+const HTML: Option<&str> = Some("text/html");
+const ATOM: Option<&str> = Some("application/atom+xml");
+
+pub(crate) async fn latest_feed(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let site = Site::of(&uri, &headers);
+    let stories = state.store.latest_stories(STORIES_IN_FEED, 0).await?;
+    // The summaries lack the first report's address. Reading the stories
+    // one after another made the feed ten times slower than the front page,
+    // so they are read side by side.
+    let mut lookups = tokio::task::JoinSet::new();
+    for (position, summary) in stories.iter().enumerate() {
+        let store = Arc::clone(&state.store);
+        let id = summary.id;
+        lookups.spawn(async move { (position, store.story(id).await) });
+    }
+    let mut details: Vec<Option<StoryDetail>> = vec![None; stories.len()];
+    while let Some(joined) = lookups.join_next().await {
+        let (position, detail) = joined?;
+        details[position] = detail?;
+    }
+    // A story deleted between the two reads still gets an entry, just
+    // without its first report.
+    let entries = stories
+        .iter()
+        .zip(&details)
+        .map(|(summary, detail)| story_entry(&site, summary, detail.as_ref()))
+        .collect();
+    let feed = Feed {
+        id: "urn:ravenwire:feed:latest".to_string(),
+        title: "ravenwire: latest stories".to_string(),
+        subtitle: Some("News stories as ravenwire groups them, most recently active first.".to_string()),
+        links: vec![
+            link("self", site.url("/feed.atom"), ATOM),
+            link("alternate", site.url("/"), HTML),
+        ],
+        author: "ravenwire".to_string(),
+        entries,
+    };
+    Ok(atom_response(&feed))
+}
+
+pub(crate) async fn story_feed(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let id = path_id(id, "story")?;
+    let detail = state
+        .store
+        .story(StoryId(id))
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no story with id {id}")))?;
+    let site = Site::of(&uri, &headers);
+    Ok(atom_response(&story_articles_feed(&site, &detail)))
+}
+
+fn atom_response(feed: &Feed) -> Response {
+    ([(header::CONTENT_TYPE, atom::MEDIA_TYPE)], feed.to_xml()).into_response()
+}
+
+fn link(rel: &'static str, href: String, media_type: Option<&'static str>) -> Link {
+    Link {
+        rel,
+        href,
+        media_type,
+        title: None,
+    }
+}
+
+/// Atom dates need a time of day; a bare day becomes its midnight UTC, as
+/// [`Timestamp::to_utc`] orders it.
+fn atom_date(timestamp: &Timestamp) -> DateTime<FixedOffset> {
+    match timestamp {
+        Timestamp::Instant(t) => *t,
+        Timestamp::Day(_) => timestamp.to_utc().fixed_offset(),
+    }
+}
+
+fn story_entry(site: &Site, summary: &StorySummary, detail: Option<&StoryDetail>) -> Entry {
+    let first = detail.and_then(first_report);
+    let published = first
+        .and_then(|a| a.published.as_ref())
+        .or(summary.first_published.as_ref());
+
+    let mut text = format!(
+        "{} from {}.",
+        count_label(summary.article_count, "article", "articles"),
+        list_in_words(&summary.outlets)
+    );
+    if let Some(first) = first {
+        text.push_str(&format!(" First reported by {}", first.outlet));
+        if let Some(when) = published {
+            text.push_str(&format!(" on {}", When::of(when).readable));
+        }
+        text.push('.');
+    }
+
+    let mut links = vec![link("alternate", site.url(&format!("/story/{}", summary.id)), HTML)];
+    if let Some((first, href)) = first.and_then(|a| Some((a, web_link(a.url.as_deref())?))) {
+        links.push(Link {
+            rel: "related",
+            href,
+            media_type: HTML,
+            title: Some(format!("First report: {}", first.outlet)),
+        });
+    }
+    Entry {
+        id: format!("urn:ravenwire:story:{}", summary.id),
+        title: summary.title.clone(),
+        updated: summary.updated.fixed_offset(),
+        published: published.map(atom_date),
+        author: first.map(|a| a.outlet.clone()),
+        links,
+        categories: Vec::new(),
+        summary: Some(text),
+    }
+}
+
+fn story_articles_feed(site: &Site, detail: &StoryDetail) -> Feed {
+    let summary = &detail.summary;
+    let entries = detail
+        .articles
+        .iter()
+        .map(|article| article_entry(site, detail, article))
+        .collect();
+    Feed {
+        id: format!("urn:ravenwire:feed:story:{}", summary.id),
+        title: format!("{} · ravenwire", summary.title),
+        subtitle: Some(format!(
+            "Every article in this story, oldest first: {} from {}.",
+            count_label(summary.article_count, "article", "articles"),
+            list_in_words(&summary.outlets)
+        )),
+        links: vec![
+            link("self", site.url(&format!("/story/{}/feed.atom", summary.id)), ATOM),
+            link("alternate", site.url(&format!("/story/{}", summary.id)), HTML),
+        ],
+        author: "ravenwire".to_string(),
+        entries,
+    }
+}
+
+fn provenance_category(provenance: Provenance) -> Category {
+    let (term, label) = match provenance {
+        Provenance::Original => ("original", "Original report"),
+        Provenance::Copy => ("copy", "Copy of an earlier article"),
+        Provenance::Redated => ("redated", "Re-dated copy"),
+    };
+    Category {
+        scheme: PROVENANCE_SCHEME,
+        term,
+        label,
+    }
+}
+
+fn article_entry(site: &Site, detail: &StoryDetail, article: &ArticleSummary) -> Entry {
+    let story_first = detail.summary.first_published.as_ref();
+    let original = article
+        .copy_of
+        .map(|id| (id, detail.articles.iter().find(|a| a.id == id)));
+    let provenance = if article.redated {
+        Provenance::Redated
+    } else if article.copy_of.is_some() {
+        Provenance::Copy
+    } else {
+        Provenance::Original
+    };
+
+    let mut lines = Vec::new();
+    match original {
+        Some((_, Some(known))) => lines.push(format!("Copy of “{}” ({}).", article_title(&known.title), known.outlet)),
+        Some((id, None)) => lines.push(format!("Copy of article {id}.")),
+        None => {}
+    }
+    if article.redated {
+        let first_reported = original
+            .and_then(|(_, known)| known?.published.as_ref())
+            .or(story_first);
+        lines.push(match first_reported {
+            Some(when) => format!("Re-dated: first reported {}.", When::of(when).readable),
+            None => "Re-dated: this was reported earlier than its date says.".to_string(),
+        });
+    }
+    if let Some(description) = article.description.as_deref().map(str::trim) {
+        if !description.is_empty() {
+            lines.push(description.to_string());
+        }
+    }
+
+    let mut links = vec![link("alternate", site.url(&format!("/article/{}", article.id)), HTML)];
+    if let Some(href) = web_link(article.url.as_deref()) {
+        links.push(Link {
+            rel: "related",
+            href,
+            media_type: HTML,
+            title: Some(format!("Original at {}", article.outlet)),
+        });
+    }
+    if let Some((id, _)) = original {
+        links.push(Link {
+            rel: "via",
+            href: site.url(&format!("/article/{id}")),
+            media_type: HTML,
+            title: Some("The article this copies".to_string()),
+        });
+    }
+    // An undated article takes the story's first date rather than one that
+    // moves as the story grows, so readers do not see it as edited.
+    let updated = article
+        .published
+        .as_ref()
+        .or(story_first)
+        .map(atom_date)
+        .unwrap_or_else(|| detail.summary.updated.fixed_offset());
+    Entry {
+        id: format!("urn:ravenwire:article:{}", article.id),
+        title: article_title(&article.title),
+        updated,
+        published: article.published.as_ref().map(atom_date),
+        author: Some(article.outlet.clone()),
+        links,
+        categories: vec![provenance_category(provenance)],
+        summary: (!lines.is_empty()).then(|| lines.join("\n")),
+    }
+}
+
+/// "A", "A and B", "A, B and C"; "no known outlet" for none.
+fn list_in_words(items: &[String]) -> String {
+    match items {
+        [] => "no known outlet".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Where the visitor reached us, for absolute links.
+struct Site {
+    /// `scheme://host[:port]`, or empty when the request named no usable host.
+    origin: String,
+}
+
+impl Site {
+    fn of(uri: &Uri, headers: &HeaderMap) -> Site {
+        // HTTP/2 carries the host in the URI; HTTP/1.1 in the Host header.
+        let host = uri
+            .authority()
+            .map(|a| a.as_str())
+            .or_else(|| headers.get(header::HOST)?.to_str().ok())
+            .map(str::trim)
+            .filter(|h| is_plain_host(h));
+        // Behind a TLS-terminating proxy the request itself arrives as http.
+        let forwarded_https = headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+        let scheme = if forwarded_https || uri.scheme_str() == Some("https") {
+            "https"
+        } else {
+            "http"
+        };
+        Site {
+            origin: host
+                .map(|h| format!("{scheme}://{}", h.to_ascii_lowercase()))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// `path` starts with `/`.
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.origin)
+    }
+}
+
+/// A DNS name or IPv4 address, or a bracketed IPv6 address, with an
+/// optional port: nothing that could carry userinfo, a path or markup.
+fn is_plain_host(host: &str) -> bool {
+    fn port_ok(port: &str) -> bool {
+        !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok()
+    }
+    if host.is_empty() || host.len() > 255 {
+        return false;
+    }
+    if let Some(rest) = host.strip_prefix('[') {
+        let Some((address, after)) = rest.split_once(']') else {
+            return false;
+        };
+        let address_ok =
+            !address.is_empty() && address.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+        let after_ok = after.is_empty() || after.strip_prefix(':').is_some_and(port_ok);
+        return address_ok && after_ok;
+    }
+    let (name, port) = match host.split_once(':') {
+        Some((name, port)) => (name, Some(port)),
+        None => (host, None),
+    };
+    let name_ok = !name.is_empty()
+        && !name.starts_with(['.', '-'])
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    name_ok && port.is_none_or(port_ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{HeaderValue, StatusCode};
+
+    use super::*;
+    use crate::test_support::Fixture;
+
+    #[test]
+    fn only_plain_hosts_are_trusted() {
+        for good in [
+            "news.local",
+            "news.local:8080",
+            "127.0.0.1:3000",
+            "[::1]:8080",
+            "[fe80::1]",
+            "Example.ORG",
+        ] {
+            assert!(is_plain_host(good), "{good}");
+        }
+        for bad in [
+            "",
+            "evil.example/path",
+            "user@evil.example",
+            "a\"b",
+            "x<y",
+            "host:99999",
+            "host:",
+            "host:80:80",
+            "[::1",
+            "[::1]x",
+            ".dot",
+            "a b",
+        ] {
+            assert!(!is_plain_host(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn links_follow_the_request_host_and_forwarded_scheme() {
+        let uri: Uri = "/feed.atom".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        assert_eq!(Site::of(&uri, &headers).url("/story/1"), "/story/1");
+        headers.insert(header::HOST, HeaderValue::from_static("News.Local:8080"));
+        assert_eq!(
+            Site::of(&uri, &headers).url("/story/1"),
+            "http://news.local:8080/story/1"
+        );
+        headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert_eq!(Site::of(&uri, &headers).url("/"), "https://news.local:8080/");
+        headers.insert(header::HOST, HeaderValue::from_static("evil.example/\"><x"));
+        assert_eq!(Site::of(&uri, &headers).url("/"), "/");
+        let absolute: Uri = "https://h2.example/feed.atom".parse().unwrap();
+        assert_eq!(Site::of(&absolute, &HeaderMap::new()).url("/"), "https://h2.example/");
+    }
+
+    #[test]
+    fn outlet_lists_read_as_prose() {
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(list_in_words(&names(&[])), "no known outlet");
+        assert_eq!(list_in_words(&names(&["A"])), "A");
+        assert_eq!(list_in_words(&names(&["A", "B"])), "A and B");
+        assert_eq!(list_in_words(&names(&["A", "B", "C"])), "A, B and C");
+    }
+
+    #[test]
+    fn bare_days_become_midnight_utc() {
+        let day: Timestamp = "2024-06-10".parse().unwrap();
+        assert_eq!(atom_date(&day).to_rfc3339(), "2024-06-10T00:00:00+00:00");
+        let instant: Timestamp = "2024-03-01T11:30:00+01:00".parse().unwrap();
+        assert_eq!(atom_date(&instant).to_rfc3339(), "2024-03-01T11:30:00+01:00");
+    }
+
+    fn parse(body: &str) -> feed_rs::model::Feed {
+        feed_rs::parser::parse(body.as_bytes()).unwrap_or_else(|e| panic!("not a feed ({e}): {body}"))
+    }
+
+    fn title(text: &Option<feed_rs::model::Text>) -> &str {
+        text.as_ref().map(|t| t.content.as_str()).unwrap_or("")
+    }
+
+    fn href<'a>(links: &'a [feed_rs::model::Link], rel: &str) -> Option<&'a str> {
+        links
+            .iter()
+            .find(|l| l.rel.as_deref() == Some(rel))
+            .map(|l| l.href.as_str())
+    }
+
+    #[tokio::test]
+    async fn latest_feed_lists_stories_with_absolute_links() {
+        let fx = Fixture::new().await;
+        let reply = fx.get_with_host("/feed.atom", "news.local:8080").await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.content_type, "application/atom+xml; charset=utf-8");
+        let feed = parse(&reply.body);
+        assert_eq!(feed.id, "urn:ravenwire:feed:latest");
+        assert_eq!(title(&feed.title), "ravenwire: latest stories");
+        assert_eq!(href(&feed.links, "self"), Some("http://news.local:8080/feed.atom"));
+        // The re-dated June re-run does not count as activity, so the orchard
+        // story leads and dates the feed.
+        assert_eq!(feed.updated.unwrap().to_rfc3339(), "2024-03-02T09:00:00+00:00");
+
+        assert_eq!(feed.entries.len(), 2);
+        let orchard = &feed.entries[0];
+        assert_eq!(orchard.id, format!("urn:ravenwire:story:{}", fx.orchard_story));
+        assert_eq!(
+            title(&orchard.summary),
+            "1 article from Valley Post. First reported by Valley Post on 2 Mar 2024, 09:00 UTC."
+        );
+        let bridge = &feed.entries[1];
+        assert_eq!(bridge.id, format!("urn:ravenwire:story:{}", fx.bridge_story));
+        assert_eq!(title(&bridge.title), "Harbour bridge closes after storm");
+        // The wire copy at 11:30+01:00 is the last activity that counts.
+        assert_eq!(bridge.updated.unwrap().to_rfc3339(), "2024-03-01T10:30:00+00:00");
+        assert_eq!(bridge.published.unwrap().to_rfc3339(), "2024-03-01T08:00:00+00:00");
+        assert_eq!(
+            href(&bridge.links, "alternate"),
+            Some(format!("http://news.local:8080/story/{}", fx.bridge_story).as_str())
+        );
+        assert_eq!(
+            href(&bridge.links, "related"),
+            Some("https://coastal.example/news/bridge")
+        );
+        assert_eq!(bridge.authors[0].name, "Coastal Times");
+        assert_eq!(
+            title(&bridge.summary),
+            "3 articles from Coastal Times, Wire Echo and Old News Daily. \
+             First reported by Coastal Times on 1 Mar 2024, 08:00 UTC."
+        );
+    }
+
+    #[tokio::test]
+    async fn feeds_are_the_same_bytes_on_every_request() {
+        let fx = Fixture::new().await;
+        let first = fx.get("/feed.atom").await.body;
+        let second = fx.get("/feed.atom").await.body;
+        assert_eq!(first, second);
+        // Without a Host header the links are root-relative.
+        assert!(
+            first.contains("<link rel=\"self\" type=\"application/atom+xml\" href=\"/feed.atom\"/>"),
+            "{first}"
+        );
+    }
+
+    #[tokio::test]
+    async fn story_feed_lists_articles_oldest_first_with_provenance() {
+        let fx = Fixture::new().await;
+        let uri = format!("/story/{}/feed.atom", fx.bridge_story);
+        let reply = fx.get_with_host(&uri, "news.local").await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.content_type, "application/atom+xml; charset=utf-8");
+        let feed = parse(&reply.body);
+        assert_eq!(feed.id, format!("urn:ravenwire:feed:story:{}", fx.bridge_story));
+        assert_eq!(title(&feed.title), "Harbour bridge closes after storm · ravenwire");
+        assert_eq!(
+            href(&feed.links, "self"),
+            Some(format!("http://news.local{uri}").as_str())
+        );
+        assert_eq!(feed.updated.unwrap().to_rfc3339(), "2024-06-10T00:00:00+00:00");
+
+        let ids: Vec<_> = feed.entries.iter().map(|e| e.id.clone()).collect();
+        let expected: Vec<_> = [fx.bridge, fx.echo, fx.rerun]
+            .iter()
+            .map(|id| format!("urn:ravenwire:article:{id}"))
+            .collect();
+        assert_eq!(ids, expected);
+        let terms: Vec<_> = feed.entries.iter().map(|e| e.categories[0].term.as_str()).collect();
+        assert_eq!(terms, ["original", "copy", "redated"]);
+
+        let [bridge, echo, rerun] = &feed.entries[..] else {
+            panic!("three entries expected");
+        };
+        assert_eq!(title(&bridge.title), "Harbour bridge closes after storm");
+        assert_eq!(bridge.summary, None);
+        assert_eq!(
+            href(&bridge.links, "alternate"),
+            Some(format!("http://news.local/article/{}", fx.bridge).as_str())
+        );
+        assert_eq!(
+            href(&bridge.links, "related"),
+            Some("https://coastal.example/news/bridge")
+        );
+        // The wire copy keeps its own offset.
+        assert_eq!(echo.published.unwrap().to_rfc3339(), "2024-03-01T10:30:00+00:00");
+        assert!(reply.body.contains("<published>2024-03-01T11:30:00+01:00</published>"));
+        assert_eq!(
+            title(&echo.summary),
+            "Copy of “Harbour bridge closes after storm” (Coastal Times)."
+        );
+        assert_eq!(
+            href(&echo.links, "via"),
+            Some(format!("http://news.local/article/{}", fx.bridge).as_str())
+        );
+        assert_eq!(echo.authors[0].name, "Wire Echo");
+        assert_eq!(
+            title(&rerun.summary),
+            "Copy of “Harbour bridge closes after storm” (Coastal Times).\n\
+             Re-dated: first reported 1 Mar 2024, 08:00 UTC."
+        );
+        assert_eq!(rerun.updated.unwrap().to_rfc3339(), "2024-06-10T00:00:00+00:00");
+    }
+
+    #[tokio::test]
+    async fn missing_or_malformed_story_feeds_are_refused() {
+        let fx = Fixture::new().await;
+        let missing = fx.get("/story/9999/feed.atom").await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert!(missing.content_type.starts_with("text/html"));
+        assert!(missing.body.contains("no story with id 9999"), "{}", missing.body);
+        let malformed = fx.get("/story/abc/feed.atom").await;
+        assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+        assert!(malformed.body.contains("not a valid story id"), "{}", malformed.body);
+    }
+
+    #[tokio::test]
+    async fn hostile_titles_are_escaped_and_read_back_intact() {
+        let fx = Fixture::new().await;
+        let hostile = "Tom & Jerry's <script>alert(\"x\")</script> ]]> \u{1b}[31m";
+        let (_, story) = fx
+            .add_story_with_title(hostile, "https://odd.example/a?b=1&c=\"2\"")
+            .await;
+
+        let reply = fx.get(&format!("/story/{story}/feed.atom")).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert!(!reply.body.contains("<script>"), "{}", reply.body);
+        assert!(!reply.body.contains('\u{1b}'));
+        let feed = parse(&reply.body);
+        let read_back = "Tom & Jerry's <script>alert(\"x\")</script> ]]> \u{FFFD}[31m";
+        assert_eq!(title(&feed.entries[0].title), read_back);
+        assert_eq!(
+            href(&feed.entries[0].links, "related"),
+            Some("https://odd.example/a?b=1&c=%222%22")
+        );
+
+        let latest = parse(&fx.get("/feed.atom").await.body);
+        let entry = latest
+            .entries
+            .iter()
+            .find(|e| e.id == format!("urn:ravenwire:story:{story}"))
+            .expect("the new story is listed");
+        assert_eq!(title(&entry.title), read_back);
+    }
+}
