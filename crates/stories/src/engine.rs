@@ -28,6 +28,10 @@ use crate::text::{self, Word};
 const DAY: f64 = 86_400.0;
 /// Most arrivals between two sweeps.
 const SWEEP_EVERY: u64 = 4_096;
+/// Candidate stories whose recent members are compared in full.
+const MEMBER_CANDIDATES: usize = 8;
+/// Earlier stories, live and archived each, scored for a late report.
+const LATE_CANDIDATES: usize = 8;
 
 /// What the engine keeps of one document.
 #[derive(Debug)]
@@ -163,6 +167,7 @@ pub struct StoryEngine {
     /// Latest published dates, whose median is the stream's "now".
     recent_dates: VecDeque<i64>,
     next_sweep: u64,
+    sweeps: u64,
 }
 
 impl Default for StoryEngine {
@@ -193,6 +198,7 @@ impl StoryEngine {
             arrivals: 0,
             recent_dates: VecDeque::new(),
             next_sweep: 16,
+            sweeps: 0,
             config,
         }
     }
@@ -233,8 +239,8 @@ impl StoryEngine {
             cluster = self.docs.get(&near).map(|r| r.cluster);
         }
         let is_copy = cluster.is_some();
-        let standalone_old = features.evidence.recent == 0
-            && features.evidence.old >= self.config.redate_standalone_mentions;
+        let standalone_old =
+            features.evidence.recent == 0 && features.evidence.old >= self.config.redate_standalone_mentions;
         let mut late_report = false;
         let cluster = match cluster {
             Some(c) => c,
@@ -396,7 +402,11 @@ impl StoryEngine {
                 .map(|u| hash_bytes(u.as_bytes(), 0x0u64)),
             language: text::language_of(
                 doc.language.as_deref(),
-                if body_words.is_empty() { &title_words } else { &body_words },
+                if body_words.is_empty() {
+                    &title_words
+                } else {
+                    &body_words
+                },
             ),
             ..Features::default()
         };
@@ -602,12 +612,28 @@ impl StoryEngine {
             candidates.sort_unstable();
             candidates.dedup();
         }
+        // Members are compared only for the stories whose centroids come
+        // closest: they refine a near decision, and they cost the most.
+        let query3 = [&f.title, &f.body, &f.names];
+        let norms = query3.map(|v| terms::weighted_norm(v, &self.vocab));
+        let mut by_centroid: Vec<(f32, f32, u32)> = candidates
+            .iter()
+            .filter_map(|&c| {
+                let story = &self.clusters[&c];
+                let centroid = self.centroid_similarity(query3, norms, range, story)?;
+                Some((centroid * self.damping(range, story), centroid, c))
+            })
+            .collect();
+        by_centroid.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
+        let mut normal: HashMap<u32, f32> = HashMap::new();
+        for &(_, centroid, c) in by_centroid.iter().take(MEMBER_CANDIDATES) {
+            let s = self.blend_members(query3, norms, range, &self.clusters[&c], centroid);
+            normal.insert(c, s);
+        }
         let mut best: Option<(f32, u32)> = None;
         for c in candidates {
             let story = &self.clusters[&c];
-            let mut score = self
-                .similarity(&f.title, &f.body, &f.names, range, story)
-                .filter(|&s| s >= cfg.join_threshold);
+            let mut score = normal.get(&c).copied().filter(|&s| s >= cfg.join_threshold);
             if across && story.languages & !own_language != 0 {
                 if let Some(s) = self.cross_language_similarity(f, range, story) {
                     score = Some(score.map_or(s, |n| n.max(s)));
@@ -650,20 +676,27 @@ impl StoryEngine {
         let query = Self::combined(f);
         let own_digest = self.digest(&query);
         let month_fits = |t: Option<i64>| {
-            t.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-                .is_some_and(|d| {
-                    use chrono::Datelike;
-                    let diff = (d.month() as i32 - month as i32).rem_euclid(12);
-                    diff <= 1 || diff == 11
-                })
+            t.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).is_some_and(|d| {
+                use chrono::Datelike;
+                let diff = (d.month() as i32 - month as i32).rem_euclid(12);
+                diff <= 1 || diff == 11
+            })
         };
         let old_enough = |c: &Cluster| {
-            c.last_published.is_some_and(|l| l < before) && (month_fits(c.first_published) || month_fits(c.last_published))
+            c.last_published.is_some_and(|l| l < before)
+                && (month_fits(c.first_published) || month_fits(c.last_published))
         };
-        let mut candidates = self.ranked(&own_digest, &self.term_postings, cfg.digest_terms, |c| !c.evicted && old_enough(c));
-        candidates.extend(self.ranked(&own_digest, &self.archive_postings, cfg.digest_terms, |c| {
+        let mut candidates = self.ranked(&own_digest, &self.term_postings, cfg.digest_terms, |c| {
+            !c.evicted && old_enough(c)
+        });
+        candidates.truncate(LATE_CANDIDATES);
+        let mut archived = self.ranked(&own_digest, &self.archive_postings, cfg.digest_terms, |c| {
             c.evicted && old_enough(c)
-        }));
+        });
+        // A late report shares most of its heaviest terms with its story,
+        // which then ranks first by overlap: a few candidates suffice.
+        archived.truncate(LATE_CANDIDATES);
+        candidates.extend(archived);
         let mut best: Option<(f32, u32)> = None;
         for c in candidates {
             let story = &self.clusters[&c];
@@ -708,31 +741,61 @@ impl StoryEngine {
         range: (Option<i64>, Option<i64>),
         c: &Cluster,
     ) -> Option<f32> {
+        let query = [title, body, names];
+        let norms = query.map(|v| terms::weighted_norm(v, &self.vocab));
+        let centroid = self.centroid_similarity(query, norms, range, c)?;
+        Some(self.blend_members(query, norms, range, c, centroid))
+    }
+
+    fn damping(&self, range: (Option<i64>, Option<i64>), c: &Cluster) -> f32 {
         let cfg = &self.config;
-        let centroid = self.field_similarity([title, body, names], [&c.title, &c.body, &c.names])?;
+        match gap_days(range, (c.first_published, c.last_published)) {
+            Some(gap) if gap > cfg.same_time_days => (-(gap - cfg.same_time_days) / cfg.time_decay_days).exp() as f32,
+            _ => 1.0,
+        }
+    }
+
+    /// The undamped centroid similarity; `None` when no field is shared.
+    fn centroid_similarity(
+        &self,
+        query: [&Sparse; 3],
+        norms: [f32; 3],
+        _range: (Option<i64>, Option<i64>),
+        c: &Cluster,
+    ) -> Option<f32> {
+        self.field_similarity(query, norms, [&c.title, &c.body, &c.names])
+    }
+
+    /// Blends a centroid similarity with the closest member's and damps by
+    /// the time between document and story.
+    fn blend_members(
+        &self,
+        query: [&Sparse; 3],
+        norms: [f32; 3],
+        range: (Option<i64>, Option<i64>),
+        c: &Cluster,
+        centroid: f32,
+    ) -> f32 {
+        let cfg = &self.config;
         let closest = c
             .members
             .iter()
-            .filter_map(|m| self.field_similarity([title, body, names], [&m[0], &m[1], &m[2]]))
+            .filter_map(|m| self.field_similarity(query, norms, [&m[0], &m[1], &m[2]]))
             .fold(None, |best: Option<f32>, s| Some(best.map_or(s, |b| b.max(s))));
         let blended = match closest {
             Some(m) => (1.0 - cfg.member_share) * centroid + cfg.member_share * m,
             None => centroid,
         };
-        let damping = match gap_days(range, (c.first_published, c.last_published)) {
-            Some(gap) if gap > cfg.same_time_days => (-(gap - cfg.same_time_days) / cfg.time_decay_days).exp() as f32,
-            _ => 1.0,
-        };
-        Some(blended * damping)
+        blended * self.damping(range, c)
     }
 
-    fn field_similarity(&self, a: [&Sparse; 3], b: [&Sparse; 3]) -> Option<f32> {
+    fn field_similarity(&self, a: [&Sparse; 3], a_norms: [f32; 3], b: [&Sparse; 3]) -> Option<f32> {
         let cfg = &self.config;
         let weights = [cfg.title_weight, cfg.body_weight, cfg.names_weight];
         let mut total = 0.0;
         let mut weight = 0.0;
         for i in 0..3 {
-            if let Some(cos) = terms::cosine(a[i], b[i], &self.vocab) {
+            if let Some(cos) = terms::cosine_with_norm(a[i], a_norms[i], b[i], &self.vocab) {
                 total += weights[i] * cos;
                 weight += weights[i];
             }
@@ -783,7 +846,10 @@ impl StoryEngine {
 
         let cap = self.config.centroid_terms;
         let members_kept = self.config.members_kept;
-        let story = self.clusters.get_mut(&cluster).expect("cluster of a new document exists");
+        let story = self
+            .clusters
+            .get_mut(&cluster)
+            .expect("cluster of a new document exists");
         story.evicted = false;
         story.digest.clear();
         if story.members.len() == members_kept {
@@ -928,12 +994,23 @@ impl StoryEngine {
             }
         }
 
+        // Postings and terms are the bulk of the state and are scanned in
+        // full, so they are cleaned every fourth sweep; lookups skip what
+        // was evicted in between.
+        self.sweeps += 1;
+        self.next_sweep = arrivals + (arrivals / 16).clamp(16, SWEEP_EVERY);
+        if !self.sweeps.is_multiple_of(4) {
+            return;
+        }
         let docs = &self.docs;
         self.band_postings.retain(|d| docs.contains_key(&d));
-        self.sample_postings.retain(|d| docs.get(&d).is_some_and(|r| !r.samples.is_empty()));
+        self.sample_postings
+            .retain(|d| docs.get(&d).is_some_and(|r| !r.samples.is_empty()));
         let clusters = &self.clusters;
-        self.term_postings.retain(|c| clusters.get(&c).is_some_and(|c| !c.evicted));
-        self.archive_postings.retain(|c| clusters.get(&c).is_some_and(|c| c.evicted));
+        self.term_postings
+            .retain(|c| clusters.get(&c).is_some_and(|c| !c.evicted));
+        self.archive_postings
+            .retain(|c| clusters.get(&c).is_some_and(|c| c.evicted));
 
         let mut in_use = vec![false; self.vocab.capacity()];
         let mut mark = |v: &Sparse| {
@@ -961,11 +1038,13 @@ impl StoryEngine {
             .min()
             .unwrap_or(arrivals);
         let seen_before = oldest_live.min(self.vocab.documents());
-        for t in self.vocab.forget(seen_before, &|t| in_use.get(t as usize).copied().unwrap_or(false)) {
+        for t in self
+            .vocab
+            .forget(seen_before, &|t| in_use.get(t as usize).copied().unwrap_or(false))
+        {
             self.term_postings.remove(u64::from(t));
             self.archive_postings.remove(u64::from(t));
         }
-        self.next_sweep = arrivals + (arrivals / 16).clamp(16, SWEEP_EVERY);
     }
 }
 
@@ -1267,9 +1346,19 @@ mod tests {
             ago, and in early October the regional court in Halvor shut the Tessaly Mills paper \
             plant over toxic sludge in the Vendra river. Magnus Oberlin, owner since 2018, \
             plans to appeal against the closure, according to his lawyers.";
-        let first = e.add(&doc("orig", "Court shuts Tessaly Mills plant", original, Some("2021-10-18")));
+        let first = e.add(&doc(
+            "orig",
+            "Court shuts Tessaly Mills plant",
+            original,
+            Some("2021-10-18"),
+        ));
         assert!(!first.redated);
-        let again = e.add(&doc("late", "Paper plant closed after river poisoning", late, Some("2023-02-02")));
+        let again = e.add(&doc(
+            "late",
+            "Paper plant closed after river poisoning",
+            late,
+            Some("2023-02-02"),
+        ));
         assert_eq!(again.copy_of, None, "a rewrite, not a copy");
         assert!(again.redated);
         assert_eq!(again.cluster, "orig");
@@ -1299,7 +1388,12 @@ mod tests {
                  affecting commuters on Route{day} while engineers from Firm{day} inspect cables \
                  and bearings over the coming weeks."
             );
-            e.add(&doc(&format!("d{day}"), &format!("Bridge {day} closes"), &text, Some(&date.to_string())));
+            e.add(&doc(
+                &format!("d{day}"),
+                &format!("Bridge {day} closes"),
+                &text,
+                Some(&date.to_string()),
+            ));
             if day == 500 {
                 after_one_year = e.stats();
             }
@@ -1309,9 +1403,15 @@ mod tests {
         assert_eq!(stats.documents_seen, 730);
         let grew = |a: usize, b: usize| b as f64 / a.max(1) as f64;
         assert!(grew(after_one_year.stories_live, stats.stories_live) < 1.3, "{stats:?}");
-        assert!(grew(after_one_year.documents_held, stats.documents_held) < 1.3, "{stats:?}");
+        assert!(
+            grew(after_one_year.documents_held, stats.documents_held) < 1.3,
+            "{stats:?}"
+        );
         assert!(grew(after_one_year.terms, stats.terms) < 1.3, "{stats:?}");
-        assert!(grew(after_one_year.postings_entries, stats.postings_entries) < 1.3, "{stats:?}");
+        assert!(
+            grew(after_one_year.postings_entries, stats.postings_entries) < 1.3,
+            "{stats:?}"
+        );
         assert!(stats.documents_held < 600 && stats.stories_archived > 0, "{stats:?}");
         // A word-for-word copy of a story still held is found after its eviction.
         let old_text = "Officials in Town500 said the Project500 bridge would close for repairs, \

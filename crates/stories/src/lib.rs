@@ -2,13 +2,21 @@
 //! and provenance. Pure and deterministic: documents in, assignments out,
 //! no I/O and no clock.
 //!
-//! Each document passes two stages in [`StoryEngine::add`]. Copy detection
-//! (canonical URL, exact fingerprint, MinHash/LSH resemblance and sampled
-//! shingle containment) links a copy to the earliest document it copies and
-//! puts it in that story. Everything else is compared, by IDF-weighted
-//! cosine over title, body and names, with the centroids of recent stories
-//! found through a capped inverted index, and joins the best one above a
-//! threshold or starts a new story.
+//! Each document passes three stages in [`StoryEngine::add`], and its
+//! verdict is final (never revised later). Copy detection (canonical URL,
+//! exact fingerprint, MinHash/LSH resemblance and sampled shingle
+//! containment) links a copy to the earliest document it copies and puts
+//! it in that story. Everything else is compared, by IDF-weighted cosine
+//! over title, body and names, with the centroids and recent members of
+//! stories in the time window, found through a capped inverted index; a
+//! document in another language joins on shared rare names and numbers
+//! ("anchors") when the dates are close. Last, dates written in the text
+//! ([`event_dates`]) that put the events months before publication send a
+//! document to the earlier story it matches, flagged re-dated.
+//!
+//! State is bounded by time, not corpus size: stories leaving the window
+//! are reduced to small digests and documents past the copy horizon are
+//! dropped ([`StoryEngine::stats`] reports the sizes).
 
 mod canonical;
 mod config;

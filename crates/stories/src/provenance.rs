@@ -26,9 +26,9 @@ pub(crate) fn earliest(candidates: &[Seen]) -> Option<Seen> {
 }
 
 /// Whether a copy dated `published` is presented as new although its story
-/// was already out at `story_first` (Unix seconds). Dates written in the
-/// text ("on 3 March 2019 …") are meant to lower `story_first` further once
-/// extraction provides them; the rule itself stays this comparison.
+/// was already out at `story_first` (Unix seconds). Reports that are not
+/// copies are re-dated by the engine from the dates in their text instead
+/// (see `temporal`).
 pub(crate) fn is_redated(published: Option<i64>, story_first: Option<i64>, after_days: i64) -> bool {
     match (published, story_first) {
         (Some(p), Some(first)) => p - first > after_days * DAY,

@@ -206,6 +206,12 @@ pub(crate) fn shared_terms(a: &[(u32, f32)], b: &[(u32, f32)]) -> usize {
 
 /// Cosine of two vectors under IDF weighting; `None` when either is empty.
 pub(crate) fn cosine(a: &[(u32, f32)], b: &[(u32, f32)], vocab: &Vocabulary) -> Option<f32> {
+    cosine_with_norm(a, weighted_norm(a, vocab), b, vocab)
+}
+
+/// [`cosine`] with `a`'s weighted norm already known: a query compared
+/// with many stories computes its own norm once.
+pub(crate) fn cosine_with_norm(a: &[(u32, f32)], a_norm: f32, b: &[(u32, f32)], vocab: &Vocabulary) -> Option<f32> {
     if a.is_empty() || b.is_empty() {
         return None;
     }
@@ -222,7 +228,7 @@ pub(crate) fn cosine(a: &[(u32, f32)], b: &[(u32, f32)], vocab: &Vocabulary) -> 
             }
         }
     }
-    let norms = weighted_norm(a, vocab) * weighted_norm(b, vocab);
+    let norms = a_norm * weighted_norm(b, vocab);
     Some(if norms > 0.0 { dot / norms } else { 0.0 })
 }
 

@@ -118,7 +118,9 @@ pub(crate) fn anchors(text: &str, words: &[Word]) -> Vec<String> {
         while i < chars.len() {
             let c = chars[i];
             if c.is_ascii_digit() {
-                groups.last_mut().map(|g| g.push(c));
+                if let Some(g) = groups.last_mut() {
+                    g.push(c);
+                }
             } else if matches!(c, '.' | ',') && chars.get(i + 1).is_some_and(char::is_ascii_digit) {
                 groups.push(String::new());
             } else {
@@ -159,10 +161,18 @@ pub(crate) fn language_of(declared: Option<&str>, words: &[Word]) -> Option<u32>
         }
     }
     const FUNCTION_WORDS: [&[&str]; 4] = [
-        &["the", "and", "of", "to", "is", "that", "for", "with", "was", "on", "said", "from"],
-        &["der", "die", "und", "das", "den", "nicht", "mit", "sich", "des", "ist", "dem", "auf"],
-        &["le", "la", "les", "et", "est", "une", "du", "dans", "pour", "qui", "pas", "sur"],
-        &["el", "los", "las", "y", "que", "del", "por", "una", "con", "para", "se", "al"],
+        &[
+            "the", "and", "of", "to", "is", "that", "for", "with", "was", "on", "said", "from",
+        ],
+        &[
+            "der", "die", "und", "das", "den", "nicht", "mit", "sich", "des", "ist", "dem", "auf",
+        ],
+        &[
+            "le", "la", "les", "et", "est", "une", "du", "dans", "pour", "qui", "pas", "sur",
+        ],
+        &[
+            "el", "los", "las", "y", "que", "del", "por", "una", "con", "para", "se", "al",
+        ],
     ];
     let mut hits = [0usize; 4];
     for w in words.iter().take(400) {
@@ -215,7 +225,10 @@ mod tests {
         let a = anchors(en, &words(en));
         let b = anchors(de, &words(de));
         for shared in ["kastro", "#3800", "#4.25"] {
-            assert!(a.contains(&shared.to_string()) && b.contains(&shared.to_string()), "{shared}: {a:?} {b:?}");
+            assert!(
+                a.contains(&shared.to_string()) && b.contains(&shared.to_string()),
+                "{shared}: {a:?} {b:?}"
+            );
         }
         assert!(!a.iter().any(|x| x == "#3"), "single digits are not anchors");
         let labels = "A 5G mast and 3D printer in 1211.";
