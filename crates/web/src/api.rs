@@ -9,8 +9,9 @@ use serde::Serialize;
 use store::{ArticleId, StoreStats, StoryDetail, StoryId, StorySummary};
 
 use crate::display::clean_body;
+use crate::lookup::{article_from_path, story_from_path};
 use crate::pages::search_index;
-use crate::params::{path_id, QueryParams};
+use crate::params::QueryParams;
 use crate::{AppState, Error};
 
 const DEFAULT_LIMIT: u32 = 20;
@@ -53,12 +54,7 @@ pub(crate) async fn story(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<StoryDetail>, Error> {
-    let id = path_id(id, "story")?;
-    let detail = state
-        .store
-        .story(StoryId(id))
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("no story with id {id}")))?;
+    let detail = story_from_path(&state, id).await?;
     Ok(Json(detail))
 }
 
@@ -90,12 +86,7 @@ pub(crate) async fn article(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<ArticleJson>, Error> {
-    let id = path_id(id, "article")?;
-    let stored = state
-        .store
-        .article(ArticleId(id))
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("no article with id {id}")))?;
+    let stored = article_from_path(&state, id).await?;
     let provenance = stored.provenance();
     let article = stored.article;
     let html = clean_body(&article.html, article.url.as_deref().or(Some(&stored.canonical_url)));

@@ -15,12 +15,12 @@ use axum::http::{header, HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset};
 use model::{Provenance, Timestamp};
-use store::{ArticleSummary, StoryDetail, StoryId, StorySummary};
+use store::{ArticleSummary, StoryDetail, StorySummary};
 
 use crate::atom::{self, Category, Entry, Feed, Link};
 use crate::display::{count_label, web_link, When};
+use crate::lookup::story_from_path;
 use crate::pages::{article_title, first_report};
-use crate::params::path_id;
 use crate::{AppState, Error};
 
 /// Enough for a reader polling every few hours to miss nothing on a busy day.
@@ -77,12 +77,7 @@ pub(crate) async fn story_feed(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let id = path_id(id, "story")?;
-    let detail = state
-        .store
-        .story(StoryId(id))
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("no story with id {id}")))?;
+    let detail = story_from_path(&state, id).await?;
     let site = Site::of(&uri, &headers);
     Ok(atom_response(&story_articles_feed(&site, &detail)))
 }

@@ -18,6 +18,7 @@ mod atom;
 mod display;
 mod error;
 mod feeds;
+mod lookup;
 mod pages;
 mod params;
 

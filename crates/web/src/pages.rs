@@ -12,7 +12,8 @@ use index::{Hit, SearchIndex};
 use store::{ArticleId, ArticleSummary, StoredArticle, StoryDetail, StoryId, StorySummary};
 
 use crate::display::{clean_body, clean_snippet, count_label, lang_attr, web_link, When};
-use crate::params::{path_id, QueryParams};
+use crate::lookup::{article_from_path, story_from_path};
+use crate::params::QueryParams;
 use crate::{AppState, Error};
 
 const STORIES_PER_PAGE: u32 = 20;
@@ -279,12 +280,7 @@ pub(crate) async fn story_page(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Html<String>, Error> {
-    let id = path_id(id, "story")?;
-    let detail = state
-        .store
-        .story(StoryId(id))
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("no story with id {id}")))?;
+    let detail = story_from_path(&state, id).await?;
     Ok(Html(StoryPage::new(&detail).render()?))
 }
 
@@ -330,12 +326,7 @@ pub(crate) async fn article_page(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Html<String>, Error> {
-    let id = path_id(id, "article")?;
-    let stored = state
-        .store
-        .article(ArticleId(id))
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("no article with id {id}")))?;
+    let stored = article_from_path(&state, id).await?;
     let (story, original) = article_context(&state, &stored).await?;
     let article = &stored.article;
 
