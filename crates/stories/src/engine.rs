@@ -10,26 +10,50 @@
 //! pass the copy horizon. A sweep does this every few thousand arrivals
 //! (more often early on), so the cost of one document does not grow with
 //! the number seen.
+//!
+//! Cost per document: words are split once and interned through packed
+//! keys; the query is spread over a dense array once ([`DenseQuery`]) so
+//! each candidate story costs one pass over its vectors, whose IDF-weighted
+//! norms are cached and refreshed at each sweep rather than recomputed.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use model::{Assignment, Document};
 
 use crate::canonical::canonical_url;
 use crate::config::Config;
-use crate::fingerprint::content_fingerprint;
-use crate::hash::hash_bytes;
+use crate::fingerprint::fingerprint_key;
+use crate::hash::{hash_bytes, FastMap};
 use crate::minhash::{self, CappedPostings};
 use crate::provenance::{self, Seen};
 use crate::temporal::{self, EventEvidence};
-use crate::terms::{self, Sparse, Vocabulary};
+use crate::terms::{self, DenseQuery, Sparse, Vocabulary};
 use crate::text::{self, Word};
 
 const DAY: f64 = 86_400.0;
-/// Most arrivals between two sweeps.
-const SWEEP_EVERY: u64 = 4_096;
+/// Most arrivals between two sweeps. A sweep visits every held document
+/// and story, so at full state it is spread thin; a story evicted a few
+/// thousand arrivals late only holds its memory that much longer.
+const SWEEP_EVERY: u64 = 8_192;
+/// Sweeps between two cleanings of the postings and the vocabulary: a
+/// cleaning visits every entry, some twenty million at full state, and
+/// stale entries in between only cost the lookups that skip them.
+const POSTINGS_CLEAN_EVERY: u64 = 4;
 /// Candidate stories whose recent members are compared in full.
 const MEMBER_CANDIDATES: usize = 8;
+/// Names per document added to its story's name counts.
+const LEADING_NAMES: usize = 3;
+/// A protagonist is a name repeated at least this often per document.
+const PROTAGONIST_MENTIONS: u32 = 3;
+/// A document's leading names that may be its protagonist.
+const PROTAGONISTS: usize = 1;
+/// Similarity kept when a document and a story are about different
+/// protagonists (see [`StoryEngine::protagonists_conflict`]).
+const CONFLICT_FACTOR: f32 = 0.5;
+/// Similarity kept when a document's and a story's decimal figures differ.
+const DECIMAL_CONFLICT_FACTOR: f32 = 0.75;
+/// Decimal figures remembered per story.
+const MAX_STORY_DECIMALS: usize = 64;
 /// Earlier stories, live and archived each, scored for a late report.
 const LATE_CANDIDATES: usize = 8;
 
@@ -63,7 +87,13 @@ struct Cluster {
     anchors: Sparse,
     /// The latest members' own vectors: a story that drifts or merges two
     /// threads has a blurred centroid, but its members stay sharp.
-    members: VecDeque<[Sparse; 3]>,
+    members: VecDeque<Member>,
+    /// IDF-weighted norms of `title`, `body` and `names`. They are refreshed
+    /// whenever the story changes and at every sweep, not at every
+    /// comparison: between sweeps the IDF moves too little to matter, and
+    /// recomputing a thousand-term centroid's norm per comparison was the
+    /// largest single cost of clustering.
+    norms: [f32; 3],
     /// Bit set of member languages (ids above 63 share the last bit).
     languages: u64,
     /// Out of the window: only the key, dates and digest remain.
@@ -72,6 +102,13 @@ struct Cluster {
     digest: Sparse,
     /// Documents still held that belong to this story.
     held_docs: u32,
+    /// How often members' texts repeat each of their leading names, by
+    /// term, and how many members with a body contributed: the story's
+    /// protagonist is the name its members repeat most.
+    name_counts: Sparse,
+    bodies: u32,
+    /// Members' decimal numbers (see `Features::decimals`), sorted, capped.
+    decimals: Vec<u32>,
 }
 
 impl Cluster {
@@ -86,12 +123,24 @@ impl Cluster {
             names: Vec::new(),
             anchors: Vec::new(),
             members: VecDeque::new(),
+            norms: [0.0; 3],
             languages: 0,
             evicted: false,
             digest: Vec::new(),
             held_docs: 0,
+            name_counts: Vec::new(),
+            bodies: 0,
+            decimals: Vec::new(),
         }
     }
+}
+
+/// One recent member of a story: its title, body and names vectors, with
+/// their IDF-weighted norms (refreshed like [`Cluster::norms`]).
+#[derive(Debug)]
+struct Member {
+    fields: [Sparse; 3],
+    norms: [f32; 3],
 }
 
 fn language_bit(language: Option<u32>) -> u64 {
@@ -113,6 +162,11 @@ struct Features {
     url_key: Option<u64>,
     language: Option<u32>,
     evidence: EventEvidence,
+    /// The names the body repeats most, with their counts, most first.
+    leading_names: Vec<(u32, u32)>,
+    /// Anchor terms of numbers with a decimal part (magnitudes, rates,
+    /// versions), sorted.
+    decimals: Vec<u32>,
 }
 
 /// The outcome of looking for earlier documents that this one copies.
@@ -150,17 +204,19 @@ pub struct EngineStats {
 pub struct StoryEngine {
     config: Config,
     vocab: Vocabulary,
-    docs: HashMap<u32, DocRecord>,
+    docs: FastMap<u32, DocRecord>,
     next_doc: u32,
-    doc_by_id: HashMap<String, u32>,
-    doc_by_url: HashMap<u64, u32>,
-    doc_by_fingerprint: HashMap<u64, u32>,
+    doc_by_id: FastMap<String, u32>,
+    doc_by_url: FastMap<u64, u32>,
+    doc_by_fingerprint: FastMap<u64, u32>,
     band_postings: CappedPostings,
     sample_postings: CappedPostings,
-    clusters: HashMap<u32, Cluster>,
+    clusters: FastMap<u32, Cluster>,
     next_cluster: u32,
-    cluster_by_key: HashMap<String, u32>,
+    cluster_by_key: FastMap<String, u32>,
     term_postings: CappedPostings,
+    /// Scratch space for comparing one document with many stories.
+    dense_query: DenseQuery,
     /// Digest term → archived stories, for late reports of old events.
     archive_postings: CappedPostings,
     arrivals: u64,
@@ -183,17 +239,18 @@ impl StoryEngine {
         let config = config.clamped();
         Self {
             vocab: Vocabulary::new(config.idf_prior_docs),
-            docs: HashMap::new(),
+            docs: FastMap::default(),
             next_doc: 0,
-            doc_by_id: HashMap::new(),
-            doc_by_url: HashMap::new(),
-            doc_by_fingerprint: HashMap::new(),
+            doc_by_id: FastMap::default(),
+            doc_by_url: FastMap::default(),
+            doc_by_fingerprint: FastMap::default(),
             band_postings: CappedPostings::new(config.postings_cap),
             sample_postings: CappedPostings::new(config.postings_cap),
-            clusters: HashMap::new(),
+            clusters: FastMap::default(),
             next_cluster: 0,
-            cluster_by_key: HashMap::new(),
+            cluster_by_key: FastMap::default(),
             term_postings: CappedPostings::new(config.postings_cap),
+            dense_query: DenseQuery::default(),
             archive_postings: CappedPostings::new(config.postings_cap),
             arrivals: 0,
             recent_dates: VecDeque::new(),
@@ -245,7 +302,9 @@ impl StoryEngine {
         let cluster = match cluster {
             Some(c) => c,
             None => {
-                let current = self.best_cluster(&features, published);
+                let mut dense = std::mem::take(&mut self.dense_query);
+                let current = self.best_cluster(&features, published, &mut dense);
+                self.dense_query = dense;
                 let late = self.late_report_match(&features, published);
                 match (current, late) {
                     (current, Some((s, c))) if current.is_none_or(|(cs, _)| s > cs) => {
@@ -411,13 +470,16 @@ impl StoryEngine {
             ..Features::default()
         };
 
-        let title_terms = self.term_ids(&title_words, "");
+        // Words repeat within a document; looking each up once in a small
+        // table spares the vocabulary's large one most of its cache misses.
+        let mut known: FastMap<&str, u32> = FastMap::default();
+        let title_terms = self.term_ids(&title_words, "", &mut known);
         // A headline-only document is its own body, so it still meets
         // full-text documents on the body field.
         let body_terms = if body_words.is_empty() {
             title_terms.clone()
         } else {
-            self.term_ids(&body_words, "")
+            self.term_ids(&body_words, "", &mut known)
         };
         // Capitalised words mid-sentence are mostly names, and numbers
         // (dates, counts, versions) tell one event from a similar one.
@@ -427,11 +489,17 @@ impl StoryEngine {
             .filter(|w| (w.capitalised && !w.sentence_start) || w.lower.chars().any(|c| c.is_numeric()))
             .cloned()
             .collect();
-        let name_terms = self.term_ids(&name_words, "@");
-        let anchor_terms: Vec<u32> = text::anchors(&doc.text, &body_words)
+        let name_terms = self.term_ids(&name_words, "@", &mut FastMap::default());
+        let anchors = text::anchors(&doc.text, &body_words);
+        let anchor_terms: Vec<u32> = anchors.iter().map(|a| self.vocab.intern(&format!("^{a}"))).collect();
+        f.decimals = anchors
             .iter()
-            .map(|a| self.vocab.intern(&format!("^{a}")))
+            .zip(&anchor_terms)
+            .filter(|(a, _)| a.starts_with('#') && a.contains('.'))
+            .map(|(_, &t)| t)
             .collect();
+        f.decimals.sort_unstable();
+        f.decimals.dedup();
         f.title = terms::tf_vector(&title_terms);
         f.body = terms::tf_vector(&body_terms);
         f.names = terms::tf_vector(&name_terms);
@@ -446,36 +514,68 @@ impl StoryEngine {
         distinct.sort_unstable();
         distinct.dedup();
         f.distinct_terms = distinct;
+        f.leading_names = self.leading_names(&body_words);
         if let Some(published) = doc.published {
             f.evidence = temporal::evidence(&doc.text, published.day(), self.config.redate_after_days);
         }
 
         if body_words.len() >= self.config.min_copy_words {
-            let lower: Vec<&str> = body_words.iter().map(|w| w.lower.as_str()).collect();
+            let lower: Vec<&str> = body_words.iter().map(|w| w.lower.as_ref()).collect();
             let shingles = minhash::shingles(&lower, self.config.shingle_words);
             f.signature = minhash::signature(&shingles, self.config.minhash_perms);
             f.band_keys = minhash::band_keys(&f.signature, self.config.lsh_bands);
             f.samples = minhash::sample(&shingles, self.config.sample_modulus);
-            let fingerprint = content_fingerprint(&doc.text);
-            f.fingerprint_key = u64::from_str_radix(&fingerprint[..16], 16).ok();
+            f.fingerprint_key = Some(fingerprint_key(&body_words));
         }
         f
     }
 
-    fn term_ids(&mut self, words: &[Word], prefix: &str) -> Vec<u32> {
+    /// The names (words written capitalised inside a sentence at least
+    /// once) that a body repeats most, counting every capitalised use.
+    fn leading_names(&mut self, words: &[Word]) -> Vec<(u32, u32)> {
+        let mut counts: FastMap<&str, (u32, bool)> = FastMap::default();
+        for w in words {
+            if w.capitalised && w.lower.len() >= 3 && w.lower.chars().all(char::is_alphabetic) {
+                let entry = counts.entry(w.lower.as_ref()).or_default();
+                entry.0 += 1;
+                entry.1 |= !w.sentence_start;
+            }
+        }
+        let mut named: Vec<(u32, &str)> = counts
+            .into_iter()
+            .filter(|&(_, (n, inside))| inside && n >= 2)
+            .map(|(word, (n, _))| (n, word))
+            .collect();
+        named.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        named.truncate(LEADING_NAMES);
+        named
+            .into_iter()
+            .map(|(n, word)| (self.vocab.intern(word), n))
+            .collect()
+    }
+
+    /// Term ids of the words, `prefix` marking the field; `known` holds the
+    /// ids of words met before under the same prefix.
+    fn term_ids<'w>(&mut self, words: &'w [Word], prefix: &str, known: &mut FastMap<&'w str, u32>) -> Vec<u32> {
         let mut buffer = String::new();
         words
             .iter()
             .filter(|w| text::is_term(&w.lower))
             .map(|w| {
-                if prefix.is_empty() {
-                    self.vocab.intern(&w.lower)
+                let word: &str = &w.lower;
+                if let Some(&id) = known.get(word) {
+                    return id;
+                }
+                let id = if prefix.is_empty() {
+                    self.vocab.intern(word)
                 } else {
                     buffer.clear();
                     buffer.push_str(prefix);
-                    buffer.push_str(&w.lower);
+                    buffer.push_str(word);
                     self.vocab.intern(&buffer)
-                }
+                };
+                known.insert(word, id);
+                id
             })
             .collect()
     }
@@ -550,7 +650,7 @@ impl StoryEngine {
         terms_used: usize,
         keep: impl Fn(&Cluster) -> bool,
     ) -> Vec<u32> {
-        let mut overlap: HashMap<u32, f32> = HashMap::new();
+        let mut overlap: FastMap<u32, f32> = FastMap::default();
         let mut seen_for_term: Vec<u32> = Vec::new();
         for (weight, term) in self.heaviest(query, terms_used) {
             seen_for_term.clear();
@@ -598,7 +698,7 @@ impl StoryEngine {
 
     /// The best story in the window for a document, by its own language's
     /// words or, across languages, by shared anchors.
-    fn best_cluster(&self, f: &Features, published: Option<i64>) -> Option<(f32, u32)> {
+    fn best_cluster(&self, f: &Features, published: Option<i64>, dense: &mut DenseQuery) -> Option<(f32, u32)> {
         let cfg = &self.config;
         let query = Self::combined(f);
         let range = (published, published);
@@ -614,26 +714,38 @@ impl StoryEngine {
         }
         // Members are compared only for the stories whose centroids come
         // closest: they refine a near decision, and they cost the most.
-        let query3 = [&f.title, &f.body, &f.names];
-        let norms = query3.map(|v| terms::weighted_norm(v, &self.vocab));
+        dense.load([&f.title, &f.body, &f.names], &self.vocab);
+        let dense = &*dense;
         let mut by_centroid: Vec<(f32, f32, u32)> = candidates
             .iter()
             .filter_map(|&c| {
                 let story = &self.clusters[&c];
-                let centroid = self.centroid_similarity(query3, norms, range, story)?;
+                let centroid = self.centroid_similarity(dense, story)?;
                 Some((centroid * self.damping(range, story), centroid, c))
             })
             .collect();
         by_centroid.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
-        let mut normal: HashMap<u32, f32> = HashMap::new();
+        let mut normal: FastMap<u32, f32> = FastMap::default();
         for &(_, centroid, c) in by_centroid.iter().take(MEMBER_CANDIDATES) {
-            let s = self.blend_members(query3, norms, range, &self.clusters[&c], centroid);
+            let s = self.blend_members(dense, range, &self.clusters[&c], centroid);
             normal.insert(c, s);
         }
         let mut best: Option<(f32, u32)> = None;
         for c in candidates {
             let story = &self.clusters[&c];
-            let mut score = normal.get(&c).copied().filter(|&s| s >= cfg.join_threshold);
+            let mut score = normal
+                .get(&c)
+                .map(|&s| {
+                    let mut s = s;
+                    if self.protagonists_conflict(f, story) {
+                        s *= CONFLICT_FACTOR;
+                    }
+                    if decimals_conflict(f, story) {
+                        s *= DECIMAL_CONFLICT_FACTOR;
+                    }
+                    s
+                })
+                .filter(|&s| s >= cfg.join_threshold);
             if across && story.languages & !own_language != 0 {
                 if let Some(s) = self.cross_language_similarity(f, range, story) {
                     score = Some(score.map_or(s, |n| n.max(s)));
@@ -646,6 +758,33 @@ impl StoryEngine {
             }
         }
         best
+    }
+
+    /// Whether a document and a story each repeat a name, again and again,
+    /// that the other never mentions: two arrests of different players of
+    /// one team, two fights of one champion against different challengers.
+    /// Topical words cannot tell such look-alike events apart, and a
+    /// protagonist is the one name every report of an event repeats.
+    fn protagonists_conflict(&self, f: &Features, story: &Cluster) -> bool {
+        let Some(&(theirs, their_count)) = story
+            .name_counts
+            .iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+        else {
+            return false;
+        };
+        if their_count < (PROTAGONIST_MENTIONS * story.bodies.max(1)) as f32 {
+            return false;
+        }
+        let has = |v: &Sparse, t: u32| v.binary_search_by_key(&t, |e| e.0).is_ok();
+        if has(&f.body, theirs) {
+            return false;
+        }
+        f.leading_names
+            .iter()
+            .take(PROTAGONISTS)
+            .filter(|&&(own, n)| own != theirs && n >= PROTAGONIST_MENTIONS)
+            .any(|&(own, _)| !has(&story.body, own) && !story.members.iter().any(|m| has(&m.fields[1], own)))
     }
 
     /// Anchor similarity to a story with members in other languages, when
@@ -720,7 +859,7 @@ impl StoryEngine {
 
     /// The heaviest terms of a vector, as a vector sorted by term.
     fn digest(&self, v: &Sparse) -> Sparse {
-        let weights: HashMap<u32, f32> = v.iter().copied().collect();
+        let weights: FastMap<u32, f32> = v.iter().copied().collect();
         let mut out: Sparse = self
             .heaviest(v, self.config.digest_terms)
             .into_iter()
@@ -741,10 +880,10 @@ impl StoryEngine {
         range: (Option<i64>, Option<i64>),
         c: &Cluster,
     ) -> Option<f32> {
-        let query = [title, body, names];
-        let norms = query.map(|v| terms::weighted_norm(v, &self.vocab));
-        let centroid = self.centroid_similarity(query, norms, range, c)?;
-        Some(self.blend_members(query, norms, range, c, centroid))
+        let mut dense = DenseQuery::default();
+        dense.load([title, body, names], &self.vocab);
+        let centroid = self.centroid_similarity(&dense, c)?;
+        Some(self.blend_members(&dense, range, c, centroid))
     }
 
     fn damping(&self, range: (Option<i64>, Option<i64>), c: &Cluster) -> f32 {
@@ -756,31 +895,21 @@ impl StoryEngine {
     }
 
     /// The undamped centroid similarity; `None` when no field is shared.
-    fn centroid_similarity(
-        &self,
-        query: [&Sparse; 3],
-        norms: [f32; 3],
-        _range: (Option<i64>, Option<i64>),
-        c: &Cluster,
-    ) -> Option<f32> {
-        self.field_similarity(query, norms, [&c.title, &c.body, &c.names])
+    fn centroid_similarity(&self, query: &DenseQuery, c: &Cluster) -> Option<f32> {
+        self.field_similarity(query, [&c.title, &c.body, &c.names], c.norms)
     }
 
     /// Blends a centroid similarity with the closest member's and damps by
     /// the time between document and story.
-    fn blend_members(
-        &self,
-        query: [&Sparse; 3],
-        norms: [f32; 3],
-        range: (Option<i64>, Option<i64>),
-        c: &Cluster,
-        centroid: f32,
-    ) -> f32 {
+    fn blend_members(&self, query: &DenseQuery, range: (Option<i64>, Option<i64>), c: &Cluster, centroid: f32) -> f32 {
         let cfg = &self.config;
         let closest = c
             .members
             .iter()
-            .filter_map(|m| self.field_similarity(query, norms, [&m[0], &m[1], &m[2]]))
+            .filter_map(|m| {
+                let [t, b, n] = &m.fields;
+                self.field_similarity(query, [t, b, n], m.norms)
+            })
             .fold(None, |best: Option<f32>, s| Some(best.map_or(s, |b| b.max(s))));
         let blended = match closest {
             Some(m) => (1.0 - cfg.member_share) * centroid + cfg.member_share * m,
@@ -789,13 +918,13 @@ impl StoryEngine {
         blended * self.damping(range, c)
     }
 
-    fn field_similarity(&self, a: [&Sparse; 3], a_norms: [f32; 3], b: [&Sparse; 3]) -> Option<f32> {
+    fn field_similarity(&self, query: &DenseQuery, b: [&Sparse; 3], b_norms: [f32; 3]) -> Option<f32> {
         let cfg = &self.config;
         let weights = [cfg.title_weight, cfg.body_weight, cfg.names_weight];
         let mut total = 0.0;
         let mut weight = 0.0;
         for i in 0..3 {
-            if let Some(cos) = terms::cosine_with_norm(a[i], a_norms[i], b[i], &self.vocab) {
+            if let Some(cos) = query.cosine(i, b[i], b_norms[i]) {
                 total += weights[i] * cos;
                 weight += weights[i];
             }
@@ -856,9 +985,9 @@ impl StoryEngine {
             story.members.pop_front();
         }
         if members_kept > 0 {
-            story
-                .members
-                .push_back([f.title.clone(), f.body.clone(), f.names.clone()]);
+            let fields = [f.title.clone(), f.body.clone(), f.names.clone()];
+            let norms = fields.each_ref().map(|v| terms::weighted_norm(v, &self.vocab));
+            story.members.push_back(Member { fields, norms });
         }
         terms::add_into(&mut story.title, &f.title);
         terms::add_into(&mut story.body, &f.body);
@@ -868,7 +997,20 @@ impl StoryEngine {
         terms::prune(&mut story.body, cap);
         terms::prune(&mut story.names, cap);
         terms::prune(&mut story.anchors, cap);
+        story.norms = [&story.title, &story.body, &story.names].map(|v| terms::weighted_norm(v, &self.vocab));
         story.languages |= language_bit(f.language);
+        if !f.body.is_empty() {
+            story.bodies += 1;
+            let mut counts: Sparse = f.leading_names.iter().map(|&(t, n)| (t, n as f32)).collect();
+            counts.sort_unstable_by_key(|e| e.0);
+            terms::add_into(&mut story.name_counts, &counts);
+            terms::prune(&mut story.name_counts, 4 * LEADING_NAMES);
+        }
+        if story.decimals.len() < MAX_STORY_DECIMALS {
+            story.decimals.extend_from_slice(&f.decimals);
+            story.decimals.sort_unstable();
+            story.decimals.dedup();
+        }
         story.last_arrival = self.arrivals;
         story.held_docs += 1;
         if let Some(p) = published {
@@ -894,6 +1036,21 @@ impl StoryEngine {
             },
         );
         index
+    }
+
+    /// Recomputes the cached norms of live stories, and of their members
+    /// too when asked, under today's IDF.
+    fn refresh_norms(&mut self, with_members: bool) {
+        let vocab = &self.vocab;
+        let norm = |v: &Sparse| terms::weighted_norm(v, vocab);
+        for c in self.clusters.values_mut().filter(|c| !c.evicted) {
+            c.norms = [&c.title, &c.body, &c.names].map(norm);
+            if with_members {
+                for m in c.members.iter_mut() {
+                    m.norms = m.fields.each_ref().map(norm);
+                }
+            }
+        }
     }
 
     /// The stream's present: the median of the latest published dates, so
@@ -995,11 +1152,14 @@ impl StoryEngine {
         }
 
         // Postings and terms are the bulk of the state and are scanned in
-        // full, so they are cleaned every fourth sweep; lookups skip what
-        // was evicted in between.
+        // full, so they are cleaned every few sweeps; lookups skip what was
+        // evicted in between. Members' norms, ten times the centroids' work,
+        // are refreshed on the same schedule.
         self.sweeps += 1;
         self.next_sweep = arrivals + (arrivals / 16).clamp(16, SWEEP_EVERY);
-        if !self.sweeps.is_multiple_of(4) {
+        let cleaning = self.sweeps.is_multiple_of(POSTINGS_CLEAN_EVERY);
+        self.refresh_norms(cleaning);
+        if !cleaning {
             return;
         }
         let docs = &self.docs;
@@ -1013,19 +1173,22 @@ impl StoryEngine {
             .retain(|c| clusters.get(&c).is_some_and(|c| c.evicted));
 
         let mut in_use = vec![false; self.vocab.capacity()];
-        let mut mark = |v: &Sparse| {
-            for &(t, _) in v {
+        let mut mark = |terms: &mut dyn Iterator<Item = u32>| {
+            for t in terms {
                 if let Some(slot) = in_use.get_mut(t as usize) {
                     *slot = true;
                 }
             }
         };
         for c in self.clusters.values() {
-            for v in [&c.title, &c.body, &c.names, &c.anchors, &c.digest] {
-                mark(v);
+            for v in [&c.title, &c.body, &c.names, &c.anchors, &c.digest, &c.name_counts] {
+                mark(&mut v.iter().map(|e| e.0));
             }
+            mark(&mut c.decimals.iter().copied());
             for m in &c.members {
-                m.iter().for_each(&mut mark);
+                for v in &m.fields {
+                    mark(&mut v.iter().map(|e| e.0));
+                }
             }
         }
         // A term no live story holds and no live story's documents used is
@@ -1046,6 +1209,16 @@ impl StoryEngine {
             self.archive_postings.remove(u64::from(t));
         }
     }
+}
+
+/// Whether a document and a story both give exact figures with a decimal
+/// part (a magnitude 4.6, a rate of 5.25) and share none of them: two
+/// earthquakes, two rate decisions. Counts and sums are left out, since
+/// reports of one event round and update them.
+fn decimals_conflict(f: &Features, story: &Cluster) -> bool {
+    !f.decimals.is_empty()
+        && !story.decimals.is_empty()
+        && !f.decimals.iter().any(|t| story.decimals.binary_search(t).is_ok())
 }
 
 /// Days between two date ranges (0 when they overlap); `None` when either
@@ -1123,6 +1296,60 @@ mod tests {
         assert_eq!(budget.cluster, "budget");
         let football = e.assignment_of(e.doc_by_id["football"]);
         assert_eq!(football.cluster, "football");
+    }
+
+    #[test]
+    fn look_alike_events_with_different_protagonists_stay_apart() {
+        let mut e = engine_with_background();
+        let jackson = "San Diego Chargers receiver Vincent Jackson was arrested early Tuesday on \
+            suspicion of drunken driving, the California Highway Patrol said. Officers stopped \
+            Jackson on the freeway near downtown San Diego after he failed sobriety tests. \
+            Jackson was already on probation for an earlier drunken driving arrest, and the \
+            team said Jackson would still play in the playoff game on Sunday.";
+        let jackson_again = "Vincent Jackson of the Chargers spent the night in county jail after \
+            the California Highway Patrol arrested him on suspicion of drunken driving. Jackson \
+            was on probation at the time, and league officials said Jackson could face a \
+            suspension, although the Chargers will not discipline him before the playoff game.";
+        let williams = "Defensive tackle Jamal Williams became the second Chargers player in a \
+            month held for drunken driving. A patrol car clocked Williams at ninety miles an \
+            hour near Mission Valley before dawn, and Williams gave a blood sample at the \
+            station. General manager A.J. Smith called it disappointing and said Williams \
+            had apologised to his teammates.";
+        let first = e.add(&doc("jackson", "Chargers receiver arrested", jackson, None));
+        let same = e.add(&doc("jackson2", "Jackson jailed", jackson_again, None));
+        assert_eq!(same.cluster, first.cluster, "the same arrest is one story");
+        let other = e.features(&doc("w", "", williams, None));
+        let again = e.features(&doc("j3", "", jackson_again, None));
+        let story = &e.clusters[&e.cluster_by_key["jackson"]];
+        assert!(e.protagonists_conflict(&other, story));
+        assert!(!e.protagonists_conflict(&again, story));
+        let different = e.add(&doc("williams", "Chargers tackle arrested", williams, None));
+        assert_eq!(
+            different.cluster, "williams",
+            "another player's arrest is another story"
+        );
+    }
+
+    #[test]
+    fn different_magnitudes_conflict_but_counts_do_not() {
+        let mut e = StoryEngine::default();
+        let quake = |e: &mut StoryEngine, text: &str| e.features(&doc("q", "", text, None));
+        let first = quake(
+            &mut e,
+            "A magnitude 4.6 quake shook Healdsburg; 1,200 homes lost power.",
+        );
+        let same = quake(&mut e, "The 4.6 tremor near Healdsburg cut power to 1,500 homes.");
+        let other = quake(
+            &mut e,
+            "A magnitude 2.0 quake struck The Geysers; 1,200 homes lost power.",
+        );
+        let counts_only = quake(&mut e, "Some 1,900 homes near Healdsburg lost power after the quake.");
+        let mut story = Cluster::new("q".into());
+        story.decimals = first.decimals.clone();
+        assert_eq!(first.decimals.len(), 1, "1,200 is a count, not a decimal");
+        assert!(!decimals_conflict(&same, &story));
+        assert!(decimals_conflict(&other, &story));
+        assert!(!decimals_conflict(&counts_only, &story), "no decimal, no evidence");
     }
 
     #[test]

@@ -8,9 +8,14 @@
 //! containment) links a copy to the earliest document it copies and puts
 //! it in that story. Everything else is compared, by IDF-weighted cosine
 //! over title, body and names, with the centroids and recent members of
-//! stories in the time window, found through a capped inverted index; a
-//! document in another language joins on shared rare names and numbers
-//! ("anchors") when the dates are close. Last, dates written in the text
+//! stories in the time window, found through a capped inverted index. A
+//! story and a document that each repeat a name the other never mentions
+//! (two arrests of different players, one champion's fights against
+//! different challengers) are look-alike events, not one story: their
+//! similarity is halved, and cut by a quarter when both give decimal
+//! figures (magnitudes, rates) and share none. A document in another
+//! language joins on shared rare names and numbers ("anchors") when the
+//! dates are close. Last, dates written in the text
 //! ([`event_dates`]) that put the events months before publication send a
 //! document to the earlier story it matches, flagged re-dated.
 //!

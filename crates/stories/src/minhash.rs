@@ -3,27 +3,27 @@
 //! embedded in a longer page has low resemblance to the original but is
 //! almost wholly contained in it).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
-use crate::hash::{hash_bytes, mix64};
+use crate::hash::{hash_bytes, mix64, FastMap};
 
 /// Hashes of every run of `size` consecutive words. A text shorter than
 /// `size` yields one shingle of all its words, so short texts still compare.
+/// Each word is hashed once and a shingle chains its words' hashes, rather
+/// than hashing every word's bytes again in each of the `size` shingles it
+/// belongs to.
 pub(crate) fn shingles(words: &[&str], size: usize) -> Vec<u64> {
     let size = size.max(1);
     if words.is_empty() {
         return Vec::new();
     }
-    let mut buffer = String::new();
-    let mut out: Vec<u64> = words
+    let word_hashes: Vec<u64> = words.iter().map(|w| hash_bytes(w.as_bytes(), 0x5417_0001)).collect();
+    let mut out: Vec<u64> = word_hashes
         .windows(size.min(words.len()))
         .map(|window| {
-            buffer.clear();
-            for w in window {
-                buffer.push_str(w);
-                buffer.push('\u{1f}');
-            }
-            hash_bytes(buffer.as_bytes(), 0x5417_0001)
+            window
+                .iter()
+                .fold(0x5417_0002u64, |h, &word| mix64(h.rotate_left(17) ^ word))
         })
         .collect();
     out.sort_unstable();
@@ -34,16 +34,26 @@ pub(crate) fn shingles(words: &[&str], size: usize) -> Vec<u64> {
 /// The MinHash signature: for each of `perms` seeded permutations, the
 /// least permuted shingle. Two signatures agree at a position with
 /// probability equal to the Jaccard resemblance of the shingle sets. The
-/// minima are kept to 32 bits: chance agreements at 2^-32 do not move the
+/// shingle hashes are already uniformly mixed, so each permutation is a
+/// seeded xor and an odd multiply, keeping the top 32 bits (multiply-shift
+/// hashing), a third of the cost of a full mixer per shingle and
+/// permutation. 32 bits suffice: chance agreements at 2^-32 do not move the
 /// estimate, and the signature is what the long provenance horizon stores.
 pub(crate) fn signature(shingles: &[u64], perms: usize) -> Vec<u32> {
-    (0..perms)
+    let params: Vec<(u64, u64)> = (0..perms)
         .map(|i| {
             let seed = mix64(0x9e37_79b9_7f4a_7c15 ^ i as u64);
-            let min = shingles.iter().map(|&s| mix64(s ^ seed)).min().unwrap_or(u64::MAX);
-            (min >> 32) as u32
+            (seed, mix64(seed) | 1)
         })
-        .collect()
+        .collect();
+    let mut minima = vec![u32::MAX; perms];
+    for &s in shingles {
+        for (min, &(xor, multiplier)) in minima.iter_mut().zip(&params) {
+            let h = ((s ^ xor).wrapping_mul(multiplier) >> 32) as u32;
+            *min = (*min).min(h);
+        }
+    }
+    minima
 }
 
 /// One key per LSH band: documents sharing a key are resemblance candidates.
@@ -112,14 +122,14 @@ pub(crate) fn containment(a: &[u64], b: &[u64], min_samples: usize) -> f64 {
 /// shared by thousands of pages costs no more than a rare one.
 #[derive(Debug, Default)]
 pub(crate) struct CappedPostings {
-    lists: HashMap<u64, VecDeque<u32>>,
+    lists: FastMap<u64, VecDeque<u32>>,
     cap: usize,
 }
 
 impl CappedPostings {
     pub(crate) fn new(cap: usize) -> Self {
         Self {
-            lists: HashMap::new(),
+            lists: FastMap::default(),
             cap: cap.max(1),
         }
     }

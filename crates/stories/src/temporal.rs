@@ -7,6 +7,7 @@
 //! cover what news text mostly says; anything unclear is left out rather
 //! than guessed, since a wrong date is worse evidence than none.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
@@ -34,9 +35,19 @@ pub struct EventDate {
 
 #[derive(Debug)]
 struct Token<'a> {
-    lower: String,
+    /// Borrowed from the text when it is lower case already (most words),
+    /// so tokenising allocates only for capitalised words.
+    lower: Cow<'a, str>,
     raw: &'a str,
     span: Range<usize>,
+}
+
+fn lowered(word: &str) -> Cow<'_, str> {
+    if word.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        Cow::Borrowed(word)
+    } else {
+        Cow::Owned(word.to_lowercase())
+    }
 }
 
 fn tokens(text: &str) -> Vec<Token<'_>> {
@@ -47,7 +58,7 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
             start.get_or_insert(i);
         } else if let Some(s) = start.take() {
             out.push(Token {
-                lower: text[s..i].to_lowercase(),
+                lower: lowered(&text[s..i]),
                 raw: &text[s..i],
                 span: s..i,
             });
@@ -55,7 +66,7 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
     }
     if let Some(s) = start {
         out.push(Token {
-            lower: text[s..].to_lowercase(),
+            lower: lowered(&text[s..]),
             raw: &text[s..],
             span: s..text.len(),
         });
@@ -423,7 +434,7 @@ fn month_part(word: &str, start: NaiveDate, end: NaiveDate) -> (NaiveDate, Naive
 pub fn event_dates(text: &str, published: NaiveDate) -> Vec<EventDate> {
     let toks = tokens(text);
     let mut out = Vec::new();
-    let word = |i: usize| toks.get(i).map(|t| t.lower.as_str()).unwrap_or("");
+    let word = |i: usize| toks.get(i).map(|t| t.lower.as_ref()).unwrap_or("");
     let gap = |i: usize| -> &str {
         match (toks.get(i), toks.get(i + 1)) {
             (Some(a), Some(b)) => &text[a.span.end..b.span.start],
@@ -525,7 +536,7 @@ pub fn event_dates(text: &str, published: NaiveDate) -> Vec<EventDate> {
 
         // Relative counts: "ten days ago", "vor zehn Tagen", "il y a dix
         // jours", "hace diez días". `anchor` is where the count search starts.
-        let relative = match t.lower.as_str() {
+        let relative = match t.lower.as_ref() {
             "vor" => Some(i + 1),
             "il" if word(i + 1) == "y" && word(i + 2) == "a" => Some(i + 3),
             "hace" => Some(i + 1),
@@ -552,7 +563,7 @@ pub fn event_dates(text: &str, published: NaiveDate) -> Vec<EventDate> {
         }
 
         // Last week/month/year and its neighbours.
-        let last_unit = match (t.lower.as_str(), word(i + 1), word(i + 2)) {
+        let last_unit = match (t.lower.as_ref(), word(i + 1), word(i + 2)) {
             ("last" | "letzte" | "letzten" | "vergangene" | "vergangenen" | "vorige" | "vorigen", u, _) => {
                 unit(u).map(|u| (u, i + 1))
             }
@@ -571,7 +582,7 @@ pub fn event_dates(text: &str, published: NaiveDate) -> Vec<EventDate> {
         }
 
         // Yesterday. French "hier" is left out: it is German for "here".
-        if matches!(t.lower.as_str(), "yesterday" | "gestern" | "ayer") {
+        if matches!(t.lower.as_ref(), "yesterday" | "gestern" | "ayer") {
             if let Some(d) = published.pred_opt() {
                 i = push(d, d, DatePrecision::Day, i);
                 continue;

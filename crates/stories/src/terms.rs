@@ -5,7 +5,7 @@
 //! the stream is therefore judged with today's document frequencies, not the
 //! poor ones it was built under.
 
-use std::collections::HashMap;
+use crate::hash::FastMap;
 
 /// A sparse vector, sorted by term id.
 pub(crate) type Sparse = Vec<(u32, f32)>;
@@ -16,7 +16,11 @@ const LN_TABLE: usize = 1 << 16;
 
 #[derive(Debug, Default)]
 pub(crate) struct Vocabulary {
-    ids: HashMap<String, u32>,
+    /// Terms of up to 15 bytes (nearly all words), packed with their length
+    /// into the key itself: a lookup then hashes and compares two machine
+    /// words and never follows a pointer to the term's bytes.
+    short_ids: FastMap<u128, u32>,
+    long_ids: FastMap<String, u32>,
     df: Vec<u32>,
     /// Arrival count when each term was last seen, for forgetting terms
     /// that have gone out of use.
@@ -45,7 +49,12 @@ impl Vocabulary {
     }
 
     pub(crate) fn intern(&mut self, term: &str) -> u32 {
-        if let Some(&id) = self.ids.get(term) {
+        let short = short_key(term);
+        let known = match short {
+            Some(key) => self.short_ids.get(&key),
+            None => self.long_ids.get(term),
+        };
+        if let Some(&id) = known {
             return id;
         }
         let id = match self.free.pop() {
@@ -60,7 +69,10 @@ impl Vocabulary {
                 (self.df.len() - 1) as u32
             }
         };
-        self.ids.insert(term.to_string(), id);
+        match short {
+            Some(key) => self.short_ids.insert(key, id),
+            None => self.long_ids.insert(term.to_string(), id),
+        };
         id
     }
 
@@ -92,7 +104,7 @@ impl Vocabulary {
 
     /// Terms currently known.
     pub(crate) fn len(&self) -> usize {
-        self.ids.len()
+        self.short_ids.len() + self.long_ids.len()
     }
 
     /// One past the largest term id ever handed out.
@@ -106,19 +118,34 @@ impl Vocabulary {
     pub(crate) fn forget(&mut self, seen_before: u64, keep: &dyn Fn(u32) -> bool) -> Vec<u32> {
         let mut forgotten = Vec::new();
         let last_seen = &self.last_seen;
-        self.ids.retain(|_, &mut id| {
+        let mut still_used = |id: u32| {
             let stale = last_seen[id as usize] < seen_before && !keep(id);
             if stale {
                 forgotten.push(id);
             }
             !stale
-        });
+        };
+        self.short_ids.retain(|_, &mut id| still_used(id));
+        self.long_ids.retain(|_, &mut id| still_used(id));
         for &id in &forgotten {
             self.df[id as usize] = 0;
         }
         self.free.extend_from_slice(&forgotten);
         forgotten
     }
+}
+
+/// A term of at most 15 bytes as one integer: its bytes, then its length in
+/// the last byte, so that no two terms share a key.
+fn short_key(term: &str) -> Option<u128> {
+    let bytes = term.as_bytes();
+    if bytes.len() > 15 {
+        return None;
+    }
+    let mut key = [0u8; 16];
+    key[..bytes.len()].copy_from_slice(bytes);
+    key[15] = bytes.len() as u8;
+    Some(u128::from_le_bytes(key))
 }
 
 /// Sub-linear (1 + ln tf) weights, L2-normalised.
@@ -205,13 +232,8 @@ pub(crate) fn shared_terms(a: &[(u32, f32)], b: &[(u32, f32)]) -> usize {
 }
 
 /// Cosine of two vectors under IDF weighting; `None` when either is empty.
+/// For one query against many stories, see [`DenseQuery`].
 pub(crate) fn cosine(a: &[(u32, f32)], b: &[(u32, f32)], vocab: &Vocabulary) -> Option<f32> {
-    cosine_with_norm(a, weighted_norm(a, vocab), b, vocab)
-}
-
-/// [`cosine`] with `a`'s weighted norm already known: a query compared
-/// with many stories computes its own norm once.
-pub(crate) fn cosine_with_norm(a: &[(u32, f32)], a_norm: f32, b: &[(u32, f32)], vocab: &Vocabulary) -> Option<f32> {
     if a.is_empty() || b.is_empty() {
         return None;
     }
@@ -228,8 +250,70 @@ pub(crate) fn cosine_with_norm(a: &[(u32, f32)], a_norm: f32, b: &[(u32, f32)], 
             }
         }
     }
-    let norms = a_norm * weighted_norm(b, vocab);
+    let norms = weighted_norm(a, vocab) * weighted_norm(b, vocab);
     Some(if norms > 0.0 { dot / norms } else { 0.0 })
+}
+
+/// A query's three fields (title, body, names) spread over an array indexed
+/// by term id, each term holding its weight times IDF² over the field's
+/// weighted norm. Comparing a story vector with it is then one pass over
+/// the story's entries, with no merging and no IDF lookups: the engine
+/// compares one query with dozens of thousand-term centroids per document.
+/// Loading and clearing touch only the query's own terms, so the array is
+/// kept between documents.
+#[derive(Debug, Default)]
+pub(crate) struct DenseQuery {
+    weights: Vec<[f32; 3]>,
+    touched: Vec<u32>,
+    present: [bool; 3],
+}
+
+impl DenseQuery {
+    pub(crate) fn load(&mut self, fields: [&Sparse; 3], vocab: &Vocabulary) {
+        self.clear();
+        if self.weights.len() < vocab.capacity() {
+            self.weights.resize(vocab.capacity(), [0.0; 3]);
+        }
+        for (i, v) in fields.iter().enumerate() {
+            self.present[i] = !v.is_empty();
+            let norm = weighted_norm(v, vocab);
+            if norm <= 0.0 {
+                continue;
+            }
+            for &(t, w) in v.iter() {
+                let slot = t as usize;
+                if slot >= self.weights.len() {
+                    self.weights.resize(slot + 1, [0.0; 3]);
+                }
+                let idf = vocab.idf(t);
+                self.weights[slot][i] = w * idf * idf / norm;
+                self.touched.push(t);
+            }
+        }
+    }
+
+    /// The IDF-weighted cosine of field `field` with `b`, whose weighted
+    /// norm is `b_norm`; `None` when either side is empty.
+    pub(crate) fn cosine(&self, field: usize, b: &[(u32, f32)], b_norm: f32) -> Option<f32> {
+        if !self.present[field] || b.is_empty() {
+            return None;
+        }
+        if b_norm <= 0.0 {
+            return Some(0.0);
+        }
+        let dot: f32 = b
+            .iter()
+            .map(|&(t, w)| self.weights.get(t as usize).map_or(0.0, |q| q[field]) * w)
+            .sum();
+        Some((dot / b_norm).min(1.0))
+    }
+
+    fn clear(&mut self) {
+        for t in self.touched.drain(..) {
+            self.weights[t as usize] = [0.0; 3];
+        }
+        self.present = [false; 3];
+    }
 }
 
 #[cfg(test)]
@@ -248,6 +332,27 @@ mod tests {
         assert!(v.idf(rare) > v.idf(common));
         assert!(v.idf(common) < 0.1);
         assert_eq!(v.intern("the"), common);
+    }
+
+    #[test]
+    fn short_and_long_terms_are_kept_apart() {
+        let mut v = Vocabulary::new(0.0);
+        let terms = [
+            "a",
+            "a\0",
+            "fifteen_bytes_x",
+            "sixteen_bytes_xy",
+            "sixteen_bytes_xz",
+            "",
+        ];
+        let ids: Vec<u32> = terms.iter().map(|t| v.intern(t)).collect();
+        let mut distinct = ids.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), terms.len());
+        let again: Vec<u32> = terms.iter().map(|t| v.intern(t)).collect();
+        assert_eq!(ids, again);
+        assert_eq!(v.len(), terms.len());
     }
 
     #[test]
@@ -296,5 +401,33 @@ mod tests {
         assert!((acc[1].1 - (a[1].1 + b[0].1)).abs() < 1e-6);
         prune(&mut acc, 1);
         assert_eq!(acc, vec![(1, a[1].1 + b[0].1)]);
+    }
+
+    #[test]
+    fn dense_query_agrees_with_sparse_cosine() {
+        let mut vocab = Vocabulary::new(2.0);
+        let ids: Vec<u32> = ["quake", "morocco", "rescue", "budget", "oslo"]
+            .iter()
+            .map(|t| vocab.intern(t))
+            .collect();
+        vocab.observe(&ids[..3]);
+        vocab.observe(&ids[3..]);
+        vocab.observe(&ids[1..2]);
+        let title = tf_vector(&[ids[0], ids[1]]);
+        let body = tf_vector(&[ids[0], ids[0], ids[1], ids[2]]);
+        let story = tf_vector(&[ids[0], ids[2], ids[3]]);
+        let mut dense = DenseQuery::default();
+        dense.load([&title, &body, &Vec::new()], &vocab);
+        let norm = weighted_norm(&story, &vocab);
+        for (field, query) in [(0, &title), (1, &body)] {
+            let expected = cosine(query, &story, &vocab).unwrap();
+            let got = dense.cosine(field, &story, norm).unwrap();
+            assert!((expected - got).abs() < 1e-5, "{expected} {got}");
+        }
+        assert_eq!(dense.cosine(2, &story, norm), None, "an empty field is not compared");
+        // Reloading forgets the previous query entirely.
+        dense.load([&Vec::new(), &tf_vector(&[ids[4]]), &Vec::new()], &vocab);
+        assert_eq!(dense.cosine(1, &story, norm), Some(0.0));
+        assert_eq!(dense.cosine(0, &story, norm), None);
     }
 }

@@ -3,38 +3,61 @@
 //! Words are maximal runs of alphanumeric characters, so any language that
 //! separates words by spaces or punctuation works without word lists.
 
+use std::borrow::Cow;
+
 /// One word of a text, lower-cased, with what casing tells about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Word {
-    pub lower: String,
+pub(crate) struct Word<'a> {
+    /// Borrowed from the text when it is lower-case ASCII already, as most
+    /// words are: splitting a long body then allocates only for the rest.
+    pub lower: Cow<'a, str>,
     /// Starts with an upper-case letter.
     pub capitalised: bool,
     /// First word of a sentence or paragraph, where capitals say nothing.
     pub sentence_start: bool,
 }
 
-pub(crate) fn words(text: &str) -> Vec<Word> {
-    let mut out = Vec::new();
-    let mut current = String::new();
+pub(crate) fn words(text: &str) -> Vec<Word<'_>> {
+    let mut out = Vec::with_capacity(text.len() / 6);
+    let mut current = String::with_capacity(32);
+    let mut start = 0;
+    let mut as_written = true;
     let mut capitalised = false;
     let mut at_boundary = true;
     let mut word_starts_sentence = true;
-    for ch in text.chars() {
+    let mut finish = |current: &mut String, start: usize, end: usize, as_written: bool, capitalised, sentence_start| {
+        let lower = if as_written {
+            Cow::Borrowed(&text[start..end])
+        } else {
+            Cow::Owned(current.as_str().to_owned())
+        };
+        out.push(Word {
+            lower,
+            capitalised,
+            sentence_start,
+        });
+        current.clear();
+    };
+    for (at, ch) in text.char_indices() {
         if ch.is_alphanumeric() {
             if current.is_empty() {
+                start = at;
+                as_written = true;
                 capitalised = ch.is_uppercase();
                 word_starts_sentence = at_boundary;
                 at_boundary = false;
             }
-            current.extend(ch.to_lowercase());
+            if ch.is_ascii() {
+                as_written &= !ch.is_ascii_uppercase();
+                current.push(ch.to_ascii_lowercase());
+            } else {
+                as_written = false;
+                current.extend(ch.to_lowercase());
+            }
             continue;
         }
         if !current.is_empty() {
-            out.push(Word {
-                lower: std::mem::take(&mut current),
-                capitalised,
-                sentence_start: word_starts_sentence,
-            });
+            finish(&mut current, start, at, as_written, capitalised, word_starts_sentence);
         }
         // Quotes and colons also open a fresh capitalised phrase in news text.
         if matches!(ch, '.' | '!' | '?' | '\n' | ':' | '"' | '“' | '”' | '。' | '！' | '？') {
@@ -42,11 +65,14 @@ pub(crate) fn words(text: &str) -> Vec<Word> {
         }
     }
     if !current.is_empty() {
-        out.push(Word {
-            lower: current,
+        finish(
+            &mut current,
+            start,
+            text.len(),
+            as_written,
             capitalised,
-            sentence_start: word_starts_sentence,
-        });
+            word_starts_sentence,
+        );
     }
     out
 }
@@ -177,7 +203,7 @@ pub(crate) fn language_of(declared: Option<&str>, words: &[Word]) -> Option<u32>
     let mut hits = [0usize; 4];
     for w in words.iter().take(400) {
         for (lang, list) in FUNCTION_WORDS.iter().enumerate() {
-            if list.contains(&w.lower.as_str()) {
+            if list.contains(&w.lower.as_ref()) {
                 hits[lang] += 1;
             }
         }
@@ -195,7 +221,7 @@ mod tests {
     #[test]
     fn splits_on_punctuation_and_marks_sentence_starts() {
         let ws = words("The Senate met. Obama spoke; \"Biden\" left.");
-        let lower: Vec<&str> = ws.iter().map(|w| w.lower.as_str()).collect();
+        let lower: Vec<&str> = ws.iter().map(|w| w.lower.as_ref()).collect();
         assert_eq!(lower, ["the", "senate", "met", "obama", "spoke", "biden", "left"]);
         assert!(ws[0].sentence_start && ws[0].capitalised);
         assert!(!ws[1].sentence_start && ws[1].capitalised);
