@@ -105,6 +105,17 @@ fn import_search_and_serve_the_fixture_pages() {
     for outlet in ["Coastline Courier", "Bayside Bulletin", "Newsflow Hub"] {
         assert!(story_page.contains(outlet), "story page lacks {outlet}");
     }
+    // The content farm's copy, 14 months later, is shown as a re-dated copy.
+    assert!(story_page.contains("copy of"), "no copy notice on the story page");
+    assert!(story_page.contains("Re-dated"), "no re-dated notice on the story page");
+    let farm = velmora
+        .iter()
+        .find(|h| h["url"].as_str().unwrap().contains("newsflow-hub"))
+        .unwrap();
+    let (status, farm_json) = server.get(&format!("/api/v1/articles/{}", farm["id"]));
+    assert_eq!(status, 200);
+    let farm_json: Value = serde_json::from_str(&farm_json).unwrap();
+    assert_eq!(farm_json["redated"], true, "{farm_json}");
 
     let original = velmora
         .iter()
