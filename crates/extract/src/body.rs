@@ -5,6 +5,8 @@ use ego_tree::NodeRef;
 use scraper::{Html, Node};
 use std::collections::HashSet;
 
+use crate::content::{escape_attr, escape_text};
+
 /// Openings of the teaser lines sites drop between paragraphs to point at
 /// other stories, in the languages we see most. Matched case-insensitively
 /// at the start of a short block.
@@ -369,12 +371,46 @@ fn blocks(fragment: &str) -> Vec<Block> {
     out
 }
 
+/// Elements without content or end tag.
+const VOID_TAGS: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+];
+
+/// The node as markup. The sanitiser parses it again, so plain escaping
+/// suffices; scraper's own serialiser formats character by character and
+/// cost more than the rest of rendering.
 fn node_html(node: NodeRef<'_, Node>) -> String {
-    match node.value() {
-        Node::Text(t) => html_escape(t),
-        Node::Element(_) => scraper::ElementRef::wrap(node).map(|e| e.html()).unwrap_or_default(),
-        _ => String::new(),
+    let mut out = String::new();
+    for edge in node.traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(n) => match n.value() {
+                Node::Text(t) => escape_text(t, &mut out),
+                Node::Element(e) => {
+                    out.push('<');
+                    out.push_str(e.name());
+                    for (name, value) in e.attrs() {
+                        out.push(' ');
+                        out.push_str(name);
+                        out.push_str("=\"");
+                        escape_attr(value, &mut out);
+                        out.push('"');
+                    }
+                    out.push('>');
+                }
+                _ => {}
+            },
+            ego_tree::iter::Edge::Close(n) => {
+                if let Node::Element(e) = n.value() {
+                    if !VOID_TAGS.contains(&e.name()) {
+                        out.push_str("</");
+                        out.push_str(e.name());
+                        out.push('>');
+                    }
+                }
+            }
+        }
     }
+    out
 }
 
 fn html_escape(text: &str) -> String {
@@ -416,15 +452,26 @@ pub(crate) struct PageText<'a> {
 }
 
 /// Before the first paragraph of prose, extractors often keep the headline,
-/// a standfirst set as a heading, and stray URLs: the page's furniture, not
-/// its text. A first paragraph equal to the page's description stays: sites
-/// often reuse their lede as the description.
+/// a standfirst set as a heading, the date line, and stray URLs: the page's
+/// furniture, not its text. A first paragraph equal to the page's
+/// description stays: sites often reuse their lede as the description.
 fn is_lead_clutter(block: &Block, page: &PageText<'_>) -> bool {
     let text = block.text.trim();
     text.is_empty()
         || block.heading
         || page.title.is_some_and(|t| same_words(text, t))
         || (text.starts_with("http") && !text.contains(' '))
+        || is_date_line(text)
+}
+
+/// Longest line read as a bare date line ("Updated 13 February 2024, 18:05").
+const MAX_DATE_LINE_CHARS: usize = 48;
+
+/// A short line with a date that is not a sentence: sentences end in a stop.
+fn is_date_line(text: &str) -> bool {
+    text.chars().count() <= MAX_DATE_LINE_CHARS
+        && !text.ends_with(['.', '!', '?', '。'])
+        && crate::dates::find_in_text(text, false).is_some()
 }
 
 /// Prose comes in paragraphs; a long body in one or two blocks is a page's
@@ -503,6 +550,12 @@ mod tests {
             body.html
         );
         assert_eq!(body.text, "Text here.");
+        let dated = render(
+            "<p>13 February 2024</p><p>Text here, on 13 February 2024.</p>",
+            &PageText::default(),
+            None,
+        );
+        assert_eq!(dated.text, "Text here, on 13 February 2024.");
         assert!(
             body.html.contains("src=\"https://news.example/i.jpg\""),
             "{}",

@@ -11,13 +11,18 @@
 
 use ego_tree::NodeRef;
 use scraper::{Html, Node};
+use std::sync::LazyLock;
 
-/// Below this much prose (weighted characters) the page is not clearly an
-/// article and the fallback extractor decides.
-const MIN_CONFIDENT_PROSE: u32 = 800;
+use crate::words::WordLists;
+
+/// Below this much prose (weighted characters, two or three sentences) the
+/// page is not clearly an article and the fallback extractor decides.
+const MIN_CONFIDENT_PROSE: u32 = 300;
 /// The winner must hold at least this share of the page's prose; otherwise
 /// prose is scattered (teaser grids, live pages) and the choice is a guess.
-const MIN_PROSE_SHARE: f32 = 0.8;
+/// Prose in furniture-named boxes counts here (a popup's or sidebar's text
+/// competes with the article), prose in comment and teaser boxes does not.
+const MIN_PROSE_SHARE: f32 = 0.6;
 /// How much one character of non-prose costs against one of prose when
 /// choosing the container.
 const NOISE_WEIGHT: f32 = 0.6;
@@ -36,7 +41,7 @@ const JUNK_TAGS: &[&str] = &[
 ];
 
 /// Words in a class or id that mark page furniture. Matched as substrings of
-/// the lower-cased class and id, so `share-bar` and `socialShare` both hit.
+/// the class and id in any case, so `share-bar` and `socialShare` both hit.
 const JUNK_MARKS: &[&str] = &[
     "comment",
     "disqus",
@@ -290,23 +295,12 @@ fn is_hidden(e: &scraper::node::Element) -> bool {
     hidden
 }
 
-fn class_and_id(e: &scraper::node::Element) -> String {
-    let mut out = String::new();
-    for (name, value) in e.attrs() {
-        if name == "class" || name == "id" {
-            out.push_str(value);
-            out.push(' ');
-        }
-    }
-    out.make_ascii_lowercase();
-    out
-}
-
-fn junk_by_marks(marks: &str) -> bool {
-    !marks.is_empty()
-        && JUNK_MARKS.iter().any(|m| marks.contains(m))
-        && !CONTENT_MARKS.iter().any(|m| marks.contains(m))
-}
+/// Bits of [`MARK_LISTS`]' answer.
+const JUNK: u8 = 1;
+const FOREIGN: u8 = 2;
+const CONTENT: u8 = 4;
+static MARK_LISTS: LazyLock<WordLists> =
+    LazyLock::new(|| WordLists::new(&[JUNK_MARKS, FOREIGN_PROSE_MARKS, CONTENT_MARKS]));
 
 /// How an element's tag and attributes classify it: (junk, marked, foreign).
 fn classify(e: &scraper::node::Element) -> (bool, bool, bool) {
@@ -319,15 +313,26 @@ fn classify(e: &scraper::node::Element) -> (bool, bool, bool) {
     if matches!(tag, "html" | "body" | "article" | "main") {
         return (false, false, false);
     }
-    let marks = class_and_id(e);
-    if !junk_by_marks(&marks) {
+    let marks = MARK_LISTS.lists_in(
+        e.attrs()
+            .filter(|(name, _)| matches!(*name, "class" | "id"))
+            .map(|(_, v)| v),
+    );
+    if marks & JUNK == 0 || marks & CONTENT != 0 {
         return (false, false, false);
     }
-    (false, true, FOREIGN_PROSE_MARKS.iter().any(|m| marks.contains(m)))
+    (false, true, marks & FOREIGN != 0)
+}
+
+/// The element table, and the page's prose outside junk, comment and
+/// teaser boxes.
+struct Survey<'a> {
+    elements: Vec<Element<'a>>,
+    page_prose: u32,
 }
 
 /// Walks the tree once, building the element table with own-text figures.
-fn survey(doc: &Html) -> Vec<Element<'_>> {
+fn survey(doc: &Html) -> Survey<'_> {
     let mut elements: Vec<Element<'_>> = Vec::with_capacity(1024);
     // Open elements as table indices; the innermost block and link count
     // tell where a text node's characters go.
@@ -413,6 +418,7 @@ fn survey(doc: &Html) -> Vec<Element<'_>> {
     }
     // Children follow their parents in document order, so one backward
     // pass sums every subtree.
+    let mut page_prose = 0u32;
     for i in (0..elements.len()).rev() {
         let el = &mut elements[i];
         if el.junk {
@@ -426,6 +432,9 @@ fn survey(doc: &Html) -> Vec<Element<'_>> {
                 && (el.own_punctuation > 0 || own >= 3 * MIN_PARAGRAPH);
             if prose {
                 own_prose = own;
+                if !el.foreign {
+                    page_prose += own;
+                }
                 el.prose += own;
                 el.cluster += own as f32;
             } else {
@@ -455,12 +464,12 @@ fn survey(doc: &Html) -> Vec<Element<'_>> {
             p.all += all;
         }
     }
-    elements
+    Survey { elements, page_prose }
 }
 
 /// Finds the article and writes it out; `None` when the page has no prose.
 pub(crate) fn find(doc: &Html) -> Option<Found> {
-    let elements = survey(doc);
+    let Survey { elements, page_prose } = survey(doc);
     let score = |e: &Element<'_>| e.prose as f32 - NOISE_WEIGHT * e.noise as f32;
     let core = elements
         .iter()
@@ -470,7 +479,6 @@ pub(crate) fn find(doc: &Html) -> Option<Found> {
         .map(|(i, _)| i)?;
     let index_of = index_map(&elements);
     let best = widen(&elements, &index_of, core, score);
-    let page_prose = elements.first().map_or(0, |root| root.prose);
     let winner = &elements[best];
     let confident = winner.prose >= MIN_CONFIDENT_PROSE && winner.prose as f32 >= MIN_PROSE_SHARE * page_prose as f32;
 
@@ -569,7 +577,7 @@ struct Writer<'e, 'a> {
     inline_run: String,
 }
 
-fn escape_text(text: &str, out: &mut String) {
+pub(crate) fn escape_text(text: &str, out: &mut String) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -580,7 +588,7 @@ fn escape_text(text: &str, out: &mut String) {
     }
 }
 
-fn escape_attr(text: &str, out: &mut String) {
+pub(crate) fn escape_attr(text: &str, out: &mut String) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -897,6 +905,19 @@ mod tests {
             found.fragment
         );
         assert!(!found.fragment.contains("Caption"));
+    }
+
+    #[test]
+    fn prose_in_furniture_boxes_counts_against_the_winner() {
+        let article = format!("<body><article><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p></article></body>");
+        assert!(find_in(&article).confident);
+        // The densest block is a popup; as much prose again lies elsewhere.
+        let paragraphs = format!("<p>{PROSE}</p>").repeat(7);
+        let asides: String = (0..7)
+            .map(|n| format!("<div class=\"box{n}\"><div><p>{PROSE} {n}</p></div></div>"))
+            .collect();
+        let popup = format!("<body><div class=\"modal\">{paragraphs}</div>{asides}</body>");
+        assert!(!find_in(&popup).confident);
     }
 
     #[test]

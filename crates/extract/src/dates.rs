@@ -3,8 +3,9 @@
 //!
 //! Sources in order of trust: JSON-LD and meta tags, `<time>` elements marked
 //! as the publication time, a video's upload time, the URL, then weaker
-//! evidence (any `<time>`, date-labelled elements, a dateline in the body,
-//! and last the day written most often in the markup). A time keeps the
+//! evidence (any `<time>`, date-labelled elements, a dateline in the body or
+//! right under the headline, and last the day written most often in the
+//! markup). A time keeps the
 //! offset it was written with; a bare day stays a day.
 //!
 //! The day that counts is the newsroom's local day: a UTC time is shown in
@@ -322,6 +323,7 @@ pub(crate) fn choose(page: &DateEvidence) -> Dates {
                 .find_map(|l| find_in_text(l, page.month_first).map(|(t, _)| t))
         })
         .or_else(|| body_date(page.body, page.month_first).map(Timestamp::Day))
+        .or_else(|| find_in_text(&facts.after_headline, page.month_first).map(|(t, _)| t))
         .or_else(|| most_frequent_html_day(page.html).map(Timestamp::Day))
     };
     let mut published = machine.or(from_url).or_else(|| {

@@ -2,12 +2,13 @@
 //! clock, so the same page always gives the same article.
 //!
 //! Steps: refuse binary payloads, decode (BOM, transport charset, `<meta>`,
-//! then detection), trim the markup (script code, comments, SVG, inline
-//! blobs, script hooks, absurd nesting) in one linear pass, cap its size,
-//! parse once, read the page's own metadata, find the article with our own
-//! prose-density finder (`content`), and only where it is unsure ask the
-//! slower `trafilatura` extractor; then render plain text and sanitised
-//! reader HTML, dropping lead clutter and "See also"-style teaser lines.
+//! then detection), trim the markup (script code, comments, SVG, site
+//! navigation, inline blobs, script hooks, absurd nesting) in one linear
+//! pass, cap its size, parse once, read the page's own metadata, find the
+//! article with our own prose-density finder (`content`), and only where it
+//! is unsure ask the slower `trafilatura` extractor; then render plain text
+//! and sanitised reader HTML, dropping lead clutter and "See also"-style
+//! teaser lines.
 
 mod body;
 mod content;
@@ -16,6 +17,7 @@ mod decode;
 mod markup;
 mod metadata;
 mod page;
+mod words;
 
 use model::Article;
 use scraper::Html;
@@ -94,8 +96,8 @@ pub fn extract_with_charset(html: &[u8], url: Option<&str>, charset: Option<&str
     let body = match found {
         Some(found) if found.confident => body::render(&found.fragment, &page_text, base.as_ref()),
         found => {
-            let ours = found.map(|f| body::render(&f.fragment, &page_text, base.as_ref()));
-            fallback_body(&prepared, base.as_ref(), &page_text, ours).unwrap_or_default()
+            let ours = || found.map(|f| body::render(&f.fragment, &page_text, base.as_ref()));
+            fallback_body(&prepared, base.as_ref(), &page_text, &facts, ours).unwrap_or_default()
         }
     };
     drop(prepared);
@@ -142,14 +144,15 @@ pub fn extract_with_charset(html: &[u8], url: Option<&str>, charset: Option<&str
 }
 
 /// The `trafilatura` extractor, for pages where our own finder is unsure;
-/// `ours` is the finder's pick, used when `trafilatura` finds nothing better.
-/// It parses the page again: its tree type cannot be built from ours, and
-/// it runs on a minority of pages.
+/// `ours` renders the finder's pick, used when `trafilatura` finds nothing
+/// better. It parses the page again: its tree type cannot be built from
+/// ours, and it runs on a minority of pages.
 fn fallback_body(
     prepared: &str,
     base: Option<&Url>,
     page_text: &body::PageText<'_>,
-    ours: Option<body::Body>,
+    facts: &page::PageFacts,
+    ours: impl FnOnce() -> Option<body::Body>,
 ) -> Option<body::Body> {
     // Images and links in its output cost body precision (it keeps caption
     // and link-box text around them), and its own fallback extractors halve
@@ -162,18 +165,25 @@ fn fallback_body(
         options = options.with_url(base.clone());
     }
     let Ok(fragment) = trafilatura::extract_document(Document::parse(prepared), &options) else {
-        return ours;
+        return ours();
     };
     let body = body::render(&fragment.content_html, page_text, base);
     if body.text.trim().is_empty() {
-        return ours;
+        return ours();
     }
     if !body::looks_like_whole_page(&body.text) {
         return Some(body);
     }
     // The main pass found no article block and returned the page's text at
     // large; the slow readability and jusText fallbacks are worth it here.
-    let retry = trafilatura::extract_document(Document::parse(prepared), &options.with_fallback(true)).ok();
+    // Naming the language lets jusText load one stop-word list instead of
+    // all of them (tens of milliseconds); a retry whose text turns out to be
+    // in another language is refused, and the main pass's text stays.
+    let mut options = options.with_fallback(true);
+    if let Some(language) = metadata::language(facts, &body.text) {
+        options = options.with_target_language(language);
+    }
+    let retry = trafilatura::extract_document(Document::parse(prepared), &options).ok();
     match retry.map(|r| body::render(&r.content_html, page_text, base)) {
         Some(retry) if !retry.text.trim().is_empty() => Some(retry),
         _ => Some(body),

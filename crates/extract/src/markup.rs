@@ -41,16 +41,54 @@ fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
 
 /// Where the raw-text element `name` closes: the next `</name`, any case.
 fn raw_text_end(html: &str, from: usize, name: &str) -> usize {
-    let mut at = from;
-    while let Some(p) = html.get(at..).and_then(|rest| rest.find("</")) {
-        let start = at + p + 2;
-        let candidate = html.as_bytes().get(start..start + name.len());
+    let bytes = html.as_bytes();
+    let Some(rest) = bytes.get(from..) else {
+        return html.len();
+    };
+    for p in memchr::memmem::find_iter(rest, b"</") {
+        let start = from + p + 2;
+        let candidate = bytes.get(start..start + name.len());
         if candidate.is_some_and(|c| c.eq_ignore_ascii_case(name.as_bytes())) {
-            return at + p;
+            return from + p;
         }
-        at = start;
     }
     html.len()
+}
+
+/// Where the element `name` opened just before `from` ends: past the `>` of
+/// its matching end tag, counting nested ones and skipping comments and
+/// raw text. `None` when it is never closed, so a stray open tag cannot
+/// swallow the rest of the page.
+fn matching_end(html: &str, from: usize, name: &str) -> Option<usize> {
+    let bytes = html.as_bytes();
+    let mut depth = 1usize;
+    let mut i = from;
+    while let Some(offset) = memchr::memchr(b'<', &bytes[i..]) {
+        let at = i + offset;
+        if bytes[at..].starts_with(b"<!--") {
+            i = at + 4 + html[at + 4..].find("-->")? + 3;
+            continue;
+        }
+        let closing = bytes.get(at + 1) == Some(&b'/');
+        let mut name_buf = [0u8; 16];
+        let (tag, name_end) = tag_name(bytes, at + 1 + usize::from(closing), &mut name_buf);
+        let gt = name_end + memchr::memchr(b'>', &bytes[name_end..])?;
+        if tag == name {
+            if closing {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(gt + 1);
+                }
+            } else if bytes[gt - 1] != b'/' {
+                depth += 1;
+            }
+        } else if !closing && RAW_TEXT.contains(&tag) {
+            i = raw_text_end(html, gt + 1, tag);
+            continue;
+        }
+        i = gt + 1;
+    }
+    None
 }
 
 /// Builds the trimmed copy lazily: pages that need no change are not copied.
@@ -86,7 +124,7 @@ impl<'a> Trimmer<'a> {
 fn omit_blob_values(html: &str, from: usize, to: usize, trimmer: &mut Trimmer<'_>) {
     let bytes = html.as_bytes();
     let mut at = from;
-    while let Some(eq) = bytes[at..to].iter().position(|&b| b == b'=').map(|p| at + p) {
+    while let Some(eq) = memchr::memchr(b'=', &bytes[at..to]).map(|p| at + p) {
         let mut open = eq + 1;
         while open < to && bytes[open].is_ascii_whitespace() {
             open += 1;
@@ -158,7 +196,8 @@ pub(crate) fn cap(text: &mut Cow<'_, str>, max: usize) {
 /// Returns `html` with start and end tags beyond `max_depth` removed, and
 /// with what no reader sees taken out before parsing: comments, the code
 /// inside scripts (JSON-LD metadata excepted) and styles, inline SVG, and
-/// long attribute values (see [`MAX_ATTRIBUTE_BYTES`]).
+/// long attribute values (see [`MAX_ATTRIBUTE_BYTES`]); and with `<nav>`
+/// blocks, which are never the article, taken out whole.
 pub(crate) fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
     let bytes = html.as_bytes();
     let mut trimmer = Trimmer {
@@ -168,7 +207,7 @@ pub(crate) fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
     };
     let (mut depth, mut dropped) = (0usize, 0usize);
     let mut i = 0;
-    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
+    while let Some(offset) = memchr::memchr(b'<', &bytes[i..]) {
         let at = i + offset;
         if bytes[at..].starts_with(b"<!--") {
             i = html[at + 4..].find("-->").map_or(bytes.len(), |e| at + 4 + e + 3);
@@ -186,7 +225,7 @@ pub(crate) fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
         }
         let mut name_buf = [0u8; 16];
         let (name, name_end) = tag_name(bytes, name_start, &mut name_buf);
-        let Some(gt) = bytes[name_end..].iter().position(|&b| b == b'>').map(|p| p + name_end) else {
+        let Some(gt) = memchr::memchr(b'>', &bytes[name_end..]).map(|p| p + name_end) else {
             break;
         };
         let self_closing = bytes[gt - 1] == b'/';
@@ -210,6 +249,17 @@ pub(crate) fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
                 trimmer.omit(gt + 1, end);
             }
             i = end;
+            continue;
+        } else if name == "nav" && !self_closing {
+            // Site navigation is a fifth of a typical page's markup, and
+            // neither extractor keeps any of it.
+            match matching_end(html, gt + 1, "nav") {
+                Some(end) => {
+                    trimmer.omit(at, end);
+                    i = end;
+                }
+                None => i = gt + 1,
+            }
             continue;
         } else if name == "svg" && !self_closing {
             let end = raw_text_end(html, gt + 1, "svg");
@@ -273,6 +323,15 @@ mod tests {
         let mut text = Cow::Owned("ééé".to_string());
         cap(&mut text, 3);
         assert_eq!(text, "é");
+    }
+
+    #[test]
+    fn navigation_goes_whole_unless_never_closed() {
+        let html = "<body><NAV class=top><nav><a>Home</a><script>'</nav>'</script></nav><!-- </nav> --></nav>\
+            <p>Story</p><nav><a>Next</a></nav></body>";
+        assert_eq!(prepare(html, 100), "<body><p>Story</p></body>");
+        let unclosed = "<body><nav><a>Home</a><p>Story</p></body>";
+        assert_eq!(prepare(unclosed, 100), unclosed);
     }
 
     #[test]

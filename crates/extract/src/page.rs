@@ -8,6 +8,8 @@ use scraper::{Html, Node};
 use serde_json::Value;
 use std::sync::LazyLock;
 
+use crate::words::WordLists;
+
 /// JSON-LD blocks larger than this are catalogues, not article metadata.
 const MAX_JSON_LD_BYTES: usize = 512 * 1024;
 /// Longer texts in a "date" or "byline" element are containers, not labels.
@@ -29,6 +31,9 @@ pub(crate) struct PageFacts {
     pub times: Vec<TimeMark>,
     /// Short texts of elements whose class or id mentions a date.
     pub date_labels: Vec<String>,
+    /// The visible text right after the first `<h1>`, where sites set the
+    /// dateline whatever they name its element.
+    pub after_headline: String,
 }
 
 #[derive(Debug)]
@@ -122,27 +127,47 @@ fn full_text(node: NodeRef<'_, Node>) -> String {
     out
 }
 
-fn looks_like_date_container(class_and_id: &str) -> bool {
-    [
-        "date", "time", "publish", "posted", "dateline", "byline", "meta", "datum", "fecha", "data",
-    ]
-    .iter()
-    .any(|k| class_and_id.contains(k))
-}
-
-fn looks_like_byline(class_and_id: &str) -> bool {
-    ["byline", "author", "autor", "auteur", "writer"]
-        .iter()
-        .any(|k| class_and_id.contains(k))
-        && !class_and_id.contains("comment")
-}
+/// Words in a class or id that mark a date holder, a byline, or a comment
+/// (whose bylines are readers', not the article's).
+const DATE_WORDS: &[&str] = &[
+    "date", "time", "publish", "posted", "dateline", "byline", "meta", "datum", "fecha", "data",
+];
+const BYLINE_WORDS: &[&str] = &["byline", "author", "autor", "auteur", "writer"];
+const COMMENT_WORDS: &[&str] = &["comment"];
+/// Bits of [`LABEL_LISTS`]' answer.
+const DATE: u8 = 1;
+const BYLINE: u8 = 2;
+const COMMENT: u8 = 4;
+static LABEL_LISTS: LazyLock<WordLists> = LazyLock::new(|| WordLists::new(&[DATE_WORDS, BYLINE_WORDS, COMMENT_WORDS]));
 
 /// Bytes of label text worth reading; longer texts are containers.
 const MAX_LABEL_BYTES: usize = 4 * MAX_LABEL_CHARS;
+/// Text after the headline read for a dateline: a line or two.
+const AFTER_HEADLINE_BYTES: usize = 200;
 
 pub(crate) fn read(doc: &Html) -> PageFacts {
     let mut facts = PageFacts::default();
+    // Nodes still to pass inside the first headline, once it is met.
+    let mut inside_headline: Option<usize> = None;
     for node in doc.tree.root().descendants() {
+        match inside_headline.as_mut() {
+            Some(left) if *left > 0 => *left -= 1,
+            Some(_) if facts.after_headline.len() < AFTER_HEADLINE_BYTES => {
+                if let Node::Text(t) = node.value() {
+                    let in_code = node
+                        .parent()
+                        .and_then(|p| p.value().as_element().map(|e| matches!(e.name(), "script" | "style")))
+                        .unwrap_or(false);
+                    if !in_code {
+                        for word in t.split_whitespace() {
+                            facts.after_headline.push_str(word);
+                            facts.after_headline.push(' ');
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
         let Node::Element(e) = node.value() else { continue };
         let tag = e.name();
         match tag {
@@ -178,6 +203,9 @@ pub(crate) fn read(doc: &Html) -> PageFacts {
                 let t = collapse(&full_text(node));
                 if !t.is_empty() {
                     facts.h1.push(t);
+                    if inside_headline.is_none() {
+                        inside_headline = Some(node.descendants().count() - 1);
+                    }
                 }
             }
             "link" => {
@@ -207,11 +235,8 @@ pub(crate) fn read(doc: &Html) -> PageFacts {
             ""
         };
         let (class, id) = (attr(e, "class"), attr(e, "id"));
-        let class_and_id = if class.is_none() && id.is_none() {
-            String::new()
-        } else {
-            format!("{} {}", class.unwrap_or_default(), id.unwrap_or_default()).to_ascii_lowercase()
-        };
+        let labels = LABEL_LISTS.lists_in(class.into_iter().chain(id));
+        let looks_like_byline = labels & BYLINE != 0 && labels & COMMENT == 0;
 
         if tag == "time" || itemprop == "datepublished" || itemprop == "datemodified" || itemprop == "datecreated" {
             let value = attr(e, "datetime")
@@ -220,7 +245,8 @@ pub(crate) fn read(doc: &Html) -> PageFacts {
                 .or_else(|| short_text(node, MAX_LABEL_BYTES))
                 .unwrap_or_default();
             if !value.is_empty() && value.len() <= MAX_LABEL_CHARS {
-                let hints = format!("{itemprop} {class_and_id}");
+                let hints =
+                    format!("{itemprop} {} {}", class.unwrap_or_default(), id.unwrap_or_default()).to_ascii_lowercase();
                 facts.times.push(TimeMark {
                     published_hint: itemprop == "datepublished"
                         || itemprop == "datecreated"
@@ -239,16 +265,16 @@ pub(crate) fn read(doc: &Html) -> PageFacts {
             }
             continue;
         }
-        if class_and_id.len() > 1 && facts.date_labels.len() < 20 && looks_like_date_container(&class_and_id) {
+        if labels & DATE != 0 && facts.date_labels.len() < 20 {
             if let Some(text) = short_text(node, MAX_LABEL_BYTES) {
                 if !text.is_empty() && text.chars().count() <= MAX_LABEL_CHARS {
-                    if looks_like_byline(&class_and_id) && facts.bylines.len() < 5 {
+                    if looks_like_byline && facts.bylines.len() < 5 {
                         facts.bylines.push(text.clone());
                     }
                     facts.date_labels.push(text);
                 }
             }
-        } else if looks_like_byline(&class_and_id) && facts.bylines.len() < 5 {
+        } else if looks_like_byline && facts.bylines.len() < 5 {
             if let Some(text) = short_text(node, 4 * 150) {
                 if !text.is_empty() && text.chars().count() <= 150 {
                     facts.bylines.push(text);
@@ -347,5 +373,10 @@ mod tests {
         assert_eq!(facts.date_labels, vec!["18.10.2021".to_string()]);
         assert_eq!(facts.rel_authors, vec!["Ann Lee".to_string()]);
         assert_eq!(facts.h1, vec!["Hello".to_string()]);
+        assert!(
+            facts.after_headline.starts_with("19 Oct 18.10.2021 "),
+            "{}",
+            facts.after_headline
+        );
     }
 }

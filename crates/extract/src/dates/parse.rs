@@ -352,22 +352,28 @@ fn month_number(word: &str) -> Option<u32> {
     MONTHS.iter().find(|(name, _)| *name == word).map(|(_, n)| *n)
 }
 
+// Digits are ASCII (`parse` reads no others) and month words have no upper
+// bound here (the month table bounds them): Unicode `\d` and a bounded
+// `\p{L}` repeat compile to automata ten times larger, which costs each
+// process milliseconds to build and every search time to run.
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(\d{1,2})(?:\.|er|º)?\s+(?:de\s+)?(\p{L}{2,12})\.?(?:\s*/\s*\p{L}{2,12})?,?\s+(?:de\s+|del\s+)?(\d{4})\b",
+        r"\b([0-9]{1,2})(?:\.|er|º)?\s+(?:de\s+)?(\p{L}{2,})\.?(?:\s*/\s*\p{L}{2,})?,?\s+(?:de\s+|del\s+)?([0-9]{4})\b",
     )
     .expect("valid regex")
 });
-static MONTH_DAY_YEAR: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(\p{L}{3,12})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b").expect("valid regex"));
+static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(\p{L}{3,})\.?\s+([0-9]{1,2})(?:st|nd|rd|th)?,?\s+([0-9]{4})\b").expect("valid regex")
+});
 static YEAR_MONTH_DAY_WORD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(\d{4})\.?\s+(\p{L}{3,12})\.?\s+(\d{1,2})\b").expect("valid regex"));
-static CJK: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"\b([0-9]{4})\.?\s+(\p{L}{3,})\.?\s+([0-9]{1,2})\b").expect("valid regex"));
+static CJK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"([0-9]{4})\s*[年년]\s*([0-9]{1,2})\s*[月월]\s*([0-9]{1,2})\s*[日일]?").expect("valid regex")
+});
 static YMD_NUMERIC: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"\b([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})\b").expect("valid regex"));
 static DMY_NUMERIC: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(\d{1,2})([./-])(\d{1,2})[./-](\d{4})\b").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"\b([0-9]{1,2})([./-])([0-9]{1,2})[./-]([0-9]{4})\b").expect("valid regex"));
 
 /// Finds the first plausible date written in `text`, and where it starts.
 /// `month_first` reads `04/05/2021` as April 5 (US usage) instead of 4 May.
