@@ -109,7 +109,7 @@ pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
     pipeline.flush().await?;
     bar.finish_and_clear();
     tally.print();
-    tracing::info!(
+    tracing::debug!(
         imported = tally.imported,
         known = tally.known,
         failed = tally.failed.len(),
