@@ -153,16 +153,18 @@ impl Pipeline {
             return Ok(Outcome::Failed(format!("article {id} vanished after insert")));
         };
         let assignment = self.engine.add(&document_of(&stored));
-        let placement = StoryPlacement {
-            story_key: assignment.cluster.clone(),
-            copy_of: assignment
-                .copy_of
-                .as_deref()
-                .and_then(|s| s.parse().ok())
-                .map(ArticleId),
-            redated: assignment.redated,
-        };
-        let story = self.store.assign_story(id, &placement).await?;
+        let story = self.store.assign_story(id, &placement_of(&assignment)).await?;
+        // Copies stored before their original arrived now name it.
+        for revised in self.engine.revised() {
+            match revised.id.parse() {
+                Ok(earlier) => {
+                    self.store
+                        .assign_story(ArticleId(earlier), &placement_of(&revised))
+                        .await?;
+                }
+                Err(_) => tracing::warn!(id = %revised.id, "revised verdict for an id that is not an article"),
+            }
+        }
         self.story_ids.insert(assignment.cluster.clone(), story);
         self.touched_stories.insert(assignment.cluster);
         self.pending_index.push(indexed_of(&stored, Some(story)));
@@ -223,6 +225,18 @@ impl Pipeline {
 /// The URL that identifies a page in the store: its canonical URL in
 /// normalised form, else a content address, so that a file imported twice
 /// is recognised even when it names no URL.
+fn placement_of(assignment: &Assignment) -> StoryPlacement {
+    StoryPlacement {
+        story_key: assignment.cluster.clone(),
+        copy_of: assignment
+            .copy_of
+            .as_deref()
+            .and_then(|s| s.parse().ok())
+            .map(ArticleId),
+        redated: assignment.redated,
+    }
+}
+
 fn identity_url(article: &Article, identity_hash: &str) -> String {
     article
         .canonical_url

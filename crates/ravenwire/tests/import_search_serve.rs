@@ -122,6 +122,20 @@ fn import_search_and_serve_the_fixture_pages() {
         .find(|h| h["url"].as_str().unwrap().contains("coastline-courier"))
         .unwrap();
     let article_id = original["id"].as_i64().unwrap();
+    assert_eq!(farm_json["copy_of"], article_id, "{farm_json}");
+    // Files are imported in name order, so the Bayside Bulletin copy is
+    // stored before the Coastline Courier original it copies; the original's
+    // arrival revises it.
+    let bayside = velmora
+        .iter()
+        .find(|h| h["url"].as_str().unwrap().contains("bayside-bulletin"))
+        .unwrap();
+    assert!(bayside["id"].as_i64().unwrap() < article_id, "fixture order changed");
+    let (status, bayside_json) = server.get(&format!("/api/v1/articles/{}", bayside["id"]));
+    assert_eq!(status, 200);
+    let bayside_json: Value = serde_json::from_str(&bayside_json).unwrap();
+    assert_eq!(bayside_json["copy_of"], article_id, "{bayside_json}");
+    assert_eq!(bayside_json["redated"], false, "{bayside_json}");
     let (status, reader) = server.get(&format!("/article/{article_id}"));
     assert_eq!(status, 200);
     assert!(

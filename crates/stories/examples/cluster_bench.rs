@@ -34,8 +34,10 @@ cluster_bench: benchmarks for the ravenwire story engine (default Config).
       (a word in eighty dropped or doubled, the last sentence cut, a credit
       line added) is injected. A dated original's copy comes within three
       days or, half the time, 60-360 days later (re-dated); an undated one's
-      follows within 50 documents. Prints precision and recall of copy_of
-      and redated.
+      follows within 50 documents. One dated copy in five (published a day
+      or more after its original) arrives just before it. Verdicts are
+      final ones: revisions reported by StoryEngine::revised replace the
+      first verdicts. Prints precision and recall of copy_of and redated.
 
   cluster_bench --throughput N IN.jsonl [IN2.jsonl ...]
       Feeds N synthetic documents, one thread, and reports docs/s per
@@ -178,7 +180,7 @@ fn provenance(paths: &[String], seed: u64) -> Result<(), BoxError> {
     let originals = provenance_set::distinct(&pool);
     let (stream, truth) = provenance_set::build(&originals, 30, seed);
     let mut engine = StoryEngine::new(config_from_env()?);
-    let assignments: Vec<_> = stream.iter().map(|d| engine.add(d)).collect();
+    let assignments = provenance_set::final_verdicts(&mut engine, &stream);
     let s = provenance_set::score(&assignments, &truth);
     if std::env::var_os("CLUSTER_BENCH_SHOW_ERRORS").is_some() {
         for a in &assignments {

@@ -67,6 +67,9 @@ struct DocRecord {
     copy_of: Option<String>,
     copy_of_doc: Option<u32>,
     redated: bool,
+    /// Held documents recorded as copies of this one, so that they can be
+    /// handed to an earlier original that arrives after them.
+    copies: Vec<u32>,
     signature: Vec<u32>,
     /// Dropped when the document's story leaves the window.
     samples: Vec<u64>,
@@ -198,8 +201,10 @@ pub struct EngineStats {
 
 /// The streaming story engine.
 ///
-/// Assignments are final: [`StoryEngine::add`] decides each document once,
-/// when it arrives, and never revises an earlier verdict.
+/// Story assignments are final: [`StoryEngine::add`] puts each document in
+/// a story once, when it arrives. Provenance alone may be revised later, for
+/// documents still within the copy horizon, when their original turns up
+/// after them ([`StoryEngine::revised`]).
 #[derive(Debug)]
 pub struct StoryEngine {
     config: Config,
@@ -224,6 +229,8 @@ pub struct StoryEngine {
     recent_dates: VecDeque<i64>,
     next_sweep: u64,
     sweeps: u64,
+    /// Earlier documents whose verdict the last `add` revised.
+    revised: Vec<u32>,
 }
 
 impl Default for StoryEngine {
@@ -256,14 +263,18 @@ impl StoryEngine {
             recent_dates: VecDeque::new(),
             next_sweep: 16,
             sweeps: 0,
+            revised: Vec::new(),
             config,
         }
     }
 
-    /// Assigns one new document; the verdict is final. A document id seen
+    /// Assigns one new document to a story, for good. Its provenance may
+    /// still be revised by a later arrival (see [`StoryEngine::revised`],
+    /// which lists what this call revised). A document id seen
     /// before gets its earlier assignment back unchanged, as long as that
     /// document is still held (within the copy horizon).
     pub fn add(&mut self, doc: &Document) -> Assignment {
+        self.revised.clear();
         if let Some(&known) = self.doc_by_id.get(&doc.id) {
             return self.assignment_of(known);
         }
@@ -274,6 +285,8 @@ impl StoryEngine {
         let copies = self.find_copies(&features);
         let mut copy_of = None;
         let mut cluster = None;
+        // Copies that arrived before this document, their original.
+        let mut earlier_arrivals: Vec<u32> = Vec::new();
         if !copies.strong.is_empty() {
             let mut seen: Vec<Seen> = Vec::new();
             for &d in &copies.strong {
@@ -287,7 +300,9 @@ impl StoryEngine {
                 // A document dated before everything it matches is the first
                 // appearance itself; earlier verdicts are not re-decided.
                 let predates = matches!((published, record.published), (Some(p), Some(o)) if p < o);
-                if !predates {
+                if predates {
+                    earlier_arrivals = seen.iter().map(|s| s.doc).collect();
+                } else {
                     copy_of = Some(original);
                 }
                 cluster = Some(record.cluster);
@@ -328,6 +343,9 @@ impl StoryEngine {
         let redated = redated_copy || late_report || standalone_old;
         let copy_of_id = copy_of.map(|o| self.docs[&o].id.clone());
         let index = self.insert(doc, published, features, cluster, copy_of_id, copy_of, redated);
+        if !earlier_arrivals.is_empty() {
+            self.adopt_earlier_arrivals(index, earlier_arrivals);
+        }
         let assignment = self.assignment_of(index);
         if self.arrivals >= self.next_sweep {
             self.sweep();
@@ -365,6 +383,20 @@ impl StoryEngine {
         if self.arrivals >= self.next_sweep {
             self.sweep();
         }
+    }
+
+    /// The earlier documents whose verdict the last [`StoryEngine::add`]
+    /// revised, with their new verdicts. Only provenance is ever revised,
+    /// never the story: when an original arrives after copies of it (a
+    /// crawl meets the syndicated copy first), the copies still held (within
+    /// the copy horizon) become its copies, and re-dated when they were
+    /// published long after it.
+    pub fn revised(&self) -> Vec<Assignment> {
+        self.revised
+            .iter()
+            .filter(|d| self.docs.contains_key(d))
+            .map(|&d| self.assignment_of(d))
+            .collect()
     }
 
     /// Up to `n` related story keys for a story key, best first, never the
@@ -420,6 +452,49 @@ impl StoryEngine {
             terms: self.vocab.len(),
             postings_keys: keys,
             postings_entries: entries,
+        }
+    }
+
+    /// Makes `original`, just inserted, the original of the documents it
+    /// predates among `found` (the held documents it copies) and of their
+    /// recorded copies, in its own story. Undated ones cannot be ordered
+    /// against it and keep their verdict.
+    fn adopt_earlier_arrivals(&mut self, original: u32, found: Vec<u32>) {
+        let (first, cluster, original_id) = {
+            let o = &self.docs[&original];
+            let Some(first) = o.published else {
+                return;
+            };
+            (first, o.cluster, o.id.clone())
+        };
+        let story_first = self.clusters[&cluster].first_published;
+        let mut family = found;
+        for d in family.clone() {
+            if let Some(r) = self.docs.get(&d) {
+                family.extend_from_slice(&r.copies);
+            }
+        }
+        family.sort_unstable();
+        family.dedup();
+        let mut adopted = Vec::new();
+        for d in family {
+            let Some(r) = self.docs.get_mut(&d) else {
+                continue;
+            };
+            let later = r.published.is_some_and(|p| p > first);
+            if d == original || r.cluster != cluster || !later {
+                continue;
+            }
+            let redated = r.redated || provenance::is_redated(r.published, story_first, self.config.redate_after_days);
+            r.copy_of_doc = Some(original);
+            r.copy_of = Some(original_id.clone());
+            r.redated = redated;
+            r.copies.clear();
+            adopted.push(d);
+        }
+        self.revised.extend_from_slice(&adopted);
+        if let Some(o) = self.docs.get_mut(&original) {
+            o.copies.extend(adopted);
         }
     }
 
@@ -1029,12 +1104,16 @@ impl StoryEngine {
                 copy_of,
                 copy_of_doc,
                 redated,
+                copies: Vec::new(),
                 signature: f.signature,
                 samples: f.samples,
                 url_key: f.url_key,
                 fingerprint_key: f.fingerprint_key,
             },
         );
+        if let Some(original) = copy_of_doc.and_then(|o| self.docs.get_mut(&o)) {
+            original.copies.push(index);
+        }
         index
     }
 
@@ -1461,6 +1540,44 @@ mod tests {
         let early = e.add(&doc("early", "", QUAKE_A, Some("2023-09-08")));
         assert_eq!(early.copy_of, None);
         assert_eq!(early.cluster, "late");
+    }
+
+    #[test]
+    fn copies_that_arrive_before_their_original_are_revised_to_copy_it() {
+        let mut e = engine_with_background();
+        e.add(&doc("mirror", "", QUAKE_A, Some("2023-09-10")));
+        assert!(e.revised().is_empty());
+        let recycled = e.add(&doc("recycled", "", QUAKE_A, Some("2024-03-01")));
+        assert_eq!(recycled.copy_of.as_deref(), Some("mirror"));
+        let wire = e.add(&doc("wire", "Quake hits Morocco", QUAKE_A, Some("2023-09-08")));
+        assert_eq!(wire.copy_of, None);
+        assert_eq!(wire.cluster, "mirror", "the story itself is never revised");
+        let mut revised = e.revised();
+        revised.sort_by(|a, b| a.id.cmp(&b.id));
+        assert_eq!(revised.len(), 2, "{revised:?}");
+        assert_eq!(revised[0].id, "mirror");
+        assert_eq!(revised[0].copy_of.as_deref(), Some("wire"));
+        assert!(!revised[0].redated, "two days later is not re-dated");
+        assert_eq!(revised[1].id, "recycled");
+        assert_eq!(revised[1].copy_of.as_deref(), Some("wire"));
+        assert!(revised[1].redated);
+        assert_eq!(revised[1].cluster, "mirror");
+
+        // The revision is reported once, by the add that caused it, and a
+        // later copy names the new original.
+        let later = e.add(&doc("later", "", QUAKE_A, Some("2023-09-11")));
+        assert!(e.revised().is_empty());
+        assert_eq!(later.copy_of.as_deref(), Some("wire"));
+    }
+
+    #[test]
+    fn an_undated_copy_is_not_revised_by_a_dated_original() {
+        let mut e = StoryEngine::default();
+        e.add(&doc("undated", "", QUAKE_A, None));
+        e.add(&doc("late", "", QUAKE_A, Some("2023-09-10")));
+        e.add(&doc("early", "", QUAKE_A, Some("2023-09-08")));
+        let revised = e.revised();
+        assert!(revised.iter().all(|a| a.id != "undated"), "{revised:?}");
     }
 
     #[test]

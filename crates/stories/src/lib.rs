@@ -2,8 +2,9 @@
 //! and provenance. Pure and deterministic: documents in, assignments out,
 //! no I/O and no clock.
 //!
-//! Each document passes three stages in [`StoryEngine::add`], and its
-//! verdict is final (never revised later). Copy detection (canonical URL,
+//! Each document passes three stages in [`StoryEngine::add`]. Its story is
+//! final; its provenance may be revised once, when its original arrives
+//! after it ([`StoryEngine::revised`]). Copy detection (canonical URL,
 //! exact fingerprint, MinHash/LSH resemblance and sampled shingle
 //! containment) links a copy to the earliest document it copies and puts
 //! it in that story. Everything else is compared, by IDF-weighted cosine

@@ -2,13 +2,20 @@
 //!
 //! It runs exactly the engine that `import` and `fetch` use, in its default
 //! configuration, so benchmark figures speak for the real system.
+//!
+//! By default the verdicts are printed once the input ends, one line per
+//! input line and in input order, so that provenance revised by a later
+//! arrival (an original that turns up after its copies) is already in
+//! them. `--stream` prints each verdict as it is reached instead, and a
+//! revised verdict again as a later line with the same id.
 
+use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use model::{Document, Timestamp};
+use model::{Assignment, Document, Timestamp};
 use serde_json::json;
 use stories::{Config, StoryEngine};
 
@@ -18,6 +25,10 @@ pub struct Args {
     /// `url`?), or `-` for standard input.
     #[arg(long, value_name = "FILE")]
     jsonl: PathBuf,
+    /// Print each verdict on arrival, and revised verdicts again later,
+    /// rather than all final verdicts at the end.
+    #[arg(long)]
+    stream: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -30,6 +41,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut engine = StoryEngine::new(Config::default());
+    let mut order: Vec<String> = Vec::new();
+    let mut latest: HashMap<String, Assignment> = HashMap::new();
     for (n, line) in reader.lines().enumerate() {
         let line = line.with_context(|| format!("cannot read line {} of {}", n + 1, args.jsonl.display()))?;
         if line.trim().is_empty() {
@@ -40,17 +53,36 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let doc = document_from_json(&value)
             .with_context(|| format!("line {} of {} is not a document", n + 1, args.jsonl.display()))?;
         let assignment = engine.add(&doc);
-        let line = json!({
-            "id": assignment.id,
-            "cluster": assignment.cluster,
-            "copy_of": assignment.copy_of,
-            "redated": assignment.redated,
-        });
-        serde_json::to_writer(&mut out, &line)?;
-        out.write_all(b"\n")?;
+        if args.stream {
+            write_verdict(&mut out, &assignment)?;
+            for revised in engine.revised() {
+                write_verdict(&mut out, &revised)?;
+            }
+            continue;
+        }
+        order.push(assignment.id.clone());
+        latest.insert(assignment.id.clone(), assignment);
+        for revised in engine.revised() {
+            latest.insert(revised.id.clone(), revised);
+        }
+    }
+    for id in &order {
+        write_verdict(&mut out, &latest[id])?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn write_verdict(out: &mut impl Write, assignment: &Assignment) -> anyhow::Result<()> {
+    let line = json!({
+        "id": assignment.id,
+        "cluster": assignment.cluster,
+        "copy_of": assignment.copy_of,
+        "redated": assignment.redated,
+    });
+    serde_json::to_writer(&mut *out, &line)?;
+    out.write_all(b"\n")?;
+    Ok(())
 }
 
 /// Reads a document leniently: ids may be numbers, and a `published` value

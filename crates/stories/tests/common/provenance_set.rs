@@ -125,7 +125,10 @@ pub fn distinct(originals: &[Document]) -> Vec<Document> {
 /// is published within three days or, half the time, 60 to 360 days later
 /// (re-dated); an undated original's copy follows within 50 documents.
 /// Returns the stream (dated documents in date order, then undated ones)
-/// and the truth for every document.
+/// and the truth for every document. One dated copy in five, published a
+/// day or more after its original, arrives just before it, as when a crawl
+/// meets the mirror first or an archive of originals is imported after the
+/// copies.
 pub fn build(originals: &[Document], copy_percent: u64, seed: u64) -> (Vec<Document>, HashMap<String, Truth>) {
     let mut rng = Rng::new(seed);
     let mut stream: Vec<((bool, i64, usize), Document)> = Vec::new();
@@ -148,7 +151,14 @@ pub fn build(originals: &[Document], copy_percent: u64, seed: u64) -> (Vec<Docum
             continue;
         }
         let later = original.published.is_some() && rng.chance(50);
-        let offset = if later { 60 + rng.below(300) } else { rng.below(4) };
+        let arrives_first = original.published.is_some() && rng.chance(20);
+        // Within a day, a copy that arrives first cannot be told from its
+        // original by date, so one that does is published a day or more later.
+        let offset = match (later, arrives_first) {
+            (true, _) => 60 + rng.below(300),
+            (false, true) => 1 + rng.below(3),
+            (false, false) => rng.below(4),
+        };
         let published = original
             .published
             .map(|p| Timestamp::Day(p.day() + chrono::Days::new(offset)));
@@ -174,10 +184,32 @@ pub fn build(originals: &[Document], copy_percent: u64, seed: u64) -> (Vec<Docum
             },
         );
         let position = n * 100 + 100 * (1 + rng.below(50) as usize);
-        stream.push((key(published.map(|p| p.unix()), position, stream.len()), copy));
+        let copy_key = match unix {
+            Some(u) if arrives_first => (false, u - 1, stream.len()),
+            _ => key(published.map(|p| p.unix()), position, stream.len()),
+        };
+        stream.push((copy_key, copy));
     }
     stream.sort_by_key(|e| e.0);
     (stream.into_iter().map(|e| e.1).collect(), truth)
+}
+
+/// The engine's final verdicts on `stream`, in stream order: each add's
+/// revisions of earlier documents replace their first verdicts.
+pub fn final_verdicts(engine: &mut ravenwire_stories::StoryEngine, stream: &[Document]) -> Vec<Assignment> {
+    let mut verdicts: Vec<Assignment> = Vec::with_capacity(stream.len());
+    let mut position: HashMap<String, usize> = HashMap::new();
+    for doc in stream {
+        let verdict = engine.add(doc);
+        position.entry(verdict.id.clone()).or_insert(verdicts.len());
+        verdicts.push(verdict);
+        for revised in engine.revised() {
+            if let Some(&at) = position.get(&revised.id) {
+                verdicts[at] = revised;
+            }
+        }
+    }
+    verdicts
 }
 
 /// Precision and recall of `copy_of` (a hit names the injected original)
