@@ -122,8 +122,17 @@ pub(crate) fn containment(a: &[u64], b: &[u64], min_samples: usize) -> f64 {
 /// shared by thousands of pages costs no more than a rare one.
 #[derive(Debug, Default)]
 pub(crate) struct CappedPostings {
-    lists: FastMap<u64, VecDeque<u32>>,
+    lists: FastMap<u64, Postings>,
     cap: usize,
+}
+
+/// One key's documents. Most keys (shingle samples, LSH bands, rare terms)
+/// only ever see one document, so that one is held inline: a heap list per
+/// key made allocation the engine's largest cost.
+#[derive(Debug)]
+enum Postings {
+    One(u32),
+    Many(VecDeque<u32>),
 }
 
 impl CappedPostings {
@@ -135,18 +144,42 @@ impl CappedPostings {
     }
 
     pub(crate) fn insert(&mut self, key: u64, doc: u32) {
-        let list = self.lists.entry(key).or_default();
-        if list.back() == Some(&doc) {
-            return;
+        let cap = self.cap;
+        match self.lists.entry(key) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(Postings::One(doc));
+            }
+            std::collections::hash_map::Entry::Occupied(mut slot) => match slot.get_mut() {
+                Postings::One(first) if *first == doc => {}
+                Postings::One(_) if cap == 1 => {
+                    slot.insert(Postings::One(doc));
+                }
+                Postings::One(first) => {
+                    let mut list = VecDeque::with_capacity(4);
+                    list.push_back(*first);
+                    list.push_back(doc);
+                    slot.insert(Postings::Many(list));
+                }
+                Postings::Many(list) => {
+                    if list.back() == Some(&doc) {
+                        return;
+                    }
+                    if list.len() == cap {
+                        list.pop_front();
+                    }
+                    list.push_back(doc);
+                }
+            },
         }
-        if list.len() == self.cap {
-            list.pop_front();
-        }
-        list.push_back(doc);
     }
 
     pub(crate) fn get(&self, key: u64) -> impl Iterator<Item = u32> + '_ {
-        self.lists.get(&key).into_iter().flatten().copied()
+        let (one, many) = match self.lists.get(&key) {
+            Some(Postings::One(d)) => (Some(*d), None),
+            Some(Postings::Many(list)) => (None, Some(list)),
+            None => (None, None),
+        };
+        one.into_iter().chain(many.into_iter().flatten().copied())
     }
 
     pub(crate) fn remove(&mut self, key: u64) {
@@ -155,15 +188,33 @@ impl CappedPostings {
 
     /// Drops the entries `keep` rejects, and keys left with none.
     pub(crate) fn retain(&mut self, keep: impl Fn(u32) -> bool) {
-        self.lists.retain(|_, list| {
-            list.retain(|&d| keep(d));
-            !list.is_empty()
+        self.lists.retain(|_, postings| match postings {
+            Postings::One(d) => keep(*d),
+            Postings::Many(list) => {
+                list.retain(|&d| keep(d));
+                match list.len() {
+                    0 => false,
+                    1 => {
+                        *postings = Postings::One(list[0]);
+                        true
+                    }
+                    _ => true,
+                }
+            }
         });
     }
 
     /// Keys and entries held, for reporting memory use.
     pub(crate) fn size(&self) -> (usize, usize) {
-        (self.lists.len(), self.lists.values().map(VecDeque::len).sum())
+        let entries = self
+            .lists
+            .values()
+            .map(|p| match p {
+                Postings::One(_) => 1,
+                Postings::Many(list) => list.len(),
+            })
+            .sum();
+        (self.lists.len(), entries)
     }
 }
 
@@ -238,5 +289,18 @@ mod tests {
         p.retain(|d| d != 2);
         assert_eq!(p.get(9).collect::<Vec<_>>(), [3]);
         assert_eq!(p.size(), (1, 1), "a key left empty is dropped");
+        // The list left with one entry grows again like any other.
+        p.insert(9, 4);
+        p.insert(9, 5);
+        assert_eq!(p.get(9).collect::<Vec<_>>(), [4, 5]);
+    }
+
+    #[test]
+    fn a_cap_of_one_keeps_the_latest() {
+        let mut p = CappedPostings::new(1);
+        p.insert(1, 7);
+        p.insert(1, 8);
+        assert_eq!(p.get(1).collect::<Vec<_>>(), [8]);
+        assert_eq!(p.size(), (1, 1));
     }
 }

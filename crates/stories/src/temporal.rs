@@ -9,8 +9,11 @@
 
 use std::borrow::Cow;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
+
+use crate::hash::FastMap;
 
 /// How precisely an expression pins its date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -77,69 +80,71 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
 /// Month number of a month name. English and German names must be
 /// capitalised ("May", "März"), which keeps the verb "may" and the noun
 /// "march" out; French and Spanish write months in lower case.
+const MONTHS_CAPITALISED: &[(&str, u32)] = &[
+    ("january", 1),
+    ("jan", 1),
+    ("januar", 1),
+    ("jänner", 1),
+    ("february", 2),
+    ("feb", 2),
+    ("februar", 2),
+    ("march", 3),
+    ("märz", 3),
+    ("april", 4),
+    ("apr", 4),
+    ("may", 5),
+    ("mai", 5),
+    ("june", 6),
+    ("juni", 6),
+    ("july", 7),
+    ("juli", 7),
+    ("august", 8),
+    ("aug", 8),
+    ("september", 9),
+    ("sept", 9),
+    ("sep", 9),
+    ("october", 10),
+    ("oct", 10),
+    ("oktober", 10),
+    ("november", 11),
+    ("nov", 11),
+    ("december", 12),
+    ("dec", 12),
+    ("dezember", 12),
+];
+
+const MONTHS_ANY_CASE: &[(&str, u32)] = &[
+    ("janvier", 1),
+    ("enero", 1),
+    ("février", 2),
+    ("febrero", 2),
+    ("mars", 3),
+    ("marzo", 3),
+    ("avril", 4),
+    ("abril", 4),
+    ("mayo", 5),
+    ("juin", 6),
+    ("junio", 6),
+    ("juillet", 7),
+    ("julio", 7),
+    ("août", 8),
+    ("agosto", 8),
+    ("septembre", 9),
+    ("septiembre", 9),
+    ("setiembre", 9),
+    ("octobre", 10),
+    ("octubre", 10),
+    ("novembre", 11),
+    ("noviembre", 11),
+    ("décembre", 12),
+    ("diciembre", 12),
+];
+
 fn month(token: &Token) -> Option<u32> {
-    const CAPITALISED: &[(&str, u32)] = &[
-        ("january", 1),
-        ("jan", 1),
-        ("januar", 1),
-        ("jänner", 1),
-        ("february", 2),
-        ("feb", 2),
-        ("februar", 2),
-        ("march", 3),
-        ("märz", 3),
-        ("april", 4),
-        ("apr", 4),
-        ("may", 5),
-        ("mai", 5),
-        ("june", 6),
-        ("juni", 6),
-        ("july", 7),
-        ("juli", 7),
-        ("august", 8),
-        ("aug", 8),
-        ("september", 9),
-        ("sept", 9),
-        ("sep", 9),
-        ("october", 10),
-        ("oct", 10),
-        ("oktober", 10),
-        ("november", 11),
-        ("nov", 11),
-        ("december", 12),
-        ("dec", 12),
-        ("dezember", 12),
-    ];
-    const ANY_CASE: &[(&str, u32)] = &[
-        ("janvier", 1),
-        ("enero", 1),
-        ("février", 2),
-        ("febrero", 2),
-        ("mars", 3),
-        ("marzo", 3),
-        ("avril", 4),
-        ("abril", 4),
-        ("mayo", 5),
-        ("juin", 6),
-        ("junio", 6),
-        ("juillet", 7),
-        ("julio", 7),
-        ("août", 8),
-        ("agosto", 8),
-        ("septembre", 9),
-        ("septiembre", 9),
-        ("setiembre", 9),
-        ("octobre", 10),
-        ("octubre", 10),
-        ("novembre", 11),
-        ("noviembre", 11),
-        ("décembre", 12),
-        ("diciembre", 12),
-    ];
     let capitalised = token.raw.chars().next().is_some_and(char::is_uppercase);
     let lookup = |table: &[(&str, u32)]| table.iter().find(|(n, _)| *n == token.lower).map(|e| e.1);
     if capitalised {
-        if let Some(m) = lookup(CAPITALISED) {
+        if let Some(m) = lookup(MONTHS_CAPITALISED) {
             return Some(m);
         }
     }
@@ -147,41 +152,42 @@ fn month(token: &Token) -> Option<u32> {
     if token.lower == "mai" {
         return Some(5);
     }
-    lookup(ANY_CASE)
+    lookup(MONTHS_ANY_CASE)
 }
 
+const WEEKDAYS: &[(&str, Weekday)] = &[
+    ("monday", Weekday::Mon),
+    ("montag", Weekday::Mon),
+    ("lundi", Weekday::Mon),
+    ("lunes", Weekday::Mon),
+    ("tuesday", Weekday::Tue),
+    ("dienstag", Weekday::Tue),
+    ("mardi", Weekday::Tue),
+    ("martes", Weekday::Tue),
+    ("wednesday", Weekday::Wed),
+    ("mittwoch", Weekday::Wed),
+    ("mercredi", Weekday::Wed),
+    ("miércoles", Weekday::Wed),
+    ("thursday", Weekday::Thu),
+    ("donnerstag", Weekday::Thu),
+    ("jeudi", Weekday::Thu),
+    ("jueves", Weekday::Thu),
+    ("friday", Weekday::Fri),
+    ("freitag", Weekday::Fri),
+    ("vendredi", Weekday::Fri),
+    ("viernes", Weekday::Fri),
+    ("saturday", Weekday::Sat),
+    ("samstag", Weekday::Sat),
+    ("samedi", Weekday::Sat),
+    ("sábado", Weekday::Sat),
+    ("sunday", Weekday::Sun),
+    ("sonntag", Weekday::Sun),
+    ("dimanche", Weekday::Sun),
+    ("domingo", Weekday::Sun),
+];
+
 fn weekday(token: &Token) -> Option<Weekday> {
-    const NAMES: &[(&str, Weekday)] = &[
-        ("monday", Weekday::Mon),
-        ("montag", Weekday::Mon),
-        ("lundi", Weekday::Mon),
-        ("lunes", Weekday::Mon),
-        ("tuesday", Weekday::Tue),
-        ("dienstag", Weekday::Tue),
-        ("mardi", Weekday::Tue),
-        ("martes", Weekday::Tue),
-        ("wednesday", Weekday::Wed),
-        ("mittwoch", Weekday::Wed),
-        ("mercredi", Weekday::Wed),
-        ("miércoles", Weekday::Wed),
-        ("thursday", Weekday::Thu),
-        ("donnerstag", Weekday::Thu),
-        ("jeudi", Weekday::Thu),
-        ("jueves", Weekday::Thu),
-        ("friday", Weekday::Fri),
-        ("freitag", Weekday::Fri),
-        ("vendredi", Weekday::Fri),
-        ("viernes", Weekday::Fri),
-        ("saturday", Weekday::Sat),
-        ("samstag", Weekday::Sat),
-        ("samedi", Weekday::Sat),
-        ("sábado", Weekday::Sat),
-        ("sunday", Weekday::Sun),
-        ("sonntag", Weekday::Sun),
-        ("dimanche", Weekday::Sun),
-        ("domingo", Weekday::Sun),
-    ];
-    NAMES.iter().find(|(n, _)| *n == token.lower).map(|e| e.1)
+    WEEKDAYS.iter().find(|(n, _)| *n == token.lower).map(|e| e.1)
 }
 
 /// A small count written as digits or as a word.
@@ -189,77 +195,78 @@ fn count(word: &str) -> Option<u32> {
     if let Ok(n) = word.parse::<u32>() {
         return (1..=400).contains(&n).then_some(n);
     }
-    const WORDS: &[(&str, u32)] = &[
-        ("a", 1),
-        ("an", 1),
-        ("one", 1),
-        ("ein", 1),
-        ("eine", 1),
-        ("einem", 1),
-        ("einer", 1),
-        ("einen", 1),
-        ("un", 1),
-        ("une", 1),
-        ("una", 1),
-        ("uno", 1),
-        ("two", 2),
-        ("zwei", 2),
-        ("deux", 2),
-        ("dos", 2),
-        ("three", 3),
-        ("drei", 3),
-        ("trois", 3),
-        ("tres", 3),
-        ("four", 4),
-        ("vier", 4),
-        ("quatre", 4),
-        ("cuatro", 4),
-        ("five", 5),
-        ("fünf", 5),
-        ("cinq", 5),
-        ("cinco", 5),
-        ("six", 6),
-        ("sechs", 6),
-        ("seis", 6),
-        ("seven", 7),
-        ("sieben", 7),
-        ("sept", 7),
-        ("siete", 7),
-        ("eight", 8),
-        ("acht", 8),
-        ("huit", 8),
-        ("ocho", 8),
-        ("nine", 9),
-        ("neun", 9),
-        ("neuf", 9),
-        ("nueve", 9),
-        ("ten", 10),
-        ("zehn", 10),
-        ("dix", 10),
-        ("diez", 10),
-        ("eleven", 11),
-        ("elf", 11),
-        ("onze", 11),
-        ("once", 11),
-        ("twelve", 12),
-        ("zwölf", 12),
-        ("douze", 12),
-        ("doce", 12),
-        ("fifteen", 15),
-        ("fünfzehn", 15),
-        ("quinze", 15),
-        ("quince", 15),
-        ("eighteen", 18),
-        ("achtzehn", 18),
-        ("dix-huit", 18),
-        ("dieciocho", 18),
-        ("twenty", 20),
-        ("zwanzig", 20),
-        ("vingt", 20),
-        ("veinte", 20),
-    ];
-    WORDS.iter().find(|(n, _)| *n == word).map(|e| e.1)
+    COUNT_WORDS.iter().find(|(n, _)| *n == word).map(|e| e.1)
 }
+
+const COUNT_WORDS: &[(&str, u32)] = &[
+    ("a", 1),
+    ("an", 1),
+    ("one", 1),
+    ("ein", 1),
+    ("eine", 1),
+    ("einem", 1),
+    ("einer", 1),
+    ("einen", 1),
+    ("un", 1),
+    ("une", 1),
+    ("una", 1),
+    ("uno", 1),
+    ("two", 2),
+    ("zwei", 2),
+    ("deux", 2),
+    ("dos", 2),
+    ("three", 3),
+    ("drei", 3),
+    ("trois", 3),
+    ("tres", 3),
+    ("four", 4),
+    ("vier", 4),
+    ("quatre", 4),
+    ("cuatro", 4),
+    ("five", 5),
+    ("fünf", 5),
+    ("cinq", 5),
+    ("cinco", 5),
+    ("six", 6),
+    ("sechs", 6),
+    ("seis", 6),
+    ("seven", 7),
+    ("sieben", 7),
+    ("sept", 7),
+    ("siete", 7),
+    ("eight", 8),
+    ("acht", 8),
+    ("huit", 8),
+    ("ocho", 8),
+    ("nine", 9),
+    ("neun", 9),
+    ("neuf", 9),
+    ("nueve", 9),
+    ("ten", 10),
+    ("zehn", 10),
+    ("dix", 10),
+    ("diez", 10),
+    ("eleven", 11),
+    ("elf", 11),
+    ("onze", 11),
+    ("once", 11),
+    ("twelve", 12),
+    ("zwölf", 12),
+    ("douze", 12),
+    ("doce", 12),
+    ("fifteen", 15),
+    ("fünfzehn", 15),
+    ("quinze", 15),
+    ("quince", 15),
+    ("eighteen", 18),
+    ("achtzehn", 18),
+    ("dix-huit", 18),
+    ("dieciocho", 18),
+    ("twenty", 20),
+    ("zwanzig", 20),
+    ("vingt", 20),
+    ("veinte", 20),
+];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Unit {
@@ -284,36 +291,13 @@ fn unit(word: &str) -> Option<Unit> {
 /// Hedges between a relative expression's anchor and its count
 /// ("a good ten days ago", "vor gut zwei Wochen", "hace unos tres meses").
 fn is_hedge(word: &str) -> bool {
-    matches!(
-        word,
-        "good"
-            | "about"
-            | "some"
-            | "nearly"
-            | "almost"
-            | "roughly"
-            | "around"
-            | "just"
-            | "over"
-            | "gut"
-            | "knapp"
-            | "etwa"
-            | "rund"
-            | "fast"
-            | "über"
-            | "mehr"
-            | "als"
-            | "environ"
-            | "près"
-            | "de"
-            | "plus"
-            | "unos"
-            | "unas"
-            | "casi"
-            | "más"
-            | "apenas"
-    )
+    HEDGES.contains(&word)
 }
+
+const HEDGES: &[&str] = &[
+    "good", "about", "some", "nearly", "almost", "roughly", "around", "just", "over", "gut", "knapp", "etwa", "rund",
+    "fast", "über", "mehr", "als", "environ", "près", "de", "plus", "unos", "unas", "casi", "más", "apenas",
+];
 
 fn year(token: &Token, published: NaiveDate) -> Option<i32> {
     if token.lower.len() != 4 {
@@ -429,6 +413,53 @@ fn month_part(word: &str, start: NaiveDate, end: NaiveDate) -> (NaiveDate, Naive
     }
 }
 
+/// Words, besides those starting with a digit, that can open a date
+/// expression: the first words of the rules below that are not month,
+/// weekday, count or hedge words.
+const OPENERS: &[&str] = &[
+    "vor",
+    "il",
+    "hace",
+    "last",
+    "letzte",
+    "letzten",
+    "vergangene",
+    "vergangenen",
+    "vorige",
+    "vorigen",
+    "semaine",
+    "semana",
+    "mois",
+    "mes",
+    "année",
+    "an",
+    "año",
+    "yesterday",
+    "gestern",
+    "ayer",
+];
+
+/// Whether a token (lower case) can open a date expression. Nearly every
+/// word cannot, and one hash look-up saves it the hundreds of comparisons
+/// the rules would make.
+fn may_open_date(lower: &str) -> bool {
+    static WORDS: OnceLock<FastMap<&'static str, ()>> = OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        let names = MONTHS_CAPITALISED
+            .iter()
+            .chain(MONTHS_ANY_CASE)
+            .chain(COUNT_WORDS)
+            .map(|e| e.0);
+        names
+            .chain(WEEKDAYS.iter().map(|e| e.0))
+            .chain(HEDGES.iter().copied())
+            .chain(OPENERS.iter().copied())
+            .map(|w| (w, ()))
+            .collect()
+    });
+    lower.as_bytes().first().is_some_and(u8::is_ascii_digit) || words.contains_key(lower)
+}
+
 /// Every date expression in `text` that the rules recognise, resolved
 /// against the `published` day, in text order.
 pub fn event_dates(text: &str, published: NaiveDate) -> Vec<EventDate> {
@@ -444,6 +475,10 @@ pub fn event_dates(text: &str, published: NaiveDate) -> Vec<EventDate> {
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
+        if !may_open_date(&t.lower) {
+            i += 1;
+            continue;
+        }
         let span_to = |j: usize| t.span.start..toks[j].span.end;
         let mut push = |start: NaiveDate, end: NaiveDate, precision, last: usize| {
             out.push(EventDate {
