@@ -9,7 +9,7 @@ use serde::Serialize;
 use store::{ArticleId, StoreStats, StoryDetail, StoryId, StorySummary};
 
 use crate::display::clean_body;
-use crate::lookup::{article_from_path, story_from_path};
+use crate::lookup::{article_from_path, provenance_of, story_from_path};
 use crate::pages::search_index;
 use crate::params::QueryParams;
 use crate::{AppState, Error};
@@ -123,6 +123,8 @@ pub(crate) struct SearchHit {
     published: Option<String>,
     story: Option<i64>,
     snippet: String,
+    /// `original`, `copy` or `redated`.
+    provenance: Provenance,
 }
 
 #[derive(Serialize)]
@@ -137,9 +139,12 @@ pub(crate) async fn search(State(state): State<AppState>, params: QueryParams) -
         .ok_or_else(|| Error::BadRequest("the search needs a query: ?q=words".to_string()))?;
     let limit = params.number("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)?;
     let hits = search_index(&state.index, query, limit as usize).await?;
+    let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
+    let provenance = provenance_of(&state, ids).await?;
     let hits = hits
         .into_iter()
         .map(|hit| SearchHit {
+            provenance: provenance.get(&hit.id).copied().unwrap_or_default(),
             id: hit.id,
             title: hit.title,
             url: hit.url,
@@ -247,6 +252,16 @@ mod tests {
         assert_eq!(hit["story"], fx.orchard_story.0);
         assert!(hit["snippet"].as_str().unwrap().contains("apples"));
         assert!(!hit["snippet"].as_str().unwrap().contains("<b>"));
+
+        assert_eq!(hit["provenance"], "original");
+        let bridge = fx.get("/api/v1/search?q=harbour+bridge").await.json();
+        let provenance_of = |id: i64| {
+            let hits = bridge["hits"].as_array().unwrap();
+            hits.iter().find(|h| h["id"] == id).unwrap()["provenance"].clone()
+        };
+        assert_eq!(provenance_of(fx.bridge.0), "original");
+        assert_eq!(provenance_of(fx.echo.0), "copy");
+        assert_eq!(provenance_of(fx.rerun.0), "redated");
 
         let limited = fx.get("/api/v1/search?q=harbour&limit=2").await.json();
         assert_eq!(limited["hits"].as_array().unwrap().len(), 2);

@@ -1,8 +1,11 @@
 //! Loading the story or article a path names, with the same errors for the
 //! HTML pages, the JSON API and the feeds.
 
+use std::collections::HashMap;
+
 use axum::extract::rejection::PathRejection;
 use axum::extract::Path;
+use model::Provenance;
 use store::{ArticleId, StoredArticle, StoryDetail, StoryId};
 
 use crate::params::path_id;
@@ -30,4 +33,21 @@ pub(crate) async fn article_from_path(
         .article(ArticleId(id))
         .await?
         .ok_or_else(|| Error::NotFound(format!("no article with id {id}")))
+}
+
+/// The provenance of each article among `ids`, read from the store rather
+/// than the search index: a copy stored before its original arrived is
+/// revised in the store, and the index would still call it an original.
+/// Ids the store no longer has are left out.
+pub(crate) async fn provenance_of(
+    state: &AppState,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<HashMap<i64, Provenance>, Error> {
+    let mut out = HashMap::new();
+    for id in ids {
+        if let Some(article) = state.store.article(ArticleId(id)).await? {
+            out.insert(id, article.provenance());
+        }
+    }
+    Ok(out)
 }

@@ -9,10 +9,11 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use index::{Hit, SearchIndex};
+use model::Provenance;
 use store::{ArticleId, ArticleSummary, StoredArticle, StoryDetail, StoryId, StorySummary};
 
 use crate::display::{clean_body, clean_snippet, count_label, lang_attr, web_link, When};
-use crate::lookup::{article_from_path, story_from_path};
+use crate::lookup::{article_from_path, provenance_of, story_from_path};
 use crate::params::QueryParams;
 use crate::{AppState, Error};
 
@@ -383,6 +384,7 @@ pub(crate) struct HitView {
     pub when: Option<When>,
     pub story: Option<i64>,
     pub snippet_html: String,
+    pub provenance: Provenance,
 }
 
 #[derive(Template)]
@@ -407,11 +409,19 @@ pub(crate) async fn search_page(State(state): State<AppState>, params: QueryPara
     let wanted = skip + HITS_PER_PAGE as usize;
     let hits = search_index(&state.index, query, wanted + 1).await?;
     let has_more = hits.len() > wanted;
+    let shown: Vec<i64> = hits
+        .iter()
+        .skip(skip)
+        .take(HITS_PER_PAGE as usize)
+        .map(|h| h.id)
+        .collect();
+    let provenance = provenance_of(&state, shown).await?;
     let hits = hits
         .into_iter()
         .skip(skip)
         .take(HITS_PER_PAGE as usize)
         .map(|hit| HitView {
+            provenance: provenance.get(&hit.id).copied().unwrap_or_default(),
             id: hit.id,
             title: if hit.title.trim().is_empty() {
                 "Untitled article".to_string()
@@ -636,6 +646,13 @@ mod tests {
         // Three articles share the bridge text; all fit on the first page.
         let first = fx.get("/search?q=harbour+bridge").await.body;
         assert_eq!(first.matches("class=\"hit\"").count(), 3, "{first}");
+        // The echo is a copy and the re-run a re-dated copy: each says so.
+        assert_eq!(first.matches("badge-copy\">copy</span>").count(), 1, "{first}");
+        assert_eq!(
+            first.matches("badge-redated\">re-dated copy</span>").count(),
+            1,
+            "{first}"
+        );
         let second = fx.get("/search?q=harbour+bridge&page=2").await.body;
         assert!(second.contains("No more results."));
         assert!(

@@ -99,11 +99,27 @@ fn document_from_json(value: &serde_json::Value) -> anyhow::Result<Document> {
         id,
         title: text_field("title"),
         text: text_field("text").unwrap_or_default(),
-        published: text_field("published").and_then(|s| parse_published(&s)),
+        published: value.get("published").and_then(published_of),
         source: text_field("source"),
         url: text_field("url"),
         language: text_field("language"),
     })
+}
+
+/// A `published` value: a date string, or a number of Unix seconds (or
+/// milliseconds, as some news data sets write them).
+fn published_of(value: &serde_json::Value) -> Option<Timestamp> {
+    match value {
+        serde_json::Value::String(s) => parse_published(s),
+        serde_json::Value::Number(n) => {
+            let n = n.as_f64()?;
+            // Seconds since 1970 pass 10^11 only in the year 5138, while
+            // milliseconds did so in 1973.
+            let seconds = if n.abs() >= 1e11 { n / 1000.0 } else { n };
+            chrono::DateTime::from_timestamp(seconds.floor() as i64, 0).map(Timestamp::from)
+        }
+        _ => None,
+    }
 }
 
 fn parse_published(s: &str) -> Option<Timestamp> {
@@ -116,9 +132,13 @@ fn parse_published(s: &str) -> Option<Timestamp> {
     if let Ok(t) = normalised.parse::<Timestamp>() {
         return Some(t);
     }
-    chrono::NaiveDateTime::parse_from_str(&normalised, "%Y-%m-%dT%H:%M:%S")
+    if let Ok(t) = chrono::NaiveDateTime::parse_from_str(&normalised, "%Y-%m-%dT%H:%M:%S") {
+        return Some(Timestamp::from(t.and_utc()));
+    }
+    // Feeds' RFC 2822 dates ("Mon, 10 Mar 2014 16:52:50 GMT").
+    chrono::DateTime::parse_from_rfc2822(s.trim())
         .ok()
-        .map(|t| Timestamp::from(t.and_utc()))
+        .map(Timestamp::Instant)
 }
 
 #[cfg(test)]
@@ -131,6 +151,19 @@ mod tests {
         let doc = document_from_json(&v).unwrap();
         assert_eq!(doc.id, "7");
         assert_eq!(doc.published.unwrap().to_string(), "2024-03-01T10:00:00+00:00");
+    }
+
+    #[test]
+    fn reads_unix_seconds_milliseconds_and_rfc_2822() {
+        let at = |published: serde_json::Value| {
+            let v = serde_json::json!({"id": "a", "text": "x", "published": published});
+            document_from_json(&v).unwrap().published.map(|t| t.to_string())
+        };
+        let want = Some("2014-03-10T16:52:50+00:00".to_string());
+        assert_eq!(at(serde_json::json!(1_394_470_370)), want);
+        assert_eq!(at(serde_json::json!(1_394_470_370_698_u64)), want);
+        assert_eq!(at(serde_json::json!("Mon, 10 Mar 2014 16:52:50 GMT")), want);
+        assert_eq!(at(serde_json::json!(true)), None);
     }
 
     #[test]
