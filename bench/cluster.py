@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Scores `ravenwire cluster --jsonl` on the shared clustering sets.
+"""Scores `ravenwire cluster --jsonl` on the shared clustering sets, and on
+two headline-only variants of BASIL (bodies dropped; then also every date set
+to one day) that stand in for the held-out headlines-only stream.
 
 The gold `story` (and ECB+'s `topic`) fields are dropped before the
 documents reach ravenwire, as the benchmark's harness does.
@@ -18,6 +20,36 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HIDDEN = ("story", "topic")
 
 
+def as_is(doc):
+    return doc
+
+
+def headline_only(doc):
+    """The document as a feed without bodies gives it: title, date, source."""
+    if not doc.get("title"):
+        return None
+    return {k: v for k, v in doc.items() if k != "text"}
+
+
+def headline_same_day(doc):
+    """Headlines only, all on one day: a dense stream where dates cannot
+    keep stories apart (the held-out headline set has many stories a day)."""
+    doc = headline_only(doc)
+    if doc is not None:
+        doc["published"] = "2019-06-03"
+    return doc
+
+
+# Each measured set: its name, the shared file it is made from, and how.
+# The headline variants stand in for the held-out headlines-only stream.
+SETS = (
+    ("basil", "basil", as_is),
+    ("ecbplus", "ecbplus", as_is),
+    ("basil-headlines", "basil", headline_only),
+    ("basil-headlines-same-day", "basil", headline_same_day),
+)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", default=os.path.join(ROOT, "..", "shared"))
@@ -30,10 +62,15 @@ def main():
         subprocess.run(["cargo", "build", "--release", "-p", "ravenwire"], cwd=ROOT, check=True)
     os.makedirs(args.out, exist_ok=True)
     bench = os.path.join(args.shared, "bench", "clustering")
-    for name in ("basil", "ecbplus"):
-        gold = os.path.join(bench, f"{name}.jsonl")
+    for name, source, variant in SETS:
+        gold = os.path.join(bench, f"{source}.jsonl")
         with open(gold, encoding="utf-8") as f:
-            docs = [json.loads(line) for line in f if line.strip()]
+            docs = [variant(json.loads(line)) for line in f if line.strip()]
+        docs = [d for d in docs if d is not None]
+        if variant is not as_is:
+            gold = os.path.join(args.out, f"gold-{name}.jsonl")
+            with open(gold, "w", encoding="utf-8") as f:
+                f.write("".join(json.dumps(d) + "\n" for d in docs))
         stream = "".join(json.dumps({k: v for k, v in d.items() if k not in HIDDEN}) + "\n" for d in docs)
         start = time.perf_counter()
         result = subprocess.run(

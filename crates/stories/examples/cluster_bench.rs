@@ -108,6 +108,7 @@ fn config_from_env() -> Result<Config, BoxError> {
             "cross_language_threshold" => config.cross_language_threshold = v as f32,
             "min_shared_anchors" => config.min_shared_anchors = v as usize,
             "redate_match_threshold" => config.redate_match_threshold = v as f32,
+            "keep_arrivals" => config.keep_arrivals = v as u64,
             other => return Err(format!("unknown setting {other}").into()),
         }
     }

@@ -54,6 +54,12 @@ pub struct Config {
     /// Without dates, stories last touched more than this many arrivals ago
     /// are not compared.
     pub arrival_window: u64,
+    /// Stories and documents touched within this many arrivals are kept
+    /// whole however old their dates: an archive imported in file-name
+    /// order jumps back and forth in time, and the stream's present (the
+    /// median of recent dates) would otherwise retire a story that the
+    /// next file still reports on.
+    pub keep_arrivals: u64,
     /// Terms of a document used to find and index candidate stories.
     pub query_terms: usize,
     /// Recent entries kept per term, LSH band and sample.
@@ -115,6 +121,7 @@ impl Default for Config {
             time_decay_days: 14.0,
             time_window_days: 60,
             arrival_window: 20_000,
+            keep_arrivals: 5_000,
             query_terms: 40,
             postings_cap: 256,
             max_candidates: 64,

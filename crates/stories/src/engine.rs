@@ -279,7 +279,7 @@ impl StoryEngine {
             return self.assignment_of(known);
         }
         let features = self.features(doc);
-        self.vocab.observe(&features.distinct_terms);
+        self.observe(&features);
         let published = doc.published.map(|t| t.unix());
 
         let copies = self.find_copies(&features);
@@ -327,7 +327,10 @@ impl StoryEngine {
                         c
                     }
                     (Some((_, c)), _) => c,
-                    _ => self.new_cluster(doc.id.clone()),
+                    _ => match self.archived_neighbour(&features, published) {
+                        Some(c) => c,
+                        None => self.new_cluster(doc.id.clone()),
+                    },
                 }
             }
         };
@@ -361,7 +364,7 @@ impl StoryEngine {
             return;
         }
         let features = self.features(doc);
-        self.vocab.observe(&features.distinct_terms);
+        self.observe(&features);
         let published = doc.published.map(|t| t.unix());
         let cluster = match self.cluster_by_key.get(&assignment.cluster) {
             Some(&c) => c,
@@ -495,6 +498,17 @@ impl StoryEngine {
         self.revised.extend_from_slice(&adopted);
         if let Some(o) = self.docs.get_mut(&original) {
             o.copies.extend(adopted);
+        }
+    }
+
+    /// Counts a document's terms, and the language of its anchors.
+    fn observe(&mut self, f: &Features) {
+        self.vocab.observe(&f.distinct_terms);
+        let bit = language_bit(f.language);
+        if bit != 0 {
+            for &(t, _) in &f.anchors {
+                self.vocab.mark_language(t, bit);
+            }
         }
     }
 
@@ -870,11 +884,21 @@ impl StoryEngine {
         if gap > cfg.cross_language_days {
             return None;
         }
-        let shared = terms::shared_terms(&f.anchors, &c.anchors);
+        // Only anchors written in several languages speak across them: a
+        // German text capitalises every noun, and those nouns would
+        // otherwise swamp the names it shares with other languages.
+        let spoken_widely = |v: &Sparse| -> Sparse {
+            v.iter()
+                .copied()
+                .filter(|&(t, _)| self.vocab.in_several_languages(t))
+                .collect()
+        };
+        let (ours, theirs) = (spoken_widely(&f.anchors), spoken_widely(&c.anchors));
+        let shared = terms::shared_terms(&ours, &theirs);
         if shared < cfg.min_shared_anchors {
             return None;
         }
-        let s = terms::cosine(&f.anchors, &c.anchors, &self.vocab)?;
+        let s = terms::cosine(&ours, &theirs, &self.vocab)?;
         (s >= cfg.cross_language_threshold).then_some(s)
     }
 
@@ -930,6 +954,36 @@ impl StoryEngine {
             }
         }
         best
+    }
+
+    /// A story already archived that a document arriving out of order (dated
+    /// well before the stream's present, as when an archive is imported in
+    /// file-name order) belongs to: of its own time, and matching by the
+    /// heaviest terms as a late report must. Documents in date order never
+    /// look, so the archive costs nothing in the usual stream.
+    fn archived_neighbour(&self, f: &Features, published: Option<i64>) -> Option<u32> {
+        let cfg = &self.config;
+        let published = published?;
+        let behind = (self.now()? - published) as f64;
+        if behind < cfg.time_window_days as f64 * DAY / 2.0 {
+            return None;
+        }
+        let range = (Some(published), Some(published));
+        let own_digest = self.digest(&Self::combined(f));
+        let mut archived = self.ranked(&own_digest, &self.archive_postings, cfg.digest_terms, |c| {
+            c.evicted && gap_days(range, (c.first_published, c.last_published)).is_some_and(|g| g <= cfg.same_time_days)
+        });
+        archived.truncate(LATE_CANDIDATES);
+        let mut best: Option<(f32, u32)> = None;
+        for c in archived {
+            let Some(s) = terms::cosine(&own_digest, &self.clusters[&c].digest, &self.vocab) else {
+                continue;
+            };
+            if s >= cfg.redate_match_threshold && best.is_none_or(|(b, _)| s > b) {
+                best = Some((s, c));
+            }
+        }
+        best.map(|(_, c)| c)
     }
 
     /// The heaviest terms of a vector, as a vector sorted by term.
@@ -1151,9 +1205,11 @@ impl StoryEngine {
         let now = self.now();
         let arrivals = self.arrivals;
         let window = cfg.time_window_days as f64 * DAY * 1.5;
+        let recent = |arrival: u64| arrival + cfg.keep_arrivals >= arrivals;
         let out_of_window = |c: &Cluster| {
             c.last_arrival + cfg.arrival_window < arrivals
-                || matches!((now, c.last_published), (Some(n), Some(l)) if ((n - l) as f64) > window)
+                || (!recent(c.last_arrival)
+                    && matches!((now, c.last_published), (Some(n), Some(l)) if ((n - l) as f64) > window))
         };
         let leaving: Vec<u32> = self
             .clusters
@@ -1188,7 +1244,8 @@ impl StoryEngine {
         let mut dropped: Vec<u32> = Vec::new();
         for (&index, d) in self.docs.iter_mut() {
             let expired = d.arrival + cfg.copy_horizon_arrivals < arrivals
-                || matches!((now, d.published), (Some(n), Some(p)) if ((n - p) as f64) > horizon);
+                || (!recent(d.arrival)
+                    && matches!((now, d.published), (Some(n), Some(p)) if ((n - p) as f64) > horizon));
             if expired {
                 dropped.push(index);
             } else if !d.samples.is_empty() && self.clusters.get(&d.cluster).is_none_or(|c| c.evicted) {
@@ -1720,7 +1777,10 @@ mod tests {
 
     #[test]
     fn memory_is_released_for_stories_out_of_the_window() {
-        let mut e = StoryEngine::default();
+        let mut e = StoryEngine::new(Config {
+            keep_arrivals: 50,
+            ..Config::default()
+        });
         // Two years of daily, unrelated stories: the state after the second
         // year is no larger than after the first.
         let start: chrono::NaiveDate = "2022-01-01".parse().expect("date");
@@ -1764,6 +1824,72 @@ mod tests {
         let copy = e.add(&doc("copy", "", old_text, Some("2024-01-05")));
         assert_eq!(copy.copy_of.as_deref(), Some("d500"));
         assert!(copy.redated);
+    }
+
+    /// Two stories a year apart, as an archive in file-name order delivers
+    /// them: each outlet's folder runs through both years.
+    fn out_of_order_archive() -> Vec<Document> {
+        let mut docs = Vec::new();
+        let reports = [(QUAKE_A, "2023-09-08"), (QUAKE_B, "2023-09-09")];
+        for (outlet, (report, date)) in ["Ardent", "Bellpost"].iter().zip(reports) {
+            docs.push(doc(&format!("{outlet}-quake"), "Quake in Morocco", report, Some(date)));
+            for k in 0..15 {
+                let text = format!(
+                    "The Haldor{k} council of {outlet} approved the Vessin{k} budget on Tuesday after \
+                     a long debate over the Torrin{k} tram line, which {outlet} officials said would \
+                     open in {year}.",
+                    year = 2026 + k
+                );
+                docs.push(doc(
+                    &format!("{outlet}-budget{k}"),
+                    "Budget passed",
+                    &text,
+                    Some("2024-10-01"),
+                ));
+            }
+        }
+        docs
+    }
+
+    #[test]
+    fn an_archive_out_of_date_order_still_groups_its_stories() {
+        let mut e = engine_with_background();
+        let verdicts: Vec<Assignment> = out_of_order_archive().iter().map(|d| e.add(d)).collect();
+        let quakes: Vec<&str> = verdicts
+            .iter()
+            .filter(|a| a.id.ends_with("-quake"))
+            .map(|a| a.cluster.as_str())
+            .collect();
+        assert_eq!(quakes.len(), 2);
+        assert_eq!(quakes[0], quakes[1]);
+    }
+
+    #[test]
+    fn a_document_far_behind_the_stream_finds_its_archived_story() {
+        // Stories leave the window at once here, as they do in a long
+        // stream: the late quake reports must find the archived story.
+        let mut e = StoryEngine::new(Config {
+            keep_arrivals: 0,
+            ..Config::default()
+        });
+        let mut archived = 0;
+        let mut verdicts = Vec::new();
+        for d in out_of_order_archive() {
+            verdicts.push(e.add(&d));
+            archived = archived.max(e.stats().stories_archived);
+        }
+        assert!(archived > 0, "the quake story was never archived");
+        let quakes: Vec<&str> = verdicts
+            .iter()
+            .filter(|a| a.id.ends_with("-quake"))
+            .map(|a| a.cluster.as_str())
+            .collect();
+        assert_eq!(quakes.len(), 2);
+        assert_eq!(quakes[0], quakes[1]);
+        assert!(
+            verdicts.iter().all(|a| !a.redated),
+            "same-time reports are not re-dated"
+        );
     }
 
     #[test]

@@ -15,14 +15,18 @@
 //! different challengers) are look-alike events, not one story: their
 //! similarity is halved, and cut by a quarter when both give decimal
 //! figures (magnitudes, rates) and share none. A document in another
-//! language joins on shared rare names and numbers ("anchors") when the
-//! dates are close. Last, dates written in the text
+//! language joins on shared rare names and numbers ("anchors", counted only
+//! once written in two languages or more, since German capitalises every
+//! noun) when the dates are close. Last, dates written in the text
 //! ([`event_dates`]) that put the events months before publication send a
 //! document to the earlier story it matches, flagged re-dated.
 //!
 //! State is bounded by time, not corpus size: stories leaving the window
 //! are reduced to small digests and documents past the copy horizon are
-//! dropped ([`StoryEngine::stats`] reports the sizes).
+//! dropped ([`StoryEngine::stats`] reports the sizes). Nothing touched in
+//! the last few thousand arrivals is let go, so an archive imported out of
+//! date order keeps its stories; a document dated far behind the stream
+//! still finds its archived story by the story's digest.
 
 mod canonical;
 mod config;

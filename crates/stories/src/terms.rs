@@ -25,6 +25,9 @@ pub(crate) struct Vocabulary {
     /// Arrival count when each term was last seen, for forgetting terms
     /// that have gone out of use.
     last_seen: Vec<u64>,
+    /// Bit set of the languages each term was marked in (see
+    /// [`Vocabulary::mark_language`]).
+    languages: Vec<u64>,
     /// Ids of forgotten terms, reused before new ones are made.
     free: Vec<u32>,
     docs: u64,
@@ -61,11 +64,13 @@ impl Vocabulary {
             Some(id) => {
                 self.df[id as usize] = 0;
                 self.last_seen[id as usize] = self.docs;
+                self.languages[id as usize] = 0;
                 id
             }
             None => {
                 self.df.push(0);
                 self.last_seen.push(self.docs);
+                self.languages.push(0);
                 (self.df.len() - 1) as u32
             }
         };
@@ -95,6 +100,19 @@ impl Vocabulary {
             None => (df as f32 + 1.0).ln(),
         };
         self.ln_total - ln_df
+    }
+
+    /// Records that a document in the language `bit` (a one-bit set; 0
+    /// when unknown) holds `term`.
+    pub(crate) fn mark_language(&mut self, term: u32, bit: u64) {
+        if let Some(l) = self.languages.get_mut(term as usize) {
+            *l |= bit;
+        }
+    }
+
+    /// Whether `term` was marked in two languages or more.
+    pub(crate) fn in_several_languages(&self, term: u32) -> bool {
+        self.languages.get(term as usize).is_some_and(|l| l.count_ones() >= 2)
     }
 
     /// Documents observed so far.
@@ -129,6 +147,7 @@ impl Vocabulary {
         self.long_ids.retain(|_, &mut id| still_used(id));
         for &id in &forgotten {
             self.df[id as usize] = 0;
+            self.languages[id as usize] = 0;
         }
         self.free.extend_from_slice(&forgotten);
         forgotten
