@@ -1851,17 +1851,21 @@ mod tests {
         docs
     }
 
-    #[test]
-    fn an_archive_out_of_date_order_still_groups_its_stories() {
-        let mut e = engine_with_background();
-        let verdicts: Vec<Assignment> = out_of_order_archive().iter().map(|d| e.add(d)).collect();
+    fn assert_quakes_together(verdicts: &[Assignment]) {
         let quakes: Vec<&str> = verdicts
             .iter()
             .filter(|a| a.id.ends_with("-quake"))
             .map(|a| a.cluster.as_str())
             .collect();
         assert_eq!(quakes.len(), 2);
-        assert_eq!(quakes[0], quakes[1]);
+        assert_eq!(quakes[0], quakes[1], "the two quake reports split");
+    }
+
+    #[test]
+    fn an_archive_out_of_date_order_still_groups_its_stories() {
+        let mut e = engine_with_background();
+        let verdicts: Vec<Assignment> = out_of_order_archive().iter().map(|d| e.add(d)).collect();
+        assert_quakes_together(&verdicts);
     }
 
     #[test]
@@ -1879,13 +1883,7 @@ mod tests {
             archived = archived.max(e.stats().stories_archived);
         }
         assert!(archived > 0, "the quake story was never archived");
-        let quakes: Vec<&str> = verdicts
-            .iter()
-            .filter(|a| a.id.ends_with("-quake"))
-            .map(|a| a.cluster.as_str())
-            .collect();
-        assert_eq!(quakes.len(), 2);
-        assert_eq!(quakes[0], quakes[1]);
+        assert_quakes_together(&verdicts);
         assert!(
             verdicts.iter().all(|a| !a.redated),
             "same-time reports are not re-dated"

@@ -3,7 +3,7 @@
 //! no I/O and no clock.
 //!
 //! Each document passes three stages in [`StoryEngine::add`]. Its story is
-//! final; its provenance may be revised once, when its original arrives
+//! final; its provenance may be revised when an earlier original arrives
 //! after it ([`StoryEngine::revised`]). Copy detection (canonical URL,
 //! exact fingerprint, MinHash/LSH resemblance and sampled shingle
 //! containment) links a copy to the earliest document it copies and puts
