@@ -377,6 +377,39 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_original_imported_in_a_later_run_revises_the_copy_stored_before_it() {
+        let dir = tempfile::tempdir().unwrap();
+        // A content farm's re-post, dated four months on, is met first.
+        let repost = PAGE
+            .replace("fjord-post.example.com", "news-farm.example.com")
+            .replace("Fjord Post", "News Farm")
+            .replace("2025-05-02T08:00:00+02:00", "2025-09-10T06:00:00+00:00");
+        let repost_id = {
+            let mut pipeline = pipeline(dir.path()).await;
+            let outcome = pipeline.ingest_page(&page(&repost, "farm.html"), None).await.unwrap();
+            pipeline.flush().await.unwrap();
+            let Outcome::Imported(id) = outcome else {
+                panic!("{outcome:?}")
+            };
+            let stored = pipeline.store().article(id).await.unwrap().unwrap();
+            assert_eq!((stored.copy_of, stored.redated), (None, false), "nothing to copy yet");
+            id
+        };
+        let mut pipeline = pipeline(dir.path()).await;
+        let outcome = pipeline.ingest_page(&page(PAGE, "original.html"), None).await.unwrap();
+        pipeline.flush().await.unwrap();
+        let Outcome::Imported(original_id) = outcome else {
+            panic!("{outcome:?}")
+        };
+        let original = pipeline.store().article(original_id).await.unwrap().unwrap();
+        let repost = pipeline.store().article(repost_id).await.unwrap().unwrap();
+        assert_eq!(original.copy_of, None);
+        assert_eq!(repost.copy_of, Some(original_id));
+        assert!(repost.redated, "published four months after the original");
+        assert_eq!(repost.story, original.story);
+    }
+
+    #[tokio::test]
     async fn reindex_rebuilds_the_index_from_the_store() {
         let dir = tempfile::tempdir().unwrap();
         let mut pipeline = pipeline(dir.path()).await;
