@@ -304,10 +304,37 @@ fn sort_oldest_first(members: &mut [Member]) {
     });
 }
 
+/// The language most of the members (oldest first) are in; a tie goes to
+/// the language met first.
+fn main_language(members: &[Member]) -> Option<String> {
+    let mut counts: Vec<(&Option<String>, usize)> = Vec::new();
+    for m in members {
+        match counts.iter_mut().find(|(l, _)| *l == &m.article.language) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&m.article.language, 1)),
+        }
+    }
+    // `max_by_key` keeps the last of equals; reversed, that is the first met.
+    counts
+        .into_iter()
+        .rev()
+        .max_by_key(|&(_, n)| n)
+        .and_then(|(l, _)| l.clone())
+}
+
 /// Applies the summary rules to a story's members, sorted oldest first.
 fn summarize(id: StoryId, key: String, members: &[Member]) -> Option<StorySummary> {
     let first = members.first()?;
-    let headline_from = members.iter().find(|m| m.is_original()).unwrap_or(first);
+    // A story covered in several languages is headed in the language most
+    // of its articles use, by the first original in it: the German first
+    // report of a story five outlets covered in English should not head
+    // it on every reader's front page.
+    let language = main_language(members);
+    let headline_from = members
+        .iter()
+        .find(|m| m.is_original() && m.article.language == language)
+        .or_else(|| members.iter().find(|m| m.is_original()))
+        .unwrap_or(first);
     let title = non_empty(&headline_from.article.title)
         .or_else(|| members.iter().find_map(|m| non_empty(&m.article.title)))
         .unwrap_or_else(|| headline_from.canonical_url.clone());
@@ -587,6 +614,65 @@ mod tests {
         let summary = store.story(story).await.unwrap().unwrap().summary;
         assert_eq!(summary.title, "Early copy");
         assert_eq!(summary.outlets, vec!["c.example", "b.example"]);
+    }
+
+    #[tokio::test]
+    async fn a_story_in_several_languages_is_headed_in_its_main_one() {
+        let (_dir, store) = fresh_store().await;
+        let mut ids = Vec::new();
+        for (url, title, published, language) in [
+            (
+                "https://zeitung.example/1",
+                "Brücke eingestürzt",
+                "2025-05-20T05:00:00Z",
+                "de",
+            ),
+            (
+                "https://herald.example/1",
+                "Bridge collapses",
+                "2025-05-20T07:00:00Z",
+                "en",
+            ),
+            (
+                "https://diario.example/1",
+                "Se derrumba el puente",
+                "2025-05-20T08:00:00Z",
+                "es",
+            ),
+            (
+                "https://meridian.example/1",
+                "Three hurt in bridge fall",
+                "2025-05-20T09:00:00Z",
+                "en",
+            ),
+        ] {
+            let mut new = new_article(url, title, Some(published));
+            new.article.language = Some(language.to_string());
+            ids.push(store.insert_article(&new).await.unwrap());
+        }
+        let mut story = None;
+        for &id in &ids {
+            story = Some(store.assign_story(id, &placement("bridge", None, false)).await.unwrap());
+        }
+        let detail = store.story(story.unwrap()).await.unwrap().unwrap();
+        assert_eq!(detail.summary.title, "Bridge collapses");
+        // The first report is still the first, whatever its language.
+        assert_eq!(detail.articles[0].title.as_deref(), Some("Brücke eingestürzt"));
+        assert_eq!(
+            detail.summary.first_published,
+            Some("2025-05-20T05:00:00Z".parse().unwrap())
+        );
+
+        // One article per language: the tie goes to the first report's.
+        let mut new = new_article("https://solo.example/1", "Einsturz", Some("2025-05-21"));
+        new.article.language = Some("de".to_string());
+        let solo = store.insert_article(&new).await.unwrap();
+        let mut new = new_article("https://solo.example/2", "Collapse", Some("2025-05-22"));
+        new.article.language = Some("en".to_string());
+        let other = store.insert_article(&new).await.unwrap();
+        store.assign_story(solo, &placement("tie", None, false)).await.unwrap();
+        let tie = store.assign_story(other, &placement("tie", None, false)).await.unwrap();
+        assert_eq!(store.story(tie).await.unwrap().unwrap().summary.title, "Einsturz");
     }
 
     #[tokio::test]
