@@ -19,6 +19,7 @@
 use std::collections::VecDeque;
 
 use model::{Assignment, Document};
+use rust_stemmers::Stemmer;
 
 use crate::canonical::canonical_url;
 use crate::config::Config;
@@ -26,6 +27,7 @@ use crate::fingerprint::fingerprint_key;
 use crate::hash::{hash_bytes, FastMap};
 use crate::minhash::{self, CappedPostings};
 use crate::provenance::{self, Seen};
+use crate::stem;
 use crate::temporal::{self, EventEvidence};
 use crate::terms::{self, DenseQuery, Sparse, Vocabulary};
 use crate::text::{self, Word};
@@ -562,13 +564,14 @@ impl StoryEngine {
         // Words repeat within a document; looking each up once in a small
         // table spares the vocabulary's large one most of its cache misses.
         let mut known: FastMap<&str, u32> = FastMap::default();
-        let title_terms = self.term_ids(&title_words, "", &mut known);
+        let stemmer = stem::stemmer_for(doc.language.as_deref(), f.language);
+        let title_terms = self.term_ids(&title_words, "", stemmer.as_ref(), &mut known);
         // A headline-only document is its own body, so it still meets
         // full-text documents on the body field.
         let body_terms = if body_words.is_empty() {
             title_terms.clone()
         } else {
-            self.term_ids(&body_words, "", &mut known)
+            self.term_ids(&body_words, "", stemmer.as_ref(), &mut known)
         };
         // Capitalised words mid-sentence are mostly names, and numbers
         // (dates, counts, versions) tell one event from a similar one.
@@ -578,7 +581,7 @@ impl StoryEngine {
             .filter(|w| (w.capitalised && !w.sentence_start) || w.lower.chars().any(|c| c.is_numeric()))
             .cloned()
             .collect();
-        let name_terms = self.term_ids(&name_words, "@", &mut FastMap::default());
+        let name_terms = self.term_ids(&name_words, "@", None, &mut FastMap::default());
         let anchors = text::anchors(&doc.text, &body_words);
         let anchor_terms: Vec<u32> = anchors.iter().map(|a| self.vocab.intern(&format!("^{a}"))).collect();
         f.decimals = anchors
@@ -643,9 +646,16 @@ impl StoryEngine {
             .collect()
     }
 
-    /// Term ids of the words, `prefix` marking the field; `known` holds the
-    /// ids of words met before under the same prefix.
-    fn term_ids<'w>(&mut self, words: &'w [Word], prefix: &str, known: &mut FastMap<&'w str, u32>) -> Vec<u32> {
+    /// Term ids of the words, stemmed when a stemmer is given, `prefix`
+    /// marking the field; `known` holds the ids of words met before under
+    /// the same prefix and stemmer.
+    fn term_ids<'w>(
+        &mut self,
+        words: &'w [Word],
+        prefix: &str,
+        stemmer: Option<&Stemmer>,
+        known: &mut FastMap<&'w str, u32>,
+    ) -> Vec<u32> {
         let mut buffer = String::new();
         words
             .iter()
@@ -655,7 +665,17 @@ impl StoryEngine {
                 if let Some(&id) = known.get(word) {
                     return id;
                 }
-                let id = if prefix.is_empty() {
+                let id = if let Some(stemmer) = stemmer {
+                    let stemmed = stemmer.stem(word);
+                    if prefix.is_empty() {
+                        self.vocab.intern(&stemmed)
+                    } else {
+                        buffer.clear();
+                        buffer.push_str(prefix);
+                        buffer.push_str(&stemmed);
+                        self.vocab.intern(&buffer)
+                    }
+                } else if prefix.is_empty() {
                     self.vocab.intern(word)
                 } else {
                     buffer.clear();

@@ -8,7 +8,8 @@
 //! exact fingerprint, MinHash/LSH resemblance and sampled shingle
 //! containment) links a copy to the earliest document it copies and puts
 //! it in that story. Everything else is compared, by IDF-weighted cosine
-//! over title, body and names, with the centroids and recent members of
+//! over title and body words (Snowball stems in the document's language)
+//! and names, with the centroids and recent members of
 //! stories in the time window, found through a capped inverted index. A
 //! story and a document that each repeat a name the other never mentions
 //! (two arrests of different players, one champion's fights against
@@ -36,6 +37,7 @@ mod fingerprint;
 mod hash;
 mod minhash;
 mod provenance;
+mod stem;
 mod temporal;
 mod terms;
 mod text;
