@@ -22,7 +22,8 @@ use stories::{Config, StoryEngine};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// A file of JSON lines (`id`, `title`?, `text`, `published`?, `source`?,
-    /// `url`?), or `-` for standard input.
+    /// `url`?, `language`?), or `-` for standard input. `published` may be
+    /// RFC 3339, a date, RFC 2822 or Unix seconds or milliseconds.
     #[arg(long, value_name = "FILE")]
     jsonl: PathBuf,
     /// Print each verdict on arrival, and revised verdicts again later,
