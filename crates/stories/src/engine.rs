@@ -289,6 +289,7 @@ impl StoryEngine {
         let mut cluster = None;
         // Copies that arrived before this document, their original.
         let mut earlier_arrivals: Vec<u32> = Vec::new();
+        let mut nearly_copied: Option<u32> = None;
         if !copies.strong.is_empty() {
             let mut seen: Vec<Seen> = Vec::new();
             for &d in &copies.strong {
@@ -311,6 +312,7 @@ impl StoryEngine {
             }
         } else if let Some(near) = copies.near {
             cluster = self.docs.get(&near).map(|r| r.cluster);
+            nearly_copied = Some(near);
         }
         let is_copy = cluster.is_some();
         let standalone_old =
@@ -336,14 +338,16 @@ impl StoryEngine {
                 }
             }
         };
+        // A copy is measured against the text it copies, not against the
+        // story: a same-day copy of a long-running story's latest report is
+        // fresh news, however old the story.
         let redated_copy = is_copy && {
-            let story = &self.clusters[&cluster];
-            let original_first = copy_of.and_then(|o| self.docs[&o].published);
-            let story_first = match (story.first_published, original_first) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            provenance::is_redated(published, story_first, self.config.redate_after_days)
+            let copied_first = copy_of
+                .or(nearly_copied)
+                .and_then(|o| self.docs.get(&o))
+                .and_then(|r| r.published);
+            let first = copied_first.or(self.clusters[&cluster].first_published);
+            provenance::is_redated(published, first, self.config.redate_after_days)
         };
         let redated = redated_copy || late_report || standalone_old;
         let copy_of_id = copy_of.map(|o| self.docs[&o].id.clone());
@@ -472,7 +476,6 @@ impl StoryEngine {
             };
             (first, o.cluster, o.id.clone())
         };
-        let story_first = self.clusters[&cluster].first_published;
         let mut family = found;
         for d in family.clone() {
             if let Some(r) = self.docs.get(&d) {
@@ -490,7 +493,7 @@ impl StoryEngine {
             if d == original || r.cluster != cluster || !later {
                 continue;
             }
-            let redated = r.redated || provenance::is_redated(r.published, story_first, self.config.redate_after_days);
+            let redated = r.redated || provenance::is_redated(r.published, Some(first), self.config.redate_after_days);
             r.copy_of_doc = Some(original);
             r.copy_of = Some(original_id.clone());
             r.redated = redated;
@@ -1668,6 +1671,34 @@ mod tests {
         let got = e.add(&b);
         assert_eq!(got.copy_of.as_deref(), Some("a"));
         assert_eq!(got.cluster, "a");
+    }
+
+    #[test]
+    fn a_fresh_copy_of_a_late_report_in_a_long_story_is_not_redated() {
+        // Regression: a copy was measured against its story's first day, so
+        // a same-day wire copy of a long-running story's latest report came
+        // out re-dated.
+        let mut e = engine_with_background();
+        let assigned = |id: &str| Assignment {
+            id: id.to_string(),
+            cluster: "quake".to_string(),
+            copy_of: None,
+            redated: false,
+        };
+        e.restore(
+            &doc("first", "Quake hits Morocco", QUAKE_A, Some("2023-09-08")),
+            &assigned("first"),
+        );
+        e.restore(
+            &doc("later", "Rescuers dig on", QUAKE_B, Some("2023-10-20")),
+            &assigned("later"),
+        );
+        let copy = e.add(&doc("copy", "", QUAKE_B, Some("2023-10-20")));
+        assert_eq!(copy.copy_of.as_deref(), Some("later"));
+        assert_eq!(copy.cluster, "quake");
+        assert!(!copy.redated, "{copy:?}");
+        let recycled = e.add(&doc("recycled", "", QUAKE_B, Some("2024-03-01")));
+        assert!(recycled.redated, "{recycled:?}");
     }
 
     #[test]
