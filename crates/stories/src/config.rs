@@ -17,6 +17,11 @@ pub struct Config {
     /// Bodies shorter than this (in words) are not compared for copying:
     /// short texts share phrases by chance.
     pub min_copy_words: usize,
+    /// A document with less text than that is a copy only of one with the
+    /// same headline and text word for word, from another outlet, within
+    /// `same_time_days`, and only when the headline has at least this many
+    /// words: a syndicated feed item. Short headlines repeat by chance.
+    pub min_headline_copy_words: usize,
     /// Estimated Jaccard resemblance from which a text is a copy.
     pub copy_resemblance: f64,
     /// Share of the shorter text's samples found in the longer one from
@@ -103,6 +108,7 @@ impl Default for Config {
             lsh_bands: 16,
             sample_modulus: 4,
             min_copy_words: 25,
+            min_headline_copy_words: 6,
             copy_resemblance: 0.7,
             copy_containment: 0.8,
             min_containment_samples: 6,

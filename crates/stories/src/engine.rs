@@ -23,7 +23,7 @@ use rust_stemmers::Stemmer;
 
 use crate::canonical::canonical_url;
 use crate::config::Config;
-use crate::fingerprint::fingerprint_key;
+use crate::fingerprint::{fingerprint_key, headline_key};
 use crate::hash::{hash_bytes, FastMap};
 use crate::minhash::{self, CappedPostings};
 use crate::provenance::{self, Seen};
@@ -77,6 +77,8 @@ struct DocRecord {
     samples: Vec<u64>,
     url_key: Option<u64>,
     fingerprint_key: Option<u64>,
+    headline_key: Option<u64>,
+    source_key: Option<u64>,
 }
 
 /// One story: its key and the summed term vectors of its members.
@@ -164,6 +166,10 @@ struct Features {
     band_keys: Vec<u64>,
     samples: Vec<u64>,
     fingerprint_key: Option<u64>,
+    /// Set for headline-only documents long enough to be syndicated
+    /// copies, with their outlet's key.
+    headline_key: Option<u64>,
+    source_key: Option<u64>,
     url_key: Option<u64>,
     language: Option<u32>,
     evidence: EventEvidence,
@@ -216,6 +222,8 @@ pub struct StoryEngine {
     doc_by_id: FastMap<String, u32>,
     doc_by_url: FastMap<u64, u32>,
     doc_by_fingerprint: FastMap<u64, u32>,
+    /// Headline key → the latest original with it (see `Features::headline_key`).
+    doc_by_headline: FastMap<u64, u32>,
     band_postings: CappedPostings,
     sample_postings: CappedPostings,
     clusters: FastMap<u32, Cluster>,
@@ -253,6 +261,7 @@ impl StoryEngine {
             doc_by_id: FastMap::default(),
             doc_by_url: FastMap::default(),
             doc_by_fingerprint: FastMap::default(),
+            doc_by_headline: FastMap::default(),
             band_postings: CappedPostings::new(config.postings_cap),
             sample_postings: CappedPostings::new(config.postings_cap),
             clusters: FastMap::default(),
@@ -284,7 +293,7 @@ impl StoryEngine {
         self.observe(&features);
         let published = doc.published.map(|t| t.unix());
 
-        let copies = self.find_copies(&features);
+        let copies = self.find_copies(&features, published);
         let mut copy_of = None;
         let mut cluster = None;
         // Copies that arrived before this document, their original.
@@ -621,6 +630,14 @@ impl StoryEngine {
             f.band_keys = minhash::band_keys(&f.signature, self.config.lsh_bands);
             f.samples = minhash::sample(&shingles, self.config.sample_modulus);
             f.fingerprint_key = Some(fingerprint_key(&body_words));
+        } else if title_words.len() >= self.config.min_headline_copy_words {
+            f.headline_key = Some(headline_key(&title_words, &body_words));
+            f.source_key = doc
+                .source
+                .as_deref()
+                .map(|s| s.trim().to_lowercase())
+                .filter(|s| !s.is_empty())
+                .map(|s| hash_bytes(s.as_bytes(), 0x50c3));
         }
         f
     }
@@ -692,8 +709,25 @@ impl StoryEngine {
             .collect()
     }
 
-    fn find_copies(&self, f: &Features) -> CopyMatch {
+    fn find_copies(&self, f: &Features, published: Option<i64>) -> CopyMatch {
         let mut out = CopyMatch::default();
+        if let Some(&d) = f.headline_key.as_ref().and_then(|k| self.doc_by_headline.get(k)) {
+            if let Some(other) = self.docs.get(&d) {
+                let same_time = match (published, other.published) {
+                    (Some(a), Some(b)) => ((a - b).abs() as f64) <= self.config.same_time_days * DAY,
+                    _ => true,
+                };
+                // An outlet repeating its own headline (a daily briefing, a
+                // running file) is not copying anyone.
+                let other_outlet = match (f.source_key, other.source_key) {
+                    (Some(a), Some(b)) => a != b,
+                    _ => true,
+                };
+                if same_time && other_outlet {
+                    out.strong.push(d);
+                }
+            }
+        }
         if let Some(&d) = f.url_key.as_ref().and_then(|u| self.doc_by_url.get(u)) {
             out.strong.push(d);
         }
@@ -1110,6 +1144,13 @@ impl StoryEngine {
         if let Some(fp) = f.fingerprint_key {
             self.doc_by_fingerprint.entry(fp).or_insert(index);
         }
+        // Copies are found through their original; a later original with
+        // the same headline (too late, or from the same outlet) takes over.
+        if let Some(k) = f.headline_key {
+            if copy_of_doc.is_none() {
+                self.doc_by_headline.insert(k, index);
+            }
+        }
         if let Some(p) = published {
             if self.recent_dates.len() == 101 {
                 self.recent_dates.pop_front();
@@ -1186,6 +1227,8 @@ impl StoryEngine {
                 samples: f.samples,
                 url_key: f.url_key,
                 fingerprint_key: f.fingerprint_key,
+                headline_key: f.headline_key,
+                source_key: f.source_key,
             },
         );
         if let Some(original) = copy_of_doc.and_then(|o| self.docs.get_mut(&o)) {
@@ -1290,6 +1333,11 @@ impl StoryEngine {
             if let Some(k) = d.fingerprint_key {
                 if self.doc_by_fingerprint.get(&k) == Some(&index) {
                     self.doc_by_fingerprint.remove(&k);
+                }
+            }
+            if let Some(k) = d.headline_key {
+                if self.doc_by_headline.get(&k) == Some(&index) {
+                    self.doc_by_headline.remove(&k);
                 }
             }
             if let Some(c) = self.clusters.get_mut(&d.cluster) {
@@ -1671,6 +1719,35 @@ mod tests {
         let got = e.add(&b);
         assert_eq!(got.copy_of.as_deref(), Some("a"));
         assert_eq!(got.cluster, "a");
+    }
+
+    #[test]
+    fn syndicated_headlines_from_other_outlets_are_copies() {
+        let mut e = engine_with_background();
+        let item = |id: &str, title: &str, source: &str, date: &str| {
+            let mut d = doc(id, title, "", Some(date));
+            d.source = Some(source.to_string());
+            d
+        };
+        const HEADLINE: &str = "Magnitude 6.8 earthquake strikes near Marrakesh, hundreds dead";
+        let wire = e.add(&item("wire", HEADLINE, "Wire", "2023-09-08"));
+        let portal = e.add(&item("portal", HEADLINE, "Portal", "2023-09-08"));
+        assert_eq!(portal.copy_of.as_deref(), Some("wire"));
+        assert_eq!(portal.cluster, wire.cluster);
+        assert!(!portal.redated);
+
+        // The outlet repeating itself is not a copy; it takes over as the
+        // headline's original, and a headline weeks on copies nothing.
+        let again = e.add(&item("wire-again", HEADLINE, "Wire", "2023-09-09"));
+        assert_eq!(again.copy_of, None);
+        let weeks = e.add(&item("weeks", HEADLINE, "Digest", "2023-10-01"));
+        assert_eq!(weeks.copy_of, None);
+        assert!(!weeks.redated);
+
+        // Short headlines repeat by chance.
+        e.add(&item("short-a", "Quake kills hundreds", "A", "2023-09-08"));
+        let short = e.add(&item("short-b", "Quake kills hundreds", "B", "2023-09-08"));
+        assert_eq!(short.copy_of, None);
     }
 
     #[test]

@@ -24,6 +24,17 @@ pub(crate) fn fingerprint_key(words: &[Word]) -> u64 {
     hash_joined(words.iter().map(|w| w.lower.as_ref()), FIRST_SEED)
 }
 
+/// A headline-only document's key: its headline and whatever short text
+/// came with it, word for word, as a syndicated feed item repeats them.
+pub(crate) fn headline_key(title: &[Word], text: &[Word]) -> u64 {
+    let words = title.iter().map(|w| w.lower.as_ref());
+    // The separator keeps a headline's last word from passing as the text's first.
+    hash_joined(
+        words.chain(["\u{1}"]).chain(text.iter().map(|w| w.lower.as_ref())),
+        0x5f1e_0003,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

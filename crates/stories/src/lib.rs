@@ -6,8 +6,9 @@
 //! final; its provenance may be revised when an earlier original arrives
 //! after it ([`StoryEngine::revised`]). Copy detection (canonical URL,
 //! exact fingerprint, MinHash/LSH resemblance and sampled shingle
-//! containment) links a copy to the earliest document it copies and puts
-//! it in that story. Everything else is compared, by IDF-weighted cosine
+//! containment; for headline-only items, the same headline from another
+//! outlet within days) links a copy to the earliest document it copies and
+//! puts it in that story. Everything else is compared, by IDF-weighted cosine
 //! over title and body words (Snowball stems in the document's language)
 //! and names, with the centroids and recent members of
 //! stories in the time window, found through a capped inverted index. A
