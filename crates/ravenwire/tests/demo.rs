@@ -6,7 +6,10 @@ use common::Served;
 
 #[test]
 fn demo_serves_stories_from_the_built_in_corpus() {
-    let server = Served::start(None, &["demo", "--addr", "127.0.0.1:0"]);
+    // The demo's temporary data goes into a folder of this test's own.
+    let tmp = std::env::temp_dir().join(format!("ravenwire-demo-test-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let server = Served::start_with_env(None, &["demo", "--addr", "127.0.0.1:0"], &[("TMPDIR", &tmp)]);
     let (status, front) = server.get("/");
     assert_eq!(status, 200);
     assert!(front.contains("/story/"), "no stories on the demo front page");
@@ -42,4 +45,11 @@ fn demo_serves_stories_from_the_built_in_corpus() {
     assert_eq!(provenance_of("wire.example.com"), "original");
     assert_eq!(provenance_of("metro-ledger"), "copy");
     assert_eq!(provenance_of("harbourline"), "copy");
+
+    // Interrupted as by Ctrl-C, the demo removes its temporary data.
+    let entries = || std::fs::read_dir(&tmp).unwrap().count();
+    assert_eq!(entries(), 1, "the demo keeps its data in TMPDIR");
+    drop(server);
+    assert_eq!(entries(), 0, "the demo left its data behind in {}", tmp.display());
+    std::fs::remove_dir(&tmp).unwrap();
 }

@@ -44,7 +44,13 @@ impl Served {
     /// Starts the binary with `args` (which must make it listen on port 0)
     /// and waits for the line that names its URL.
     pub fn start(data: Option<&Path>, args: &[&str]) -> Served {
+        Self::start_with_env(data, args, &[])
+    }
+
+    /// [`Served::start`] with extra environment variables.
+    pub fn start_with_env(data: Option<&Path>, args: &[&str], env: &[(&str, &Path)]) -> Served {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ravenwire"));
+        cmd.envs(env.iter().copied());
         if let Some(data) = data {
             cmd.arg("--data").arg(data);
         }
@@ -73,7 +79,23 @@ impl Served {
 }
 
 impl Drop for Served {
+    /// Interrupts the server as Ctrl-C would, so that it shuts down as a
+    /// user's does (the demo removes its temporary data folder then), and
+    /// kills it if it has not stopped within five seconds.
     fn drop(&mut self) {
+        let interrupted = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        if interrupted {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            while std::time::Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
