@@ -30,37 +30,45 @@ pub enum Outcome {
 
 /// The ingest pipeline over one store and one index.
 ///
-/// It keeps the story engine warm in memory: opening it replays what the
-/// store holds, so a story started in one import continues in the next.
+/// It keeps the story engine warm in memory: the first new article of a
+/// run replays what the store holds, so a story started in one import
+/// continues in the next. A run that meets only known pages (a feed poll
+/// with nothing new, an import repeated) never pays for the replay.
 pub struct Pipeline {
     store: Arc<dyn Store>,
     index: Arc<SearchIndex>,
     engine: StoryEngine,
+    warmed: bool,
     story_ids: HashMap<String, StoryId>,
     pending_index: Vec<IndexedArticle>,
     touched_stories: BTreeSet<String>,
 }
 
 impl Pipeline {
-    /// Opens the pipeline and warms the story engine from the store.
+    /// Opens the pipeline. The story engine is warmed from the store when
+    /// the first new article needs it.
     pub async fn open(store: Arc<dyn Store>, index: Arc<SearchIndex>) -> crate::Result<Self> {
-        let mut pipeline = Pipeline {
+        Ok(Pipeline {
             store,
             index,
             engine: StoryEngine::new(Config::default()),
+            warmed: false,
             story_ids: HashMap::new(),
             pending_index: Vec::new(),
             touched_stories: BTreeSet::new(),
-        };
-        pipeline.warm().await?;
-        Ok(pipeline)
+        })
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }
 
+    /// Replays the stored articles (those already placed in a story) into
+    /// the engine, once.
     async fn warm(&mut self) -> crate::Result<()> {
+        if self.warmed {
+            return Ok(());
+        }
         let mut after = None;
         loop {
             let batch = self.store.articles_after(after, 1000).await?;
@@ -80,6 +88,9 @@ impl Pipeline {
                 self.story_ids.insert(key, story);
             }
         }
+        // Set only now: a replay cut short by a store error is resumed by
+        // the next call (restoring an article twice is a no-op).
+        self.warmed = true;
         Ok(())
     }
 
@@ -152,6 +163,7 @@ impl Pipeline {
         let Some(stored) = self.store.article(id).await? else {
             return Ok(Outcome::Failed(format!("article {id} vanished after insert")));
         };
+        self.warm().await?;
         let assignment = self.engine.add(&document_of(&stored));
         let story = self.store.assign_story(id, &placement_of(&assignment)).await?;
         // Copies stored before their original arrived now name it.
@@ -374,6 +386,23 @@ mod tests {
         let second = pipeline.store().article(second_id).await.unwrap().unwrap();
         assert_eq!(first.story, second.story);
         assert_eq!(second.copy_of, Some(first_id));
+    }
+
+    #[tokio::test]
+    async fn a_run_that_meets_only_known_pages_does_not_replay_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut pipeline = pipeline(dir.path()).await;
+            pipeline.ingest_page(&page(PAGE, "a.html"), None).await.unwrap();
+            pipeline.flush().await.unwrap();
+            assert!(pipeline.warmed);
+        }
+        let mut pipeline = pipeline(dir.path()).await;
+        let again = pipeline.ingest_page(&page(PAGE, "a.html"), None).await.unwrap();
+        assert!(matches!(again, Outcome::Known(_)), "{again:?}");
+        pipeline.flush().await.unwrap();
+        assert!(!pipeline.warmed, "a known page needs no story engine");
+        assert_eq!(pipeline.engine.stats().documents_seen, 0);
     }
 
     #[tokio::test]
