@@ -43,6 +43,9 @@ pub trait Store: Send + Sync {
     async fn assign_story(&self, article: ArticleId, placement: &StoryPlacement) -> Result<StoryId>;
 
     async fn article(&self, id: ArticleId) -> Result<Option<StoredArticle>>;
+    /// The provenance of those of `ids` that are in a story, in one look-up
+    /// (a page of search hits); the others are left out.
+    async fn provenance(&self, ids: &[ArticleId]) -> Result<std::collections::HashMap<ArticleId, model::Provenance>>;
     /// Articles in id order, starting after `after`: for reindexing and for
     /// warming the story engine.
     async fn articles_after(&self, after: Option<ArticleId>, limit: u32) -> Result<Vec<StoredArticle>>;

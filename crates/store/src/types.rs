@@ -90,13 +90,18 @@ pub struct StoredArticle {
 
 impl StoredArticle {
     pub fn provenance(&self) -> Provenance {
-        if self.redated {
-            Provenance::Redated
-        } else if self.copy_of.is_some() {
-            Provenance::Copy
-        } else {
-            Provenance::Original
-        }
+        provenance_of(self.copy_of.is_some(), self.redated)
+    }
+}
+
+/// Where an article stands, from its story membership's two flags.
+pub(crate) fn provenance_of(is_copy: bool, redated: bool) -> Provenance {
+    if redated {
+        Provenance::Redated
+    } else if is_copy {
+        Provenance::Copy
+    } else {
+        Provenance::Original
     }
 }
 

@@ -992,21 +992,30 @@ impl StoryEngine {
         // which then ranks first by overlap: a few candidates suffice.
         archived.truncate(LATE_CANDIDATES);
         candidates.extend(archived);
+        self.best_digest_match(&own_digest, candidates)
+    }
+
+    /// The candidate story whose digest (the heaviest terms; computed from
+    /// the centroid for a live story) matches `own_digest` best, if by
+    /// `redate_match_threshold` at least.
+    fn best_digest_match(&self, own_digest: &Sparse, candidates: Vec<u32>) -> Option<(f32, u32)> {
         let mut best: Option<(f32, u32)> = None;
         for c in candidates {
             let story = &self.clusters[&c];
+            let live_digest;
             let digest = if story.evicted {
-                story.digest.clone()
+                &story.digest
             } else {
                 let mut combined = story.body.clone();
                 terms::add_into(&mut combined, &story.title);
                 terms::add_into(&mut combined, &story.names);
-                self.digest(&combined)
+                live_digest = self.digest(&combined);
+                &live_digest
             };
-            let Some(s) = terms::cosine(&own_digest, &digest, &self.vocab) else {
+            let Some(s) = terms::cosine(own_digest, digest, &self.vocab) else {
                 continue;
             };
-            if s >= cfg.redate_match_threshold && best.is_none_or(|(b, _)| s > b) {
+            if s >= self.config.redate_match_threshold && best.is_none_or(|(b, _)| s > b) {
                 best = Some((s, c));
             }
         }
@@ -1031,16 +1040,7 @@ impl StoryEngine {
             c.evicted && gap_days(range, (c.first_published, c.last_published)).is_some_and(|g| g <= cfg.same_time_days)
         });
         archived.truncate(LATE_CANDIDATES);
-        let mut best: Option<(f32, u32)> = None;
-        for c in archived {
-            let Some(s) = terms::cosine(&own_digest, &self.clusters[&c].digest, &self.vocab) else {
-                continue;
-            };
-            if s >= cfg.redate_match_threshold && best.is_none_or(|(b, _)| s > b) {
-                best = Some((s, c));
-            }
-        }
-        best.map(|(_, c)| c)
+        self.best_digest_match(&own_digest, archived).map(|(_, c)| c)
     }
 
     /// The heaviest terms of a vector, as a vector sorted by term.

@@ -38,16 +38,12 @@ pub(crate) async fn article_from_path(
 /// The provenance of each article among `ids`, read from the store rather
 /// than the search index: a copy stored before its original arrived is
 /// revised in the store, and the index would still call it an original.
-/// Ids the store no longer has are left out.
+/// Articles in no story are left out.
 pub(crate) async fn provenance_of(
     state: &AppState,
     ids: impl IntoIterator<Item = i64>,
 ) -> Result<HashMap<i64, Provenance>, Error> {
-    let mut out = HashMap::new();
-    for id in ids {
-        if let Some(article) = state.store.article(ArticleId(id)).await? {
-            out.insert(id, article.provenance());
-        }
-    }
-    Ok(out)
+    let ids: Vec<ArticleId> = ids.into_iter().map(ArticleId).collect();
+    let found = state.store.provenance(&ids).await?;
+    Ok(found.into_iter().map(|(id, p)| (id.0, p)).collect())
 }

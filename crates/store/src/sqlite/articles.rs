@@ -1,9 +1,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
-use model::Article;
+use model::{Article, Provenance};
 
 use super::parse_timestamp;
+use crate::types::provenance_of;
 use crate::{outlet_name, ArticleId, Error, NewArticle, Result, SourceId, StoredArticle, StoryId};
 
 pub(super) async fn find_by_url(pool: &SqlitePool, canonical_url: &str) -> Result<Option<ArticleId>> {
@@ -140,6 +141,30 @@ impl TryFrom<ArticleRow> for StoredArticle {
             added_at: row.added_at,
         })
     }
+}
+
+/// Ids per query, well under SQLite's limit on bound parameters.
+const IDS_PER_QUERY: usize = 500;
+
+pub(super) async fn provenance(
+    pool: &SqlitePool,
+    ids: &[ArticleId],
+) -> Result<std::collections::HashMap<ArticleId, Provenance>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let placeholders = vec!["?"; chunk.len()].join(", ");
+        let sql = format!(
+            "SELECT article_id, copy_of IS NOT NULL, redated FROM story_members WHERE article_id IN ({placeholders})"
+        );
+        let mut query = sqlx::query_as::<_, (i64, bool, bool)>(&sql);
+        for id in chunk {
+            query = query.bind(id.0);
+        }
+        for (id, is_copy, redated) in query.fetch_all(pool).await? {
+            out.insert(ArticleId(id), provenance_of(is_copy, redated));
+        }
+    }
+    Ok(out)
 }
 
 pub(super) async fn get(pool: &SqlitePool, id: ArticleId) -> Result<Option<StoredArticle>> {

@@ -129,6 +129,10 @@ impl Store for SqliteStore {
         articles::get(&self.pool, id).await
     }
 
+    async fn provenance(&self, ids: &[ArticleId]) -> Result<std::collections::HashMap<ArticleId, model::Provenance>> {
+        articles::provenance(&self.pool, ids).await
+    }
+
     async fn articles_after(&self, after: Option<ArticleId>, limit: u32) -> Result<Vec<StoredArticle>> {
         articles::after(&self.pool, after, limit).await
     }

@@ -594,6 +594,36 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn provenance_of_many_articles_in_one_look_up() {
+        let (_dir, store) = fresh_store().await;
+        let original = add(&store, "https://a.example/1", "A", Some("2020-01-01"), None).await;
+        let copy = add(&store, "https://b.example/1", "B", Some("2020-01-01"), None).await;
+        let rerun = add(&store, "https://c.example/1", "C", Some("2020-06-01"), None).await;
+        let loose = add(&store, "https://d.example/1", "D", None, None).await;
+        store
+            .assign_story(original, &placement("k", None, false))
+            .await
+            .unwrap();
+        store
+            .assign_story(copy, &placement("k", Some(original), false))
+            .await
+            .unwrap();
+        store
+            .assign_story(rerun, &placement("k", Some(original), true))
+            .await
+            .unwrap();
+        let found = store
+            .provenance(&[original, copy, rerun, loose, ArticleId(999)])
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!(found[&original], model::Provenance::Original);
+        assert_eq!(found[&copy], model::Provenance::Copy);
+        assert_eq!(found[&rerun], model::Provenance::Redated);
+        assert!(store.provenance(&[]).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
     async fn a_story_of_copies_takes_its_first_article_headline() {
         let (_dir, store) = fresh_store().await;
         let source = add(&store, "https://wire.example/1", "Wire", Some("2020-01-01"), None).await;
