@@ -166,19 +166,28 @@ impl Pipeline {
         self.warm().await?;
         let assignment = self.engine.add(&document_of(&stored));
         let story = self.store.assign_story(id, &placement_of(&assignment)).await?;
-        // Copies stored before their original arrived now name it.
-        for revised in self.engine.revised() {
-            match revised.id.parse() {
-                Ok(earlier) => {
-                    self.store
-                        .assign_story(ArticleId(earlier), &placement_of(&revised))
-                        .await?;
-                }
-                Err(_) => tracing::warn!(id = %revised.id, "revised verdict for an id that is not an article"),
-            }
-        }
         self.story_ids.insert(assignment.cluster.clone(), story);
         self.touched_stories.insert(assignment.cluster);
+        // Copies stored before their original arrived now name it, and
+        // articles of a story split in review move to the new story.
+        for revised in self.engine.revised() {
+            let Ok(earlier) = revised.id.parse().map(ArticleId) else {
+                tracing::warn!(id = %revised.id, "revised verdict for an id that is not an article");
+                continue;
+            };
+            let before = self.store.article(earlier).await?;
+            let now = self.store.assign_story(earlier, &placement_of(&revised)).await?;
+            self.story_ids.insert(revised.cluster.clone(), now);
+            self.touched_stories.insert(revised.cluster);
+            if let Some(stored) = before.filter(|b| b.story != Some(now)) {
+                // The index files each article under its story, and the
+                // story it left has its related stories refreshed too.
+                if let Some(left) = stored.story_key.clone() {
+                    self.touched_stories.insert(left);
+                }
+                self.pending_index.push(indexed_of(&stored, Some(now)));
+            }
+        }
         self.pending_index.push(indexed_of(&stored, Some(story)));
         if self.pending_index.len() >= INDEX_BATCH {
             self.flush().await?;
@@ -436,6 +445,113 @@ mod tests {
         assert_eq!(repost.copy_of, Some(original_id));
         assert!(repost.redated, "published four months after the original");
         assert_eq!(repost.story, original.story);
+    }
+
+    /// Reports of two look-alike ferry strikes in two ports, interleaved.
+    fn strike_pages() -> Vec<(String, String)> {
+        let oskarvik = [
+            "Ferry crews in Oskarvik walked out over pay on Monday, and Fjord Line cancelled \
+             every crossing to the islands. The Sjomann union said its members in Oskarvik \
+             would stay out until Fjord Line improved its offer.",
+            "Islanders near Oskarvik queued for water taxis after the ferry strike halted \
+             Fjord Line crossings. Sjomann officials met Fjord Line managers in Oskarvik but \
+             left without a deal on pay.",
+            "Fjord Line offered refunds to passengers stranded in Oskarvik as the strike by \
+             Sjomann members entered its second day. Shops on the islands warned that fresh \
+             food was running short without the ferry.",
+            "A mediator joined talks between Fjord Line and the Sjomann union in Oskarvik, \
+             where striking ferry crews picketed the quay. Crossings to the islands remained \
+             cancelled and schools closed for the day.",
+            "Sjomann members voted in Oskarvik on the pay offer Fjord Line made after the \
+             mediator's talks. Islanders hoped the strike would end before the weekend.",
+            "The strike in Oskarvik ended when Sjomann crews accepted Fjord Line's improved \
+             offer, and the first ferry left for the islands on Friday evening.",
+        ];
+        let brekkestad = [
+            "Ferry workers in Brekkestad went on strike over wages, and Nordferje called off \
+             its crossings to the islands. Havlag, the crews' union, said the strike in \
+             Brekkestad would last until Nordferje raised pay.",
+            "Lorries waited overnight on the Brekkestad quay after the Nordferje ferry strike \
+             stopped crossings. Havlag negotiators walked out of talks with Nordferje \
+             managers without an agreement on wages.",
+            "Nordferje promised refunds to travellers stuck in Brekkestad as Havlag crews \
+             kept up their strike. The county asked the army for landing craft to carry \
+             supplies to the islands while the ferry stood idle.",
+            "Tourists stranded in Brekkestad hotels waited for news as Havlag and Nordferje \
+             resumed talks. Striking ferry crews gathered on the quay, and fishermen offered \
+             to carry mail to the islands.",
+            "Nordferje and Havlag reached a tentative deal in Brekkestad late on Thursday, \
+             though crews said they would read the wage terms before returning.",
+            "Havlag crews in Brekkestad returned to work after Nordferje agreed a wage rise, \
+             and lorries that had waited on the quay boarded the first crossing.",
+        ];
+        let mut pages = Vec::new();
+        for (i, (a, b)) in oskarvik.iter().zip(&brekkestad).enumerate() {
+            let day = i + 1;
+            for (name, port, text) in [
+                (format!("oskarvik{i}"), "Oskarvik", a),
+                (format!("brekkestad{i}"), "Brekkestad", b),
+            ] {
+                let html = format!(
+                    "<html><head><title>{port} ferry strike, day {day}</title>\
+                     <meta property=\"article:published_time\" content=\"2025-03-0{day}T08:00:00Z\">\
+                     </head><body><article><h1>{port} ferry strike, day {day}</h1><p>{text}</p>\
+                     </article></body></html>"
+                );
+                pages.push((name, html));
+            }
+        }
+        pages
+    }
+
+    #[tokio::test]
+    async fn articles_of_a_story_split_in_review_move_in_the_store_and_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut pipeline = pipeline(dir.path()).await;
+        let mut ids: Vec<(String, ArticleId)> = Vec::new();
+        let mut moved = false;
+        for (name, html) in strike_pages() {
+            let before: Vec<Option<StoryId>> = stories_of(&pipeline, &ids).await;
+            let outcome = pipeline
+                .ingest_page(&page(&html, &format!("{name}.html")), None)
+                .await
+                .unwrap();
+            let Outcome::Imported(id) = outcome else {
+                panic!("{outcome:?}")
+            };
+            moved |= stories_of(&pipeline, &ids).await != before;
+            ids.push((name, id));
+        }
+        pipeline.flush().await.unwrap();
+        assert!(moved, "the strikes first shared a story and were split later");
+        let stories = stories_of(&pipeline, &ids).await;
+        let of_port = |port: &str| -> Vec<Option<StoryId>> {
+            let mut v: Vec<Option<StoryId>> = ids
+                .iter()
+                .zip(&stories)
+                .filter(|((name, _), _)| name.starts_with(port))
+                .map(|(_, &s)| s)
+                .collect();
+            v.dedup();
+            v
+        };
+        let (oskarvik, brekkestad) = (of_port("oskarvik"), of_port("brekkestad"));
+        assert_eq!(oskarvik.len(), 1, "{oskarvik:?}");
+        assert_eq!(brekkestad.len(), 1, "{brekkestad:?}");
+        assert_ne!(oskarvik, brekkestad);
+        let hits = pipeline.index.search("Brekkestad", 20).unwrap();
+        assert_eq!(hits.len(), 6);
+        for hit in hits {
+            assert_eq!(hit.story.map(StoryId), brekkestad[0], "index and store agree");
+        }
+    }
+
+    async fn stories_of(pipeline: &Pipeline, ids: &[(String, ArticleId)]) -> Vec<Option<StoryId>> {
+        let mut out = Vec::new();
+        for (_, id) in ids {
+            out.push(pipeline.store().article(*id).await.unwrap().unwrap().story);
+        }
+        out
     }
 
     #[tokio::test]

@@ -98,6 +98,22 @@ pub struct Config {
     pub copy_horizon_days: i64,
     /// The same horizon in arrivals, for documents without dates.
     pub copy_horizon_arrivals: u64,
+    /// A story's membership stays open to review, with every member's
+    /// vectors kept, until it holds this many documents; after that it is
+    /// final and keeps only `members_kept` members.
+    pub review_members: usize,
+    /// Each member of a story under review keeps its edges to this many
+    /// most similar members. A dense graph lets the many weak likenesses
+    /// of one topic hide two events; a sparse one keeps what each report
+    /// resembles most.
+    pub review_neighbours: usize,
+    /// A story under review is split in two when its members' similarity
+    /// graph has a normalised cut below this (two halves of one event cut
+    /// about 1.0; see `review.rs`).
+    pub split_cut: f32,
+    /// Fewest originals (copies follow their original) on each side of a
+    /// split; a story is first reviewed when it holds twice as many.
+    pub split_min_side: usize,
 }
 
 impl Default for Config {
@@ -141,6 +157,10 @@ impl Default for Config {
             redate_standalone_mentions: 3,
             copy_horizon_days: 400,
             copy_horizon_arrivals: 400_000,
+            review_members: 64,
+            review_neighbours: 8,
+            split_cut: 0.7,
+            split_min_side: 3,
         }
     }
 }

@@ -24,9 +24,10 @@ use rust_stemmers::Stemmer;
 use crate::canonical::canonical_url;
 use crate::config::Config;
 use crate::fingerprint::{fingerprint_key, headline_key};
-use crate::hash::{hash_bytes, FastMap};
+use crate::hash::{hash_bytes, FastMap, FastSet};
 use crate::minhash::{self, CappedPostings};
 use crate::provenance::{self, Seen};
+use crate::review;
 use crate::stem;
 use crate::temporal::{self, EventEvidence};
 use crate::terms::{self, DenseQuery, Sparse, Vocabulary};
@@ -116,6 +117,9 @@ struct Cluster {
     bodies: u32,
     /// Members' decimal numbers (see `Features::decimals`), sorted, capped.
     decimals: Vec<u32>,
+    /// Documents ever placed in the story: while it is at most
+    /// `Config::review_members`, `members` holds them all.
+    size: u32,
 }
 
 impl Cluster {
@@ -138,16 +142,37 @@ impl Cluster {
             name_counts: Vec::new(),
             bodies: 0,
             decimals: Vec::new(),
+            size: 0,
         }
+    }
+
+    /// The members compared with a new document: the latest `kept`.
+    fn recent_members(&self, kept: usize) -> impl Iterator<Item = &Member> {
+        self.members.iter().skip(self.members.len().saturating_sub(kept))
+    }
+
+    /// Open to review: every member is still held in full.
+    fn open(&self, review_members: usize) -> bool {
+        self.size as usize <= review_members && self.members.len() == self.size as usize
     }
 }
 
 /// One recent member of a story: its title, body and names vectors, with
-/// their IDF-weighted norms (refreshed like [`Cluster::norms`]).
+/// their IDF-weighted norms (refreshed like [`Cluster::norms`]), and what
+/// else its story sums, so that a story split in review can be rebuilt from
+/// its members.
 #[derive(Debug)]
 struct Member {
+    doc: u32,
     fields: [Sparse; 3],
     norms: [f32; 3],
+    anchors: Sparse,
+    leading_names: Vec<(u32, u32)>,
+    has_body: bool,
+    decimals: Vec<u32>,
+    language: Option<u32>,
+    published: Option<i64>,
+    arrival: u64,
 }
 
 fn language_bit(language: Option<u32>) -> u64 {
@@ -209,10 +234,12 @@ pub struct EngineStats {
 
 /// The streaming story engine.
 ///
-/// Story assignments are final: [`StoryEngine::add`] puts each document in
-/// a story once, when it arrives. Provenance alone may be revised later, for
-/// documents still within the copy horizon, when their original turns up
-/// after them ([`StoryEngine::revised`]).
+/// [`StoryEngine::add`] puts each document in a story when it arrives. That
+/// story is revisable while it is open to review (until it holds
+/// `Config::review_members` documents): a review may split it, moving some
+/// members to a new story. Provenance may be revised for documents still
+/// within the copy horizon, when their original turns up after them. Both
+/// kinds of revision are listed by [`StoryEngine::revised`].
 #[derive(Debug)]
 pub struct StoryEngine {
     config: Config,
@@ -279,11 +306,11 @@ impl StoryEngine {
         }
     }
 
-    /// Assigns one new document to a story, for good. Its provenance may
-    /// still be revised by a later arrival (see [`StoryEngine::revised`],
-    /// which lists what this call revised). A document id seen
-    /// before gets its earlier assignment back unchanged, as long as that
-    /// document is still held (within the copy horizon).
+    /// Assigns one new document to a story. A later arrival may still
+    /// revise its story (a review splitting it) or its provenance (see
+    /// [`StoryEngine::revised`], which lists what this call revised). A
+    /// document id seen before gets its current assignment back, as long as
+    /// that document is still held (within the copy horizon).
     pub fn add(&mut self, doc: &Document) -> Assignment {
         self.revised.clear();
         if let Some(&known) = self.doc_by_id.get(&doc.id) {
@@ -364,6 +391,9 @@ impl StoryEngine {
         if !earlier_arrivals.is_empty() {
             self.adopt_earlier_arrivals(index, earlier_arrivals);
         }
+        self.review(cluster);
+        // The new document's own verdict is its first, not a revision.
+        self.revised.retain(|&d| d != index);
         let assignment = self.assignment_of(index);
         if self.arrivals >= self.next_sweep {
             self.sweep();
@@ -404,11 +434,11 @@ impl StoryEngine {
     }
 
     /// The earlier documents whose verdict the last [`StoryEngine::add`]
-    /// revised, with their new verdicts. Only provenance is ever revised,
-    /// never the story: when an original arrives after copies of it (a
-    /// crawl meets the syndicated copy first), the copies still held (within
-    /// the copy horizon) become its copies, and re-dated when they were
-    /// published long after it.
+    /// revised, with their new verdicts. A story split in review moves its
+    /// second group's members (and their copies) to a new story. When an
+    /// original arrives after copies of it (a crawl meets the syndicated copy
+    /// first), the copies still held (within the copy horizon) become its
+    /// copies, and re-dated when they were published long after it.
     pub fn revised(&self) -> Vec<Assignment> {
         self.revised
             .iter()
@@ -930,7 +960,12 @@ impl StoryEngine {
             .iter()
             .take(PROTAGONISTS)
             .filter(|&&(own, n)| own != theirs && n >= PROTAGONIST_MENTIONS)
-            .any(|&(own, _)| !has(&story.body, own) && !story.members.iter().any(|m| has(&m.fields[1], own)))
+            .any(|&(own, _)| {
+                !has(&story.body, own)
+                    && !story
+                        .recent_members(self.config.members_kept)
+                        .any(|m| has(&m.fields[1], own))
+            })
     }
 
     /// Anchor similarity to a story with members in other languages, when
@@ -1090,8 +1125,7 @@ impl StoryEngine {
     fn blend_members(&self, query: &DenseQuery, range: (Option<i64>, Option<i64>), c: &Cluster, centroid: f32) -> f32 {
         let cfg = &self.config;
         let closest = c
-            .members
-            .iter()
+            .recent_members(cfg.members_kept)
             .filter_map(|m| {
                 let [t, b, n] = &m.fields;
                 self.field_similarity(query, [t, b, n], m.norms)
@@ -1168,20 +1202,24 @@ impl StoryEngine {
 
         let cap = self.config.centroid_terms;
         let members_kept = self.config.members_kept;
+        let review_members = self.config.review_members;
         let story = self
             .clusters
             .get_mut(&cluster)
             .expect("cluster of a new document exists");
         story.evicted = false;
         story.digest.clear();
-        if story.members.len() == members_kept {
+        // An open story keeps every member for review; once final, only
+        // the latest few that new documents are compared with.
+        let member_cap = if (story.size as usize) < review_members && story.open(review_members) {
+            review_members.max(members_kept)
+        } else {
+            members_kept
+        };
+        while !story.members.is_empty() && story.members.len() >= member_cap {
             story.members.pop_front();
         }
-        if members_kept > 0 {
-            let fields = [f.title.clone(), f.body.clone(), f.names.clone()];
-            let norms = fields.each_ref().map(|v| terms::weighted_norm(v, &self.vocab));
-            story.members.push_back(Member { fields, norms });
-        }
+        story.size += 1;
         terms::add_into(&mut story.title, &f.title);
         terms::add_into(&mut story.body, &f.body);
         terms::add_into(&mut story.names, &f.names);
@@ -1210,6 +1248,25 @@ impl StoryEngine {
             story.first_published = Some(story.first_published.map_or(p, |f| f.min(p)));
             story.last_published = Some(story.last_published.map_or(p, |l| l.max(p)));
         }
+        // The member takes the document's vectors whole: they are not
+        // needed after this, and copying them cost an allocation each.
+        if member_cap > 0 {
+            let has_body = !f.body.is_empty();
+            let fields = [f.title, f.body, f.names];
+            let norms = fields.each_ref().map(|v| terms::weighted_norm(v, &self.vocab));
+            story.members.push_back(Member {
+                doc: index,
+                fields,
+                norms,
+                anchors: f.anchors,
+                leading_names: f.leading_names,
+                has_body,
+                decimals: f.decimals,
+                language: f.language,
+                published,
+                arrival: self.arrivals,
+            });
+        }
 
         self.doc_by_id.insert(doc.id.clone(), index);
         self.docs.insert(
@@ -1235,6 +1292,199 @@ impl StoryEngine {
             original.copies.push(index);
         }
         index
+    }
+
+    /// Reviews an open story at its checkpoints: when its originals fall
+    /// into two groups with a normalised cut below `Config::split_cut`, the
+    /// group without the first report leaves as a new story, and its
+    /// members' moves are listed in [`StoryEngine::revised`]. Copies go
+    /// where their original goes, and do not count as evidence: a wire
+    /// story and its copies would otherwise look like a tight group of
+    /// their own.
+    fn review(&mut self, cluster: u32) {
+        let cfg = &self.config;
+        let min_side = cfg.split_min_side.max(1);
+        let Some(story) = self.clusters.get(&cluster) else {
+            return;
+        };
+        let size = story.size as usize;
+        let checkpoint = size <= 4 * min_side || size.is_multiple_of(min_side);
+        if story.evicted || !story.open(cfg.review_members) || size < 2 * min_side || !checkpoint {
+            return;
+        }
+        let copy_of = |m: &Member| self.docs.get(&m.doc).and_then(|r| r.copy_of_doc);
+        let originals: Vec<&Member> = story.members.iter().filter(|m| copy_of(m).is_none()).collect();
+        if originals.len() < 2 * min_side {
+            return;
+        }
+        let n = originals.len();
+        let mut weights = nalgebra::DMatrix::<f64>::zeros(n, n);
+        let mut dense = std::mem::take(&mut self.dense_query);
+        for (i, a) in originals.iter().enumerate() {
+            let [t, b, names] = &a.fields;
+            dense.load([t, b, names], &self.vocab);
+            for (j, other) in originals.iter().enumerate().skip(i + 1) {
+                let [t, b, names] = &other.fields;
+                let s = self
+                    .field_similarity(&dense, [t, b, names], other.norms)
+                    .unwrap_or(0.0)
+                    .max(0.0);
+                weights[(i, j)] = f64::from(s);
+                weights[(j, i)] = f64::from(s);
+            }
+        }
+        self.dense_query = dense;
+        let weights = review::nearest_neighbours(&weights, cfg.review_neighbours);
+        let Some(split) = review::bisect(&weights, min_side) else {
+            return;
+        };
+        if split.ncut >= f64::from(cfg.split_cut) {
+            return;
+        }
+        let mut leaving: FastSet<u32> = originals
+            .iter()
+            .zip(&split.second)
+            .filter(|(_, &second)| second)
+            .map(|(m, _)| m.doc)
+            .collect();
+        // The side with the first report keeps the story and its key.
+        let first = story.members.front().map(|m| m.doc);
+        if first.is_some_and(|d| leaving.contains(&d)) {
+            leaving = originals
+                .iter()
+                .map(|m| m.doc)
+                .filter(|d| !leaving.contains(d))
+                .collect();
+        }
+        let follows = story
+            .members
+            .iter()
+            .filter(|m| copy_of(m).is_some_and(|o| leaving.contains(&o)))
+            .map(|m| m.doc)
+            .collect::<Vec<_>>();
+        leaving.extend(follows);
+        self.split_story(cluster, &leaving);
+    }
+
+    /// Moves the members in `leaving` out of `cluster` into a new story
+    /// keyed by the first of them, and rebuilds both stories from their
+    /// members.
+    fn split_story(&mut self, cluster: u32, leaving: &FastSet<u32>) {
+        let Some(story) = self.clusters.get_mut(&cluster) else {
+            return;
+        };
+        let (moved, stayed): (VecDeque<Member>, VecDeque<Member>) = std::mem::take(&mut story.members)
+            .into_iter()
+            .partition(|m| leaving.contains(&m.doc));
+        story.members = stayed;
+        let Some(key) = moved.front().and_then(|m| self.docs.get(&m.doc)).map(|r| r.id.clone()) else {
+            let story = self.clusters.get_mut(&cluster).expect("looked up above");
+            story.members.extend(moved);
+            story.members.make_contiguous().sort_by_key(|m| m.arrival);
+            return;
+        };
+        let key = if self.cluster_by_key.contains_key(&key) {
+            format!("{key}#{}", self.next_cluster)
+        } else {
+            key
+        };
+        let new = self.new_cluster(key);
+        self.clusters.get_mut(&new).expect("just made").members = moved;
+        for c in [cluster, new] {
+            self.rebuild(c);
+        }
+        let moved_docs: Vec<u32> = self.clusters[&new].members.iter().map(|m| m.doc).collect();
+        for &d in &moved_docs {
+            if let Some(r) = self.docs.get_mut(&d) {
+                r.cluster = new;
+            }
+        }
+        let postings: Vec<u32> = {
+            let story = &self.clusters[&new];
+            story
+                .members
+                .iter()
+                .flat_map(|m| {
+                    let mut query = m.fields[1].clone();
+                    terms::add_into(&mut query, &m.fields[0]);
+                    terms::add_into(&mut query, &m.fields[2]);
+                    let mut heavy: Vec<u32> = self
+                        .heaviest(&query, self.config.query_terms)
+                        .into_iter()
+                        .map(|(_, t)| t)
+                        .collect();
+                    heavy.extend(self.heaviest(&m.anchors, 12).into_iter().map(|(_, t)| t));
+                    heavy
+                })
+                .collect()
+        };
+        for term in postings {
+            self.term_postings.insert(u64::from(term), new);
+        }
+        self.revised.extend(moved_docs);
+    }
+
+    /// Recomputes a live story's sums, norms, dates and counts from its
+    /// members, which an open story holds in full.
+    fn rebuild(&mut self, cluster: u32) {
+        let cap = self.config.centroid_terms;
+        let vocab = &self.vocab;
+        let docs = &self.docs;
+        let Some(story) = self.clusters.get_mut(&cluster) else {
+            return;
+        };
+        let (mut title, mut body, mut names, mut anchors, mut name_counts) = (
+            Sparse::new(),
+            Sparse::new(),
+            Sparse::new(),
+            Sparse::new(),
+            Sparse::new(),
+        );
+        let mut decimals: Vec<u32> = Vec::new();
+        let (mut languages, mut bodies) = (0u64, 0u32);
+        let (mut first, mut last): (Option<i64>, Option<i64>) = (None, None);
+        let mut last_arrival = 0;
+        for m in &story.members {
+            terms::add_into(&mut title, &m.fields[0]);
+            terms::add_into(&mut body, &m.fields[1]);
+            terms::add_into(&mut names, &m.fields[2]);
+            terms::add_into(&mut anchors, &m.anchors);
+            languages |= language_bit(m.language);
+            if m.has_body {
+                bodies += 1;
+                let mut counts: Sparse = m.leading_names.iter().map(|&(t, n)| (t, n as f32)).collect();
+                counts.sort_unstable_by_key(|e| e.0);
+                terms::add_into(&mut name_counts, &counts);
+            }
+            if decimals.len() < MAX_STORY_DECIMALS {
+                decimals.extend_from_slice(&m.decimals);
+                decimals.sort_unstable();
+                decimals.dedup();
+            }
+            if let Some(p) = m.published {
+                first = Some(first.map_or(p, |f| f.min(p)));
+                last = Some(last.map_or(p, |l| l.max(p)));
+            }
+            last_arrival = last_arrival.max(m.arrival);
+        }
+        for v in [&mut title, &mut body, &mut names, &mut anchors] {
+            terms::prune(v, cap);
+        }
+        terms::prune(&mut name_counts, 4 * LEADING_NAMES);
+        story.norms = [&title, &body, &names].map(|v| terms::weighted_norm(v, vocab));
+        story.title = title;
+        story.body = body;
+        story.names = names;
+        story.anchors = anchors;
+        story.name_counts = name_counts;
+        story.decimals = decimals;
+        story.languages = languages;
+        story.bodies = bodies;
+        story.first_published = first;
+        story.last_published = last;
+        story.last_arrival = last_arrival;
+        story.size = story.members.len() as u32;
+        story.held_docs = story.members.iter().filter(|m| docs.contains_key(&m.doc)).count() as u32;
     }
 
     /// Recomputes the cached norms of live stories, and of their members
@@ -1535,6 +1785,118 @@ mod tests {
             different.cluster, "williams",
             "another player's arrest is another story"
         );
+    }
+
+    /// Two outages of undersea internet cables, three years apart, told in
+    /// the same words: reports of the second join the first's story while
+    /// it is small, and only the review once both have reports tells them
+    /// apart.
+    fn cable_outages() -> Vec<Document> {
+        let mediterranean = [
+            "Internet traffic between Europe and the Middle East slowed after two undersea \
+             cables near Alexandria were cut, leaving providers in Egypt and India rerouting \
+             data. Engineers said a ship's anchor off Alexandria probably cut the cables.",
+            "Providers in Egypt and India lost much of their internet capacity when undersea \
+             cables off Alexandria were damaged. Repair ships were sent to Alexandria, and \
+             engineers said the cut cables would take weeks to mend.",
+            "The cut cables off Alexandria left millions in Egypt and India offline, and \
+             providers rerouted traffic through slower links. Engineers blamed a ship's \
+             anchor dragged across the cables near Alexandria.",
+            "Egypt's internet providers restored part of the service after the cables cut off \
+             Alexandria, while India still reported slow links. Engineers aboard the repair \
+             ship near Alexandria began lifting the damaged cables.",
+            "A repair ship reached the cut cables near Alexandria, where engineers found the \
+             damage an anchor caused. Providers in Egypt and India said internet traffic \
+             would return to normal once both cables were spliced.",
+        ];
+        let seacom = [
+            "Internet users in Kenya and South Africa lost service when the Seacom undersea \
+             cable failed near Mombasa. Seacom engineers said a power fault at the Mombasa \
+             landing station cut the cable, and providers rerouted traffic.",
+            "Seacom said its cable linking Mombasa to Europe would be repaired within days, \
+             after providers in Kenya and South Africa lost internet capacity. Engineers \
+             traced the fault to equipment at Mombasa.",
+            "Providers in Kenya and South Africa rerouted traffic while Seacom engineers \
+             worked at Mombasa on the failed undersea cable. Seacom said the outage was the \
+             longest since the cable opened.",
+            "Kenya's largest providers restored part of the service as Seacom repaired the \
+             cable fault at Mombasa. South Africa still reported slow internet links, and \
+             Seacom engineers expected a full fix within days.",
+            "Seacom restored its undersea cable after engineers replaced equipment at the \
+             Mombasa landing station. Providers in Kenya and South Africa said internet \
+             traffic was back to normal.",
+        ];
+        let mut docs = Vec::new();
+        for (i, (a, b)) in mediterranean.iter().zip(&seacom).enumerate() {
+            docs.push(doc(&format!("alexandria{i}"), "", a, None));
+            docs.push(doc(&format!("seacom{i}"), "", b, None));
+            if i == 0 {
+                // A wire copy of the first Seacom report, which must follow it.
+                docs.push(doc("seacom-copy", "", b, None));
+            }
+        }
+        docs
+    }
+
+    #[test]
+    fn one_event_told_by_many_reports_is_not_split() {
+        let mut e = engine_with_background();
+        let outage: Vec<Document> = cable_outages()
+            .into_iter()
+            .filter(|d| d.id.starts_with("alexandria"))
+            .collect();
+        let extra = doc(
+            "alexandria5",
+            "",
+            "Engineers finished splicing the second of the cables cut near Alexandria, and \
+             providers in Egypt and India said internet traffic had returned to normal.",
+            None,
+        );
+        for d in outage.iter().chain([&extra]) {
+            let a = e.add(d);
+            assert_eq!(a.cluster, "alexandria0");
+            assert!(e.revised().is_empty(), "nothing moves: {:?}", e.revised());
+        }
+    }
+
+    #[test]
+    fn look_alike_events_merged_early_are_split_in_review() {
+        let run = |config: Config| {
+            let mut e = StoryEngine::new(config);
+            e.add(&doc("budget", "", BUDGET, None));
+            e.add(&doc("football", "", FOOTBALL, None));
+            let mut final_story: FastMap<String, String> = FastMap::default();
+            let mut moves = 0;
+            for d in cable_outages() {
+                let a = e.add(&d);
+                final_story.insert(a.id, a.cluster);
+                for r in e.revised() {
+                    moves += usize::from(final_story.insert(r.id, r.cluster.clone()) != Some(r.cluster));
+                }
+            }
+            let stories = |prefix: &str| -> Vec<String> {
+                let mut v: Vec<String> = final_story
+                    .iter()
+                    .filter(|(id, _)| id.starts_with(prefix))
+                    .map(|(_, c)| c.clone())
+                    .collect();
+                v.sort();
+                v.dedup();
+                v
+            };
+            (stories("alexandria"), stories("seacom"), moves)
+        };
+        let (alexandria, seacom, moves) = run(Config {
+            split_cut: 0.0,
+            ..Config::default()
+        });
+        assert_eq!(alexandria, seacom, "without review the two outages share one story");
+        assert_eq!(moves, 0);
+
+        let (alexandria, seacom, moves) = run(Config::default());
+        assert_eq!(alexandria, vec!["alexandria0".to_string()], "{seacom:?}");
+        assert_eq!(seacom, vec!["seacom0".to_string()]);
+        assert!(moves >= 2, "the earlier Seacom reports were moved: {moves}");
     }
 
     #[test]

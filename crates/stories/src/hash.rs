@@ -49,6 +49,7 @@ pub(crate) fn hash_joined<'a>(words: impl IntoIterator<Item = &'a str>, seed: u6
 /// Being unseeded, it also makes iteration order, and so every tie broken by
 /// it, the same on every run.
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+pub(crate) type FastSet<K> = std::collections::HashSet<K, BuildHasherDefault<FastHasher>>;
 
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct FastHasher {

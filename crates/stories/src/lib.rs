@@ -2,9 +2,10 @@
 //! and provenance. Pure and deterministic: documents in, assignments out,
 //! no I/O and no clock.
 //!
-//! Each document passes three stages in [`StoryEngine::add`]. Its story is
-//! final; its provenance may be revised when an earlier original arrives
-//! after it ([`StoryEngine::revised`]). Copy detection (canonical URL,
+//! Each document passes three stages in [`StoryEngine::add`]. Its story may
+//! be revised while the story is open to review (see below), and its
+//! provenance when an earlier original arrives after it
+//! ([`StoryEngine::revised`] lists both). Copy detection (canonical URL,
 //! exact fingerprint, MinHash/LSH resemblance and sampled shingle
 //! containment; for headline-only items, the same headline from another
 //! outlet within days) links a copy to the earliest document it copies and
@@ -23,6 +24,15 @@
 //! ([`event_dates`]) that put the events months before publication send a
 //! document to the earlier story it matches, flagged re-dated.
 //!
+//! A stream must decide on the first report of a second, look-alike event
+//! (another outage of the same cable system, another arrest of a celebrity)
+//! while nothing yet competes with the first event's story, and it often
+//! joins it. So a story stays open to review until it holds
+//! [`Config::review_members`] documents: at checkpoints its originals'
+//! similarity graph is bisected by its Fiedler vector, and a normalised cut
+//! below [`Config::split_cut`] splits the side without the first report off
+//! as a story of its own, copies following their originals.
+//!
 //! State is bounded by time, not corpus size: stories leaving the window
 //! are reduced to small digests and documents past the copy horizon are
 //! dropped ([`StoryEngine::stats`] reports the sizes). Nothing touched in
@@ -38,6 +48,7 @@ mod fingerprint;
 mod hash;
 mod minhash;
 mod provenance;
+mod review;
 mod stem;
 mod temporal;
 mod terms;

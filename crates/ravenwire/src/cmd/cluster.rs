@@ -4,9 +4,9 @@
 //! configuration, so benchmark figures speak for the real system.
 //!
 //! By default the verdicts are printed once the input ends, one line per
-//! input line and in input order, so that provenance revised by a later
-//! arrival (an original that turns up after its copies) is already in
-//! them. `--stream` prints each verdict as it is reached instead, and a
+//! input line and in input order, so that revisions by later arrivals (an
+//! original that turns up after its copies; a story split in review) are
+//! already in them. `--stream` prints each verdict as it is reached instead, and a
 //! revised verdict again as a later line with the same id.
 
 use std::collections::HashMap;
