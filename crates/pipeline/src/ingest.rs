@@ -181,9 +181,15 @@ impl Pipeline {
             self.touched_stories.insert(revised.cluster);
             if let Some(stored) = before.filter(|b| b.story != Some(now)) {
                 // The index files each article under its story, and the
-                // story it left has its related stories refreshed too.
-                if let Some(left) = stored.story_key.clone() {
-                    self.touched_stories.insert(left);
+                // story it left has its related stories refreshed too,
+                // unless it was merged away and the store dropped it.
+                if let (Some(left), Some(key)) = (stored.story, stored.story_key.clone()) {
+                    if self.store.story(left).await?.is_some() {
+                        self.touched_stories.insert(key);
+                    } else {
+                        self.story_ids.remove(&key);
+                        self.touched_stories.remove(&key);
+                    }
                 }
                 self.pending_index.push(indexed_of(&stored, Some(now)));
             }

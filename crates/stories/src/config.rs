@@ -114,6 +114,12 @@ pub struct Config {
     /// Fewest originals (copies follow their original) on each side of a
     /// split; a story is first reviewed when it holds twice as many.
     pub split_min_side: usize,
+    /// Two open stories that a new document resembles both are reunited
+    /// when their members' graph would not be split along the line between
+    /// them (a normalised cut of `split_cut` or more), and only when they
+    /// hold this many originals together: in a smaller graph one shared
+    /// word moves the cut too far.
+    pub reunite_min_members: usize,
 }
 
 impl Default for Config {
@@ -161,6 +167,7 @@ impl Default for Config {
             review_neighbours: 8,
             split_cut: 0.7,
             split_min_side: 3,
+            reunite_min_members: 8,
         }
     }
 }

@@ -237,7 +237,7 @@ pub struct EngineStats {
 /// [`StoryEngine::add`] puts each document in a story when it arrives. That
 /// story is revisable while it is open to review (until it holds
 /// `Config::review_members` documents): a review may split it, moving some
-/// members to a new story. Provenance may be revised for documents still
+/// members to a new story, or reunite it with another open story. Provenance may be revised for documents still
 /// within the copy horizon, when their original turns up after them. Both
 /// kinds of revision are listed by [`StoryEngine::revised`].
 #[derive(Debug)]
@@ -354,12 +354,14 @@ impl StoryEngine {
         let standalone_old =
             features.evidence.recent == 0 && features.evidence.old >= self.config.redate_standalone_mentions;
         let mut late_report = false;
+        let mut runner_up = None;
         let cluster = match cluster {
             Some(c) => c,
             None => {
                 let mut dense = std::mem::take(&mut self.dense_query);
-                let current = self.best_cluster(&features, published, &mut dense);
+                let (current, second) = self.best_cluster(&features, published, &mut dense);
                 self.dense_query = dense;
+                runner_up = second;
                 let late = self.late_report_match(&features, published);
                 match (current, late) {
                     (current, Some((s, c))) if current.is_none_or(|(cs, _)| s > cs) => {
@@ -392,6 +394,12 @@ impl StoryEngine {
             self.adopt_earlier_arrivals(index, earlier_arrivals);
         }
         self.review(cluster);
+        if let Some(other) = runner_up {
+            let own = self.docs[&index].cluster;
+            if own != other {
+                self.reunite(own, other);
+            }
+        }
         // The new document's own verdict is its first, not a revision.
         self.revised.retain(|&d| d != index);
         let assignment = self.assignment_of(index);
@@ -435,7 +443,8 @@ impl StoryEngine {
 
     /// The earlier documents whose verdict the last [`StoryEngine::add`]
     /// revised, with their new verdicts. A story split in review moves its
-    /// second group's members (and their copies) to a new story. When an
+    /// second group's members (and their copies) to a new story; two
+    /// stories reunited move the later one's members to the earlier. When an
     /// original arrives after copies of it (a crawl meets the syndicated copy
     /// first), the copies still held (within the copy horizon) become its
     /// copies, and re-dated when they were published long after it.
@@ -874,7 +883,12 @@ impl StoryEngine {
 
     /// The best story in the window for a document, by its own language's
     /// words or, across languages, by shared anchors.
-    fn best_cluster(&self, f: &Features, published: Option<i64>, dense: &mut DenseQuery) -> Option<(f32, u32)> {
+    fn best_cluster(
+        &self,
+        f: &Features,
+        published: Option<i64>,
+        dense: &mut DenseQuery,
+    ) -> (Option<(f32, u32)>, Option<u32>) {
         let cfg = &self.config;
         let query = Self::combined(f);
         let range = (published, published);
@@ -907,6 +921,7 @@ impl StoryEngine {
             normal.insert(c, s);
         }
         let mut best: Option<(f32, u32)> = None;
+        let mut runner_up: Option<(f32, u32)> = None;
         for c in candidates {
             let story = &self.clusters[&c];
             let mut score = normal
@@ -929,11 +944,14 @@ impl StoryEngine {
             }
             if let Some(s) = score {
                 if best.is_none_or(|(b, bc)| s > b || (s == b && c < bc)) {
+                    runner_up = best;
                     best = Some((s, c));
+                } else if runner_up.is_none_or(|(r, rc)| s > r || (s == r && c < rc)) {
+                    runner_up = Some((s, c));
                 }
             }
         }
-        best
+        (best, runner_up.map(|(_, c)| c))
     }
 
     /// Whether a document and a story each repeat a name, again and again,
@@ -1308,8 +1326,7 @@ impl StoryEngine {
             return;
         };
         let size = story.size as usize;
-        let checkpoint = size <= 4 * min_side || size.is_multiple_of(min_side);
-        if story.evicted || !story.open(cfg.review_members) || size < 2 * min_side || !checkpoint {
+        if story.evicted || !story.open(cfg.review_members) || size < 2 * min_side || !at_checkpoint(size, min_side) {
             return;
         }
         let copy_of = |m: &Member| self.docs.get(&m.doc).and_then(|r| r.copy_of_doc);
@@ -1317,22 +1334,8 @@ impl StoryEngine {
         if originals.len() < 2 * min_side {
             return;
         }
-        let n = originals.len();
-        let mut weights = nalgebra::DMatrix::<f64>::zeros(n, n);
         let mut dense = std::mem::take(&mut self.dense_query);
-        for (i, a) in originals.iter().enumerate() {
-            let [t, b, names] = &a.fields;
-            dense.load([t, b, names], &self.vocab);
-            for (j, other) in originals.iter().enumerate().skip(i + 1) {
-                let [t, b, names] = &other.fields;
-                let s = self
-                    .field_similarity(&dense, [t, b, names], other.norms)
-                    .unwrap_or(0.0)
-                    .max(0.0);
-                weights[(i, j)] = f64::from(s);
-                weights[(j, i)] = f64::from(s);
-            }
-        }
+        let weights = self.similarity_graph(&mut dense, &originals);
         self.dense_query = dense;
         let weights = review::nearest_neighbours(&weights, cfg.review_neighbours);
         let Some(split) = review::bisect(&weights, min_side) else {
@@ -1364,6 +1367,91 @@ impl StoryEngine {
             .collect::<Vec<_>>();
         leaving.extend(follows);
         self.split_story(cluster, &leaving);
+    }
+
+    /// Merges two open stories that a new document resembles both when the
+    /// review would not split their union along the line between them: the
+    /// same test that splits a story, run the other way.
+    fn reunite(&mut self, a: u32, b: u32) {
+        let cfg = &self.config;
+        let min_side = cfg.split_min_side.max(1);
+        let (Some(sa), Some(sb)) = (self.clusters.get(&a), self.clusters.get(&b)) else {
+            return;
+        };
+        if sa.evicted || sb.evicted || !sa.open(cfg.review_members) || !sb.open(cfg.review_members) {
+            return;
+        }
+        let union = sa.members.len() + sb.members.len();
+        if union > cfg.review_members || !at_checkpoint(union, min_side) {
+            return;
+        }
+        let copy_of = |m: &Member| self.docs.get(&m.doc).and_then(|r| r.copy_of_doc);
+        let originals: Vec<(&Member, bool)> = sa
+            .members
+            .iter()
+            .map(|m| (m, false))
+            .chain(sb.members.iter().map(|m| (m, true)))
+            .filter(|(m, _)| copy_of(m).is_none())
+            .collect();
+        let in_b = originals.iter().filter(|(_, side)| *side).count();
+        if in_b < min_side || originals.len() - in_b < min_side {
+            return;
+        }
+        if originals.len() < cfg.reunite_min_members {
+            return;
+        }
+        let mut dense = std::mem::take(&mut self.dense_query);
+        let members: Vec<&Member> = originals.iter().map(|(m, _)| *m).collect();
+        let weights = review::nearest_neighbours(&self.similarity_graph(&mut dense, &members), cfg.review_neighbours);
+        self.dense_query = dense;
+        let second: Vec<bool> = originals.iter().map(|(_, side)| *side).collect();
+        if review::normalised_cut(&weights, &second) < f64::from(cfg.split_cut) {
+            return;
+        }
+        // The story with the earlier first report keeps its key.
+        let (keep, gone) = if sa.members.front().map(|m| m.arrival) <= sb.members.front().map(|m| m.arrival) {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let Some(mut removed) = self.clusters.remove(&gone) else {
+            return;
+        };
+        if self.cluster_by_key.get(&removed.key) == Some(&gone) {
+            self.cluster_by_key.remove(&removed.key);
+        }
+        let moved: Vec<u32> = removed.members.iter().map(|m| m.doc).collect();
+        let story = self.clusters.get_mut(&keep).expect("checked above");
+        story.members.extend(removed.members.drain(..));
+        story.members.make_contiguous().sort_by_key(|m| m.arrival);
+        self.rebuild(keep);
+        for &d in &moved {
+            if let Some(r) = self.docs.get_mut(&d) {
+                r.cluster = keep;
+            }
+        }
+        self.index_members(keep, &moved);
+        self.revised.extend(moved);
+    }
+
+    /// The similarity graph of members: each pair's field-weighted cosine.
+    fn similarity_graph(&self, dense: &mut DenseQuery, members: &[&Member]) -> nalgebra::DMatrix<f64> {
+        let n = members.len();
+        let mut weights = nalgebra::DMatrix::<f64>::zeros(n, n);
+        for (i, a) in members.iter().enumerate() {
+            let [t, b, names] = &a.fields;
+            dense.load([t, b, names], &self.vocab);
+            for (j, other) in members.iter().enumerate().skip(i + 1) {
+                let [t, b, names] = &other.fields;
+                let s = self
+                    .field_similarity(dense, [t, b, names], other.norms)
+                    .unwrap_or(0.0)
+                    .max(0.0);
+                weights[(i, j)] = f64::from(s);
+                weights[(j, i)] = f64::from(s);
+            }
+        }
+        weights
     }
 
     /// Moves the members in `leaving` out of `cluster` into a new story
@@ -1399,29 +1487,36 @@ impl StoryEngine {
                 r.cluster = new;
             }
         }
-        let postings: Vec<u32> = {
-            let story = &self.clusters[&new];
-            story
-                .members
-                .iter()
-                .flat_map(|m| {
-                    let mut query = m.fields[1].clone();
-                    terms::add_into(&mut query, &m.fields[0]);
-                    terms::add_into(&mut query, &m.fields[2]);
-                    let mut heavy: Vec<u32> = self
-                        .heaviest(&query, self.config.query_terms)
-                        .into_iter()
-                        .map(|(_, t)| t)
-                        .collect();
-                    heavy.extend(self.heaviest(&m.anchors, 12).into_iter().map(|(_, t)| t));
-                    heavy
-                })
-                .collect()
-        };
-        for term in postings {
-            self.term_postings.insert(u64::from(term), new);
-        }
+        self.index_members(new, &moved_docs);
         self.revised.extend(moved_docs);
+    }
+
+    /// Files a story under the heaviest terms of those of its members that
+    /// are in `docs`, as `insert` files a new member.
+    fn index_members(&mut self, cluster: u32, docs: &[u32]) {
+        let Some(story) = self.clusters.get(&cluster) else {
+            return;
+        };
+        let terms: Vec<u32> = story
+            .members
+            .iter()
+            .filter(|m| docs.contains(&m.doc))
+            .flat_map(|m| {
+                let mut query = m.fields[1].clone();
+                terms::add_into(&mut query, &m.fields[0]);
+                terms::add_into(&mut query, &m.fields[2]);
+                let mut heavy: Vec<u32> = self
+                    .heaviest(&query, self.config.query_terms)
+                    .into_iter()
+                    .map(|(_, t)| t)
+                    .collect();
+                heavy.extend(self.heaviest(&m.anchors, 12).into_iter().map(|(_, t)| t));
+                heavy
+            })
+            .collect();
+        for term in terms {
+            self.term_postings.insert(u64::from(term), cluster);
+        }
     }
 
     /// Recomputes a live story's sums, norms, dates and counts from its
@@ -1668,6 +1763,13 @@ impl StoryEngine {
     }
 }
 
+/// Whether a story (or two stories together) of `size` documents is due
+/// for review: at every size while small, then every `min_side` documents,
+/// so that a large open story is not re-examined on each arrival.
+fn at_checkpoint(size: usize, min_side: usize) -> bool {
+    size <= 4 * min_side || size.is_multiple_of(min_side)
+}
+
 /// Whether a document and a story both give exact figures with a decimal
 /// part (a magnitude 4.6, a rate of 5.25) and share none of them: two
 /// earthquakes, two rate decisions. Counts and sums are left out, since
@@ -1836,6 +1938,102 @@ mod tests {
             }
         }
         docs
+    }
+
+    /// Restores `docs` into the stories named, as a warm start from a store
+    /// would, then adds `bridge`; returns the final story of every document.
+    fn restore_then_bridge(stored: &[(&Document, &str)], bridge: &Document) -> FastMap<String, String> {
+        let mut e = engine_with_background();
+        for (d, story) in stored {
+            let assignment = Assignment {
+                id: d.id.clone(),
+                cluster: story.to_string(),
+                copy_of: None,
+                redated: false,
+            };
+            e.restore(d, &assignment);
+        }
+        let mut verdicts: FastMap<String, String> = FastMap::default();
+        let a = e.add(bridge);
+        verdicts.insert(a.id, a.cluster);
+        for r in e.revised() {
+            verdicts.insert(r.id, r.cluster);
+        }
+        for (d, _) in stored {
+            verdicts.entry(d.id.clone()).or_insert_with(|| e.add(d).cluster);
+        }
+        verdicts
+    }
+
+    #[test]
+    fn two_stories_of_one_event_are_reunited_by_a_report_that_resembles_both() {
+        let outage: Vec<Document> = cable_outages()
+            .into_iter()
+            .filter(|d| d.id.starts_with("alexandria"))
+            .collect();
+        let more = [
+            "Divers inspected the cables cut off Alexandria, and engineers said providers in \
+             Egypt and India could expect slow internet links for another week.",
+            "Egypt's telecoms regulator said the cables cut near Alexandria carried most of \
+             the country's internet traffic to Europe, and providers in India agreed.",
+            "Shipping records showed a vessel anchored off Alexandria when the cables were \
+             cut, and engineers on the repair ship confirmed the anchor damage.",
+        ];
+        let more: Vec<Document> = more
+            .iter()
+            .enumerate()
+            .map(|(i, t)| doc(&format!("alexandria-more{i}"), "", t, None))
+            .collect();
+        // One event stored as two stories, four reports each.
+        let stored: Vec<(&Document, &str)> = outage
+            .iter()
+            .take(4)
+            .map(|d| (d, "first"))
+            .chain(outage.iter().skip(4).chain(&more).map(|d| (d, "second")))
+            .collect();
+        let bridge = doc(
+            "bridge",
+            "",
+            "Engineers on the repair ship near Alexandria spliced the cables an anchor cut, and \
+             providers in Egypt and India said internet traffic was recovering.",
+            None,
+        );
+        let verdicts = restore_then_bridge(&stored, &bridge);
+        for (d, _) in &stored {
+            assert_eq!(verdicts[&d.id], "first", "{} rejoined the first story", d.id);
+        }
+        assert_eq!(verdicts["bridge"], "first");
+    }
+
+    #[test]
+    fn two_look_alike_events_are_not_reunited_by_a_report_of_both() {
+        let docs = cable_outages();
+        let stored: Vec<(&Document, &str)> = docs
+            .iter()
+            .filter(|d| d.id != "seacom-copy")
+            .map(|d| {
+                (
+                    d,
+                    if d.id.starts_with("seacom") {
+                        "seacom"
+                    } else {
+                        "alexandria"
+                    },
+                )
+            })
+            .collect();
+        let bridge = doc(
+            "bridge",
+            "",
+            "Undersea cables fail more often than users think: providers in Egypt and India \
+             rerouted traffic when cables near Alexandria were cut, and providers in Kenya and \
+             South Africa did the same when the Seacom cable failed at Mombasa.",
+            None,
+        );
+        let verdicts = restore_then_bridge(&stored, &bridge);
+        for (d, story) in &stored {
+            assert_eq!(verdicts[&d.id], *story, "{} stays in its story", d.id);
+        }
     }
 
     #[test]

@@ -31,7 +31,10 @@
 //! [`Config::review_members`] documents: at checkpoints its originals'
 //! similarity graph is bisected by its Fiedler vector, and a normalised cut
 //! below [`Config::split_cut`] splits the side without the first report off
-//! as a story of its own, copies following their originals.
+//! as a story of its own, copies following their originals. The same test
+//! run the other way reunites two open stories that a new document
+//! resembles both, when their union would not be split between them (one
+//! event that started as two stories, or was split too early).
 //!
 //! State is bounded by time, not corpus size: stories leaving the window
 //! are reduced to small digests and documents past the copy horizon are

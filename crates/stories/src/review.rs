@@ -91,6 +91,27 @@ pub(crate) fn bisect(weights: &DMatrix<f64>, min_side: usize) -> Option<Bisectio
     Some(Bisection { second, ncut })
 }
 
+/// The normalised cut of a given split: the cut weight over each side's
+/// volume, summed. `second` marks the nodes of the second side.
+pub(crate) fn normalised_cut(weights: &DMatrix<f64>, second: &[bool]) -> f64 {
+    let n = weights.nrows();
+    let (mut cut, mut volume) = (0.0, [0.0f64; 2]);
+    for i in 0..n {
+        for j in 0..n {
+            if i == j {
+                continue;
+            }
+            volume[usize::from(second[i])] += weights[(i, j)];
+            if second[i] != second[j] {
+                cut += weights[(i, j)];
+            }
+        }
+    }
+    // Each cut edge was counted from both ends.
+    let cut = cut / 2.0;
+    cut / volume[0].max(1e-9) + cut / volume[1].max(1e-9)
+}
+
 /// The graph that keeps, for each node, its edges to the `k` nodes most
 /// similar to it (an edge stays when either end keeps it). A graph of `k + 1`
 /// nodes or fewer is returned whole.
@@ -153,6 +174,16 @@ mod tests {
         assert_eq!(kept[(0, 3)], 0.0);
         assert_eq!(kept, kept.transpose());
         assert_eq!(nearest_neighbours(&w, 3), w, "small graphs stay whole");
+    }
+
+    #[test]
+    fn the_cut_of_a_given_split_matches_the_bisection() {
+        let w = two_groups(4, 4, 0.5, 0.1);
+        let split = bisect(&w, 2).unwrap();
+        assert!((normalised_cut(&w, &split.second) - split.ncut).abs() < 1e-9);
+        // Any other line cuts more.
+        let across: Vec<bool> = (0..8).map(|i| i % 2 == 1).collect();
+        assert!(normalised_cut(&w, &across) > split.ncut);
     }
 
     #[test]
