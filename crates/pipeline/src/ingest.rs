@@ -493,21 +493,95 @@ mod tests {
         ];
         let mut pages = Vec::new();
         for (i, (a, b)) in oskarvik.iter().zip(&brekkestad).enumerate() {
-            let day = i + 1;
             for (name, port, text) in [
                 (format!("oskarvik{i}"), "Oskarvik", a),
                 (format!("brekkestad{i}"), "Brekkestad", b),
             ] {
-                let html = format!(
-                    "<html><head><title>{port} ferry strike, day {day}</title>\
-                     <meta property=\"article:published_time\" content=\"2025-03-0{day}T08:00:00Z\">\
-                     </head><body><article><h1>{port} ferry strike, day {day}</h1><p>{text}</p>\
-                     </article></body></html>"
-                );
-                pages.push((name, html));
+                pages.push((name, strike_page(port, i + 1, text)));
             }
         }
         pages
+    }
+
+    fn strike_page(port: &str, day: usize, text: &str) -> String {
+        format!(
+            "<html><head><title>{port} ferry strike, day {day}</title>\
+             <meta property=\"article:published_time\" content=\"2025-03-0{day}T08:00:00Z\">\
+             </head><body><article><h1>{port} ferry strike, day {day}</h1><p>{text}</p>\
+             </article></body></html>"
+        )
+    }
+
+    #[tokio::test]
+    async fn a_story_reunited_with_another_is_dropped_and_its_articles_moved() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut pages: Vec<(String, String)> = strike_pages()
+            .into_iter()
+            .filter(|(name, _)| name.starts_with("oskarvik"))
+            .collect();
+        for (i, text) in [
+            "Passengers in Oskarvik crowded the Fjord Line office asking when crossings to the \
+             islands would resume, as the Sjomann strike went on.",
+            "Fjord Line chartered a private boat to carry medicine from Oskarvik to the islands \
+             while Sjomann crews stayed on strike.",
+        ]
+        .iter()
+        .enumerate()
+        {
+            pages.push((format!("oskarvik-more{i}"), strike_page("Oskarvik", 5 + i, text)));
+        }
+        let mut ids = Vec::new();
+        {
+            let mut pipeline = pipeline(dir.path()).await;
+            for (name, html) in &pages {
+                match pipeline
+                    .ingest_page(&page(html, &format!("{name}.html")), None)
+                    .await
+                    .unwrap()
+                {
+                    Outcome::Imported(id) => ids.push(id),
+                    other => panic!("{other:?}"),
+                }
+            }
+            pipeline.flush().await.unwrap();
+            // As an earlier version might have left it: one strike stored
+            // as two stories.
+            for &id in ids.iter().skip(4) {
+                let placement = StoryPlacement {
+                    story_key: "stored-apart".to_string(),
+                    copy_of: None,
+                    redated: false,
+                };
+                pipeline.store().assign_story(id, &placement).await.unwrap();
+            }
+        }
+        let mut pipeline = pipeline(dir.path()).await;
+        let bridge = strike_page(
+            "Oskarvik",
+            7,
+            "The Sjomann strike at Oskarvik ended, and Fjord Line crossings to the islands \
+             resumed with refunds for passengers stranded during the walkout.",
+        );
+        let outcome = pipeline.ingest_page(&page(&bridge, "bridge.html"), None).await.unwrap();
+        let Outcome::Imported(bridge_id) = outcome else {
+            panic!("{outcome:?}")
+        };
+        pipeline.flush().await.unwrap();
+        ids.push(bridge_id);
+        let stories: Vec<Option<StoryId>> = stories_of(
+            &pipeline,
+            &ids.iter().map(|&id| (String::new(), id)).collect::<Vec<_>>(),
+        )
+        .await;
+        assert!(stories.iter().all(|s| s.is_some() && *s == stories[0]), "{stories:?}");
+        assert_eq!(
+            pipeline.store().stats().await.unwrap().stories,
+            1,
+            "the emptied story is gone"
+        );
+        for hit in pipeline.index.search("Oskarvik", 20).unwrap() {
+            assert_eq!(hit.story.map(StoryId), stories[0]);
+        }
     }
 
     #[tokio::test]
