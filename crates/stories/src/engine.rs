@@ -237,9 +237,10 @@ pub struct EngineStats {
 /// [`StoryEngine::add`] puts each document in a story when it arrives. That
 /// story is revisable while it is open to review (until it holds
 /// `Config::review_members` documents): a review may split it, moving some
-/// members to a new story, or reunite it with another open story. Provenance may be revised for documents still
-/// within the copy horizon, when their original turns up after them. Both
-/// kinds of revision are listed by [`StoryEngine::revised`].
+/// members to a new story, or reunite it with another open story.
+/// Provenance may be revised for documents still within the copy horizon,
+/// when their original turns up after them. Both kinds of revision are
+/// listed by [`StoryEngine::revised`].
 #[derive(Debug)]
 pub struct StoryEngine {
     config: Config,
@@ -307,10 +308,10 @@ impl StoryEngine {
     }
 
     /// Assigns one new document to a story. A later arrival may still
-    /// revise its story (a review splitting it) or its provenance (see
-    /// [`StoryEngine::revised`], which lists what this call revised). A
-    /// document id seen before gets its current assignment back, as long as
-    /// that document is still held (within the copy horizon).
+    /// revise its story (a review splitting or reuniting it) or its
+    /// provenance (see [`StoryEngine::revised`], which lists what this call
+    /// revised). A document id seen before gets its current assignment back,
+    /// as long as that document is still held (within the copy horizon).
     pub fn add(&mut self, doc: &Document) -> Assignment {
         self.revised.clear();
         if let Some(&known) = self.doc_by_id.get(&doc.id) {
