@@ -1,10 +1,12 @@
 //! The engine's one configuration. The defaults are the configuration: they
 //! are chosen to work across sources and languages, not per data set.
 
+use serde::Serialize;
+
 use crate::Error;
 
 /// Settings for copy detection, clustering and provenance.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Config {
     /// Words per shingle for copy detection.
     pub shingle_words: usize,

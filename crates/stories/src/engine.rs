@@ -20,6 +20,7 @@ use std::collections::VecDeque;
 
 use model::{Assignment, Document};
 use rust_stemmers::Stemmer;
+use serde::{Deserialize, Serialize};
 
 use crate::canonical::canonical_url;
 use crate::config::Config;
@@ -61,7 +62,7 @@ const MAX_STORY_DECIMALS: usize = 64;
 const LATE_CANDIDATES: usize = 8;
 
 /// What the engine keeps of one document.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct DocRecord {
     id: String,
     published: Option<i64>,
@@ -83,7 +84,7 @@ struct DocRecord {
 }
 
 /// One story: its key and the summed term vectors of its members.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Cluster {
     key: String,
     first_published: Option<i64>,
@@ -161,7 +162,7 @@ impl Cluster {
 /// their IDF-weighted norms (refreshed like [`Cluster::norms`]), and what
 /// else its story sums, so that a story split in review can be rebuilt from
 /// its members.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Member {
     doc: u32,
     fields: [Sparse; 3],
@@ -1623,12 +1624,15 @@ impl StoryEngine {
                 || (!recent(c.last_arrival)
                     && matches!((now, c.last_published), (Some(n), Some(l)) if ((n - l) as f64) > window))
         };
-        let leaving: Vec<u32> = self
+        let mut leaving: Vec<u32> = self
             .clusters
             .iter()
             .filter(|(_, c)| !c.evicted && out_of_window(c))
             .map(|(&id, _)| id)
             .collect();
+        // Their digests fill capped postings, where order decides what is
+        // kept; map order depends on history a snapshot does not keep.
+        leaving.sort_unstable();
         for id in leaving {
             let c = &self.clusters[&id];
             let mut combined = c.body.clone();
@@ -1795,6 +1799,8 @@ fn gap_days(a: (Option<i64>, Option<i64>), b: (Option<i64>, Option<i64>)) -> Opt
     };
     Some(gap as f64 / DAY)
 }
+
+mod snapshot;
 
 #[cfg(test)]
 mod tests {

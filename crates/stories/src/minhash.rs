@@ -5,6 +5,8 @@
 
 use std::collections::VecDeque;
 
+use serde::{Deserialize, Serialize};
+
 use crate::hash::{hash_bytes, mix64, FastMap};
 
 /// Hashes of every run of `size` consecutive words. A text shorter than
@@ -120,7 +122,7 @@ pub(crate) fn containment(a: &[u64], b: &[u64], min_samples: usize) -> f64 {
 
 /// Key → recent documents, each list capped so that a boilerplate paragraph
 /// shared by thousands of pages costs no more than a rare one.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct CappedPostings {
     lists: FastMap<u64, Postings>,
     cap: usize,
@@ -129,7 +131,7 @@ pub(crate) struct CappedPostings {
 /// One key's documents. Most keys (shingle samples, LSH bands, rare terms)
 /// only ever see one document, so that one is held inline: a heap list per
 /// key made allocation the engine's largest cost.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 enum Postings {
     One(u32),
     Many(VecDeque<u32>),

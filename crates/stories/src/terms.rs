@@ -5,6 +5,8 @@
 //! the stream is therefore judged with today's document frequencies, not the
 //! poor ones it was built under.
 
+use serde::{Deserialize, Serialize};
+
 use crate::hash::FastMap;
 
 /// A sparse vector, sorted by term id.
@@ -14,7 +16,7 @@ pub(crate) type Sparse = Vec<(u32, f32)>;
 /// it the logarithm is computed, which only the commonest words reach.
 const LN_TABLE: usize = 1 << 16;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Vocabulary {
     /// Terms of up to 15 bytes (nearly all words), packed with their length
     /// into the key itself: a lookup then hashes and compares two machine
@@ -37,6 +39,9 @@ pub(crate) struct Vocabulary {
     /// `ln(docs + prior + 1)`, updated per document.
     ln_total: f32,
     /// `ln(1 + df)` by df: IDF is looked up millions of times per second.
+    /// A quarter megabyte that is the same for every vocabulary, so a
+    /// snapshot leaves it out and [`Vocabulary::restored`] rebuilds it.
+    #[serde(skip)]
     ln_one_plus: Vec<f32>,
 }
 
@@ -46,9 +51,28 @@ impl Vocabulary {
         Self {
             prior_docs,
             ln_total: (prior_docs + 1.0).ln(),
-            ln_one_plus: (0..LN_TABLE).map(|df| (df as f32 + 1.0).ln()).collect(),
+            ln_one_plus: ln_table(),
             ..Self::default()
         }
+    }
+
+    /// Makes a vocabulary read from a snapshot usable: rebuilds the table
+    /// the snapshot leaves out, after checking that every term id indexes
+    /// the per-term arrays, since lookups index them without a check.
+    pub(crate) fn restored(mut self) -> Result<Self, &'static str> {
+        let terms = self.df.len();
+        if self.last_seen.len() != terms || self.languages.len() != terms {
+            return Err("vocabulary arrays differ in length");
+        }
+        let in_range = |id: &u32| (*id as usize) < terms;
+        if !(self.short_ids.values().all(in_range)
+            && self.long_ids.values().all(in_range)
+            && self.free.iter().all(in_range))
+        {
+            return Err("term id out of range");
+        }
+        self.ln_one_plus = ln_table();
+        Ok(self)
     }
 
     pub(crate) fn intern(&mut self, term: &str) -> u32 {
@@ -145,6 +169,9 @@ impl Vocabulary {
         };
         self.short_ids.retain(|_, &mut id| still_used(id));
         self.long_ids.retain(|_, &mut id| still_used(id));
+        // Map order depends on the map's history, which a snapshot does not
+        // keep: sorted, the free list hands out the same ids after a reload.
+        forgotten.sort_unstable();
         for &id in &forgotten {
             self.df[id as usize] = 0;
             self.languages[id as usize] = 0;
@@ -152,6 +179,10 @@ impl Vocabulary {
         self.free.extend_from_slice(&forgotten);
         forgotten
     }
+}
+
+fn ln_table() -> Vec<f32> {
+    (0..LN_TABLE).map(|df| (df as f32 + 1.0).ln()).collect()
 }
 
 /// A term of at most 15 bytes as one integer: its bytes, then its length in

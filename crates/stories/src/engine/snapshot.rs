@@ -1,0 +1,450 @@
+//! Snapshots of the engine's state, so that a process can go on where the
+//! last one stopped instead of replaying every stored document (replay
+//! recomputes every document's features, a minute per 100,000).
+//!
+//! A snapshot is a fixed header, then the state in bincode's varint
+//! encoding. The header, little-endian: the tag [`MAGIC`], the format
+//! version, a fingerprint of the [`Config`], the caller's watermark, the
+//! payload's length and its CRC-32. Loading checks each in that order and
+//! refuses, with the reason, rather than guess: a snapshot is only ever a
+//! shortcut, and the caller can always replay instead.
+//!
+//! bincode 1.3 rather than a self-describing format: the state is millions
+//! of small integers and floats, which varints keep near their packed size,
+//! and it decodes straight into the engine's own types. Its input limit
+//! bounds what a corrupt length can make it read.
+
+use std::collections::VecDeque;
+use std::io::{Read, Write};
+
+use bincode::Options;
+use serde::{Deserialize, Serialize};
+
+use super::{Cluster, DocRecord, StoryEngine};
+use crate::config::Config;
+use crate::hash::{hash_bytes, FastMap};
+use crate::minhash::CappedPostings;
+use crate::terms::Vocabulary;
+use crate::Error;
+
+const MAGIC: [u8; 8] = *b"RWSTORY\0";
+/// Bump on any change to a serialized type (here, in `engine.rs`,
+/// `terms.rs` or `minhash.rs`) or to what a field means: an older snapshot
+/// is then refused and the caller replays, rather than misreading it.
+pub(crate) const FORMAT_VERSION: u32 = 1;
+const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 8 + 4;
+const FINGERPRINT_SEED: u64 = 0x736e_6170_7368_6f74;
+
+/// What a snapshot holds, borrowed for writing. Field for field the same
+/// as [`State`], which reads it back: serde writes a reference as the
+/// value, so the two encode alike.
+#[derive(Serialize)]
+struct StateRef<'a> {
+    vocab: &'a Vocabulary,
+    docs: &'a FastMap<u32, DocRecord>,
+    next_doc: u32,
+    doc_by_id: &'a FastMap<String, u32>,
+    doc_by_url: &'a FastMap<u64, u32>,
+    doc_by_fingerprint: &'a FastMap<u64, u32>,
+    doc_by_headline: &'a FastMap<u64, u32>,
+    band_postings: &'a CappedPostings,
+    sample_postings: &'a CappedPostings,
+    clusters: &'a FastMap<u32, Cluster>,
+    next_cluster: u32,
+    cluster_by_key: &'a FastMap<String, u32>,
+    term_postings: &'a CappedPostings,
+    archive_postings: &'a CappedPostings,
+    arrivals: u64,
+    recent_dates: &'a VecDeque<i64>,
+    next_sweep: u64,
+    sweeps: u64,
+}
+
+#[derive(Deserialize)]
+struct State {
+    vocab: Vocabulary,
+    docs: FastMap<u32, DocRecord>,
+    next_doc: u32,
+    doc_by_id: FastMap<String, u32>,
+    doc_by_url: FastMap<u64, u32>,
+    doc_by_fingerprint: FastMap<u64, u32>,
+    doc_by_headline: FastMap<u64, u32>,
+    band_postings: CappedPostings,
+    sample_postings: CappedPostings,
+    clusters: FastMap<u32, Cluster>,
+    next_cluster: u32,
+    cluster_by_key: FastMap<String, u32>,
+    term_postings: CappedPostings,
+    archive_postings: CappedPostings,
+    arrivals: u64,
+    recent_dates: VecDeque<i64>,
+    next_sweep: u64,
+    sweeps: u64,
+}
+
+fn encoding() -> impl Options {
+    bincode::DefaultOptions::new()
+}
+
+/// Identifies a configuration across processes: any setting changed gives
+/// another fingerprint (the hash is the crate's fixed one, not `std`'s
+/// seeded one).
+fn fingerprint(config: &Config) -> u64 {
+    let bytes = encoding().serialize(config).unwrap_or_default();
+    hash_bytes(&bytes, FINGERPRINT_SEED)
+}
+
+impl StoryEngine {
+    /// Writes the engine's whole state to `out`, with `watermark`, a number
+    /// the engine keeps for the caller and hands back on load (the
+    /// pipeline's: the highest article id the engine has seen). Nothing is
+    /// flushed or synced: that is the caller's, who knows the destination.
+    pub fn save_snapshot(&self, watermark: u64, out: &mut impl Write) -> Result<(), Error> {
+        let state = StateRef {
+            vocab: &self.vocab,
+            docs: &self.docs,
+            next_doc: self.next_doc,
+            doc_by_id: &self.doc_by_id,
+            doc_by_url: &self.doc_by_url,
+            doc_by_fingerprint: &self.doc_by_fingerprint,
+            doc_by_headline: &self.doc_by_headline,
+            band_postings: &self.band_postings,
+            sample_postings: &self.sample_postings,
+            clusters: &self.clusters,
+            next_cluster: self.next_cluster,
+            cluster_by_key: &self.cluster_by_key,
+            term_postings: &self.term_postings,
+            archive_postings: &self.archive_postings,
+            arrivals: self.arrivals,
+            recent_dates: &self.recent_dates,
+            next_sweep: self.next_sweep,
+            sweeps: self.sweeps,
+        };
+        let payload = encoding()
+            .serialize(&state)
+            .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+        let mut header = Vec::with_capacity(HEADER_LEN);
+        header.extend_from_slice(&MAGIC);
+        header.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        header.extend_from_slice(&fingerprint(&self.config).to_le_bytes());
+        header.extend_from_slice(&watermark.to_le_bytes());
+        header.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        header.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+        out.write_all(&header)?;
+        out.write_all(&payload)?;
+        Ok(())
+    }
+
+    /// Reads an engine written by [`StoryEngine::save_snapshot`], with its
+    /// watermark. `config` must be the one it was made with (after
+    /// [`Config::clamped`], as [`StoryEngine::new`] applies it); anything
+    /// else, like input that is not a whole snapshot of this format, is an
+    /// error naming the reason, never a panic nor a half-read engine.
+    pub fn load_snapshot(input: &mut impl Read, config: Config) -> Result<(StoryEngine, u64), Error> {
+        let mut bytes = Vec::new();
+        input.read_to_end(&mut bytes)?;
+        let mut engine = StoryEngine::new(config);
+        if bytes.len() < MAGIC.len() {
+            return Err(if MAGIC.starts_with(&bytes) {
+                Error::Truncated
+            } else {
+                Error::NotASnapshot
+            });
+        }
+        if bytes[..MAGIC.len()] != MAGIC {
+            return Err(Error::NotASnapshot);
+        }
+        let mut at = MAGIC.len();
+        let mut field = |width: usize| -> Result<u64, Error> {
+            let slice = bytes.get(at..at + width).ok_or(Error::Truncated)?;
+            at += width;
+            let mut word = [0u8; 8];
+            word[..width].copy_from_slice(slice);
+            Ok(u64::from_le_bytes(word))
+        };
+        // The version first: a later format may lay out the rest otherwise.
+        let version = field(4)? as u32;
+        if version != FORMAT_VERSION {
+            return Err(Error::UnsupportedVersion {
+                found: version,
+                supported: FORMAT_VERSION,
+            });
+        }
+        if field(8)? != fingerprint(&engine.config) {
+            return Err(Error::OtherConfig);
+        }
+        let watermark = field(8)?;
+        let length = field(8)?;
+        let checksum = field(4)? as u32;
+        let payload = &bytes[HEADER_LEN..];
+        match (payload.len() as u64).cmp(&length) {
+            std::cmp::Ordering::Less => return Err(Error::Truncated),
+            std::cmp::Ordering::Greater => return Err(Error::Corrupt("bytes after the end".into())),
+            std::cmp::Ordering::Equal => {}
+        }
+        if crc32fast::hash(payload) != checksum {
+            return Err(Error::Corrupt("checksum mismatch".into()));
+        }
+        let state: State = encoding()
+            .with_limit(length)
+            .deserialize(payload)
+            .map_err(|e| Error::Corrupt(e.to_string()))?;
+        engine.vocab = state.vocab.restored().map_err(|why| Error::Corrupt(why.into()))?;
+        engine.docs = state.docs;
+        engine.next_doc = state.next_doc;
+        engine.doc_by_id = state.doc_by_id;
+        engine.doc_by_url = state.doc_by_url;
+        engine.doc_by_fingerprint = state.doc_by_fingerprint;
+        engine.doc_by_headline = state.doc_by_headline;
+        engine.band_postings = state.band_postings;
+        engine.sample_postings = state.sample_postings;
+        engine.clusters = state.clusters;
+        engine.next_cluster = state.next_cluster;
+        engine.cluster_by_key = state.cluster_by_key;
+        engine.term_postings = state.term_postings;
+        engine.archive_postings = state.archive_postings;
+        engine.arrivals = state.arrivals;
+        engine.recent_dates = state.recent_dates;
+        engine.next_sweep = state.next_sweep;
+        engine.sweeps = state.sweeps;
+        engine.check_links().map_err(|why| Error::Corrupt(why.into()))?;
+        Ok((engine, watermark))
+    }
+
+    /// The links the engine follows without a check (it indexes its maps
+    /// by them): a snapshot that passed its checksum but breaks one was
+    /// written wrongly, and is refused rather than left to panic later.
+    fn check_links(&self) -> Result<(), &'static str> {
+        if self.docs.keys().any(|&d| d >= self.next_doc) || self.clusters.keys().any(|&c| c >= self.next_cluster) {
+            return Err("an index beyond the next one to hand out");
+        }
+        if self.docs.values().any(|d| !self.clusters.contains_key(&d.cluster)) {
+            return Err("a document in a missing story");
+        }
+        let doc_indexes = [
+            self.doc_by_url.values(),
+            self.doc_by_fingerprint.values(),
+            self.doc_by_headline.values(),
+        ];
+        if self
+            .doc_by_id
+            .values()
+            .chain(doc_indexes.into_iter().flatten())
+            .any(|d| !self.docs.contains_key(d))
+        {
+            return Err("an index naming a missing document");
+        }
+        if self.cluster_by_key.values().any(|c| !self.clusters.contains_key(c)) {
+            return Err("a story key naming a missing story");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model::{Assignment, Document};
+
+    /// Three dozen documents: six stories of six reports each, with their
+    /// own topic words and names over a shared common vocabulary, some
+    /// word-for-word copies, in date order over three weeks, so that
+    /// sweeps run after the reload as well as before it.
+    fn stream() -> Vec<Document> {
+        stream_of(6, 6)
+    }
+
+    /// `days` rounds of one report per story, three days apart.
+    fn stream_of(days: u64, stories: u64) -> Vec<Document> {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |below: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % below
+        };
+        let mut docs: Vec<Document> = Vec::new();
+        for day in 0..days {
+            for slot in 0..stories {
+                // Each story runs for three rounds, then its slot moves on
+                // to a new one and it goes out of the window.
+                let story = slot + day / 3 * stories;
+                // A word-for-word copy of the story's first report.
+                let text = if day % 3 == 1 && slot % 2 == 0 {
+                    docs[((day - 1) * stories + slot) as usize].text.clone()
+                } else {
+                    let words: Vec<String> = (0..120)
+                        .map(|_| match next(10) {
+                            0..=5 => format!("common{}", next(300)),
+                            6..=8 => format!("topic{story}x{}", next(25)),
+                            _ => format!("Name{story}n{}", next(3)),
+                        })
+                        .collect();
+                    words.join(" ")
+                };
+                docs.push(Document {
+                    id: format!("d{day}-{story}"),
+                    title: Some(format!("topic{story}x0 Name{story}n0 topic{story}x1 day {day}")),
+                    text,
+                    published: chrono::DateTime::from_timestamp(1_743_494_400 + (day * 72 + slot) as i64 * 3600, 0)
+                        .map(|t| model::Timestamp::Instant(t.fixed_offset())),
+                    source: Some(format!("outlet{}", (day + slot) % 4)),
+                    url: Some(format!("https://outlet{}.example/{story}/{day}", (day + slot) % 4)),
+                    language: None,
+                });
+            }
+        }
+        docs
+    }
+
+    fn saved(engine: &StoryEngine, watermark: u64) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        engine.save_snapshot(watermark, &mut bytes).unwrap();
+        bytes
+    }
+
+    fn verdicts(engine: &mut StoryEngine, docs: &[Document]) -> Vec<(Assignment, Vec<Assignment>)> {
+        docs.iter().map(|d| (engine.add(d), engine.revised())).collect()
+    }
+
+    #[test]
+    fn a_reloaded_engine_decides_exactly_as_the_one_never_saved() {
+        let docs = stream();
+        let (before, after) = docs.split_at(14);
+        let mut kept = StoryEngine::default();
+        for d in before {
+            kept.add(d);
+        }
+        let bytes = saved(&kept, 14);
+        let (mut loaded, watermark) = StoryEngine::load_snapshot(&mut bytes.as_slice(), Config::default()).unwrap();
+        assert_eq!(watermark, 14);
+        assert_eq!(loaded.stats(), kept.stats());
+        let expected = verdicts(&mut kept, after);
+        assert_eq!(verdicts(&mut loaded, after), expected);
+        assert_eq!(loaded.stats(), kept.stats());
+        assert!(kept.stats().documents_seen > 32, "sweeps ran after the reload");
+        let stories: std::collections::BTreeSet<&str> = expected.iter().map(|(a, _)| a.cluster.as_str()).collect();
+        assert!(stories.len() >= 4, "{stories:?}");
+        assert!(expected.iter().any(|(a, _)| a.copy_of.is_some()), "copies are found");
+    }
+
+    #[test]
+    fn a_snapshot_of_a_restored_engine_matches_its_replay() {
+        let docs = stream();
+        let mut live = StoryEngine::default();
+        let assigned: Vec<Assignment> = docs.iter().map(|d| live.add(d)).collect();
+        let mut replayed = StoryEngine::default();
+        for (d, a) in docs.iter().zip(&assigned) {
+            replayed.restore(d, a);
+        }
+        let (loaded, _) = StoryEngine::load_snapshot(&mut saved(&replayed, 0).as_slice(), Config::default()).unwrap();
+        assert_eq!(loaded.stats(), replayed.stats());
+        let key = &assigned[0].cluster;
+        assert_eq!(loaded.related(key, 5), replayed.related(key, 5));
+    }
+
+    #[test]
+    fn a_reloaded_engine_evicts_and_forgets_exactly_as_the_one_never_saved() {
+        // Small windows, so that stories are archived and terms forgotten
+        // (map-order-dependent work) both before and after the reload.
+        let config = Config {
+            keep_arrivals: 4,
+            arrival_window: 20,
+            time_window_days: 6,
+            copy_horizon_arrivals: 60,
+            ..Config::default()
+        };
+        let docs = stream_of(30, 6);
+        let (before, after) = docs.split_at(70);
+        let mut kept = StoryEngine::new(config.clone());
+        for d in before {
+            kept.add(d);
+        }
+        assert!(kept.stats().stories_archived > 0);
+        let (mut loaded, _) = StoryEngine::load_snapshot(&mut saved(&kept, 0).as_slice(), config).unwrap();
+        assert_eq!(verdicts(&mut loaded, after), verdicts(&mut kept, after));
+        assert_eq!(loaded.stats(), kept.stats());
+        assert!(kept.stats().documents_held < docs.len(), "documents were dropped");
+    }
+
+    fn refused(bytes: &[u8]) -> Error {
+        match StoryEngine::load_snapshot(&mut &bytes[..], Config::default()) {
+            Ok(_) => panic!("{} bytes loaded", bytes.len()),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn damaged_or_foreign_input_is_refused_with_its_reason() {
+        let mut engine = StoryEngine::default();
+        for d in stream().iter().take(10) {
+            engine.add(d);
+        }
+        let good = saved(&engine, 7);
+
+        for cut in [0, 3, 8, 20, HEADER_LEN, HEADER_LEN + 1, good.len() / 2, good.len() - 1] {
+            assert!(matches!(refused(&good[..cut]), Error::Truncated), "cut at {cut}");
+        }
+        let mut wrong_magic = good.clone();
+        wrong_magic[0] ^= 0x20;
+        assert!(matches!(refused(&wrong_magic), Error::NotASnapshot));
+        assert!(matches!(refused(b"{\"not\": \"a snapshot\"}"), Error::NotASnapshot));
+
+        let mut future = good.clone();
+        future[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
+        match refused(&future) {
+            Error::UnsupportedVersion { found, supported } => {
+                assert_eq!((found, supported), (FORMAT_VERSION + 1, FORMAT_VERSION))
+            }
+            other => panic!("{other:?}"),
+        }
+
+        let other = Config {
+            join_threshold: 0.25,
+            ..Config::default()
+        };
+        match StoryEngine::load_snapshot(&mut good.as_slice(), other) {
+            Err(Error::OtherConfig) => {}
+            other => panic!("{:?}", other.map(|(_, w)| w)),
+        }
+
+        let mut flipped = good.clone();
+        let middle = HEADER_LEN + (good.len() - HEADER_LEN) / 2;
+        flipped[middle] ^= 0x01;
+        assert!(matches!(refused(&flipped), Error::Corrupt(_)));
+        let mut longer = good.clone();
+        longer.push(0);
+        assert!(matches!(refused(&longer), Error::Corrupt(_)));
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        // A fixed xorshift stream: random bytes, and random payloads behind
+        // a valid header (checksum recomputed) so that decoding itself meets
+        // garbage.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let engine = StoryEngine::default();
+        let header = &saved(&engine, 0)[..HEADER_LEN - 12];
+        for round in 0..400 {
+            let len = (next() % 600) as usize;
+            let payload: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            let _ = StoryEngine::load_snapshot(&mut payload.as_slice(), Config::default());
+            let mut framed = header.to_vec();
+            framed.extend_from_slice(&(len as u64).to_le_bytes());
+            framed.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+            framed.extend_from_slice(&payload);
+            match StoryEngine::load_snapshot(&mut framed.as_slice(), Config::default()) {
+                Err(Error::Corrupt(_)) => {}
+                // An empty or tiny payload can spell a small valid state.
+                Ok(_) if len < 64 => {}
+                other => panic!("round {round}: {:?}", other.map(|(_, w)| w)),
+            }
+        }
+    }
+}
