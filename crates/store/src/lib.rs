@@ -53,6 +53,9 @@ pub trait Store: Send + Sync {
     /// Stories with the most recent activity first.
     async fn latest_stories(&self, limit: u32, offset: u32) -> Result<Vec<StorySummary>>;
     async fn story(&self, id: StoryId) -> Result<Option<StoryDetail>>;
+    /// The story with this engine key, if any: for a caller whose engine
+    /// knows stories it has not placed articles in this run.
+    async fn story_by_key(&self, key: &str) -> Result<Option<StoryId>>;
     /// Replaces the related-stories list of a story.
     async fn set_related(&self, story: StoryId, related: &[StoryId]) -> Result<()>;
 

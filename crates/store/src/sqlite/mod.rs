@@ -145,6 +145,10 @@ impl Store for SqliteStore {
         stories::detail(&self.pool, id).await
     }
 
+    async fn story_by_key(&self, key: &str) -> Result<Option<StoryId>> {
+        stories::by_key(&self.pool, key).await
+    }
+
     async fn set_related(&self, story: StoryId, related: &[StoryId]) -> Result<()> {
         let mut tx = self.begin_write().await?;
         stories::set_related(&mut tx, story, related).await?;

@@ -159,6 +159,14 @@ pub(super) async fn detail(pool: &SqlitePool, id: StoryId) -> Result<Option<Stor
     }))
 }
 
+pub(super) async fn by_key(pool: &SqlitePool, key: &str) -> Result<Option<StoryId>> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM stories WHERE key = ?")
+        .bind(key)
+        .fetch_optional(pool)
+        .await?;
+    Ok(id.map(StoryId))
+}
+
 /// Replaces a story's related list; the order given is the rank kept.
 pub(super) async fn set_related(conn: &mut SqliteConnection, story: StoryId, related: &[StoryId]) -> Result<()> {
     if related.contains(&story) {
@@ -431,6 +439,8 @@ mod tests {
         assert_eq!(first, same);
         assert_ne!(first, other);
         assert_eq!(store.stats().await.unwrap().stories, 2);
+        assert_eq!(store.story_by_key("k2").await.unwrap(), Some(other));
+        assert_eq!(store.story_by_key("k3").await.unwrap(), None);
 
         let copy = store.article(b).await.unwrap().unwrap();
         assert_eq!(copy.story, Some(first));
