@@ -1,4 +1,5 @@
 use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -34,6 +35,14 @@ pub enum Outcome {
 /// run replays what the store holds, so a story started in one import
 /// continues in the next. A run that meets only known pages (a feed poll
 /// with nothing new, an import repeated) never pays for the replay.
+///
+/// With a snapshot file ([`Pipeline::with_snapshot`]) the replay starts
+/// from the engine saved by the last run and restores only the articles
+/// stored after it. The snapshot's watermark is the highest article id the
+/// saved engine had seen. The file is taken away once loaded and written
+/// anew by [`Pipeline::flush`], so a run that dies in between leaves none
+/// and the next run replays in full: a run may revise stories of articles
+/// from before the watermark, which only a full replay would then see.
 pub struct Pipeline {
     store: Arc<dyn Store>,
     index: Arc<SearchIndex>,
@@ -42,6 +51,13 @@ pub struct Pipeline {
     story_ids: HashMap<String, StoryId>,
     pending_index: Vec<IndexedArticle>,
     touched_stories: BTreeSet<String>,
+    snapshot: Option<PathBuf>,
+    /// The highest article id the engine has seen, restored or added.
+    seen_up_to: Option<ArticleId>,
+    /// Whether the engine holds articles that no snapshot on disk does.
+    unsaved: bool,
+    /// Articles the last warm-up replayed from the store.
+    replayed: u64,
 }
 
 impl Pipeline {
@@ -56,7 +72,18 @@ impl Pipeline {
             story_ids: HashMap::new(),
             pending_index: Vec::new(),
             touched_stories: BTreeSet::new(),
+            snapshot: None,
+            seen_up_to: None,
+            unsaved: false,
+            replayed: 0,
         })
+    }
+
+    /// Keeps the story engine in `path` between runs (see [`Pipeline`]).
+    /// A missing or unreadable file only means a full replay.
+    pub fn with_snapshot(mut self, path: impl Into<PathBuf>) -> Self {
+        self.snapshot = Some(path.into());
+        self
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -64,12 +91,20 @@ impl Pipeline {
     }
 
     /// Replays the stored articles (those already placed in a story) into
-    /// the engine, once.
+    /// the engine, once: those after the snapshot's watermark when a
+    /// snapshot loads, else all.
     async fn warm(&mut self) -> crate::Result<()> {
         if self.warmed {
             return Ok(());
         }
-        let mut after = None;
+        let mut after = self.seen_up_to;
+        if after.is_none() {
+            if let Some((engine, watermark)) = self.load_snapshot().await? {
+                self.engine = engine;
+                self.seen_up_to = Some(watermark);
+                after = Some(watermark);
+            }
+        }
         loop {
             let batch = self.store.articles_after(after, 1000).await?;
             let Some(last) = batch.last() else { break };
@@ -86,11 +121,14 @@ impl Pipeline {
                 };
                 self.engine.restore(&document_of(stored), &assignment);
                 self.story_ids.insert(key, story);
+                self.saw(stored.id);
+                self.replayed += 1;
             }
         }
         // Set only now: a replay cut short by a store error is resumed by
-        // the next call (restoring an article twice is a no-op).
+        // the next call, after the last article it restored.
         self.warmed = true;
+        tracing::debug!(replayed = self.replayed, "story engine warmed");
         Ok(())
     }
 
@@ -165,6 +203,7 @@ impl Pipeline {
         };
         self.warm().await?;
         let assignment = self.engine.add(&document_of(&stored));
+        self.saw(id);
         let story = self.store.assign_story(id, &placement_of(&assignment)).await?;
         self.story_ids.insert(assignment.cluster.clone(), story);
         self.touched_stories.insert(assignment.cluster);
@@ -196,14 +235,94 @@ impl Pipeline {
         }
         self.pending_index.push(indexed_of(&stored, Some(story)));
         if self.pending_index.len() >= INDEX_BATCH {
-            self.flush().await?;
+            self.flush_index().await?;
         }
         Ok(Outcome::Imported(id))
     }
 
-    /// Commits pending index entries and refreshes related stories. Call it
-    /// at the end of every run; it is cheap when there is nothing to do.
+    fn saw(&mut self, id: ArticleId) {
+        self.seen_up_to = self.seen_up_to.max(Some(id));
+        self.unsaved = true;
+    }
+
+    /// The engine saved by the last run and its watermark, when the file
+    /// exists, loads and fits this store; `None`, with a warning naming
+    /// the file and the reason, when it does not.
+    async fn load_snapshot(&mut self) -> crate::Result<Option<(StoryEngine, ArticleId)>> {
+        let Some(path) = self.snapshot.clone() else {
+            return Ok(None);
+        };
+        let file = match std::fs::File::open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                tracing::warn!(file = %path.display(), reason = %e, "cannot read the story engine snapshot; replaying the store");
+                return Ok(None);
+            }
+        };
+        let loaded = StoryEngine::load_snapshot(&mut std::io::BufReader::new(file), Config::default());
+        // Taken away whatever it held: see the type's documentation.
+        if let Err(e) = std::fs::remove_file(&path) {
+            tracing::warn!(file = %path.display(), reason = %e, "cannot remove the story engine snapshot");
+        }
+        let (engine, watermark) = match loaded {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                tracing::warn!(file = %path.display(), reason = %e, "story engine snapshot not used; replaying the store");
+                return Ok(None);
+            }
+        };
+        let watermark = ArticleId(i64::try_from(watermark).unwrap_or(i64::MAX));
+        // Ids only grow, so the article at the watermark is stored, in a
+        // story, unless this is another database (or an older copy).
+        let known = self.store.article(watermark).await?.is_some_and(|a| a.story.is_some());
+        if !known {
+            tracing::warn!(
+                file = %path.display(),
+                reason = %format!("the store holds no article {watermark}, the last one the snapshot saw"),
+                "story engine snapshot not used; replaying the store"
+            );
+            return Ok(None);
+        }
+        Ok(Some((engine, watermark)))
+    }
+
+    /// Writes the engine to the snapshot file, if there is one and the
+    /// engine holds anything it does not: a temporary file beside it,
+    /// synced, then renamed over it, so the file is whole or absent. A
+    /// failure costs the next run a full replay, never this run.
+    fn save_snapshot(&mut self) {
+        let (Some(path), Some(seen)) = (self.snapshot.as_deref(), self.seen_up_to) else {
+            return;
+        };
+        if !self.warmed || !self.unsaved {
+            return;
+        }
+        let watermark = u64::try_from(seen.0).unwrap_or(0);
+        match write_atomically(path, |out| {
+            self.engine
+                .save_snapshot(watermark, out)
+                .map_err(|e| std::io::Error::other(e.to_string()))
+        }) {
+            Ok(()) => self.unsaved = false,
+            Err(e) => {
+                tracing::warn!(file = %path.display(), reason = %e, "cannot save the story engine snapshot");
+            }
+        }
+    }
+
+    /// Commits pending index entries, refreshes related stories and saves
+    /// the story engine's snapshot. Call it at the end of every run; it is
+    /// cheap when there is nothing to do.
     pub async fn flush(&mut self) -> crate::Result<()> {
+        self.flush_index().await?;
+        self.save_snapshot();
+        Ok(())
+    }
+
+    /// [`Pipeline::flush`] less the snapshot, which costs too much to
+    /// write at every index batch.
+    async fn flush_index(&mut self) -> crate::Result<()> {
         if !self.pending_index.is_empty() {
             let mut batch = self.index.batch()?;
             for entry in self.pending_index.drain(..) {
@@ -215,13 +334,22 @@ impl Pipeline {
             let Some(&story) = self.story_ids.get(&key) else {
                 continue;
             };
-            let related: Vec<StoryId> = self
-                .engine
-                .related(&key, RELATED_PER_STORY)
-                .iter()
-                .filter_map(|k| self.story_ids.get(k).copied())
-                .filter(|&id| id != story)
-                .collect();
+            let mut related: Vec<StoryId> = Vec::new();
+            for k in self.engine.related(&key, RELATED_PER_STORY) {
+                // An engine loaded from a snapshot knows stories that this
+                // run has not met in the store yet.
+                let id = match self.story_ids.get(&k) {
+                    Some(&id) => Some(id),
+                    None => {
+                        let found = self.store.story_by_key(&k).await?;
+                        if let Some(id) = found {
+                            self.story_ids.insert(k, id);
+                        }
+                        found
+                    }
+                };
+                related.extend(id.filter(|&id| id != story));
+            }
             self.store.set_related(story, &related).await?;
         }
         Ok(())
@@ -249,9 +377,34 @@ impl Pipeline {
     }
 }
 
-/// The URL that identifies a page in the store: its canonical URL in
-/// normalised form, else a content address, so that a file imported twice
-/// is recognised even when it names no URL.
+/// Writes `path` through a temporary file in the same folder, synced before
+/// it is renamed over `path`: a crash leaves the old file or the new one,
+/// never half of one.
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let result = (|| {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        write(&mut out)?;
+        let file = out.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        // The rename itself is durable once the folder is synced.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::File::open(dir)?.sync_all()?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 fn placement_of(assignment: &Assignment) -> StoryPlacement {
     StoryPlacement {
         story_key: assignment.cluster.clone(),
@@ -264,6 +417,9 @@ fn placement_of(assignment: &Assignment) -> StoryPlacement {
     }
 }
 
+/// The URL that identifies a page in the store: its canonical URL in
+/// normalised form, else a content address, so that a file imported twice
+/// is recognised even when it names no URL.
 fn identity_url(article: &Article, identity_hash: &str) -> String {
     article
         .canonical_url
@@ -401,6 +557,111 @@ mod tests {
         let second = pipeline.store().article(second_id).await.unwrap().unwrap();
         assert_eq!(first.story, second.story);
         assert_eq!(second.copy_of, Some(first_id));
+    }
+
+    async fn with_snapshot(dir: &std::path::Path) -> Pipeline {
+        pipeline(dir).await.with_snapshot(dir.join("story-engine.snapshot"))
+    }
+
+    /// A first run with a snapshot: the ferry page and four strike reports.
+    async fn first_run(dir: &std::path::Path) -> ArticleId {
+        let mut pipeline = with_snapshot(dir).await;
+        let first = pipeline.ingest_page(&page(PAGE, "a.html"), None).await.unwrap();
+        for (name, html) in strike_pages().into_iter().take(4) {
+            let outcome = pipeline.ingest_page(&page(&html, &name), None).await.unwrap();
+            assert!(matches!(outcome, Outcome::Imported(_)), "{outcome:?}");
+        }
+        pipeline.flush().await.unwrap();
+        assert!(dir.join("story-engine.snapshot").exists());
+        assert!(!dir.join("story-engine.snapshot.tmp").exists());
+        match first {
+            Outcome::Imported(id) => id,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Imports a second outlet's copy of the ferry page and checks that it
+    /// is recorded as the first run's page's copy.
+    async fn import_the_copy(pipeline: &mut Pipeline, first_id: ArticleId) {
+        let copy = PAGE
+            .replace("fjord-post.example.com", "coast-daily.example.com")
+            .replace("Fjord Post", "Coast Daily");
+        let outcome = pipeline.ingest_page(&page(&copy, "b.html"), None).await.unwrap();
+        pipeline.flush().await.unwrap();
+        let Outcome::Imported(copy_id) = outcome else {
+            panic!("{outcome:?}")
+        };
+        let first = pipeline.store().article(first_id).await.unwrap().unwrap();
+        let copy = pipeline.store().article(copy_id).await.unwrap().unwrap();
+        assert_eq!(copy.story, first.story);
+        assert_eq!(copy.copy_of, Some(first_id));
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_spares_the_next_run_all_but_the_articles_stored_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let first_id = first_run(dir.path()).await;
+        // A run without the snapshot stores one more article behind its back.
+        {
+            let mut pipeline = pipeline(dir.path()).await;
+            let (name, html) = strike_pages().swap_remove(4);
+            pipeline.ingest_page(&page(&html, &name), None).await.unwrap();
+            pipeline.flush().await.unwrap();
+        }
+        let mut pipeline = with_snapshot(dir.path()).await;
+        import_the_copy(&mut pipeline, first_id).await;
+        assert_eq!(pipeline.replayed, 1, "only the article stored after the snapshot");
+        assert_eq!(pipeline.engine.stats().documents_seen, 7, "five from the snapshot");
+        assert!(dir.path().join("story-engine.snapshot").exists(), "saved again");
+
+        // The snapshot saved by that run holds everything: nothing to replay.
+        let mut pipeline = with_snapshot(dir.path()).await;
+        let (name, html) = strike_pages().swap_remove(5);
+        pipeline.ingest_page(&page(&html, &name), None).await.unwrap();
+        pipeline.flush().await.unwrap();
+        assert_eq!(pipeline.replayed, 0);
+        assert_eq!(pipeline.engine.stats().documents_seen, 8);
+    }
+
+    #[tokio::test]
+    async fn a_damaged_snapshot_means_a_full_replay_and_the_run_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let first_id = first_run(dir.path()).await;
+        let file = dir.path().join("story-engine.snapshot");
+        let mut bytes = std::fs::read(&file).unwrap();
+        bytes.truncate(bytes.len() / 2);
+        std::fs::write(&file, &bytes).unwrap();
+
+        let mut pipeline = with_snapshot(dir.path()).await;
+        import_the_copy(&mut pipeline, first_id).await;
+        assert_eq!(pipeline.replayed, 5, "the whole store");
+        assert_eq!(pipeline.engine.stats().documents_seen, 6);
+        assert!(file.exists(), "a whole snapshot replaces the damaged one");
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_of_another_database_is_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        first_run(dir.path()).await;
+        let other = tempfile::tempdir().unwrap();
+        let first_id = {
+            let mut pipeline = pipeline(other.path()).await;
+            let outcome = pipeline.ingest_page(&page(PAGE, "a.html"), None).await.unwrap();
+            pipeline.flush().await.unwrap();
+            match outcome {
+                Outcome::Imported(id) => id,
+                other => panic!("{other:?}"),
+            }
+        };
+        std::fs::copy(
+            dir.path().join("story-engine.snapshot"),
+            other.path().join("story-engine.snapshot"),
+        )
+        .unwrap();
+        let mut pipeline = with_snapshot(other.path()).await;
+        import_the_copy(&mut pipeline, first_id).await;
+        assert_eq!(pipeline.replayed, 1, "its own store, replayed in full");
+        assert_eq!(pipeline.engine.stats().documents_seen, 2);
     }
 
     #[tokio::test]

@@ -1,4 +1,5 @@
-//! The data folder: where the database and the search index live.
+//! The data folder: where the database, the search index and the story
+//! engine's snapshot live.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -48,6 +49,7 @@ impl DataDir {
     pub async fn open_pipeline(&self) -> anyhow::Result<pipeline::Pipeline> {
         let store = self.open_store().await?;
         let index = self.open_index()?;
-        Ok(pipeline::Pipeline::open(store, index).await?)
+        let pipeline = pipeline::Pipeline::open(store, index).await?;
+        Ok(pipeline.with_snapshot(self.root.join("story-engine.snapshot")))
     }
 }
