@@ -64,6 +64,13 @@ cluster_bench: benchmarks for the ravenwire story engine (default Config).
   cluster_bench --synthetic N
       N documents of generated words (no input needed), docs/s on stderr.
 
+  cluster_bench --snapshot N [IN.jsonl ...]
+      Warm-start cost: assigns N documents (the --throughput stream when
+      inputs are given, else the --synthetic one), then times a fresh
+      engine restoring all N (what a run without a snapshot does) against
+      saving and loading a snapshot of the engine, and prints the
+      snapshot's size. The loaded engine's state sizes must match.
+
 Settings can be overridden for exploration with
 RAVENWIRE_STORIES_SET=name=value,... (benchmark figures use the defaults).
 ";
@@ -82,6 +89,7 @@ fn main() -> Result<(), BoxError> {
         }
         [flag, paths @ ..] if flag == "--provenance" => provenance(paths, 7),
         [flag, n, paths @ ..] if flag == "--throughput" => throughput(n.parse()?, paths),
+        [flag, n, paths @ ..] if flag == "--snapshot" => snapshot(n.parse()?, paths),
         [path] => bench(path),
         _ => Err(HELP.into()),
     }
@@ -374,10 +382,81 @@ fn throughput(n: usize, paths: &[String]) -> Result<(), BoxError> {
     Ok(())
 }
 
+fn snapshot(n: usize, paths: &[String]) -> Result<(), BoxError> {
+    let docs = if paths.is_empty() {
+        synthetic_documents(n).0
+    } else {
+        let pool = dated_pool(paths)?;
+        let mut stream = SyntheticStream {
+            pool: &pool,
+            start: "2020-01-01".parse()?,
+            rng: Rng::new(0x5eed_0001),
+            produced: 0,
+            story: 0,
+            pending: Default::default(),
+        };
+        let mut docs = Vec::with_capacity(n);
+        stream.take(n, &mut docs);
+        docs
+    };
+    let mut engine = StoryEngine::new(Config::default());
+    let started = Instant::now();
+    let assigned: Vec<_> = docs.iter().map(|d| engine.add(d)).collect();
+    eprintln!("{n} documents assigned in {:.2}s", started.elapsed().as_secs_f64());
+
+    let started = Instant::now();
+    let mut replayed = StoryEngine::new(Config::default());
+    for (doc, a) in docs.iter().zip(&assigned) {
+        replayed.restore(doc, a);
+    }
+    let replay_s = started.elapsed().as_secs_f64();
+
+    let started = Instant::now();
+    let mut bytes = Vec::new();
+    engine.save_snapshot(n as u64, &mut bytes)?;
+    let save_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let (loaded, watermark) = StoryEngine::load_snapshot(&mut bytes.as_slice(), Config::default())?;
+    let load_s = started.elapsed().as_secs_f64();
+    if loaded.stats() != engine.stats() || watermark != n as u64 {
+        return Err("the loaded engine differs from the saved one".into());
+    }
+    let s = engine.stats();
+    eprintln!(
+        "{n} documents: replay {replay_s:.2}s ({:.0} docs/s); snapshot save {save_s:.3}s, load {load_s:.3}s ({:.0}x faster than replay), {} bytes ({:.1} MB); held {} docs, {} live + {} archived stories, {} terms",
+        n as f64 / replay_s.max(1e-9),
+        replay_s / load_s.max(1e-9),
+        bytes.len(),
+        bytes.len() as f64 / 1e6,
+        s.documents_held,
+        s.stories_live,
+        s.stories_archived,
+        s.terms
+    );
+    Ok(())
+}
+
 /// A deterministic stream: stories of 1–8 documents drawn from a Zipf-like
 /// vocabulary, each story with its own topic words and names, a quarter of
 /// the documents being lightly edited copies.
 fn synthetic(n: usize) -> Result<(), BoxError> {
+    let (docs, story) = synthetic_documents(n);
+    let mut engine = StoryEngine::new(Config::default());
+    let started = Instant::now();
+    let mut stories = std::collections::HashSet::new();
+    for doc in &docs {
+        stories.insert(engine.add(doc).cluster);
+    }
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "{n} synthetic documents (400 words) in {secs:.2}s: {:.0} docs/s, {} stories found for {story} made",
+        n as f64 / secs.max(1e-9),
+        stories.len()
+    );
+    Ok(())
+}
+
+fn synthetic_documents(n: usize) -> (Vec<Document>, usize) {
     let mut rng = Rng::new(0x2545_f491_4f6c_dd1d);
     let common: Vec<String> = (0..5_000).map(|i| format!("w{i}")).collect();
     let mut docs = Vec::with_capacity(n);
@@ -423,17 +502,5 @@ fn synthetic(n: usize) -> Result<(), BoxError> {
         }
     }
     docs.truncate(n);
-    let mut engine = StoryEngine::new(Config::default());
-    let started = Instant::now();
-    let mut stories = std::collections::HashSet::new();
-    for doc in &docs {
-        stories.insert(engine.add(doc).cluster);
-    }
-    let secs = started.elapsed().as_secs_f64();
-    eprintln!(
-        "{n} synthetic documents (400 words) in {secs:.2}s: {:.0} docs/s, {} stories found for {story} made",
-        n as f64 / secs.max(1e-9),
-        stories.len()
-    );
-    Ok(())
+    (docs, story)
 }
