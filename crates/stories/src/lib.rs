@@ -42,6 +42,11 @@
 //! the last few thousand arrivals is let go, so an archive imported out of
 //! date order keeps its stories; a document dated far behind the stream
 //! still finds its archived story by the story's digest.
+//!
+//! The whole state can be written to a caller's stream and read back
+//! ([`StoryEngine::save_snapshot`], [`StoryEngine::load_snapshot`]), so that
+//! a process goes on where the last one stopped instead of replaying every
+//! document it was given.
 
 mod canonical;
 mod config;

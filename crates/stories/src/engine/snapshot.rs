@@ -141,8 +141,10 @@ impl StoryEngine {
     /// else, like input that is not a whole snapshot of this format, is an
     /// error naming the reason, never a panic nor a half-read engine.
     pub fn load_snapshot(input: &mut impl Read, config: Config) -> Result<(StoryEngine, u64), Error> {
-        let mut bytes = Vec::new();
-        input.read_to_end(&mut bytes)?;
+        // The header first, so that a large file of another kind is
+        // refused without being read whole.
+        let mut bytes = Vec::with_capacity(HEADER_LEN);
+        input.by_ref().take(HEADER_LEN as u64).read_to_end(&mut bytes)?;
         let mut engine = StoryEngine::new(config);
         if bytes.len() < MAGIC.len() {
             return Err(if MAGIC.starts_with(&bytes) {
@@ -176,12 +178,16 @@ impl StoryEngine {
         let watermark = field(8)?;
         let length = field(8)?;
         let checksum = field(4)? as u32;
-        let payload = &bytes[HEADER_LEN..];
-        match (payload.len() as u64).cmp(&length) {
-            std::cmp::Ordering::Less => return Err(Error::Truncated),
-            std::cmp::Ordering::Greater => return Err(Error::Corrupt("bytes after the end".into())),
-            std::cmp::Ordering::Equal => {}
+        // Grown as it is read, never sized by the (unchecked) length.
+        let mut payload = Vec::new();
+        input.by_ref().take(length).read_to_end(&mut payload)?;
+        if (payload.len() as u64) < length {
+            return Err(Error::Truncated);
         }
+        if input.read(&mut [0u8; 1])? > 0 {
+            return Err(Error::Corrupt("bytes after the end".into()));
+        }
+        let payload = payload.as_slice();
         if crc32fast::hash(payload) != checksum {
             return Err(Error::Corrupt("checksum mismatch".into()));
         }
