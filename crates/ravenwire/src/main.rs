@@ -10,6 +10,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// The story engine allocates many small vectors per document; with the
+/// system allocator, malloc and free took about a sixth of its time, and
+/// mimalloc makes clustering about a third faster (see the README).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A self-hosted world-news engine: gather, extract, cluster into stories,
 /// trace provenance, search and serve.
 #[derive(Debug, Parser)]

@@ -19,6 +19,11 @@ use provenance_set::Rng;
 
 type BoxError = Box<dyn std::error::Error>;
 
+/// The allocator the `ravenwire` binary uses, so that the figures are the
+/// binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const HELP: &str = "\
 cluster_bench: benchmarks for the ravenwire story engine (default Config).
 
