@@ -128,7 +128,7 @@ impl Pipeline {
         // Set only now: a replay cut short by a store error is resumed by
         // the next call, after the last article it restored.
         self.warmed = true;
-        tracing::debug!(replayed = self.replayed, "story engine warmed");
+        tracing::info!(replayed = self.replayed, "story engine warmed");
         Ok(())
     }
 
@@ -284,6 +284,12 @@ impl Pipeline {
             );
             return Ok(None);
         }
+        tracing::info!(
+            file = %path.display(),
+            documents = engine.stats().documents_seen,
+            after = %watermark,
+            "story engine loaded from its snapshot; replaying only newer articles"
+        );
         Ok(Some((engine, watermark)))
     }
 
