@@ -283,7 +283,20 @@ struct SyntheticStream<'a> {
     pending: std::collections::VecDeque<Document>,
 }
 
-impl SyntheticStream<'_> {
+impl<'a> SyntheticStream<'a> {
+    /// The stream every throughput and snapshot run replays: same start,
+    /// same seed.
+    fn new(pool: &'a [Document]) -> Self {
+        SyntheticStream {
+            pool,
+            start: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).expect("a valid date"),
+            rng: Rng::new(0x5eed_0001),
+            produced: 0,
+            story: 0,
+            pending: Default::default(),
+        }
+    }
+
     /// The next `count` documents.
     fn take(&mut self, count: usize, out: &mut Vec<Document>) {
         while self.pending.len() < count {
@@ -325,14 +338,7 @@ impl SyntheticStream<'_> {
 
 fn throughput(n: usize, paths: &[String]) -> Result<(), BoxError> {
     let pool = dated_pool(paths)?;
-    let mut stream = SyntheticStream {
-        pool: &pool,
-        start: "2020-01-01".parse()?,
-        rng: Rng::new(0x5eed_0001),
-        produced: 0,
-        story: 0,
-        pending: Default::default(),
-    };
+    let mut stream = SyntheticStream::new(&pool);
     let mut done = 0usize;
     let mut engine = StoryEngine::new(Config::default());
     let chunk = if n < 200_000 { 10_000 } else { 100_000 };
@@ -392,14 +398,7 @@ fn snapshot(n: usize, paths: &[String]) -> Result<(), BoxError> {
         synthetic_documents(n).0
     } else {
         let pool = dated_pool(paths)?;
-        let mut stream = SyntheticStream {
-            pool: &pool,
-            start: "2020-01-01".parse()?,
-            rng: Rng::new(0x5eed_0001),
-            produced: 0,
-            story: 0,
-            pending: Default::default(),
-        };
+        let mut stream = SyntheticStream::new(&pool);
         let mut docs = Vec::with_capacity(n);
         stream.take(n, &mut docs);
         docs

@@ -35,33 +35,38 @@ pub(crate) const FORMAT_VERSION: u32 = 1;
 const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 8 + 4;
 const FINGERPRINT_SEED: u64 = 0x736e_6170_7368_6f74;
 
-/// What a snapshot holds, borrowed for writing. Field for field the same
-/// as [`State`], which reads it back: serde writes a reference as the
-/// value, so the two encode alike.
-#[derive(Serialize)]
-struct StateRef<'a> {
-    vocab: &'a Vocabulary,
-    docs: &'a FastMap<u32, DocRecord>,
-    next_doc: u32,
-    doc_by_id: &'a FastMap<String, u32>,
-    doc_by_url: &'a FastMap<u64, u32>,
-    doc_by_fingerprint: &'a FastMap<u64, u32>,
-    doc_by_headline: &'a FastMap<u64, u32>,
-    band_postings: &'a CappedPostings,
-    sample_postings: &'a CappedPostings,
-    clusters: &'a FastMap<u32, Cluster>,
-    next_cluster: u32,
-    cluster_by_key: &'a FastMap<String, u32>,
-    term_postings: &'a CappedPostings,
-    archive_postings: &'a CappedPostings,
-    arrivals: u64,
-    recent_dates: &'a VecDeque<i64>,
-    next_sweep: u64,
-    sweeps: u64,
+/// Declares, once, the engine fields a snapshot holds: `StateRef` borrows
+/// them for writing and `State` owns them when read back. serde writes a
+/// reference as the value, so the two encode alike. Scratch space, the
+/// configuration (checked by fingerprint instead) and the last call's
+/// revisions are left out.
+macro_rules! persisted_state {
+    ($($field:ident: $ty:ty),* $(,)?) => {
+        #[derive(Serialize)]
+        struct StateRef<'a> {
+            $($field: &'a $ty,)*
+        }
+
+        #[derive(Deserialize)]
+        struct State {
+            $($field: $ty,)*
+        }
+
+        impl<'a> StateRef<'a> {
+            fn of(engine: &'a StoryEngine) -> Self {
+                StateRef { $($field: &engine.$field,)* }
+            }
+        }
+
+        impl State {
+            fn install(self, engine: &mut StoryEngine) {
+                $(engine.$field = self.$field;)*
+            }
+        }
+    };
 }
 
-#[derive(Deserialize)]
-struct State {
+persisted_state! {
     vocab: Vocabulary,
     docs: FastMap<u32, DocRecord>,
     next_doc: u32,
@@ -100,26 +105,7 @@ impl StoryEngine {
     /// pipeline's: the highest article id the engine has seen). Nothing is
     /// flushed or synced: that is the caller's, who knows the destination.
     pub fn save_snapshot(&self, watermark: u64, out: &mut impl Write) -> Result<(), Error> {
-        let state = StateRef {
-            vocab: &self.vocab,
-            docs: &self.docs,
-            next_doc: self.next_doc,
-            doc_by_id: &self.doc_by_id,
-            doc_by_url: &self.doc_by_url,
-            doc_by_fingerprint: &self.doc_by_fingerprint,
-            doc_by_headline: &self.doc_by_headline,
-            band_postings: &self.band_postings,
-            sample_postings: &self.sample_postings,
-            clusters: &self.clusters,
-            next_cluster: self.next_cluster,
-            cluster_by_key: &self.cluster_by_key,
-            term_postings: &self.term_postings,
-            archive_postings: &self.archive_postings,
-            arrivals: self.arrivals,
-            recent_dates: &self.recent_dates,
-            next_sweep: self.next_sweep,
-            sweeps: self.sweeps,
-        };
+        let state = StateRef::of(self);
         let payload = encoding()
             .serialize(&state)
             .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
@@ -195,24 +181,9 @@ impl StoryEngine {
             .with_limit(length)
             .deserialize(payload)
             .map_err(|e| Error::Corrupt(e.to_string()))?;
-        engine.vocab = state.vocab.restored().map_err(|why| Error::Corrupt(why.into()))?;
-        engine.docs = state.docs;
-        engine.next_doc = state.next_doc;
-        engine.doc_by_id = state.doc_by_id;
-        engine.doc_by_url = state.doc_by_url;
-        engine.doc_by_fingerprint = state.doc_by_fingerprint;
-        engine.doc_by_headline = state.doc_by_headline;
-        engine.band_postings = state.band_postings;
-        engine.sample_postings = state.sample_postings;
-        engine.clusters = state.clusters;
-        engine.next_cluster = state.next_cluster;
-        engine.cluster_by_key = state.cluster_by_key;
-        engine.term_postings = state.term_postings;
-        engine.archive_postings = state.archive_postings;
-        engine.arrivals = state.arrivals;
-        engine.recent_dates = state.recent_dates;
-        engine.next_sweep = state.next_sweep;
-        engine.sweeps = state.sweeps;
+        state.install(&mut engine);
+        let vocab = std::mem::replace(&mut engine.vocab, Vocabulary::new(engine.config.idf_prior_docs));
+        engine.vocab = vocab.restored().map_err(|why| Error::Corrupt(why.into()))?;
         engine.check_links().map_err(|why| Error::Corrupt(why.into()))?;
         Ok((engine, watermark))
     }
