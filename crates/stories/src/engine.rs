@@ -1383,8 +1383,10 @@ impl StoryEngine {
         if sa.evicted || sb.evicted || !sa.open(cfg.review_members) || !sb.open(cfg.review_members) {
             return;
         }
+        // Cheap bounds first: this runs for every document that two open
+        // stories would take.
         let union = sa.members.len() + sb.members.len();
-        if union > cfg.review_members || !at_checkpoint(union, min_side) {
+        if union > cfg.review_members || union < cfg.reunite_min_members || !at_checkpoint(union, min_side) {
             return;
         }
         let copy_of = |m: &Member| self.docs.get(&m.doc).and_then(|r| r.copy_of_doc);
