@@ -495,6 +495,14 @@ mod tests {
         }
     }
 
+    /// Ingests a page that must be new to the store, and returns its id.
+    async fn import_new(pipeline: &mut Pipeline, html: &str, origin: &str) -> ArticleId {
+        match pipeline.ingest_page(&page(html, origin), None).await.unwrap() {
+            Outcome::Imported(id) => id,
+            other => panic!("{origin}: {other:?}"),
+        }
+    }
+
     #[tokio::test]
     async fn the_same_page_twice_adds_nothing_the_second_time() {
         let dir = tempfile::tempdir().unwrap();
@@ -554,11 +562,8 @@ mod tests {
             .replace("fjord-post.example.com", "coast-daily.example.com")
             .replace("Fjord Post", "Coast Daily");
         let mut pipeline = pipeline(dir.path()).await;
-        let outcome = pipeline.ingest_page(&page(&copy, "b.html"), None).await.unwrap();
+        let second_id = import_new(&mut pipeline, &copy, "b.html").await;
         pipeline.flush().await.unwrap();
-        let Outcome::Imported(second_id) = outcome else {
-            panic!("{outcome:?}")
-        };
         let first = pipeline.store().article(first_id).await.unwrap().unwrap();
         let second = pipeline.store().article(second_id).await.unwrap().unwrap();
         assert_eq!(first.story, second.story);
@@ -592,11 +597,8 @@ mod tests {
         let copy = PAGE
             .replace("fjord-post.example.com", "coast-daily.example.com")
             .replace("Fjord Post", "Coast Daily");
-        let outcome = pipeline.ingest_page(&page(&copy, "b.html"), None).await.unwrap();
+        let copy_id = import_new(pipeline, &copy, "b.html").await;
         pipeline.flush().await.unwrap();
-        let Outcome::Imported(copy_id) = outcome else {
-            panic!("{outcome:?}")
-        };
         let first = pipeline.store().article(first_id).await.unwrap().unwrap();
         let copy = pipeline.store().article(copy_id).await.unwrap().unwrap();
         assert_eq!(copy.story, first.story);
@@ -697,21 +699,15 @@ mod tests {
             .replace("2025-05-02T08:00:00+02:00", "2025-09-10T06:00:00+00:00");
         let repost_id = {
             let mut pipeline = pipeline(dir.path()).await;
-            let outcome = pipeline.ingest_page(&page(&repost, "farm.html"), None).await.unwrap();
+            let id = import_new(&mut pipeline, &repost, "farm.html").await;
             pipeline.flush().await.unwrap();
-            let Outcome::Imported(id) = outcome else {
-                panic!("{outcome:?}")
-            };
             let stored = pipeline.store().article(id).await.unwrap().unwrap();
             assert_eq!((stored.copy_of, stored.redated), (None, false), "nothing to copy yet");
             id
         };
         let mut pipeline = pipeline(dir.path()).await;
-        let outcome = pipeline.ingest_page(&page(PAGE, "original.html"), None).await.unwrap();
+        let original_id = import_new(&mut pipeline, PAGE, "original.html").await;
         pipeline.flush().await.unwrap();
-        let Outcome::Imported(original_id) = outcome else {
-            panic!("{outcome:?}")
-        };
         let original = pipeline.store().article(original_id).await.unwrap().unwrap();
         let repost = pipeline.store().article(repost_id).await.unwrap().unwrap();
         assert_eq!(original.copy_of, None);
@@ -829,10 +825,7 @@ mod tests {
             "The Sjomann strike at Oskarvik ended, and Fjord Line crossings to the islands \
              resumed with refunds for passengers stranded during the walkout.",
         );
-        let outcome = pipeline.ingest_page(&page(&bridge, "bridge.html"), None).await.unwrap();
-        let Outcome::Imported(bridge_id) = outcome else {
-            panic!("{outcome:?}")
-        };
+        let bridge_id = import_new(&mut pipeline, &bridge, "bridge.html").await;
         pipeline.flush().await.unwrap();
         ids.push(bridge_id);
         let stories: Vec<Option<StoryId>> = stories_of(
