@@ -1,3 +1,5 @@
+//! Gathering errors, each naming the input that failed.
+
 use std::io;
 use std::path::PathBuf;
 

@@ -1,3 +1,5 @@
+//! RSS, Atom and JSON feeds parsed with feed-rs and reduced to what ravenwire uses.
+
 use feed_rs::model as rss;
 use model::Timestamp;
 

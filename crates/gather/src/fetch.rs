@@ -1,3 +1,5 @@
+//! HTTP fetching with timeouts, redirects, decompression and a size cap.
+
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};

@@ -1,3 +1,5 @@
+//! Pages from local files, folders and WARC archives.
+
 use std::fs::{self, File};
 use std::io::{self, BufReader};
 use std::iter;

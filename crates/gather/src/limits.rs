@@ -1,3 +1,5 @@
+//! Size caps on what one page may cost, and content-type parsing.
+
 use std::io::{self, Read};
 
 /// The most bytes one page may have once decompressed. News pages are well

@@ -1,3 +1,5 @@
+//! The article that extraction makes of one page.
+
 use serde::{Deserialize, Serialize};
 
 use crate::Timestamp;

@@ -1,3 +1,5 @@
+//! The story engine's input: a page or a bare feed headline.
+
 use serde::{Deserialize, Serialize};
 
 use crate::Timestamp;

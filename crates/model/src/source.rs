@@ -1,3 +1,5 @@
+//! Outlets and feeds that ravenwire gathers from.
+
 use serde::{Deserialize, Serialize};
 
 /// How ravenwire learns about a source's pages.

@@ -1,3 +1,5 @@
+//! Publication times as precise as their source: an instant with its offset, or a bare day.
+
 use std::fmt;
 use std::str::FromStr;
 

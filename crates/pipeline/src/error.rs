@@ -1,3 +1,5 @@
+//! The errors that stop a pipeline run as a whole.
+
 /// What can stop the pipeline as a whole. A single bad page is not an error
 /// here: it becomes an [`crate::Outcome::Failed`] and the run goes on.
 #[derive(Debug, thiserror::Error)]

@@ -1,3 +1,5 @@
+//! Request errors and the one mapping from each to an HTTP status and page.
+
 use askama::Template;
 use axum::extract::Request;
 use axum::http::StatusCode;

@@ -1,3 +1,5 @@
+//! One module per subcommand of the `ravenwire` binary.
+
 pub mod add;
 pub mod cluster;
 pub mod demo;
