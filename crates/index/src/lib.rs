@@ -662,36 +662,4 @@ mod tests {
         assert_eq!(lead("abcdefghijkl", 5), "abcde…");
         assert_eq!(lead("ééééé ééé", 7), "ééééé…");
     }
-
-    /// Timing, not correctness: `cargo test -p ravenwire-index --release -- --ignored --nocapture`.
-    #[test]
-    #[ignore]
-    fn measure_bulk_indexing_and_search() {
-        let dir = tempfile::tempdir().unwrap();
-        let index = SearchIndex::open(dir.path()).unwrap();
-        let words = [
-            "climate", "summit", "election", "market", "storm", "court", "vote", "trade",
-        ];
-        let count = 20_000;
-        let started = std::time::Instant::now();
-        let mut batch = index.batch().unwrap();
-        for id in 0..count {
-            let body: Vec<&str> = (0..300)
-                .map(|n| words[(id as usize * 7 + n * 13) % words.len()])
-                .collect();
-            batch
-                .upsert(&article(id, words[id as usize % words.len()], &body.join(" ")))
-                .unwrap();
-        }
-        batch.commit().unwrap();
-        let indexing = started.elapsed();
-        let started = std::time::Instant::now();
-        let hits = index.search("\"storm court\" AND NOT vote", 20).unwrap();
-        println!(
-            "indexed {count} articles of 300 words in {indexing:?}; phrase query took {:?}",
-            started.elapsed()
-        );
-        assert_eq!(index.len().unwrap(), count as u64);
-        assert!(hits.len() <= 20);
-    }
 }
