@@ -42,7 +42,7 @@ pub enum Outcome {
 pub struct Pipeline {
     store: Arc<dyn Store>,
     index: Arc<SearchIndex>,
-    warm: WarmEngine,
+    engine: WarmEngine,
     story_ids: StoryKeys,
     index_queue: IndexQueue,
     related: RelatedRefresh,
@@ -55,7 +55,7 @@ impl Pipeline {
         Ok(Pipeline {
             store,
             index,
-            warm: WarmEngine::new(),
+            engine: WarmEngine::new(),
             story_ids: StoryKeys::default(),
             index_queue: IndexQueue::default(),
             related: RelatedRefresh::default(),
@@ -65,7 +65,7 @@ impl Pipeline {
     /// Keeps the story engine in `path` between runs (see [`Pipeline`]).
     /// A missing or unreadable file only means a full replay.
     pub fn with_snapshot(mut self, path: impl Into<PathBuf>) -> Self {
-        self.warm.set_snapshot(path.into());
+        self.engine.set_snapshot(path.into());
         self
     }
 
@@ -142,14 +142,14 @@ impl Pipeline {
         let Some(stored) = self.store.article(id).await? else {
             return Ok(Outcome::Failed(format!("article {id} vanished after insert")));
         };
-        self.warm.warm(self.store.as_ref(), &mut self.story_ids).await?;
-        let assignment = self.warm.add(&stored);
+        self.engine.warm(self.store.as_ref(), &mut self.story_ids).await?;
+        let assignment = self.engine.add(&stored);
         let story = self.store.assign_story(id, &placement_of(&assignment)).await?;
         self.story_ids.insert(assignment.cluster.clone(), story);
         self.related.touch(assignment.cluster);
         // Copies stored before their original arrived now name it, and
         // articles of a story split in review move to the new story.
-        for revised in self.warm.revised() {
+        for revised in self.engine.revised() {
             let Ok(earlier) = revised.id.parse().map(ArticleId) else {
                 tracing::warn!(id = %revised.id, "revised verdict for an id that is not an article");
                 continue;
@@ -185,7 +185,7 @@ impl Pipeline {
     /// cheap when there is nothing to do.
     pub async fn flush(&mut self) -> crate::Result<()> {
         self.flush_index().await?;
-        self.warm.save();
+        self.engine.save();
         Ok(())
     }
 
@@ -194,7 +194,7 @@ impl Pipeline {
     async fn flush_index(&mut self) -> crate::Result<()> {
         self.index_queue.commit(&self.index)?;
         self.related
-            .refresh(self.store.as_ref(), &self.warm, &mut self.story_ids)
+            .refresh(self.store.as_ref(), &self.engine, &mut self.story_ids)
             .await
     }
 
@@ -379,15 +379,11 @@ mod tests {
         let mut pipeline = with_snapshot(dir.path()).await;
         import_the_copy(&mut pipeline, first_id).await;
         assert_eq!(
-            pipeline.warm.replayed(),
+            pipeline.engine.replayed(),
             1,
             "only the article stored after the snapshot"
         );
-        assert_eq!(
-            pipeline.warm.engine().stats().documents_seen,
-            7,
-            "five from the snapshot"
-        );
+        assert_eq!(pipeline.engine.stats().documents_seen, 7, "five from the snapshot");
         assert!(dir.path().join("story-engine.snapshot").exists(), "saved again");
 
         // The snapshot saved by that run holds everything: nothing to replay.
@@ -395,8 +391,8 @@ mod tests {
         let (name, html) = strike_pages().swap_remove(5);
         pipeline.ingest_page(&page(&html, &name), None).await.unwrap();
         pipeline.flush().await.unwrap();
-        assert_eq!(pipeline.warm.replayed(), 0);
-        assert_eq!(pipeline.warm.engine().stats().documents_seen, 8);
+        assert_eq!(pipeline.engine.replayed(), 0);
+        assert_eq!(pipeline.engine.stats().documents_seen, 8);
     }
 
     #[tokio::test]
@@ -410,8 +406,8 @@ mod tests {
 
         let mut pipeline = with_snapshot(dir.path()).await;
         import_the_copy(&mut pipeline, first_id).await;
-        assert_eq!(pipeline.warm.replayed(), 5, "the whole store");
-        assert_eq!(pipeline.warm.engine().stats().documents_seen, 6);
+        assert_eq!(pipeline.engine.replayed(), 5, "the whole store");
+        assert_eq!(pipeline.engine.stats().documents_seen, 6);
         assert!(file.exists(), "a whole snapshot replaces the damaged one");
     }
 
@@ -436,8 +432,8 @@ mod tests {
         .unwrap();
         let mut pipeline = with_snapshot(other.path()).await;
         import_the_copy(&mut pipeline, first_id).await;
-        assert_eq!(pipeline.warm.replayed(), 1, "its own store, replayed in full");
-        assert_eq!(pipeline.warm.engine().stats().documents_seen, 2);
+        assert_eq!(pipeline.engine.replayed(), 1, "its own store, replayed in full");
+        assert_eq!(pipeline.engine.stats().documents_seen, 2);
     }
 
     #[tokio::test]
@@ -447,14 +443,14 @@ mod tests {
             let mut pipeline = pipeline(dir.path()).await;
             pipeline.ingest_page(&page(PAGE, "a.html"), None).await.unwrap();
             pipeline.flush().await.unwrap();
-            assert!(pipeline.warm.is_warm());
+            assert!(pipeline.engine.is_warm());
         }
         let mut pipeline = pipeline(dir.path()).await;
         let again = pipeline.ingest_page(&page(PAGE, "a.html"), None).await.unwrap();
         assert!(matches!(again, Outcome::Known(_)), "{again:?}");
         pipeline.flush().await.unwrap();
-        assert!(!pipeline.warm.is_warm(), "a known page needs no story engine");
-        assert_eq!(pipeline.warm.engine().stats().documents_seen, 0);
+        assert!(!pipeline.engine.is_warm(), "a known page needs no story engine");
+        assert_eq!(pipeline.engine.stats().documents_seen, 0);
     }
 
     #[tokio::test]

@@ -135,7 +135,7 @@ impl WarmEngine {
     }
 
     #[cfg(test)]
-    pub(crate) fn engine(&self) -> &StoryEngine {
-        &self.engine
+    pub(crate) fn stats(&self) -> stories::EngineStats {
+        self.engine.stats()
     }
 }
