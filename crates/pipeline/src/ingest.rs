@@ -1,23 +1,19 @@
-use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
 use gather::Page;
-use index::{IndexedArticle, SearchIndex};
-use model::{Article, Assignment, Document};
-use store::{ArticleId, FetchRecord, NewArticle, SourceId, Store, StoredArticle, StoryId, StoryPlacement};
-use stories::{Config, StoryEngine};
+use index::SearchIndex;
+use model::Article;
+use store::{ArticleId, FetchRecord, NewArticle, SourceId, Store};
 
-/// How many articles go into one index commit. Commits are the slow part of
-/// indexing, so they are batched; a crash loses at most this many index
-/// entries, which `reindex` restores from the store.
-const INDEX_BATCH: usize = 500;
-
-/// How many related stories each story keeps.
-const RELATED_PER_STORY: usize = 5;
+use crate::convert::{identity_url, indexed_of, placement_of};
+use crate::index_queue::IndexQueue;
+use crate::related::RelatedRefresh;
+use crate::story_keys::StoryKeys;
+use crate::warm::WarmEngine;
 
 /// What happened to one page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,18 +42,10 @@ pub enum Outcome {
 pub struct Pipeline {
     store: Arc<dyn Store>,
     index: Arc<SearchIndex>,
-    engine: StoryEngine,
-    warmed: bool,
-    story_ids: HashMap<String, StoryId>,
-    pending_index: Vec<IndexedArticle>,
-    touched_stories: BTreeSet<String>,
-    snapshot: Option<PathBuf>,
-    /// The highest article id the engine has seen, restored or added.
-    seen_up_to: Option<ArticleId>,
-    /// Whether the engine holds articles that no snapshot on disk does.
-    unsaved: bool,
-    /// Articles the last warm-up replayed from the store.
-    replayed: u64,
+    engine: WarmEngine,
+    story_ids: StoryKeys,
+    index_queue: IndexQueue,
+    related: RelatedRefresh,
 }
 
 impl Pipeline {
@@ -67,69 +55,22 @@ impl Pipeline {
         Ok(Pipeline {
             store,
             index,
-            engine: StoryEngine::new(Config::default()),
-            warmed: false,
-            story_ids: HashMap::new(),
-            pending_index: Vec::new(),
-            touched_stories: BTreeSet::new(),
-            snapshot: None,
-            seen_up_to: None,
-            unsaved: false,
-            replayed: 0,
+            engine: WarmEngine::new(),
+            story_ids: StoryKeys::default(),
+            index_queue: IndexQueue::default(),
+            related: RelatedRefresh::default(),
         })
     }
 
     /// Keeps the story engine in `path` between runs (see [`Pipeline`]).
     /// A missing or unreadable file only means a full replay.
     pub fn with_snapshot(mut self, path: impl Into<PathBuf>) -> Self {
-        self.snapshot = Some(path.into());
+        self.engine.set_snapshot(path.into());
         self
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
-    }
-
-    /// Replays the stored articles (those already placed in a story) into
-    /// the engine, once: those after the snapshot's watermark when a
-    /// snapshot loads, else all.
-    async fn warm(&mut self) -> crate::Result<()> {
-        if self.warmed {
-            return Ok(());
-        }
-        let mut after = self.seen_up_to;
-        if after.is_none() {
-            if let Some((engine, watermark)) = self.load_snapshot().await? {
-                self.engine = engine;
-                self.seen_up_to = Some(watermark);
-                after = Some(watermark);
-            }
-        }
-        loop {
-            let batch = self.store.articles_after(after, 1000).await?;
-            let Some(last) = batch.last() else { break };
-            after = Some(last.id);
-            for stored in &batch {
-                let (Some(story), Some(key)) = (stored.story, stored.story_key.clone()) else {
-                    continue;
-                };
-                let assignment = Assignment {
-                    id: stored.id.to_string(),
-                    cluster: key.clone(),
-                    copy_of: stored.copy_of.map(|id| id.to_string()),
-                    redated: stored.redated,
-                };
-                self.engine.restore(&document_of(stored), &assignment);
-                self.story_ids.insert(key, story);
-                self.saw(stored.id);
-                self.replayed += 1;
-            }
-        }
-        // Set only now: a replay cut short by a store error is resumed by
-        // the next call, after the last article it restored.
-        self.warmed = true;
-        tracing::info!(replayed = self.replayed, "story engine warmed");
-        Ok(())
     }
 
     /// Runs one page through extraction, stories, storage and the index.
@@ -201,12 +142,11 @@ impl Pipeline {
         let Some(stored) = self.store.article(id).await? else {
             return Ok(Outcome::Failed(format!("article {id} vanished after insert")));
         };
-        self.warm().await?;
-        let assignment = self.engine.add(&document_of(&stored));
-        self.saw(id);
+        self.engine.warm(self.store.as_ref(), &mut self.story_ids).await?;
+        let assignment = self.engine.add(&stored);
         let story = self.store.assign_story(id, &placement_of(&assignment)).await?;
         self.story_ids.insert(assignment.cluster.clone(), story);
-        self.touched_stories.insert(assignment.cluster);
+        self.related.touch(assignment.cluster);
         // Copies stored before their original arrived now name it, and
         // articles of a story split in review move to the new story.
         for revised in self.engine.revised() {
@@ -217,104 +157,27 @@ impl Pipeline {
             let before = self.store.article(earlier).await?;
             let now = self.store.assign_story(earlier, &placement_of(&revised)).await?;
             self.story_ids.insert(revised.cluster.clone(), now);
-            self.touched_stories.insert(revised.cluster);
+            self.related.touch(revised.cluster);
             if let Some(stored) = before.filter(|b| b.story != Some(now)) {
                 // The index files each article under its story, and the
                 // story it left has its related stories refreshed too,
                 // unless it was merged away and the store dropped it.
                 if let (Some(left), Some(key)) = (stored.story, stored.story_key.clone()) {
                     if self.store.story(left).await?.is_some() {
-                        self.touched_stories.insert(key);
+                        self.related.touch(key);
                     } else {
                         self.story_ids.remove(&key);
-                        self.touched_stories.remove(&key);
+                        self.related.forget(&key);
                     }
                 }
-                self.pending_index.push(indexed_of(&stored, Some(now)));
+                self.index_queue.push(indexed_of(&stored, Some(now)));
             }
         }
-        self.pending_index.push(indexed_of(&stored, Some(story)));
-        if self.pending_index.len() >= INDEX_BATCH {
+        self.index_queue.push(indexed_of(&stored, Some(story)));
+        if self.index_queue.is_full() {
             self.flush_index().await?;
         }
         Ok(Outcome::Imported(id))
-    }
-
-    fn saw(&mut self, id: ArticleId) {
-        self.seen_up_to = self.seen_up_to.max(Some(id));
-        self.unsaved = true;
-    }
-
-    /// The engine saved by the last run and its watermark, when the file
-    /// exists, loads and fits this store; `None`, with a warning naming
-    /// the file and the reason, when it does not.
-    async fn load_snapshot(&mut self) -> crate::Result<Option<(StoryEngine, ArticleId)>> {
-        let Some(path) = self.snapshot.clone() else {
-            return Ok(None);
-        };
-        let file = match std::fs::File::open(&path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                tracing::warn!(file = %path.display(), reason = %e, "cannot read the story engine snapshot; replaying the store");
-                return Ok(None);
-            }
-        };
-        let loaded = StoryEngine::load_snapshot(&mut std::io::BufReader::new(file), Config::default());
-        // Taken away whatever it held: see the type's documentation.
-        if let Err(e) = std::fs::remove_file(&path) {
-            tracing::warn!(file = %path.display(), reason = %e, "cannot remove the story engine snapshot");
-        }
-        let (engine, watermark) = match loaded {
-            Ok(loaded) => loaded,
-            Err(e) => {
-                tracing::warn!(file = %path.display(), reason = %e, "story engine snapshot not used; replaying the store");
-                return Ok(None);
-            }
-        };
-        let watermark = ArticleId(i64::try_from(watermark).unwrap_or(i64::MAX));
-        // Ids only grow, so the article at the watermark is stored, in a
-        // story, unless this is another database (or an older copy).
-        let known = self.store.article(watermark).await?.is_some_and(|a| a.story.is_some());
-        if !known {
-            tracing::warn!(
-                file = %path.display(),
-                reason = %format!("the store holds no article {watermark}, the last one the snapshot saw"),
-                "story engine snapshot not used; replaying the store"
-            );
-            return Ok(None);
-        }
-        tracing::info!(
-            file = %path.display(),
-            documents = engine.stats().documents_seen,
-            after = %watermark,
-            "story engine loaded from its snapshot; replaying only newer articles"
-        );
-        Ok(Some((engine, watermark)))
-    }
-
-    /// Writes the engine to the snapshot file, if there is one and the
-    /// engine holds anything it does not: a temporary file beside it,
-    /// synced, then renamed over it, so the file is whole or absent. A
-    /// failure costs the next run a full replay, never this run.
-    fn save_snapshot(&mut self) {
-        let (Some(path), Some(seen)) = (self.snapshot.as_deref(), self.seen_up_to) else {
-            return;
-        };
-        if !self.warmed || !self.unsaved {
-            return;
-        }
-        let watermark = u64::try_from(seen.0).unwrap_or(0);
-        match write_atomically(path, |out| {
-            self.engine
-                .save_snapshot(watermark, out)
-                .map_err(|e| std::io::Error::other(e.to_string()))
-        }) {
-            Ok(()) => self.unsaved = false,
-            Err(e) => {
-                tracing::warn!(file = %path.display(), reason = %e, "cannot save the story engine snapshot");
-            }
-        }
     }
 
     /// Commits pending index entries, refreshes related stories and saves
@@ -322,43 +185,17 @@ impl Pipeline {
     /// cheap when there is nothing to do.
     pub async fn flush(&mut self) -> crate::Result<()> {
         self.flush_index().await?;
-        self.save_snapshot();
+        self.engine.save();
         Ok(())
     }
 
     /// [`Pipeline::flush`] less the snapshot, which costs too much to
     /// write at every index batch.
     async fn flush_index(&mut self) -> crate::Result<()> {
-        if !self.pending_index.is_empty() {
-            let mut batch = self.index.batch()?;
-            for entry in self.pending_index.drain(..) {
-                batch.upsert(&entry)?;
-            }
-            batch.commit()?;
-        }
-        for key in std::mem::take(&mut self.touched_stories) {
-            let Some(&story) = self.story_ids.get(&key) else {
-                continue;
-            };
-            let mut related: Vec<StoryId> = Vec::new();
-            for k in self.engine.related(&key, RELATED_PER_STORY) {
-                // An engine loaded from a snapshot knows stories that this
-                // run has not met in the store yet.
-                let id = match self.story_ids.get(&k) {
-                    Some(&id) => Some(id),
-                    None => {
-                        let found = self.store.story_by_key(&k).await?;
-                        if let Some(id) = found {
-                            self.story_ids.insert(k, id);
-                        }
-                        found
-                    }
-                };
-                related.extend(id.filter(|&id| id != story));
-            }
-            self.store.set_related(story, &related).await?;
-        }
-        Ok(())
+        self.index_queue.commit(&self.index)?;
+        self.related
+            .refresh(self.store.as_ref(), &self.engine, &mut self.story_ids)
+            .await
     }
 
     /// Rebuilds the search index from the store. Returns how many articles
@@ -383,87 +220,10 @@ impl Pipeline {
     }
 }
 
-/// Writes `path` through a temporary file in the same folder, synced before
-/// it is renamed over `path`: a crash leaves the old file or the new one,
-/// never half of one.
-fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    let result = (|| {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        write(&mut out)?;
-        let file = out.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        // The rename itself is durable once the folder is synced.
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::File::open(dir)?.sync_all()?;
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-fn placement_of(assignment: &Assignment) -> StoryPlacement {
-    StoryPlacement {
-        story_key: assignment.cluster.clone(),
-        copy_of: assignment
-            .copy_of
-            .as_deref()
-            .and_then(|s| s.parse().ok())
-            .map(ArticleId),
-        redated: assignment.redated,
-    }
-}
-
-/// The URL that identifies a page in the store: its canonical URL in
-/// normalised form, else a content address, so that a file imported twice
-/// is recognised even when it names no URL.
-fn identity_url(article: &Article, identity_hash: &str) -> String {
-    article
-        .canonical_url
-        .as_deref()
-        .or(article.url.as_deref())
-        .and_then(stories::canonical_url)
-        .unwrap_or_else(|| format!("urn:sha256:{identity_hash}"))
-}
-
-fn document_of(stored: &StoredArticle) -> Document {
-    let a = &stored.article;
-    Document {
-        id: stored.id.to_string(),
-        title: a.title.clone(),
-        text: a.text.clone(),
-        published: a.published,
-        source: Some(stored.outlet.clone()),
-        url: a.canonical_url.clone().or_else(|| a.url.clone()),
-        language: a.language.clone(),
-    }
-}
-
-fn indexed_of(stored: &StoredArticle, story: Option<StoryId>) -> IndexedArticle {
-    let a = &stored.article;
-    IndexedArticle {
-        id: stored.id.0,
-        title: a.title.clone().unwrap_or_default(),
-        text: a.text.clone(),
-        url: a.url.clone().unwrap_or_else(|| stored.canonical_url.clone()),
-        source: stored.outlet.clone(),
-        language: a.language.clone(),
-        published: a.published.map(|t| t.unix()),
-        story: story.map(|s| s.0),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use store::{StoryId, StoryPlacement};
+
     use super::*;
 
     const PAGE: &str = r#"<html lang="en"><head><title>Ferry service resumes in Oskarvik - Fjord Post</title>
@@ -618,7 +378,11 @@ mod tests {
         }
         let mut pipeline = with_snapshot(dir.path()).await;
         import_the_copy(&mut pipeline, first_id).await;
-        assert_eq!(pipeline.replayed, 1, "only the article stored after the snapshot");
+        assert_eq!(
+            pipeline.engine.replayed(),
+            1,
+            "only the article stored after the snapshot"
+        );
         assert_eq!(pipeline.engine.stats().documents_seen, 7, "five from the snapshot");
         assert!(dir.path().join("story-engine.snapshot").exists(), "saved again");
 
@@ -627,7 +391,7 @@ mod tests {
         let (name, html) = strike_pages().swap_remove(5);
         pipeline.ingest_page(&page(&html, &name), None).await.unwrap();
         pipeline.flush().await.unwrap();
-        assert_eq!(pipeline.replayed, 0);
+        assert_eq!(pipeline.engine.replayed(), 0);
         assert_eq!(pipeline.engine.stats().documents_seen, 8);
     }
 
@@ -642,7 +406,7 @@ mod tests {
 
         let mut pipeline = with_snapshot(dir.path()).await;
         import_the_copy(&mut pipeline, first_id).await;
-        assert_eq!(pipeline.replayed, 5, "the whole store");
+        assert_eq!(pipeline.engine.replayed(), 5, "the whole store");
         assert_eq!(pipeline.engine.stats().documents_seen, 6);
         assert!(file.exists(), "a whole snapshot replaces the damaged one");
     }
@@ -668,7 +432,7 @@ mod tests {
         .unwrap();
         let mut pipeline = with_snapshot(other.path()).await;
         import_the_copy(&mut pipeline, first_id).await;
-        assert_eq!(pipeline.replayed, 1, "its own store, replayed in full");
+        assert_eq!(pipeline.engine.replayed(), 1, "its own store, replayed in full");
         assert_eq!(pipeline.engine.stats().documents_seen, 2);
     }
 
@@ -679,13 +443,13 @@ mod tests {
             let mut pipeline = pipeline(dir.path()).await;
             pipeline.ingest_page(&page(PAGE, "a.html"), None).await.unwrap();
             pipeline.flush().await.unwrap();
-            assert!(pipeline.warmed);
+            assert!(pipeline.engine.is_warm());
         }
         let mut pipeline = pipeline(dir.path()).await;
         let again = pipeline.ingest_page(&page(PAGE, "a.html"), None).await.unwrap();
         assert!(matches!(again, Outcome::Known(_)), "{again:?}");
         pipeline.flush().await.unwrap();
-        assert!(!pipeline.warmed, "a known page needs no story engine");
+        assert!(!pipeline.engine.is_warm(), "a known page needs no story engine");
         assert_eq!(pipeline.engine.stats().documents_seen, 0);
     }
 

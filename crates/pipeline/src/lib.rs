@@ -4,9 +4,15 @@
 //! needs and records what comes back. It is also where time and the network
 //! enter: callers pass pages in, and the pipeline stamps them.
 
+mod convert;
 mod error;
 mod feeds;
+mod index_queue;
 mod ingest;
+mod related;
+mod snapshot;
+mod story_keys;
+mod warm;
 
 pub use error::{Error, Result};
 pub use feeds::{FeedReport, FeedSummary};

@@ -8,6 +8,7 @@
 mod error;
 mod outlet;
 mod sqlite;
+mod summary;
 mod types;
 
 pub use error::{Error, Result};

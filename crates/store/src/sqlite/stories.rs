@@ -3,12 +3,9 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
-use model::Timestamp;
-
 use super::parse_timestamp;
-use crate::{
-    outlet_name, ArticleId, ArticleSummary, Error, Result, StoryDetail, StoryId, StoryPlacement, StorySummary,
-};
+use crate::summary::{summarize_story, Member, MemberRecord};
+use crate::{ArticleId, ArticleSummary, Error, Result, StoryDetail, StoryId, StoryPlacement, StorySummary};
 
 /// Ids per `IN (...)` list: far below SQLite's limit on bound parameters.
 const IDS_PER_QUERY: usize = 500;
@@ -95,7 +92,7 @@ async fn article_exists(conn: &mut SqliteConnection, id: ArticleId) -> Result<bo
 }
 
 /// Recomputes the column the front page sorts by, with the rule of
-/// [`latest_activity`].
+/// [`crate::summary::latest_activity`].
 async fn refresh_updated(conn: &mut SqliteConnection, story: i64) -> Result<()> {
     let latest_published: Option<i64> = sqlx::query_scalar(
         "SELECT MAX(a.published_unix) FROM story_members m \
@@ -221,43 +218,24 @@ struct MemberRow {
     redated: bool,
 }
 
-/// One article of a story, with what the summary rules need beyond the
-/// page row.
-#[derive(Debug, Clone)]
-struct Member {
-    article: ArticleSummary,
-    canonical_url: String,
-    added_at: DateTime<Utc>,
-}
-
-impl Member {
-    fn is_original(&self) -> bool {
-        self.article.copy_of.is_none() && !self.article.redated
-    }
-}
-
 impl TryFrom<MemberRow> for Member {
     type Error = Error;
 
     fn try_from(row: MemberRow) -> Result<Member> {
         let published = parse_timestamp(row.published, &format!("published of article {}", row.article_id))?;
-        Ok(Member {
-            article: ArticleSummary {
-                id: ArticleId(row.article_id),
-                title: row.title,
-                // The address it was read from is known to work; the
-                // canonical one stands in when there is none.
-                url: row.url.or_else(|| Some(row.canonical_url.clone())),
-                outlet: outlet_name(row.site_name.as_deref(), &row.canonical_url),
-                language: row.language,
-                published,
-                copy_of: row.copy_of.map(ArticleId),
-                redated: row.redated,
-                description: row.description,
-            },
+        Ok(Member::from(MemberRecord {
+            article_id: ArticleId(row.article_id),
             canonical_url: row.canonical_url,
+            url: row.url,
+            title: row.title,
+            site_name: row.site_name,
+            language: row.language,
+            description: row.description,
+            published,
             added_at: row.added_at,
-        })
+            copy_of: row.copy_of.map(ArticleId),
+            redated: row.redated,
+        }))
     }
 }
 
@@ -292,111 +270,12 @@ async fn load(conn: &mut SqliteConnection, ids: &[i64]) -> Result<Vec<(StorySumm
     }
     let mut loaded = Vec::with_capacity(ids.len());
     for id in ids {
-        let Some((key, mut members)) = by_story.remove(id) else {
+        let Some((key, members)) = by_story.remove(id) else {
             continue;
         };
-        sort_oldest_first(&mut members);
-        if let Some(summary) = summarize(StoryId(*id), key, &members) {
-            loaded.push((summary, members.into_iter().map(|m| m.article).collect()));
-        }
+        loaded.extend(summarize_story(StoryId(*id), key, members));
     }
     Ok(loaded)
-}
-
-/// Dated articles by publication instant, then undated ones; ties by id,
-/// which is arrival order.
-fn sort_oldest_first(members: &mut [Member]) {
-    members.sort_by_key(|m| {
-        let published = m.article.published.map(|p| p.to_utc());
-        (published.is_none(), published, m.article.id)
-    });
-}
-
-/// The language most of the members (oldest first) are in; a tie goes to
-/// the language met first.
-fn main_language(members: &[Member]) -> Option<String> {
-    let mut counts: Vec<(&Option<String>, usize)> = Vec::new();
-    for m in members {
-        match counts.iter_mut().find(|(l, _)| *l == &m.article.language) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((&m.article.language, 1)),
-        }
-    }
-    // `max_by_key` keeps the last of equals; reversed, that is the first met.
-    counts
-        .into_iter()
-        .rev()
-        .max_by_key(|&(_, n)| n)
-        .and_then(|(l, _)| l.clone())
-}
-
-/// Applies the summary rules to a story's members, sorted oldest first.
-fn summarize(id: StoryId, key: String, members: &[Member]) -> Option<StorySummary> {
-    let first = members.first()?;
-    // A story covered in several languages is headed in the language most
-    // of its articles use, by the first original in it: the German first
-    // report of a story five outlets covered in English should not head
-    // it on every reader's front page.
-    let language = main_language(members);
-    let headline_from = members
-        .iter()
-        .find(|m| m.is_original() && m.article.language == language)
-        .or_else(|| members.iter().find(|m| m.is_original()))
-        .unwrap_or(first);
-    let title = non_empty(&headline_from.article.title)
-        .or_else(|| members.iter().find_map(|m| non_empty(&m.article.title)))
-        .unwrap_or_else(|| headline_from.canonical_url.clone());
-
-    let mut outlets: Vec<String> = Vec::new();
-    for member in members {
-        if !outlets.contains(&member.article.outlet) {
-            outlets.push(member.article.outlet.clone());
-        }
-    }
-
-    // A re-dated copy's date is the one thing about it not to trust.
-    let first_published = members
-        .iter()
-        .filter(|m| !m.article.redated)
-        .filter_map(|m| m.article.published)
-        .min_by_key(Timestamp::to_utc);
-
-    // Nor may it make an old story look fresh on the front page.
-    let updated = latest_activity(
-        members
-            .iter()
-            .map(|m| (m.article.published.filter(|_| !m.article.redated), m.added_at)),
-    )?;
-
-    Some(StorySummary {
-        id,
-        key,
-        title,
-        article_count: u32::try_from(members.len()).unwrap_or(u32::MAX),
-        outlets,
-        first_published,
-        updated,
-    })
-}
-
-/// The latest publication instant, or the latest arrival when nothing in
-/// the story carries a date.
-fn latest_activity(times: impl Iterator<Item = (Option<Timestamp>, DateTime<Utc>)>) -> Option<DateTime<Utc>> {
-    let (published, arrived): (Vec<_>, Vec<_>) = times.unzip();
-    published
-        .iter()
-        .flatten()
-        .map(Timestamp::to_utc)
-        .max()
-        .or_else(|| arrived.into_iter().max())
-}
-
-fn non_empty(title: &Option<String>) -> Option<String> {
-    title
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
 }
 
 #[cfg(test)]
@@ -522,88 +401,6 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn summary_follows_the_first_original_and_ignores_redated_dates() {
-        let (_dir, store) = fresh_store().await;
-        let recycled = add(
-            &store,
-            "https://recycler.example/r",
-            "Recycled",
-            Some("2021-10-17"),
-            Some("Recycler"),
-        )
-        .await;
-        let copy = add(
-            &store,
-            "https://copycat.example/c",
-            "Copied headline",
-            Some("2021-10-18T08:00:00Z"),
-            Some("Copycat"),
-        )
-        .await;
-        let original = add(
-            &store,
-            "https://planet.example/o",
-            "Original headline",
-            Some("2021-10-18T11:00:00+02:00"),
-            Some("Planet"),
-        )
-        .await;
-        let follow_up = add(
-            &store,
-            "https://planet.example/f",
-            "Follow-up",
-            Some("2021-10-18T11:00:00Z"),
-            Some("Planet"),
-        )
-        .await;
-        let undated = add(&store, "https://u.example/x", "Undated", None, None).await;
-
-        // Placed out of order on purpose: the summary must not depend on it.
-        store
-            .assign_story(follow_up, &placement("flood", None, false))
-            .await
-            .unwrap();
-        store
-            .assign_story(undated, &placement("flood", None, false))
-            .await
-            .unwrap();
-        store
-            .assign_story(original, &placement("flood", None, false))
-            .await
-            .unwrap();
-        store
-            .assign_story(copy, &placement("flood", Some(original), false))
-            .await
-            .unwrap();
-        let story = store
-            .assign_story(recycled, &placement("flood", Some(original), true))
-            .await
-            .unwrap();
-
-        let detail = store.story(story).await.unwrap().expect("story");
-        let summary = &detail.summary;
-        assert_eq!(summary.key, "flood");
-        assert_eq!(summary.title, "Original headline");
-        assert_eq!(summary.article_count, 5);
-        assert_eq!(summary.outlets, vec!["Recycler", "Copycat", "Planet", "u.example"]);
-        assert_eq!(
-            summary.first_published,
-            Some("2021-10-18T08:00:00+00:00".parse().unwrap())
-        );
-        assert_eq!(summary.updated.to_rfc3339(), "2021-10-18T11:00:00+00:00");
-
-        let order: Vec<ArticleId> = detail.articles.iter().map(|a| a.id).collect();
-        assert_eq!(order, vec![recycled, copy, original, follow_up, undated]);
-        let copied = &detail.articles[1];
-        assert_eq!(copied.copy_of, Some(original));
-        assert_eq!(copied.outlet, "Copycat");
-        assert_eq!(copied.url.as_deref(), Some("https://copycat.example/c"));
-        assert_eq!(copied.title.as_deref(), Some("Copied headline"));
-        assert!(detail.articles[0].redated);
-        assert!(detail.related.is_empty());
-    }
-
-    #[tokio::test]
     async fn provenance_of_many_articles_in_one_look_up() {
         let (_dir, store) = fresh_store().await;
         let original = add(&store, "https://a.example/1", "A", Some("2020-01-01"), None).await;
@@ -631,116 +428,6 @@ mod tests {
         assert_eq!(found[&copy], model::Provenance::Copy);
         assert_eq!(found[&rerun], model::Provenance::Redated);
         assert!(store.provenance(&[]).await.unwrap().is_empty());
-    }
-
-    #[tokio::test]
-    async fn a_story_of_copies_takes_its_first_article_headline() {
-        let (_dir, store) = fresh_store().await;
-        let source = add(&store, "https://wire.example/1", "Wire", Some("2020-01-01"), None).await;
-        let late = add(&store, "https://b.example/1", "Late copy", Some("2020-01-03"), None).await;
-        let early = add(&store, "https://c.example/1", "Early copy", Some("2020-01-02"), None).await;
-        store
-            .assign_story(source, &placement("wire", None, false))
-            .await
-            .unwrap();
-        store
-            .assign_story(late, &placement("copies", Some(source), false))
-            .await
-            .unwrap();
-        let story = store
-            .assign_story(early, &placement("copies", Some(source), false))
-            .await
-            .unwrap();
-        let summary = store.story(story).await.unwrap().unwrap().summary;
-        assert_eq!(summary.title, "Early copy");
-        assert_eq!(summary.outlets, vec!["c.example", "b.example"]);
-    }
-
-    #[tokio::test]
-    async fn a_story_in_several_languages_is_headed_in_its_main_one() {
-        let (_dir, store) = fresh_store().await;
-        let mut ids = Vec::new();
-        for (url, title, published, language) in [
-            (
-                "https://zeitung.example/1",
-                "Brücke eingestürzt",
-                "2025-05-20T05:00:00Z",
-                "de",
-            ),
-            (
-                "https://herald.example/1",
-                "Bridge collapses",
-                "2025-05-20T07:00:00Z",
-                "en",
-            ),
-            (
-                "https://diario.example/1",
-                "Se derrumba el puente",
-                "2025-05-20T08:00:00Z",
-                "es",
-            ),
-            (
-                "https://meridian.example/1",
-                "Three hurt in bridge fall",
-                "2025-05-20T09:00:00Z",
-                "en",
-            ),
-        ] {
-            let mut new = new_article(url, title, Some(published));
-            new.article.language = Some(language.to_string());
-            ids.push(store.insert_article(&new).await.unwrap());
-        }
-        let mut story = None;
-        for &id in &ids {
-            story = Some(store.assign_story(id, &placement("bridge", None, false)).await.unwrap());
-        }
-        let detail = store.story(story.unwrap()).await.unwrap().unwrap();
-        assert_eq!(detail.summary.title, "Bridge collapses");
-        // The first report is still the first, whatever its language.
-        assert_eq!(detail.articles[0].title.as_deref(), Some("Brücke eingestürzt"));
-        assert_eq!(
-            detail.summary.first_published,
-            Some("2025-05-20T05:00:00Z".parse().unwrap())
-        );
-
-        // One article per language: the tie goes to the first report's.
-        let mut new = new_article("https://solo.example/1", "Einsturz", Some("2025-05-21"));
-        new.article.language = Some("de".to_string());
-        let solo = store.insert_article(&new).await.unwrap();
-        let mut new = new_article("https://solo.example/2", "Collapse", Some("2025-05-22"));
-        new.article.language = Some("en".to_string());
-        let other = store.insert_article(&new).await.unwrap();
-        store.assign_story(solo, &placement("tie", None, false)).await.unwrap();
-        let tie = store.assign_story(other, &placement("tie", None, false)).await.unwrap();
-        assert_eq!(store.story(tie).await.unwrap().unwrap().summary.title, "Einsturz");
-    }
-
-    #[tokio::test]
-    async fn an_untitled_original_borrows_the_next_headline() {
-        let (_dir, store) = fresh_store().await;
-        let untitled = add(&store, "https://a.example/1", "", Some("2020-01-01"), None).await;
-        let titled = add(&store, "https://b.example/1", "Second take", Some("2020-01-02"), None).await;
-        store
-            .assign_story(untitled, &placement("k", None, false))
-            .await
-            .unwrap();
-        let story = store.assign_story(titled, &placement("k", None, false)).await.unwrap();
-        assert_eq!(store.story(story).await.unwrap().unwrap().summary.title, "Second take");
-    }
-
-    #[tokio::test]
-    async fn an_undated_story_is_updated_at_its_last_arrival() {
-        let (_dir, store) = fresh_store().await;
-        let before = Utc::now();
-        let a = add(&store, "https://a.example/1", "A", None, None).await;
-        let b = add(&store, "https://b.example/1", "B", None, None).await;
-        store.assign_story(a, &placement("k", None, false)).await.unwrap();
-        let story = store.assign_story(b, &placement("k", None, false)).await.unwrap();
-        let summary = store.story(story).await.unwrap().unwrap().summary;
-        let arrived = store.article(b).await.unwrap().unwrap().added_at;
-        assert_eq!(summary.updated, arrived);
-        assert!(summary.updated >= before);
-        assert_eq!(summary.first_published, None);
     }
 
     #[tokio::test]
