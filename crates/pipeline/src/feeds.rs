@@ -127,7 +127,7 @@ impl Pipeline {
         let Some(article) = article_from_entry(entry) else {
             return Ok(None);
         };
-        let identity = hex::encode(Sha256::digest(entry.id.as_bytes()));
+        let identity = format!("{:x}", Sha256::digest(entry.id.as_bytes()));
         self.ingest_article(article, &identity, Some(source), None)
             .await
             .map(Some)

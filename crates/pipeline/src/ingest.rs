@@ -79,7 +79,7 @@ impl Pipeline {
     /// extracted is an [`Outcome::Failed`] with its reason, recorded in the
     /// fetch log.
     pub async fn ingest_page(&mut self, page: &Page, source: Option<SourceId>) -> crate::Result<Outcome> {
-        let raw_hash = hex::encode(Sha256::digest(&page.body));
+        let raw_hash = format!("{:x}", Sha256::digest(&page.body));
         let mut fetch = FetchRecord {
             url: page.url.clone().unwrap_or_else(|| page.origin.clone()),
             final_url: page.url.clone(),
