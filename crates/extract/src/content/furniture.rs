@@ -144,16 +144,30 @@ const CONTENT: u8 = 4;
 static MARK_LISTS: LazyLock<WordLists> =
     LazyLock::new(|| WordLists::new(&[JUNK_MARKS, FOREIGN_PROSE_MARKS, CONTENT_MARKS]));
 
-/// How an element's tag and attributes classify it: (junk, marked, foreign).
-pub(super) fn classify(e: &scraper::node::Element) -> (bool, bool, bool) {
+/// What an element's tag and attributes say about it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Classification {
+    /// Never content (a junk tag, or hidden): left out with everything inside.
+    pub junk: bool,
+    /// Named like furniture: its text is noise unless it holds most of the article.
+    pub marked: bool,
+    /// Named like a box of comments or teasers: nothing inside is the article.
+    pub foreign: bool,
+}
+
+/// How an element's tag and attributes classify it.
+pub(super) fn classify(e: &scraper::node::Element) -> Classification {
     let tag = e.name();
     if JUNK_TAGS.contains(&tag) || is_hidden(e) {
-        return (true, false, false);
+        return Classification {
+            junk: true,
+            ..Classification::default()
+        };
     }
     // The page's own framing elements are never junk by name: some sites
     // class their whole page "has-sidebar" or "comments-open".
     if matches!(tag, "html" | "body" | "article" | "main") {
-        return (false, false, false);
+        return Classification::default();
     }
     let marks = MARK_LISTS.lists_in(
         e.attrs()
@@ -161,7 +175,11 @@ pub(super) fn classify(e: &scraper::node::Element) -> (bool, bool, bool) {
             .map(|(_, v)| v),
     );
     if marks & JUNK == 0 || marks & CONTENT != 0 {
-        return (false, false, false);
+        return Classification::default();
     }
-    (false, true, marks & FOREIGN != 0)
+    Classification {
+        junk: false,
+        marked: true,
+        foreign: marks & FOREIGN != 0,
+    }
 }

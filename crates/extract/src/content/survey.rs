@@ -3,7 +3,7 @@
 use ego_tree::NodeRef;
 use scraper::{Html, Node};
 
-use super::furniture::classify;
+use super::furniture::{classify, Classification};
 
 /// A paragraph shorter than this (weighted characters) is a label, not prose.
 const MIN_PARAGRAPH: u32 = 80;
@@ -106,7 +106,7 @@ pub(super) fn survey(doc: &Html) -> Survey<'_> {
                         skip_depth += 1;
                         continue;
                     }
-                    let (junk, marked, foreign) = classify(e);
+                    let Classification { junk, marked, foreign } = classify(e);
                     let parent = open.last().copied().unwrap_or(usize::MAX);
                     let foreign = foreign || elements.get(parent).is_some_and(|p| p.foreign);
                     let index = elements.len();
