@@ -13,6 +13,7 @@ mod furniture;
 mod survey;
 mod writer;
 
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use scraper::Html;
 
 use survey::{survey, Element, Survey};
@@ -47,7 +48,7 @@ pub(crate) fn find(doc: &Html) -> Option<Found> {
         .filter(|(_, e)| !e.junk && !e.foreign && e.prose > 0)
         .max_by(|(ia, a), (ib, b)| a.cluster.total_cmp(&b.cluster).then(ib.cmp(ia)))
         .map(|(i, _)| i)?;
-    let index_of = index_map(&elements);
+    let index_of = node_rows(&elements);
     let best = widen(&elements, &index_of, core, score);
     let winner = &elements[best];
     let confident = winner.prose >= MIN_CONFIDENT_PROSE && winner.prose as f32 >= MIN_PROSE_SHARE * page_prose as f32;
@@ -74,7 +75,7 @@ const SPLIT_ARTICLE_SHARE: f32 = 0.25;
 /// Climbs from the densest prose cluster to the ancestor that holds the
 /// whole article: while the parent adds another substantial cluster and
 /// does not add more noise than prose.
-fn widen(elements: &[Element<'_>], index_of: &IndexMap, core: usize, score: impl Fn(&Element<'_>) -> f32) -> usize {
+fn widen(elements: &[Element<'_>], index_of: &NodeRows, core: usize, score: impl Fn(&Element<'_>) -> f32) -> usize {
     let target = elements[core].cluster * SPLIT_ARTICLE_SHARE;
     let mut current = core;
     while let Some(parent) = elements.get(elements[current].parent) {
@@ -105,32 +106,13 @@ fn widen(elements: &[Element<'_>], index_of: &IndexMap, core: usize, score: impl
     current
 }
 
-/// Node ids to table indices, for the writer's walk over real children.
-/// Node ids are small integers inside; hashing them with SipHash costs more
-/// than the whole survey, so a multiplicative hash stands in.
-#[derive(Default)]
-struct IdHasher(u64);
+/// Node ids to element-table indices, for the writer's walk over real
+/// children. Node ids are small integers inside; SipHash costs more than the
+/// whole survey, so the map uses rustc's Fx hash.
+type NodeRows = FxHashMap<ego_tree::NodeId, usize>;
 
-impl std::hash::Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (self.0 ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-type IndexMap = std::collections::HashMap<ego_tree::NodeId, usize, std::hash::BuildHasherDefault<IdHasher>>;
-
-fn index_map(elements: &[Element<'_>]) -> IndexMap {
-    let mut map = IndexMap::with_capacity_and_hasher(elements.len(), Default::default());
+fn node_rows(elements: &[Element<'_>]) -> NodeRows {
+    let mut map = NodeRows::with_capacity_and_hasher(elements.len(), FxBuildHasher);
     map.extend(elements.iter().enumerate().map(|(i, e)| (e.node.id(), i)));
     map
 }

@@ -4,7 +4,7 @@ use ego_tree::NodeRef;
 use scraper::Node;
 
 use super::survey::{is_inline, Element};
-use super::IndexMap;
+use super::NodeRows;
 
 /// Blocks (lists, tables, short lines) dropped from the output above this link share.
 const MAX_BLOCK_LINK_SHARE: f32 = 0.5;
@@ -65,7 +65,7 @@ pub(super) struct Writer<'e, 'a> {
     /// A marked box with more prose than this is the article itself, named
     /// oddly (`content-with-sidebar`), so the writer keeps it.
     pub(super) keep_marked_above: u32,
-    pub(super) index_of: IndexMap,
+    pub(super) index_of: NodeRows,
     pub(super) out: String,
     /// Inline content met directly inside a container, written as a paragraph
     /// once a block interrupts it.
