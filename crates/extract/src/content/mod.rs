@@ -18,7 +18,6 @@ use scraper::Html;
 
 use survey::{survey, Element, Survey};
 use writer::Writer;
-pub(crate) use writer::{escape_attr, escape_text};
 
 /// Below this much prose (weighted characters, two or three sentences) the
 /// page is not clearly an article and the fallback extractor decides.

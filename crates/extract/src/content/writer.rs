@@ -1,6 +1,7 @@
 //! The writer: the chosen element's blocks as a flat HTML fragment, minus furniture.
 
 use ego_tree::NodeRef;
+use model::html::escape_into;
 use scraper::Node;
 
 use super::survey::{is_inline, Element};
@@ -72,28 +73,6 @@ pub(super) struct Writer<'e, 'a> {
     pub(super) inline_run: String,
 }
 
-pub(crate) fn escape_text(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-}
-
-pub(crate) fn escape_attr(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            c => out.push(c),
-        }
-    }
-}
-
 /// The address an image really shows: lazy loaders keep it in `data-*`
 /// attributes and put a placeholder in `src`.
 fn image_source(e: &scraper::node::Element) -> Option<&str> {
@@ -146,7 +125,7 @@ impl<'a> Writer<'_, 'a> {
             match child.value() {
                 Node::Text(t) => {
                     let mut run = std::mem::take(&mut self.inline_run);
-                    escape_text(t, &mut run);
+                    escape_into(&mut run, t);
                     self.inline_run = run;
                 }
                 Node::Element(e) => {
@@ -196,7 +175,7 @@ impl<'a> Writer<'_, 'a> {
         };
         if let Some(src) = img.and_then(image_source) {
             self.out.push_str("<figure><img src=\"");
-            escape_attr(src, &mut self.out);
+            escape_into(&mut self.out, src);
             self.out.push_str("\"></figure>");
         }
     }
@@ -240,7 +219,7 @@ impl<'a> Writer<'_, 'a> {
         }
         for child in node.children() {
             match child.value() {
-                Node::Text(t) => escape_text(t, out),
+                Node::Text(t) => escape_into(out, t),
                 Node::Element(ce) => {
                     if self.info(child).is_none_or(|i| self.left_out(i)) {
                         continue;
@@ -274,7 +253,7 @@ impl<'a> Writer<'_, 'a> {
         for edge in node.traverse() {
             match edge {
                 ego_tree::iter::Edge::Open(n) => match n.value() {
-                    Node::Text(t) if !self.inside_junk(n, node) => escape_text(t, out),
+                    Node::Text(t) if !self.inside_junk(n, node) => escape_into(out, t),
                     Node::Element(e) => {
                         let tag = e.name();
                         if !KEPT_INLINE.contains(&tag) || self.inside_junk(n, node) {
@@ -289,7 +268,7 @@ impl<'a> Writer<'_, 'a> {
                         if tag == "a" {
                             if let Some(href) = e.attr("href") {
                                 out.push_str(" href=\"");
-                                escape_attr(href, out);
+                                escape_into(out, href);
                                 out.push('"');
                             }
                         }
