@@ -5,7 +5,7 @@ use ego_tree::NodeRef;
 use scraper::{Html, Node};
 use std::collections::HashSet;
 
-use crate::content::{escape_attr, escape_text};
+use model::html::{escape, escape_into};
 
 /// Openings of the teaser lines sites drop between paragraphs to point at
 /// other stories, in the languages we see most. Matched case-insensitively
@@ -384,7 +384,7 @@ fn node_html(node: NodeRef<'_, Node>) -> String {
     for edge in node.traverse() {
         match edge {
             ego_tree::iter::Edge::Open(n) => match n.value() {
-                Node::Text(t) => escape_text(t, &mut out),
+                Node::Text(t) => escape_into(&mut out, t),
                 Node::Element(e) => {
                     out.push('<');
                     out.push_str(e.name());
@@ -392,7 +392,7 @@ fn node_html(node: NodeRef<'_, Node>) -> String {
                         out.push(' ');
                         out.push_str(name);
                         out.push_str("=\"");
-                        escape_attr(value, &mut out);
+                        escape_into(&mut out, value);
                         out.push('"');
                     }
                     out.push('>');
@@ -413,10 +413,6 @@ fn node_html(node: NodeRef<'_, Node>) -> String {
     out
 }
 
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-}
-
 /// Builds text and reader HTML from the extractor's fragment. `title` lets a
 /// repeated headline at the top be dropped; `base` makes links absolute.
 pub(crate) fn render(fragment: &str, page: &PageText<'_>, base: Option<&url::Url>) -> Body {
@@ -434,10 +430,7 @@ pub(crate) fn render(fragment: &str, page: &PageText<'_>, base: Option<&url::Url
         .join("\n\n");
     let mut joined = String::new();
     if let Some(src) = page.lead_image {
-        joined.push_str(&format!(
-            "<figure><img src=\"{}\"></figure>",
-            html_escape(src).replace('"', "&quot;")
-        ));
+        joined.push_str(&format!("<figure><img src=\"{}\"></figure>", escape(src)));
     }
     joined.extend(kept.iter().map(|b| b.html.as_str()));
     let html = sanitizer(base).clean(&joined).to_string();

@@ -252,7 +252,7 @@ impl SearchIndex {
         let snippet = snippets.snippet(&text);
         let (plain, html) = if snippet.is_empty() {
             let lead = lead(&text, SNIPPET_CHARS);
-            let html = escape_html(&lead);
+            let html = model::html::escape(&lead);
             (lead, html)
         } else {
             (snippet.fragment().to_string(), snippet.to_html())
@@ -370,21 +370,6 @@ fn lead(text: &str, max_chars: usize) -> String {
         _ => head,
     };
     format!("{}…", at_word.trim_end())
-}
-
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

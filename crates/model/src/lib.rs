@@ -1,11 +1,13 @@
 //! Shared types only: what one stage hands to the next.
 //!
-//! Nothing here does I/O or knows about storage, HTTP or HTML. Every other
+//! Nothing here does I/O or knows about storage or HTTP; the only HTML is
+//! the escaper every crate that writes markup shares. Every other
 //! crate depends on this one, and this one depends on nothing of ours, so the
 //! types stay small and stable.
 
 mod article;
 mod document;
+pub mod html;
 mod source;
 mod time;
 

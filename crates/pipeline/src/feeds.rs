@@ -141,7 +141,7 @@ fn article_from_entry(entry: &FeedEntry) -> Option<Article> {
     let title = entry.title.clone().unwrap_or_default();
     let html = format!(
         "<html><head><title>{}</title></head><body><article>{}</article></body></html>",
-        escape(&title),
+        model::html::escape(&title),
         fragment
     );
     let mut article = extract::extract(html.as_bytes(), entry.url.as_deref()).ok()?;
@@ -155,8 +155,4 @@ fn article_from_entry(entry: &FeedEntry) -> Option<Article> {
         article.authors = entry.authors.clone();
     }
     Some(article)
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
