@@ -8,12 +8,16 @@ use std::time::Instant;
 
 use ravenwire_index::{IndexedArticle, SearchIndex};
 
-const WORDS: [&str; 8] = ["climate", "summit", "election", "market", "storm", "court", "vote", "trade"];
+const WORDS: [&str; 8] = [
+    "climate", "summit", "election", "market", "storm", "court", "vote", "trade",
+];
 const WORDS_PER_ARTICLE: usize = 300;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let count: i64 = match std::env::args().nth(1) {
-        Some(arg) => arg.parse().map_err(|_| format!("COUNT must be a whole number, not {arg:?}"))?,
+        Some(arg) => arg
+            .parse()
+            .map_err(|_| format!("COUNT must be a whole number, not {arg:?}"))?,
         None => 20_000,
     };
     let dir = tempfile::tempdir()?;

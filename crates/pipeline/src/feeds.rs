@@ -1,3 +1,6 @@
+//! Feed polling: each new entry's page is fetched and ingested, with the
+//! feed's own content as the fallback.
+
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 

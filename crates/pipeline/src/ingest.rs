@@ -1,3 +1,6 @@
+//! The ingest flow: one page or article through extraction, the story
+//! engine, the store and the index.
+
 use std::path::PathBuf;
 use std::sync::Arc;
 

@@ -1,3 +1,5 @@
+//! Store errors.
+
 /// What can go wrong in storage.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

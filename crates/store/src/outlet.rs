@@ -1,3 +1,5 @@
+//! How an article's outlet is named.
+
 /// The name an article's outlet is shown under: its declared site name, else
 /// the host of its canonical URL, else the URL itself when it has no host.
 ///

@@ -1,3 +1,5 @@
+//! The store's public types: ids, new and stored records, story summaries.
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

@@ -1,3 +1,5 @@
+//! SQLite storage of articles and their provenance.
+
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 

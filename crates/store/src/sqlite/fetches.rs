@@ -1,3 +1,5 @@
+//! SQLite storage of the fetch log.
+
 use sqlx::SqlitePool;
 
 use crate::{FetchId, FetchRecord, Result};

@@ -1,3 +1,5 @@
+//! SQLite storage of sources: feeds and sites.
+
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 

@@ -1,3 +1,5 @@
+//! SQLite storage of stories, their membership and related stories.
+
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
