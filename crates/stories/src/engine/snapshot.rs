@@ -28,7 +28,7 @@ use crate::terms::Vocabulary;
 use crate::Error;
 
 const MAGIC: [u8; 8] = *b"RWSTORY\0";
-/// Bump on any change to a serialized type (here, in `engine.rs`,
+/// Bump on any change to a serialized type (here, in `engine/`,
 /// `terms.rs` or `minhash.rs`) or to what a field means: an older snapshot
 /// is then refused and the caller replays, rather than misreading it.
 pub(crate) const FORMAT_VERSION: u32 = 1;

@@ -1,0 +1,322 @@
+//! Stories as the engine holds them: the record of one story and its recent
+//! members, and how a document joins one or a story is rebuilt from its
+//! members.
+
+use std::collections::VecDeque;
+
+use model::Document;
+use serde::{Deserialize, Serialize};
+
+use super::{language_bit, DocRecord, Features, StoryEngine, LEADING_NAMES};
+use crate::terms::{self, Sparse};
+
+/// Decimal figures remembered per story.
+const MAX_STORY_DECIMALS: usize = 64;
+
+/// One story: its key and the summed term vectors of its members.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct Cluster {
+    pub(super) key: String,
+    pub(super) first_published: Option<i64>,
+    pub(super) last_published: Option<i64>,
+    pub(super) last_arrival: u64,
+    pub(super) title: Sparse,
+    pub(super) body: Sparse,
+    pub(super) names: Sparse,
+    pub(super) anchors: Sparse,
+    /// The latest members' own vectors: a story that drifts or merges two
+    /// threads has a blurred centroid, but its members stay sharp.
+    pub(super) members: VecDeque<Member>,
+    /// IDF-weighted norms of `title`, `body` and `names`. They are refreshed
+    /// whenever the story changes and at every sweep, not at every
+    /// comparison: between sweeps the IDF moves too little to matter, and
+    /// recomputing a thousand-term centroid's norm per comparison was the
+    /// largest single cost of clustering.
+    pub(super) norms: [f32; 3],
+    /// Bit set of member languages (ids above 63 share the last bit).
+    pub(super) languages: u64,
+    /// Out of the window: only the key, dates and digest remain.
+    pub(super) evicted: bool,
+    /// The heaviest terms, kept after eviction to recognise late reports.
+    pub(super) digest: Sparse,
+    /// Documents still held that belong to this story.
+    pub(super) held_docs: u32,
+    /// How often members' texts repeat each of their leading names, by
+    /// term, and how many members with a body contributed: the story's
+    /// protagonist is the name its members repeat most.
+    pub(super) name_counts: Sparse,
+    pub(super) bodies: u32,
+    /// Members' decimal numbers (see `Features::decimals`), sorted, capped.
+    pub(super) decimals: Vec<u32>,
+    /// Documents ever placed in the story: while it is at most
+    /// `Config::review_members`, `members` holds them all.
+    pub(super) size: u32,
+}
+
+impl Cluster {
+    pub(super) fn new(key: String) -> Self {
+        Self {
+            key,
+            first_published: None,
+            last_published: None,
+            last_arrival: 0,
+            title: Vec::new(),
+            body: Vec::new(),
+            names: Vec::new(),
+            anchors: Vec::new(),
+            members: VecDeque::new(),
+            norms: [0.0; 3],
+            languages: 0,
+            evicted: false,
+            digest: Vec::new(),
+            held_docs: 0,
+            name_counts: Vec::new(),
+            bodies: 0,
+            decimals: Vec::new(),
+            size: 0,
+        }
+    }
+
+    /// The members compared with a new document: the latest `kept`.
+    pub(super) fn recent_members(&self, kept: usize) -> impl Iterator<Item = &Member> {
+        self.members.iter().skip(self.members.len().saturating_sub(kept))
+    }
+
+    /// Open to review: every member is still held in full.
+    pub(super) fn open(&self, review_members: usize) -> bool {
+        self.size as usize <= review_members && self.members.len() == self.size as usize
+    }
+}
+
+/// One recent member of a story: its title, body and names vectors, with
+/// their IDF-weighted norms (refreshed like [`Cluster::norms`]), and what
+/// else its story sums, so that a story split in review can be rebuilt from
+/// its members.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct Member {
+    pub(super) doc: u32,
+    pub(super) fields: [Sparse; 3],
+    pub(super) norms: [f32; 3],
+    pub(super) anchors: Sparse,
+    pub(super) leading_names: Vec<(u32, u32)>,
+    pub(super) has_body: bool,
+    pub(super) decimals: Vec<u32>,
+    pub(super) language: Option<u32>,
+    pub(super) published: Option<i64>,
+    pub(super) arrival: u64,
+}
+
+impl StoryEngine {
+    pub(super) fn new_cluster(&mut self, key: String) -> u32 {
+        let index = self.next_cluster;
+        self.next_cluster = self.next_cluster.wrapping_add(1);
+        self.cluster_by_key.insert(key.clone(), index);
+        self.clusters.insert(index, Cluster::new(key));
+        index
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn insert(
+        &mut self,
+        doc: &Document,
+        published: Option<i64>,
+        f: Features,
+        cluster: u32,
+        copy_of: Option<String>,
+        copy_of_doc: Option<u32>,
+        redated: bool,
+    ) -> u32 {
+        self.arrivals += 1;
+        let index = self.next_doc;
+        self.next_doc = self.next_doc.wrapping_add(1);
+        for &key in &f.band_keys {
+            self.band_postings.insert(key, index);
+        }
+        for &s in &f.samples {
+            self.sample_postings.insert(s, index);
+        }
+        if let Some(url) = f.url_key {
+            self.doc_by_url.entry(url).or_insert(index);
+        }
+        if let Some(fp) = f.fingerprint_key {
+            self.doc_by_fingerprint.entry(fp).or_insert(index);
+        }
+        // Copies are found through their original; a later original with
+        // the same headline (too late, or from the same outlet) takes over.
+        if let Some(k) = f.headline_key {
+            if copy_of_doc.is_none() {
+                self.doc_by_headline.insert(k, index);
+            }
+        }
+        if let Some(p) = published {
+            if self.recent_dates.len() == 101 {
+                self.recent_dates.pop_front();
+            }
+            self.recent_dates.push_back(p);
+        }
+
+        let query = Self::combined(&f);
+        for (_, term) in self.heaviest(&query, self.config.query_terms) {
+            self.term_postings.insert(u64::from(term), cluster);
+        }
+        for (_, term) in self.heaviest(&f.anchors, 12) {
+            self.term_postings.insert(u64::from(term), cluster);
+        }
+
+        let cap = self.config.centroid_terms;
+        let members_kept = self.config.members_kept;
+        let review_members = self.config.review_members;
+        let story = self
+            .clusters
+            .get_mut(&cluster)
+            .expect("cluster of a new document exists");
+        story.evicted = false;
+        story.digest.clear();
+        // An open story keeps every member for review; once final, only
+        // the latest few that new documents are compared with.
+        let member_cap = if (story.size as usize) < review_members && story.open(review_members) {
+            review_members.max(members_kept)
+        } else {
+            members_kept
+        };
+        while !story.members.is_empty() && story.members.len() >= member_cap {
+            story.members.pop_front();
+        }
+        story.size += 1;
+        terms::add_into(&mut story.title, &f.title);
+        terms::add_into(&mut story.body, &f.body);
+        terms::add_into(&mut story.names, &f.names);
+        terms::add_into(&mut story.anchors, &f.anchors);
+        terms::prune(&mut story.title, cap);
+        terms::prune(&mut story.body, cap);
+        terms::prune(&mut story.names, cap);
+        terms::prune(&mut story.anchors, cap);
+        story.norms = [&story.title, &story.body, &story.names].map(|v| terms::weighted_norm(v, &self.vocab));
+        story.languages |= language_bit(f.language);
+        if !f.body.is_empty() {
+            story.bodies += 1;
+            let mut counts: Sparse = f.leading_names.iter().map(|&(t, n)| (t, n as f32)).collect();
+            counts.sort_unstable_by_key(|e| e.0);
+            terms::add_into(&mut story.name_counts, &counts);
+            terms::prune(&mut story.name_counts, 4 * LEADING_NAMES);
+        }
+        if story.decimals.len() < MAX_STORY_DECIMALS {
+            story.decimals.extend_from_slice(&f.decimals);
+            story.decimals.sort_unstable();
+            story.decimals.dedup();
+        }
+        story.last_arrival = self.arrivals;
+        story.held_docs += 1;
+        if let Some(p) = published {
+            story.first_published = Some(story.first_published.map_or(p, |f| f.min(p)));
+            story.last_published = Some(story.last_published.map_or(p, |l| l.max(p)));
+        }
+        // The member takes the document's vectors whole: they are not
+        // needed after this, and copying them cost an allocation each.
+        if member_cap > 0 {
+            let has_body = !f.body.is_empty();
+            let fields = [f.title, f.body, f.names];
+            let norms = fields.each_ref().map(|v| terms::weighted_norm(v, &self.vocab));
+            story.members.push_back(Member {
+                doc: index,
+                fields,
+                norms,
+                anchors: f.anchors,
+                leading_names: f.leading_names,
+                has_body,
+                decimals: f.decimals,
+                language: f.language,
+                published,
+                arrival: self.arrivals,
+            });
+        }
+
+        self.doc_by_id.insert(doc.id.clone(), index);
+        self.docs.insert(
+            index,
+            DocRecord {
+                id: doc.id.clone(),
+                published,
+                arrival: self.arrivals,
+                cluster,
+                copy_of,
+                copy_of_doc,
+                redated,
+                copies: Vec::new(),
+                signature: f.signature,
+                samples: f.samples,
+                url_key: f.url_key,
+                fingerprint_key: f.fingerprint_key,
+                headline_key: f.headline_key,
+                source_key: f.source_key,
+            },
+        );
+        if let Some(original) = copy_of_doc.and_then(|o| self.docs.get_mut(&o)) {
+            original.copies.push(index);
+        }
+        index
+    }
+
+    /// Recomputes a live story's sums, norms, dates and counts from its
+    /// members, which an open story holds in full.
+    pub(super) fn rebuild(&mut self, cluster: u32) {
+        let cap = self.config.centroid_terms;
+        let vocab = &self.vocab;
+        let docs = &self.docs;
+        let Some(story) = self.clusters.get_mut(&cluster) else {
+            return;
+        };
+        let (mut title, mut body, mut names, mut anchors, mut name_counts) = (
+            Sparse::new(),
+            Sparse::new(),
+            Sparse::new(),
+            Sparse::new(),
+            Sparse::new(),
+        );
+        let mut decimals: Vec<u32> = Vec::new();
+        let (mut languages, mut bodies) = (0u64, 0u32);
+        let (mut first, mut last): (Option<i64>, Option<i64>) = (None, None);
+        let mut last_arrival = 0;
+        for m in &story.members {
+            terms::add_into(&mut title, &m.fields[0]);
+            terms::add_into(&mut body, &m.fields[1]);
+            terms::add_into(&mut names, &m.fields[2]);
+            terms::add_into(&mut anchors, &m.anchors);
+            languages |= language_bit(m.language);
+            if m.has_body {
+                bodies += 1;
+                let mut counts: Sparse = m.leading_names.iter().map(|&(t, n)| (t, n as f32)).collect();
+                counts.sort_unstable_by_key(|e| e.0);
+                terms::add_into(&mut name_counts, &counts);
+            }
+            if decimals.len() < MAX_STORY_DECIMALS {
+                decimals.extend_from_slice(&m.decimals);
+                decimals.sort_unstable();
+                decimals.dedup();
+            }
+            if let Some(p) = m.published {
+                first = Some(first.map_or(p, |f| f.min(p)));
+                last = Some(last.map_or(p, |l| l.max(p)));
+            }
+            last_arrival = last_arrival.max(m.arrival);
+        }
+        for v in [&mut title, &mut body, &mut names, &mut anchors] {
+            terms::prune(v, cap);
+        }
+        terms::prune(&mut name_counts, 4 * LEADING_NAMES);
+        story.norms = [&title, &body, &names].map(|v| terms::weighted_norm(v, vocab));
+        story.title = title;
+        story.body = body;
+        story.names = names;
+        story.anchors = anchors;
+        story.name_counts = name_counts;
+        story.decimals = decimals;
+        story.languages = languages;
+        story.bodies = bodies;
+        story.first_published = first;
+        story.last_published = last;
+        story.last_arrival = last_arrival;
+        story.size = story.members.len() as u32;
+        story.held_docs = story.members.iter().filter(|m| docs.contains_key(&m.doc)).count() as u32;
+    }
+}
