@@ -1,7 +1,7 @@
 //! Term vectors with document frequencies learned from the stream.
 //!
 //! Vectors hold sub-linear term frequencies, L2-normalised *without* IDF;
-//! IDF is applied when two vectors are compared. A cluster formed early in
+//! IDF is applied when two vectors are compared. A story formed early in
 //! the stream is therefore judged with today's document frequencies, not the
 //! poor ones it was built under.
 

@@ -87,12 +87,12 @@ impl StoryEngine {
     /// recorded copies, in its own story. Undated ones cannot be ordered
     /// against it and keep their verdict.
     pub(super) fn adopt_earlier_arrivals(&mut self, original: u32, found: Vec<u32>) {
-        let (first, cluster, original_id) = {
+        let (first, story, original_id) = {
             let o = &self.docs[&original];
             let Some(first) = o.published else {
                 return;
             };
-            (first, o.cluster, o.id.clone())
+            (first, o.story, o.id.clone())
         };
         let mut family = found;
         for d in family.clone() {
@@ -108,7 +108,7 @@ impl StoryEngine {
                 continue;
             };
             let later = r.published.is_some_and(|p| p > first);
-            if d == original || r.cluster != cluster || !later {
+            if d == original || r.story != story || !later {
                 continue;
             }
             let redated = r.redated || provenance::is_redated(r.published, Some(first), self.config.redate_after_days);

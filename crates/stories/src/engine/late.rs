@@ -2,7 +2,7 @@
 //! stories, live or archived, by their heaviest terms.
 
 use super::scoring::gap_days;
-use super::{Cluster, Features, StoryEngine, DAY};
+use super::{Features, Story, StoryEngine, DAY};
 use crate::hash::FastMap;
 use crate::terms::{self, Sparse};
 
@@ -28,7 +28,7 @@ impl StoryEngine {
                 diff <= 1 || diff == 11
             })
         };
-        let old_enough = |c: &Cluster| {
+        let old_enough = |c: &Story| {
             c.last_published.is_some_and(|l| l < before)
                 && (month_fits(c.first_published) || month_fits(c.last_published))
         };
@@ -52,7 +52,7 @@ impl StoryEngine {
     pub(super) fn best_digest_match(&self, own_digest: &Sparse, candidates: Vec<u32>) -> Option<(f32, u32)> {
         let mut best: Option<(f32, u32)> = None;
         for c in candidates {
-            let story = &self.clusters[&c];
+            let story = &self.stories[&c];
             let live_digest;
             let digest = if story.evicted {
                 &story.digest

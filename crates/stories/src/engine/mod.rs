@@ -36,7 +36,7 @@ use crate::provenance::{self, Seen};
 use crate::terms::{self, DenseQuery, Vocabulary};
 
 use features::Features;
-use story::{Cluster, Member};
+use story::{Member, Story};
 
 mod copies;
 mod features;
@@ -59,7 +59,7 @@ struct DocRecord {
     id: String,
     published: Option<i64>,
     arrival: u64,
-    cluster: u32,
+    story: u32,
     copy_of: Option<String>,
     copy_of_doc: Option<u32>,
     redated: bool,
@@ -119,9 +119,9 @@ pub struct StoryEngine {
     doc_by_headline: FastMap<u64, u32>,
     band_postings: CappedPostings,
     sample_postings: CappedPostings,
-    clusters: FastMap<u32, Cluster>,
-    next_cluster: u32,
-    cluster_by_key: FastMap<String, u32>,
+    stories: FastMap<u32, Story>,
+    next_story: u32,
+    story_by_key: FastMap<String, u32>,
     term_postings: CappedPostings,
     /// Scratch space for comparing one document with many stories.
     dense_query: DenseQuery,
@@ -157,9 +157,9 @@ impl StoryEngine {
             doc_by_headline: FastMap::default(),
             band_postings: CappedPostings::new(config.postings_cap),
             sample_postings: CappedPostings::new(config.postings_cap),
-            clusters: FastMap::default(),
-            next_cluster: 0,
-            cluster_by_key: FastMap::default(),
+            stories: FastMap::default(),
+            next_story: 0,
+            story_by_key: FastMap::default(),
             term_postings: CappedPostings::new(config.postings_cap),
             dense_query: DenseQuery::default(),
             archive_postings: CappedPostings::new(config.postings_cap),
@@ -188,7 +188,7 @@ impl StoryEngine {
 
         let copies = self.find_copies(&features, published);
         let mut copy_of = None;
-        let mut cluster = None;
+        let mut story = None;
         // Copies that arrived before this document, their original.
         let mut earlier_arrivals: Vec<u32> = Vec::new();
         let mut nearly_copied: Option<u32> = None;
@@ -210,22 +210,22 @@ impl StoryEngine {
                 } else {
                     copy_of = Some(original);
                 }
-                cluster = Some(record.cluster);
+                story = Some(record.story);
             }
         } else if let Some(near) = copies.near {
-            cluster = self.docs.get(&near).map(|r| r.cluster);
+            story = self.docs.get(&near).map(|r| r.story);
             nearly_copied = Some(near);
         }
-        let is_copy = cluster.is_some();
+        let is_copy = story.is_some();
         let standalone_old =
             features.evidence.recent == 0 && features.evidence.old >= self.config.redate_standalone_mentions;
         let mut late_report = false;
         let mut runner_up = None;
-        let cluster = match cluster {
+        let story = match story {
             Some(c) => c,
             None => {
                 let mut dense = std::mem::take(&mut self.dense_query);
-                let (current, second) = self.best_cluster(&features, published, &mut dense);
+                let (current, second) = self.best_story(&features, published, &mut dense);
                 self.dense_query = dense;
                 runner_up = second;
                 let late = self.late_report_match(&features, published);
@@ -237,7 +237,7 @@ impl StoryEngine {
                     (Some((_, c)), _) => c,
                     _ => match self.archived_neighbour(&features, published) {
                         Some(c) => c,
-                        None => self.new_cluster(doc.id.clone()),
+                        None => self.new_story(doc.id.clone()),
                     },
                 }
             }
@@ -250,18 +250,18 @@ impl StoryEngine {
                 .or(nearly_copied)
                 .and_then(|o| self.docs.get(&o))
                 .and_then(|r| r.published);
-            let first = copied_first.or(self.clusters[&cluster].first_published);
+            let first = copied_first.or(self.stories[&story].first_published);
             provenance::is_redated(published, first, self.config.redate_after_days)
         };
         let redated = redated_copy || late_report || standalone_old;
         let copy_of_id = copy_of.map(|o| self.docs[&o].id.clone());
-        let index = self.insert(doc, published, features, cluster, copy_of_id, copy_of, redated);
+        let index = self.insert(doc, published, features, story, copy_of_id, copy_of, redated);
         if !earlier_arrivals.is_empty() {
             self.adopt_earlier_arrivals(index, earlier_arrivals);
         }
-        self.review(cluster);
+        self.review(story);
         if let Some(other) = runner_up {
-            let own = self.docs[&index].cluster;
+            let own = self.docs[&index].story;
             if own != other {
                 self.reunite(own, other);
             }
@@ -285,9 +285,9 @@ impl StoryEngine {
         let features = self.features(doc);
         self.observe(&features);
         let published = doc.published.map(|t| t.unix());
-        let cluster = match self.cluster_by_key.get(&assignment.cluster) {
+        let story = match self.story_by_key.get(&assignment.cluster) {
             Some(&c) => c,
-            None => self.new_cluster(assignment.cluster.clone()),
+            None => self.new_story(assignment.cluster.clone()),
         };
         let copy_of_doc = assignment
             .copy_of
@@ -297,7 +297,7 @@ impl StoryEngine {
             doc,
             published,
             features,
-            cluster,
+            story,
             assignment.copy_of.clone(),
             copy_of_doc,
             assignment.redated,
@@ -325,11 +325,11 @@ impl StoryEngine {
     /// Up to `n` related story keys for a story key, best first, never the
     /// story itself. Unknown keys, and stories that left the window, have
     /// no related stories.
-    pub fn related(&self, cluster: &str, n: usize) -> Vec<String> {
-        let Some(&own) = self.cluster_by_key.get(cluster) else {
+    pub fn related(&self, key: &str, n: usize) -> Vec<String> {
+        let Some(&own) = self.story_by_key.get(key) else {
             return Vec::new();
         };
-        let story = &self.clusters[&own];
+        let story = &self.stories[&own];
         if n == 0 || story.evicted {
             return Vec::new();
         }
@@ -342,7 +342,7 @@ impl StoryEngine {
             .into_iter()
             .filter(|&c| c != own)
             .filter_map(|c| {
-                let other = &self.clusters[&c];
+                let other = &self.stories[&c];
                 let s = self.similarity(&story.title, &story.body, &story.names, range, other)?;
                 (s >= self.config.related_threshold).then_some((s, c))
             })
@@ -351,7 +351,7 @@ impl StoryEngine {
         scored
             .into_iter()
             .take(n)
-            .map(|(_, c)| self.clusters[&c].key.clone())
+            .map(|(_, c)| self.stories[&c].key.clone())
             .collect()
     }
 
@@ -370,8 +370,8 @@ impl StoryEngine {
         EngineStats {
             documents_seen: self.arrivals,
             documents_held: self.docs.len(),
-            stories_live: self.clusters.values().filter(|c| !c.evicted).count(),
-            stories_archived: self.clusters.values().filter(|c| c.evicted).count(),
+            stories_live: self.stories.values().filter(|c| !c.evicted).count(),
+            stories_archived: self.stories.values().filter(|c| c.evicted).count(),
             terms: self.vocab.len(),
             postings_keys: keys,
             postings_entries: entries,
@@ -382,7 +382,7 @@ impl StoryEngine {
         let d = &self.docs[&index];
         Assignment {
             id: d.id.clone(),
-            cluster: self.clusters[&d.cluster].key.clone(),
+            cluster: self.stories[&d.story].key.clone(),
             copy_of: d.copy_of.clone(),
             redated: d.redated,
         }

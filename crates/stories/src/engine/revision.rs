@@ -16,10 +16,10 @@ impl StoryEngine {
     /// where their original goes, and do not count as evidence: a wire
     /// story and its copies would otherwise look like a tight group of
     /// their own.
-    pub(super) fn review(&mut self, cluster: u32) {
+    pub(super) fn review(&mut self, id: u32) {
         let cfg = &self.config;
         let min_side = cfg.split_min_side.max(1);
-        let Some(story) = self.clusters.get(&cluster) else {
+        let Some(story) = self.stories.get(&id) else {
             return;
         };
         let size = story.size as usize;
@@ -63,7 +63,7 @@ impl StoryEngine {
             .map(|m| m.doc)
             .collect::<Vec<_>>();
         leaving.extend(follows);
-        self.split_story(cluster, &leaving);
+        self.split_story(id, &leaving);
     }
 
     /// Merges two open stories that a new document resembles both when the
@@ -72,7 +72,7 @@ impl StoryEngine {
     pub(super) fn reunite(&mut self, a: u32, b: u32) {
         let cfg = &self.config;
         let min_side = cfg.split_min_side.max(1);
-        let (Some(sa), Some(sb)) = (self.clusters.get(&a), self.clusters.get(&b)) else {
+        let (Some(sa), Some(sb)) = (self.stories.get(&a), self.stories.get(&b)) else {
             return;
         };
         if sa.evicted || sb.evicted || !sa.open(cfg.review_members) || !sb.open(cfg.review_members) {
@@ -113,20 +113,20 @@ impl StoryEngine {
         } else {
             (b, a)
         };
-        let Some(mut removed) = self.clusters.remove(&gone) else {
+        let Some(mut removed) = self.stories.remove(&gone) else {
             return;
         };
-        if self.cluster_by_key.get(&removed.key) == Some(&gone) {
-            self.cluster_by_key.remove(&removed.key);
+        if self.story_by_key.get(&removed.key) == Some(&gone) {
+            self.story_by_key.remove(&removed.key);
         }
         let moved: Vec<u32> = removed.members.iter().map(|m| m.doc).collect();
-        let story = self.clusters.get_mut(&keep).expect("checked above");
+        let story = self.stories.get_mut(&keep).expect("checked above");
         story.members.extend(removed.members.drain(..));
         story.members.make_contiguous().sort_by_key(|m| m.arrival);
         self.rebuild(keep);
         for &d in &moved {
             if let Some(r) = self.docs.get_mut(&d) {
-                r.cluster = keep;
+                r.story = keep;
             }
         }
         self.index_members(keep, &moved);
@@ -153,11 +153,11 @@ impl StoryEngine {
         weights
     }
 
-    /// Moves the members in `leaving` out of `cluster` into a new story
+    /// Moves the members in `leaving` out of story `id` into a new story
     /// keyed by the first of them, and rebuilds both stories from their
     /// members.
-    pub(super) fn split_story(&mut self, cluster: u32, leaving: &FastSet<u32>) {
-        let Some(story) = self.clusters.get_mut(&cluster) else {
+    pub(super) fn split_story(&mut self, id: u32, leaving: &FastSet<u32>) {
+        let Some(story) = self.stories.get_mut(&id) else {
             return;
         };
         let (moved, stayed): (VecDeque<Member>, VecDeque<Member>) = std::mem::take(&mut story.members)
@@ -165,25 +165,25 @@ impl StoryEngine {
             .partition(|m| leaving.contains(&m.doc));
         story.members = stayed;
         let Some(key) = moved.front().and_then(|m| self.docs.get(&m.doc)).map(|r| r.id.clone()) else {
-            let story = self.clusters.get_mut(&cluster).expect("looked up above");
+            let story = self.stories.get_mut(&id).expect("looked up above");
             story.members.extend(moved);
             story.members.make_contiguous().sort_by_key(|m| m.arrival);
             return;
         };
-        let key = if self.cluster_by_key.contains_key(&key) {
-            format!("{key}#{}", self.next_cluster)
+        let key = if self.story_by_key.contains_key(&key) {
+            format!("{key}#{}", self.next_story)
         } else {
             key
         };
-        let new = self.new_cluster(key);
-        self.clusters.get_mut(&new).expect("just made").members = moved;
-        for c in [cluster, new] {
+        let new = self.new_story(key);
+        self.stories.get_mut(&new).expect("just made").members = moved;
+        for c in [id, new] {
             self.rebuild(c);
         }
-        let moved_docs: Vec<u32> = self.clusters[&new].members.iter().map(|m| m.doc).collect();
+        let moved_docs: Vec<u32> = self.stories[&new].members.iter().map(|m| m.doc).collect();
         for &d in &moved_docs {
             if let Some(r) = self.docs.get_mut(&d) {
-                r.cluster = new;
+                r.story = new;
             }
         }
         self.index_members(new, &moved_docs);
@@ -192,8 +192,8 @@ impl StoryEngine {
 
     /// Files a story under the heaviest terms of those of its members that
     /// are in `docs`, as `insert` files a new member.
-    pub(super) fn index_members(&mut self, cluster: u32, docs: &[u32]) {
-        let Some(story) = self.clusters.get(&cluster) else {
+    pub(super) fn index_members(&mut self, id: u32, docs: &[u32]) {
+        let Some(story) = self.stories.get(&id) else {
             return;
         };
         let terms: Vec<u32> = story
@@ -214,7 +214,7 @@ impl StoryEngine {
             })
             .collect();
         for term in terms {
-            self.term_postings.insert(u64::from(term), cluster);
+            self.term_postings.insert(u64::from(term), id);
         }
     }
 }

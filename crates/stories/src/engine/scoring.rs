@@ -1,7 +1,7 @@
 //! Scoring: the candidate stories for a document and its similarity to each,
 //! by centroid, recent members, names and anchors.
 
-use super::{language_bit, Cluster, Features, StoryEngine, DAY};
+use super::{language_bit, Features, Story, StoryEngine, DAY};
 use crate::hash::FastMap;
 use crate::minhash::CappedPostings;
 use crate::terms::{self, DenseQuery, Sparse};
@@ -37,7 +37,7 @@ impl StoryEngine {
         query: &Sparse,
         postings: &CappedPostings,
         terms_used: usize,
-        keep: impl Fn(&Cluster) -> bool,
+        keep: impl Fn(&Story) -> bool,
     ) -> Vec<u32> {
         let mut overlap: FastMap<u32, f32> = FastMap::default();
         let mut seen_for_term: Vec<u32> = Vec::new();
@@ -53,7 +53,7 @@ impl StoryEngine {
         let mut ranked: Vec<(f32, u32)> = overlap
             .into_iter()
             .map(|(c, w)| (w, c))
-            .filter(|&(_, c)| self.clusters.get(&c).is_some_and(&keep))
+            .filter(|&(_, c)| self.stories.get(&c).is_some_and(&keep))
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         ranked.truncate(self.config.max_candidates);
@@ -68,7 +68,7 @@ impl StoryEngine {
         })
     }
 
-    pub(super) fn in_window(&self, c: &Cluster, range: (Option<i64>, Option<i64>), arrival: u64) -> bool {
+    pub(super) fn in_window(&self, c: &Story, range: (Option<i64>, Option<i64>), arrival: u64) -> bool {
         if c.last_arrival + self.config.arrival_window < arrival {
             return false;
         }
@@ -80,7 +80,7 @@ impl StoryEngine {
 
     /// The best story in the window for a document, by its own language's
     /// words or, across languages, by shared anchors.
-    pub(super) fn best_cluster(
+    pub(super) fn best_story(
         &self,
         f: &Features,
         published: Option<i64>,
@@ -106,7 +106,7 @@ impl StoryEngine {
         let mut by_centroid: Vec<(f32, f32, u32)> = candidates
             .iter()
             .filter_map(|&c| {
-                let story = &self.clusters[&c];
+                let story = &self.stories[&c];
                 let centroid = self.centroid_similarity(dense, story)?;
                 Some((centroid * self.damping(range, story), centroid, c))
             })
@@ -114,13 +114,13 @@ impl StoryEngine {
         by_centroid.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
         let mut normal: FastMap<u32, f32> = FastMap::default();
         for &(_, centroid, c) in by_centroid.iter().take(MEMBER_CANDIDATES) {
-            let s = self.blend_members(dense, range, &self.clusters[&c], centroid);
+            let s = self.blend_members(dense, range, &self.stories[&c], centroid);
             normal.insert(c, s);
         }
         let mut best: Option<(f32, u32)> = None;
         let mut runner_up: Option<(f32, u32)> = None;
         for c in candidates {
-            let story = &self.clusters[&c];
+            let story = &self.stories[&c];
             let mut score = normal
                 .get(&c)
                 .map(|&s| {
@@ -156,7 +156,7 @@ impl StoryEngine {
     /// one team, two fights of one champion against different challengers.
     /// Topical words cannot tell such look-alike events apart, and a
     /// protagonist is the one name every report of an event repeats.
-    pub(super) fn protagonists_conflict(&self, f: &Features, story: &Cluster) -> bool {
+    pub(super) fn protagonists_conflict(&self, f: &Features, story: &Story) -> bool {
         let Some(&(theirs, their_count)) = story
             .name_counts
             .iter()
@@ -189,7 +189,7 @@ impl StoryEngine {
         &self,
         f: &Features,
         range: (Option<i64>, Option<i64>),
-        c: &Cluster,
+        c: &Story,
     ) -> Option<f32> {
         let cfg = &self.config;
         let gap = gap_days(range, (c.first_published, c.last_published))?;
@@ -223,7 +223,7 @@ impl StoryEngine {
         body: &Sparse,
         names: &Sparse,
         range: (Option<i64>, Option<i64>),
-        c: &Cluster,
+        c: &Story,
     ) -> Option<f32> {
         let mut dense = DenseQuery::default();
         dense.load([title, body, names], &self.vocab);
@@ -231,7 +231,7 @@ impl StoryEngine {
         Some(self.blend_members(&dense, range, c, centroid))
     }
 
-    pub(super) fn damping(&self, range: (Option<i64>, Option<i64>), c: &Cluster) -> f32 {
+    pub(super) fn damping(&self, range: (Option<i64>, Option<i64>), c: &Story) -> f32 {
         let cfg = &self.config;
         match gap_days(range, (c.first_published, c.last_published)) {
             Some(gap) if gap > cfg.same_time_days => (-(gap - cfg.same_time_days) / cfg.time_decay_days).exp() as f32,
@@ -240,7 +240,7 @@ impl StoryEngine {
     }
 
     /// The undamped centroid similarity; `None` when no field is shared.
-    pub(super) fn centroid_similarity(&self, query: &DenseQuery, c: &Cluster) -> Option<f32> {
+    pub(super) fn centroid_similarity(&self, query: &DenseQuery, c: &Story) -> Option<f32> {
         self.field_similarity(query, [&c.title, &c.body, &c.names], c.norms)
     }
 
@@ -250,7 +250,7 @@ impl StoryEngine {
         &self,
         query: &DenseQuery,
         range: (Option<i64>, Option<i64>),
-        c: &Cluster,
+        c: &Story,
         centroid: f32,
     ) -> f32 {
         let cfg = &self.config;
@@ -287,7 +287,7 @@ impl StoryEngine {
 /// part (a magnitude 4.6, a rate of 5.25) and share none of them: two
 /// earthquakes, two rate decisions. Counts and sums are left out, since
 /// reports of one event round and update them.
-pub(super) fn decimals_conflict(f: &Features, story: &Cluster) -> bool {
+pub(super) fn decimals_conflict(f: &Features, story: &Story) -> bool {
     !f.decimals.is_empty()
         && !story.decimals.is_empty()
         && !f.decimals.iter().any(|t| story.decimals.binary_search(t).is_ok())

@@ -20,7 +20,7 @@ use std::io::{Read, Write};
 use bincode::Options;
 use serde::{Deserialize, Serialize};
 
-use super::{Cluster, DocRecord, StoryEngine};
+use super::{DocRecord, Story, StoryEngine};
 use crate::config::Config;
 use crate::hash::{hash_bytes, FastMap};
 use crate::minhash::CappedPostings;
@@ -76,9 +76,9 @@ persisted_state! {
     doc_by_headline: FastMap<u64, u32>,
     band_postings: CappedPostings,
     sample_postings: CappedPostings,
-    clusters: FastMap<u32, Cluster>,
-    next_cluster: u32,
-    cluster_by_key: FastMap<String, u32>,
+    stories: FastMap<u32, Story>,
+    next_story: u32,
+    story_by_key: FastMap<String, u32>,
     term_postings: CappedPostings,
     archive_postings: CappedPostings,
     arrivals: u64,
@@ -192,10 +192,10 @@ impl StoryEngine {
     /// by them): a snapshot that passed its checksum but breaks one was
     /// written wrongly, and is refused rather than left to panic later.
     fn check_links(&self) -> Result<(), &'static str> {
-        if self.docs.keys().any(|&d| d >= self.next_doc) || self.clusters.keys().any(|&c| c >= self.next_cluster) {
+        if self.docs.keys().any(|&d| d >= self.next_doc) || self.stories.keys().any(|&c| c >= self.next_story) {
             return Err("an index beyond the next one to hand out");
         }
-        if self.docs.values().any(|d| !self.clusters.contains_key(&d.cluster)) {
+        if self.docs.values().any(|d| !self.stories.contains_key(&d.story)) {
             return Err("a document in a missing story");
         }
         let doc_indexes = [
@@ -211,7 +211,7 @@ impl StoryEngine {
         {
             return Err("an index naming a missing document");
         }
-        if self.cluster_by_key.values().any(|c| !self.clusters.contains_key(c)) {
+        if self.story_by_key.values().any(|c| !self.stories.contains_key(c)) {
             return Err("a story key naming a missing story");
         }
         Ok(())

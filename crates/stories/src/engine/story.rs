@@ -15,7 +15,7 @@ const MAX_STORY_DECIMALS: usize = 64;
 
 /// One story: its key and the summed term vectors of its members.
 #[derive(Debug, Serialize, Deserialize)]
-pub(super) struct Cluster {
+pub(super) struct Story {
     pub(super) key: String,
     pub(super) first_published: Option<i64>,
     pub(super) last_published: Option<i64>,
@@ -53,7 +53,7 @@ pub(super) struct Cluster {
     pub(super) size: u32,
 }
 
-impl Cluster {
+impl Story {
     pub(super) fn new(key: String) -> Self {
         Self {
             key,
@@ -89,7 +89,7 @@ impl Cluster {
 }
 
 /// One recent member of a story: its title, body and names vectors, with
-/// their IDF-weighted norms (refreshed like [`Cluster::norms`]), and what
+/// their IDF-weighted norms (refreshed like [`Story::norms`]), and what
 /// else its story sums, so that a story split in review can be rebuilt from
 /// its members.
 #[derive(Debug, Serialize, Deserialize)]
@@ -107,11 +107,11 @@ pub(super) struct Member {
 }
 
 impl StoryEngine {
-    pub(super) fn new_cluster(&mut self, key: String) -> u32 {
-        let index = self.next_cluster;
-        self.next_cluster = self.next_cluster.wrapping_add(1);
-        self.cluster_by_key.insert(key.clone(), index);
-        self.clusters.insert(index, Cluster::new(key));
+    pub(super) fn new_story(&mut self, key: String) -> u32 {
+        let index = self.next_story;
+        self.next_story = self.next_story.wrapping_add(1);
+        self.story_by_key.insert(key.clone(), index);
+        self.stories.insert(index, Story::new(key));
         index
     }
 
@@ -121,7 +121,7 @@ impl StoryEngine {
         doc: &Document,
         published: Option<i64>,
         f: Features,
-        cluster: u32,
+        story_id: u32,
         copy_of: Option<String>,
         copy_of_doc: Option<u32>,
         redated: bool,
@@ -157,19 +157,16 @@ impl StoryEngine {
 
         let query = Self::combined(&f);
         for (_, term) in self.heaviest(&query, self.config.query_terms) {
-            self.term_postings.insert(u64::from(term), cluster);
+            self.term_postings.insert(u64::from(term), story_id);
         }
         for (_, term) in self.heaviest(&f.anchors, 12) {
-            self.term_postings.insert(u64::from(term), cluster);
+            self.term_postings.insert(u64::from(term), story_id);
         }
 
         let cap = self.config.centroid_terms;
         let members_kept = self.config.members_kept;
         let review_members = self.config.review_members;
-        let story = self
-            .clusters
-            .get_mut(&cluster)
-            .expect("cluster of a new document exists");
+        let story = self.stories.get_mut(&story_id).expect("story of a new document exists");
         story.evicted = false;
         story.digest.clear();
         // An open story keeps every member for review; once final, only
@@ -238,7 +235,7 @@ impl StoryEngine {
                 id: doc.id.clone(),
                 published,
                 arrival: self.arrivals,
-                cluster,
+                story: story_id,
                 copy_of,
                 copy_of_doc,
                 redated,
@@ -259,11 +256,11 @@ impl StoryEngine {
 
     /// Recomputes a live story's sums, norms, dates and counts from its
     /// members, which an open story holds in full.
-    pub(super) fn rebuild(&mut self, cluster: u32) {
+    pub(super) fn rebuild(&mut self, id: u32) {
         let cap = self.config.centroid_terms;
         let vocab = &self.vocab;
         let docs = &self.docs;
-        let Some(story) = self.clusters.get_mut(&cluster) else {
+        let Some(story) = self.stories.get_mut(&id) else {
             return;
         };
         let (mut title, mut body, mut names, mut anchors, mut name_counts) = (

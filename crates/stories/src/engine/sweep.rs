@@ -1,7 +1,7 @@
 //! The sweep: what can no longer be compared is evicted, archived as a digest
 //! or dropped, so that state stays bounded by time.
 
-use super::{Cluster, StoryEngine, DAY};
+use super::{Story, StoryEngine, DAY};
 use crate::terms::{self, Sparse};
 
 /// Most arrivals between two sweeps. A sweep visits every held document
@@ -19,7 +19,7 @@ impl StoryEngine {
     pub(super) fn refresh_norms(&mut self, with_members: bool) {
         let vocab = &self.vocab;
         let norm = |v: &Sparse| terms::weighted_norm(v, vocab);
-        for c in self.clusters.values_mut().filter(|c| !c.evicted) {
+        for c in self.stories.values_mut().filter(|c| !c.evicted) {
             c.norms = [&c.title, &c.body, &c.names].map(norm);
             if with_members {
                 for m in c.members.iter_mut() {
@@ -49,13 +49,13 @@ impl StoryEngine {
         let arrivals = self.arrivals;
         let window = cfg.time_window_days as f64 * DAY * 1.5;
         let recent = |arrival: u64| arrival + cfg.keep_arrivals >= arrivals;
-        let out_of_window = |c: &Cluster| {
+        let out_of_window = |c: &Story| {
             c.last_arrival + cfg.arrival_window < arrivals
                 || (!recent(c.last_arrival)
                     && matches!((now, c.last_published), (Some(n), Some(l)) if ((n - l) as f64) > window))
         };
         let mut leaving: Vec<u32> = self
-            .clusters
+            .stories
             .iter()
             .filter(|(_, c)| !c.evicted && out_of_window(c))
             .map(|(&id, _)| id)
@@ -64,7 +64,7 @@ impl StoryEngine {
         // kept; map order depends on history a snapshot does not keep.
         leaving.sort_unstable();
         for id in leaving {
-            let c = &self.clusters[&id];
+            let c = &self.stories[&id];
             let mut combined = c.body.clone();
             terms::add_into(&mut combined, &c.title);
             terms::add_into(&mut combined, &c.names);
@@ -72,8 +72,8 @@ impl StoryEngine {
             for &(t, _) in &digest {
                 self.archive_postings.insert(u64::from(t), id);
             }
-            let c = self.clusters.get_mut(&id).expect("listed above");
-            *c = Cluster {
+            let c = self.stories.get_mut(&id).expect("listed above");
+            *c = Story {
                 key: std::mem::take(&mut c.key),
                 first_published: c.first_published,
                 last_published: c.last_published,
@@ -82,7 +82,7 @@ impl StoryEngine {
                 held_docs: c.held_docs,
                 evicted: true,
                 digest,
-                ..Cluster::new(String::new())
+                ..Story::new(String::new())
             };
         }
 
@@ -94,7 +94,7 @@ impl StoryEngine {
                     && matches!((now, d.published), (Some(n), Some(p)) if ((n - p) as f64) > horizon));
             if expired {
                 dropped.push(index);
-            } else if !d.samples.is_empty() && self.clusters.get(&d.cluster).is_none_or(|c| c.evicted) {
+            } else if !d.samples.is_empty() && self.stories.get(&d.story).is_none_or(|c| c.evicted) {
                 d.samples = Vec::new();
             }
         }
@@ -120,20 +120,20 @@ impl StoryEngine {
                     self.doc_by_headline.remove(&k);
                 }
             }
-            if let Some(c) = self.clusters.get_mut(&d.cluster) {
+            if let Some(c) = self.stories.get_mut(&d.story) {
                 c.held_docs = c.held_docs.saturating_sub(1);
             }
         }
         let gone: Vec<u32> = self
-            .clusters
+            .stories
             .iter()
             .filter(|(_, c)| c.evicted && c.held_docs == 0)
             .map(|(&id, _)| id)
             .collect();
         for id in gone {
-            if let Some(c) = self.clusters.remove(&id) {
-                if self.cluster_by_key.get(&c.key) == Some(&id) {
-                    self.cluster_by_key.remove(&c.key);
+            if let Some(c) = self.stories.remove(&id) {
+                if self.story_by_key.get(&c.key) == Some(&id) {
+                    self.story_by_key.remove(&c.key);
                 }
             }
         }
@@ -153,11 +153,11 @@ impl StoryEngine {
         self.band_postings.retain(|d| docs.contains_key(&d));
         self.sample_postings
             .retain(|d| docs.get(&d).is_some_and(|r| !r.samples.is_empty()));
-        let clusters = &self.clusters;
+        let stories = &self.stories;
         self.term_postings
-            .retain(|c| clusters.get(&c).is_some_and(|c| !c.evicted));
+            .retain(|c| stories.get(&c).is_some_and(|c| !c.evicted));
         self.archive_postings
-            .retain(|c| clusters.get(&c).is_some_and(|c| c.evicted));
+            .retain(|c| stories.get(&c).is_some_and(|c| c.evicted));
 
         let mut in_use = vec![false; self.vocab.capacity()];
         let mut mark = |terms: &mut dyn Iterator<Item = u32>| {
@@ -167,7 +167,7 @@ impl StoryEngine {
                 }
             }
         };
-        for c in self.clusters.values() {
+        for c in self.stories.values() {
             for v in [&c.title, &c.body, &c.names, &c.anchors, &c.digest, &c.name_counts] {
                 mark(&mut v.iter().map(|e| e.0));
             }
@@ -181,7 +181,7 @@ impl StoryEngine {
         // A term no live story holds and no live story's documents used is
         // only a rarity of the past: its document frequency goes too.
         let oldest_live = self
-            .clusters
+            .stories
             .values()
             .filter(|c| !c.evicted)
             .map(|c| c.last_arrival)

@@ -50,7 +50,7 @@ fn look_alike_events_with_different_protagonists_stay_apart() {
     assert_eq!(same.cluster, first.cluster, "the same arrest is one story");
     let other = e.features(&doc("w", "", williams, None));
     let again = e.features(&doc("j3", "", jackson_again, None));
-    let story = &e.clusters[&e.cluster_by_key["jackson"]];
+    let story = &e.stories[&e.story_by_key["jackson"]];
     assert!(e.protagonists_conflict(&other, story));
     assert!(!e.protagonists_conflict(&again, story));
     let different = e.add(&doc("williams", "Chargers tackle arrested", williams, None));
@@ -282,7 +282,7 @@ fn different_magnitudes_conflict_but_counts_do_not() {
         "A magnitude 2.0 quake struck The Geysers; 1,200 homes lost power.",
     );
     let counts_only = quake(&mut e, "Some 1,900 homes near Healdsburg lost power after the quake.");
-    let mut story = Cluster::new("q".into());
+    let mut story = Story::new("q".into());
     story.decimals = first.decimals.clone();
     assert_eq!(first.decimals.len(), 1, "1,200 is a count, not a decimal");
     assert!(!decimals_conflict(&same, &story));
