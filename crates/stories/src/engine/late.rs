@@ -1,7 +1,7 @@
 //! Late reports: documents whose events are long past, matched to earlier
 //! stories, live or archived, by their heaviest terms.
 
-use super::scoring::gap_days;
+use super::scoring::DateRange;
 use super::{Features, Story, StoryEngine, DAY};
 use crate::hash::FastMap;
 use crate::terms::{self, Sparse};
@@ -85,10 +85,10 @@ impl StoryEngine {
         if behind < cfg.time_window_days as f64 * DAY / 2.0 {
             return None;
         }
-        let range = (Some(published), Some(published));
+        let range = DateRange::at(Some(published));
         let own_digest = self.digest(&Self::combined(f));
         let mut archived = self.ranked(&own_digest, &self.archive_postings, cfg.digest_terms, |c| {
-            c.evicted && gap_days(range, (c.first_published, c.last_published)).is_some_and(|g| g <= cfg.same_time_days)
+            c.evicted && range.gap_days(c.dates()).is_some_and(|g| g <= cfg.same_time_days)
         });
         archived.truncate(LATE_CANDIDATES);
         self.best_digest_match(&own_digest, archived).map(|(_, c)| c)

@@ -336,7 +336,7 @@ impl StoryEngine {
         let mut combined = story.body.clone();
         terms::add_into(&mut combined, &story.title);
         terms::add_into(&mut combined, &story.names);
-        let range = (story.first_published, story.last_published);
+        let range = story.dates();
         let mut scored: Vec<(f32, u32)> = self
             .candidates(&combined, range, story.last_arrival)
             .into_iter()

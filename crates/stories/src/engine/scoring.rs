@@ -62,17 +62,17 @@ impl StoryEngine {
 
     /// Stories worth scoring in full: those sharing the query's heaviest
     /// terms, within the time or arrival window, best overlap first.
-    pub(super) fn candidates(&self, query: &Sparse, range: (Option<i64>, Option<i64>), arrival: u64) -> Vec<u32> {
+    pub(super) fn candidates(&self, query: &Sparse, range: DateRange, arrival: u64) -> Vec<u32> {
         self.ranked(query, &self.term_postings, self.config.query_terms, |c| {
             !c.evicted && self.in_window(c, range, arrival)
         })
     }
 
-    pub(super) fn in_window(&self, c: &Story, range: (Option<i64>, Option<i64>), arrival: u64) -> bool {
+    pub(super) fn in_window(&self, c: &Story, range: DateRange, arrival: u64) -> bool {
         if c.last_arrival + self.config.arrival_window < arrival {
             return false;
         }
-        match gap_days(range, (c.first_published, c.last_published)) {
+        match range.gap_days(c.dates()) {
             Some(gap) => gap <= self.config.time_window_days as f64,
             None => true,
         }
@@ -88,7 +88,7 @@ impl StoryEngine {
     ) -> (Option<(f32, u32)>, Option<u32>) {
         let cfg = &self.config;
         let query = Self::combined(f);
-        let range = (published, published);
+        let range = DateRange::at(published);
         let mut candidates = self.candidates(&query, range, self.arrivals);
         let own_language = language_bit(f.language);
         let across = own_language != 0 && !f.anchors.is_empty() && published.is_some();
@@ -185,14 +185,9 @@ impl StoryEngine {
 
     /// Anchor similarity to a story with members in other languages, when
     /// it is strong, close in time and rests on enough shared anchors.
-    pub(super) fn cross_language_similarity(
-        &self,
-        f: &Features,
-        range: (Option<i64>, Option<i64>),
-        c: &Story,
-    ) -> Option<f32> {
+    pub(super) fn cross_language_similarity(&self, f: &Features, range: DateRange, c: &Story) -> Option<f32> {
         let cfg = &self.config;
-        let gap = gap_days(range, (c.first_published, c.last_published))?;
+        let gap = range.gap_days(c.dates())?;
         if gap > cfg.cross_language_days {
             return None;
         }
@@ -222,7 +217,7 @@ impl StoryEngine {
         title: &Sparse,
         body: &Sparse,
         names: &Sparse,
-        range: (Option<i64>, Option<i64>),
+        range: DateRange,
         c: &Story,
     ) -> Option<f32> {
         let mut dense = DenseQuery::default();
@@ -231,9 +226,9 @@ impl StoryEngine {
         Some(self.blend_members(&dense, range, c, centroid))
     }
 
-    pub(super) fn damping(&self, range: (Option<i64>, Option<i64>), c: &Story) -> f32 {
+    pub(super) fn damping(&self, range: DateRange, c: &Story) -> f32 {
         let cfg = &self.config;
-        match gap_days(range, (c.first_published, c.last_published)) {
+        match range.gap_days(c.dates()) {
             Some(gap) if gap > cfg.same_time_days => (-(gap - cfg.same_time_days) / cfg.time_decay_days).exp() as f32,
             _ => 1.0,
         }
@@ -246,13 +241,7 @@ impl StoryEngine {
 
     /// Blends a centroid similarity with the closest member's and damps by
     /// the time between document and story.
-    pub(super) fn blend_members(
-        &self,
-        query: &DenseQuery,
-        range: (Option<i64>, Option<i64>),
-        c: &Story,
-        centroid: f32,
-    ) -> f32 {
+    pub(super) fn blend_members(&self, query: &DenseQuery, range: DateRange, c: &Story, centroid: f32) -> f32 {
         let cfg = &self.config;
         let closest = c
             .recent_members(cfg.members_kept)
@@ -293,17 +282,35 @@ pub(super) fn decimals_conflict(f: &Features, story: &Story) -> bool {
         && !f.decimals.iter().any(|t| story.decimals.binary_search(t).is_ok())
 }
 
-/// Days between two date ranges (0 when they overlap); `None` when either
-/// side has no date.
-pub(super) fn gap_days(a: (Option<i64>, Option<i64>), b: (Option<i64>, Option<i64>)) -> Option<f64> {
-    let (a0, a1) = (a.0?, a.1?);
-    let (b0, b1) = (b.0?, b.1?);
-    let gap = if a1 < b0 {
-        b0 - a1
-    } else if b1 < a0 {
-        a0 - b1
-    } else {
-        0
-    };
-    Some(gap as f64 / DAY)
+/// The published dates a document or story spans, in Unix seconds, each
+/// end `None` when undated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct DateRange {
+    pub(super) first: Option<i64>,
+    pub(super) last: Option<i64>,
+}
+
+impl DateRange {
+    /// The range of a single date.
+    pub(super) fn at(date: Option<i64>) -> Self {
+        Self {
+            first: date,
+            last: date,
+        }
+    }
+
+    /// Days between two date ranges (0 when they overlap); `None` when
+    /// either side has no date.
+    pub(super) fn gap_days(self, other: DateRange) -> Option<f64> {
+        let (a0, a1) = (self.first?, self.last?);
+        let (b0, b1) = (other.first?, other.last?);
+        let gap = if a1 < b0 {
+            b0 - a1
+        } else if b1 < a0 {
+            a0 - b1
+        } else {
+            0
+        };
+        Some(gap as f64 / DAY)
+    }
 }

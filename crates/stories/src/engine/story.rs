@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use model::Document;
 use serde::{Deserialize, Serialize};
 
+use super::scoring::DateRange;
 use super::{language_bit, DocRecord, Features, StoryEngine, LEADING_NAMES};
 use crate::terms::{self, Sparse};
 
@@ -74,6 +75,14 @@ impl Story {
             bodies: 0,
             decimals: Vec::new(),
             size: 0,
+        }
+    }
+
+    /// The published dates its members span.
+    pub(super) fn dates(&self) -> DateRange {
+        DateRange {
+            first: self.first_published,
+            last: self.last_published,
         }
     }
 
