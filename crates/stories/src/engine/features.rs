@@ -11,7 +11,7 @@ use crate::hash::{hash_bytes, FastMap};
 use crate::minhash;
 use crate::stem;
 use crate::temporal::{self, EventEvidence};
-use crate::terms::{self, Sparse};
+use crate::terms::{self, Fields, Sparse};
 use crate::text::{self, Word};
 
 /// A document as the engine compares it.
@@ -38,6 +38,17 @@ pub(super) struct Features {
     /// Anchor terms of numbers with a decimal part (magnitudes, rates,
     /// versions), sorted.
     pub(super) decimals: Vec<u32>,
+}
+
+impl Features {
+    /// The compared fields' vectors.
+    pub(super) fn fields(&self) -> Fields<&Sparse> {
+        Fields {
+            title: &self.title,
+            body: &self.body,
+            names: &self.names,
+        }
+    }
 }
 
 impl StoryEngine {

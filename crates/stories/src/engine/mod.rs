@@ -343,7 +343,7 @@ impl StoryEngine {
             .filter(|&c| c != own)
             .filter_map(|c| {
                 let other = &self.stories[&c];
-                let s = self.similarity(&story.title, &story.body, &story.names, range, other)?;
+                let s = self.similarity(story.centroid(), range, other)?;
                 (s >= self.config.related_threshold).then_some((s, c))
             })
             .collect();

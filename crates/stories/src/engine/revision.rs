@@ -138,12 +138,10 @@ impl StoryEngine {
         let n = members.len();
         let mut weights = nalgebra::DMatrix::<f64>::zeros(n, n);
         for (i, a) in members.iter().enumerate() {
-            let [t, b, names] = &a.fields;
-            dense.load([t, b, names], &self.vocab);
+            dense.load(a.fields.as_ref(), &self.vocab);
             for (j, other) in members.iter().enumerate().skip(i + 1) {
-                let [t, b, names] = &other.fields;
                 let s = self
-                    .field_similarity(dense, [t, b, names], other.norms)
+                    .field_similarity(dense, other.fields.as_ref(), other.norms)
                     .unwrap_or(0.0)
                     .max(0.0);
                 weights[(i, j)] = f64::from(s);
@@ -201,9 +199,9 @@ impl StoryEngine {
             .iter()
             .filter(|m| docs.contains(&m.doc))
             .flat_map(|m| {
-                let mut query = m.fields[1].clone();
-                terms::add_into(&mut query, &m.fields[0]);
-                terms::add_into(&mut query, &m.fields[2]);
+                let mut query = m.fields.body.clone();
+                terms::add_into(&mut query, &m.fields.title);
+                terms::add_into(&mut query, &m.fields.names);
                 let mut heavy: Vec<u32> = self
                     .heaviest(&query, self.config.query_terms)
                     .into_iter()

@@ -4,7 +4,7 @@
 use super::{language_bit, Features, Story, StoryEngine, DAY};
 use crate::hash::FastMap;
 use crate::minhash::CappedPostings;
-use crate::terms::{self, DenseQuery, Sparse};
+use crate::terms::{self, DenseQuery, Fields, Sparse};
 
 /// Candidate stories whose recent members are compared in full.
 const MEMBER_CANDIDATES: usize = 8;
@@ -101,7 +101,7 @@ impl StoryEngine {
         }
         // Members are compared only for the stories whose centroids come
         // closest: they refine a near decision, and they cost the most.
-        dense.load([&f.title, &f.body, &f.names], &self.vocab);
+        dense.load(f.fields(), &self.vocab);
         let dense = &*dense;
         let mut by_centroid: Vec<(f32, f32, u32)> = candidates
             .iter()
@@ -179,7 +179,7 @@ impl StoryEngine {
                 !has(&story.body, own)
                     && !story
                         .recent_members(self.config.members_kept)
-                        .any(|m| has(&m.fields[1], own))
+                        .any(|m| has(&m.fields.body, own))
             })
     }
 
@@ -212,16 +212,9 @@ impl StoryEngine {
     /// Weighted cosine over the fields both sides have, blending the story
     /// centroid with the closest recent member, damped by the time between
     /// them. `None` when they share no field.
-    pub(super) fn similarity(
-        &self,
-        title: &Sparse,
-        body: &Sparse,
-        names: &Sparse,
-        range: DateRange,
-        c: &Story,
-    ) -> Option<f32> {
+    pub(super) fn similarity(&self, fields: Fields<&Sparse>, range: DateRange, c: &Story) -> Option<f32> {
         let mut dense = DenseQuery::default();
-        dense.load([title, body, names], &self.vocab);
+        dense.load(fields, &self.vocab);
         let centroid = self.centroid_similarity(&dense, c)?;
         Some(self.blend_members(&dense, range, c, centroid))
     }
@@ -236,7 +229,7 @@ impl StoryEngine {
 
     /// The undamped centroid similarity; `None` when no field is shared.
     pub(super) fn centroid_similarity(&self, query: &DenseQuery, c: &Story) -> Option<f32> {
-        self.field_similarity(query, [&c.title, &c.body, &c.names], c.norms)
+        self.field_similarity(query, c.centroid(), c.norms)
     }
 
     /// Blends a centroid similarity with the closest member's and damps by
@@ -245,10 +238,7 @@ impl StoryEngine {
         let cfg = &self.config;
         let closest = c
             .recent_members(cfg.members_kept)
-            .filter_map(|m| {
-                let [t, b, n] = &m.fields;
-                self.field_similarity(query, [t, b, n], m.norms)
-            })
+            .filter_map(|m| self.field_similarity(query, m.fields.as_ref(), m.norms))
             .fold(None, |best: Option<f32>, s| Some(best.map_or(s, |b| b.max(s))));
         let blended = match closest {
             Some(m) => (1.0 - cfg.member_share) * centroid + cfg.member_share * m,
@@ -257,15 +247,20 @@ impl StoryEngine {
         blended * self.damping(range, c)
     }
 
-    pub(super) fn field_similarity(&self, query: &DenseQuery, b: [&Sparse; 3], b_norms: [f32; 3]) -> Option<f32> {
+    pub(super) fn field_similarity(&self, query: &DenseQuery, b: Fields<&Sparse>, b_norms: Fields<f32>) -> Option<f32> {
         let cfg = &self.config;
-        let weights = [cfg.title_weight, cfg.body_weight, cfg.names_weight];
+        let weights = Fields {
+            title: cfg.title_weight,
+            body: cfg.body_weight,
+            names: cfg.names_weight,
+        };
+        let cosines = query.cosines(b, b_norms);
         let mut total = 0.0;
         let mut weight = 0.0;
-        for i in 0..3 {
-            if let Some(cos) = query.cosine(i, b[i], b_norms[i]) {
-                total += weights[i] * cos;
-                weight += weights[i];
+        for (w, cos) in weights.into_array().into_iter().zip(cosines.into_array()) {
+            if let Some(cos) = cos {
+                total += w * cos;
+                weight += w;
             }
         }
         (weight > 0.0).then(|| total / weight)

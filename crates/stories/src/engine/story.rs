@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::scoring::DateRange;
 use super::{language_bit, DocRecord, Features, StoryEngine, LEADING_NAMES};
-use crate::terms::{self, Sparse};
+use crate::terms::{self, Fields, Sparse};
 
 /// Decimal figures remembered per story.
 const MAX_STORY_DECIMALS: usize = 64;
@@ -33,7 +33,7 @@ pub(super) struct Story {
     /// comparison: between sweeps the IDF moves too little to matter, and
     /// recomputing a thousand-term centroid's norm per comparison was the
     /// largest single cost of clustering.
-    pub(super) norms: [f32; 3],
+    pub(super) norms: Fields<f32>,
     /// Bit set of member languages (ids above 63 share the last bit).
     pub(super) languages: u64,
     /// Out of the window: only the key, dates and digest remain.
@@ -66,7 +66,7 @@ impl Story {
             names: Vec::new(),
             anchors: Vec::new(),
             members: VecDeque::new(),
-            norms: [0.0; 3],
+            norms: Fields::default(),
             languages: 0,
             evicted: false,
             digest: Vec::new(),
@@ -75,6 +75,15 @@ impl Story {
             bodies: 0,
             decimals: Vec::new(),
             size: 0,
+        }
+    }
+
+    /// The summed title, body and names vectors of its members.
+    pub(super) fn centroid(&self) -> Fields<&Sparse> {
+        Fields {
+            title: &self.title,
+            body: &self.body,
+            names: &self.names,
         }
     }
 
@@ -104,8 +113,8 @@ impl Story {
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct Member {
     pub(super) doc: u32,
-    pub(super) fields: [Sparse; 3],
-    pub(super) norms: [f32; 3],
+    pub(super) fields: Fields<Sparse>,
+    pub(super) norms: Fields<f32>,
     pub(super) anchors: Sparse,
     pub(super) leading_names: Vec<(u32, u32)>,
     pub(super) has_body: bool,
@@ -197,7 +206,7 @@ impl StoryEngine {
         terms::prune(&mut story.body, cap);
         terms::prune(&mut story.names, cap);
         terms::prune(&mut story.anchors, cap);
-        story.norms = [&story.title, &story.body, &story.names].map(|v| terms::weighted_norm(v, &self.vocab));
+        story.norms = story.centroid().map(|v| terms::weighted_norm(v, &self.vocab));
         story.languages |= language_bit(f.language);
         if !f.body.is_empty() {
             story.bodies += 1;
@@ -221,8 +230,12 @@ impl StoryEngine {
         // needed after this, and copying them cost an allocation each.
         if member_cap > 0 {
             let has_body = !f.body.is_empty();
-            let fields = [f.title, f.body, f.names];
-            let norms = fields.each_ref().map(|v| terms::weighted_norm(v, &self.vocab));
+            let fields = Fields {
+                title: f.title,
+                body: f.body,
+                names: f.names,
+            };
+            let norms = fields.as_ref().map(|v| terms::weighted_norm(v, &self.vocab));
             story.members.push_back(Member {
                 doc: index,
                 fields,
@@ -284,9 +297,9 @@ impl StoryEngine {
         let (mut first, mut last): (Option<i64>, Option<i64>) = (None, None);
         let mut last_arrival = 0;
         for m in &story.members {
-            terms::add_into(&mut title, &m.fields[0]);
-            terms::add_into(&mut body, &m.fields[1]);
-            terms::add_into(&mut names, &m.fields[2]);
+            terms::add_into(&mut title, &m.fields.title);
+            terms::add_into(&mut body, &m.fields.body);
+            terms::add_into(&mut names, &m.fields.names);
             terms::add_into(&mut anchors, &m.anchors);
             languages |= language_bit(m.language);
             if m.has_body {
@@ -310,7 +323,12 @@ impl StoryEngine {
             terms::prune(v, cap);
         }
         terms::prune(&mut name_counts, 4 * LEADING_NAMES);
-        story.norms = [&title, &body, &names].map(|v| terms::weighted_norm(v, vocab));
+        story.norms = Fields {
+            title: &title,
+            body: &body,
+            names: &names,
+        }
+        .map(|v| terms::weighted_norm(v, vocab));
         story.title = title;
         story.body = body;
         story.names = names;

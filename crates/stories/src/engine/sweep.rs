@@ -20,10 +20,10 @@ impl StoryEngine {
         let vocab = &self.vocab;
         let norm = |v: &Sparse| terms::weighted_norm(v, vocab);
         for c in self.stories.values_mut().filter(|c| !c.evicted) {
-            c.norms = [&c.title, &c.body, &c.names].map(norm);
+            c.norms = c.centroid().map(norm);
             if with_members {
                 for m in c.members.iter_mut() {
-                    m.norms = m.fields.each_ref().map(norm);
+                    m.norms = m.fields.as_ref().map(norm);
                 }
             }
         }
@@ -173,7 +173,7 @@ impl StoryEngine {
             }
             mark(&mut c.decimals.iter().copied());
             for m in &c.members {
-                for v in &m.fields {
+                for v in m.fields.as_ref().into_array() {
                     mark(&mut v.iter().map(|e| e.0));
                 }
             }
