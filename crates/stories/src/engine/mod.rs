@@ -52,6 +52,15 @@ mod tests;
 const DAY: f64 = 86_400.0;
 /// Names per document added to its story's name counts.
 const LEADING_NAMES: usize = 3;
+/// A document's heaviest anchors (rare names and numbers) that file its
+/// story in the term postings, and that look for stories in other
+/// languages: enough for an event's distinctive names and figures, few
+/// enough that a long list of them does not flood the postings.
+const ANCHOR_TERMS: usize = 12;
+/// Latest published dates kept for the stream's present (their median):
+/// odd, so that the median is one of them, and enough that a few wrongly
+/// dated pages cannot move it.
+const RECENT_DATES: usize = 101;
 
 /// What the engine keeps of one document.
 #[derive(Debug, Serialize, Deserialize)]
@@ -128,7 +137,8 @@ pub struct StoryEngine {
     /// Digest term → archived stories, for late reports of old events.
     archive_postings: CappedPostings,
     arrivals: u64,
-    /// Latest published dates, whose median is the stream's "now".
+    /// Latest published dates (at most [`RECENT_DATES`]), whose median is
+    /// the stream's "now".
     recent_dates: VecDeque<i64>,
     next_sweep: u64,
     sweeps: u64,

@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use super::{Member, StoryEngine};
+use super::{Member, StoryEngine, ANCHOR_TERMS};
 use crate::hash::FastSet;
 use crate::review;
 use crate::terms::{self, DenseQuery};
@@ -207,7 +207,7 @@ impl StoryEngine {
                     .into_iter()
                     .map(|(_, t)| t)
                     .collect();
-                heavy.extend(self.heaviest(&m.anchors, 12).into_iter().map(|(_, t)| t));
+                heavy.extend(self.heaviest(&m.anchors, ANCHOR_TERMS).into_iter().map(|(_, t)| t));
                 heavy
             })
             .collect();

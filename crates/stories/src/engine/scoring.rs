@@ -1,7 +1,7 @@
 //! Scoring: the candidate stories for a document and its similarity to each,
 //! by centroid, recent members, names and anchors.
 
-use super::{language_bit, Features, Story, StoryEngine, DAY};
+use super::{language_bit, Features, Story, StoryEngine, ANCHOR_TERMS, DAY};
 use crate::hash::FastMap;
 use crate::minhash::CappedPostings;
 use crate::terms::{self, DenseQuery, Fields, Sparse};
@@ -93,7 +93,7 @@ impl StoryEngine {
         let own_language = language_bit(f.language);
         let across = own_language != 0 && !f.anchors.is_empty() && published.is_some();
         if across {
-            candidates.extend(self.ranked(&f.anchors, &self.term_postings, 12, |c| {
+            candidates.extend(self.ranked(&f.anchors, &self.term_postings, ANCHOR_TERMS, |c| {
                 !c.evicted && c.languages & !own_language != 0 && self.in_window(c, range, self.arrivals)
             }));
             candidates.sort_unstable();

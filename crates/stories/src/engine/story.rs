@@ -8,9 +8,14 @@ use model::Document;
 use serde::{Deserialize, Serialize};
 
 use super::scoring::DateRange;
-use super::{language_bit, DocRecord, Features, StoryEngine, LEADING_NAMES};
+use super::{language_bit, DocRecord, Features, StoryEngine, ANCHOR_TERMS, LEADING_NAMES, RECENT_DATES};
 use crate::terms::{self, Fields, Sparse};
 
+/// Names whose counts a story keeps (see `Story::name_counts`): room for
+/// four documents' worth of leading names, so that the protagonist, whom
+/// most members repeat, stays while names that come and go compete for the
+/// rest.
+const STORY_NAMES: usize = 4 * LEADING_NAMES;
 /// Decimal figures remembered per story.
 const MAX_STORY_DECIMALS: usize = 64;
 
@@ -167,7 +172,7 @@ impl StoryEngine {
             }
         }
         if let Some(p) = published {
-            if self.recent_dates.len() == 101 {
+            if self.recent_dates.len() == RECENT_DATES {
                 self.recent_dates.pop_front();
             }
             self.recent_dates.push_back(p);
@@ -177,7 +182,7 @@ impl StoryEngine {
         for (_, term) in self.heaviest(&query, self.config.query_terms) {
             self.term_postings.insert(u64::from(term), story_id);
         }
-        for (_, term) in self.heaviest(&f.anchors, 12) {
+        for (_, term) in self.heaviest(&f.anchors, ANCHOR_TERMS) {
             self.term_postings.insert(u64::from(term), story_id);
         }
 
@@ -213,7 +218,7 @@ impl StoryEngine {
             let mut counts: Sparse = f.leading_names.iter().map(|&(t, n)| (t, n as f32)).collect();
             counts.sort_unstable_by_key(|e| e.0);
             terms::add_into(&mut story.name_counts, &counts);
-            terms::prune(&mut story.name_counts, 4 * LEADING_NAMES);
+            terms::prune(&mut story.name_counts, STORY_NAMES);
         }
         if story.decimals.len() < MAX_STORY_DECIMALS {
             story.decimals.extend_from_slice(&f.decimals);
@@ -322,7 +327,7 @@ impl StoryEngine {
         for v in [&mut title, &mut body, &mut names, &mut anchors] {
             terms::prune(v, cap);
         }
-        terms::prune(&mut name_counts, 4 * LEADING_NAMES);
+        terms::prune(&mut name_counts, STORY_NAMES);
         story.norms = Fields {
             title: &title,
             body: &body,
