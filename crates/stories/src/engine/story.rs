@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::scoring::DateRange;
 use super::{language_bit, DocRecord, Features, StoryEngine, ANCHOR_TERMS, LEADING_NAMES, RECENT_DATES};
-use crate::terms::{self, Fields, Sparse};
+use crate::terms::{self, Fields, Sparse, Vocabulary};
 
 /// Names whose counts a story keeps (see `Story::name_counts`): room for
 /// four documents' worth of leading names, so that the protagonist, whom
@@ -92,6 +92,42 @@ impl Story {
         }
     }
 
+    /// Adds a member to the story's sums, vectors, languages, name counts,
+    /// decimal figures and dates, without pruning: [`StoryEngine::insert`]
+    /// adds each new document so, [`StoryEngine::rebuild`] every member.
+    fn add_to_sums(&mut self, m: &Contribution) {
+        terms::add_into(&mut self.title, m.fields.title);
+        terms::add_into(&mut self.body, m.fields.body);
+        terms::add_into(&mut self.names, m.fields.names);
+        terms::add_into(&mut self.anchors, m.anchors);
+        self.languages |= language_bit(m.language);
+        if m.has_body {
+            self.bodies += 1;
+            let mut counts: Sparse = m.leading_names.iter().map(|&(t, n)| (t, n as f32)).collect();
+            counts.sort_unstable_by_key(|e| e.0);
+            terms::add_into(&mut self.name_counts, &counts);
+        }
+        if self.decimals.len() < MAX_STORY_DECIMALS {
+            self.decimals.extend_from_slice(m.decimals);
+            self.decimals.sort_unstable();
+            self.decimals.dedup();
+        }
+        if let Some(p) = m.published {
+            self.first_published = Some(self.first_published.map_or(p, |f| f.min(p)));
+            self.last_published = Some(self.last_published.map_or(p, |l| l.max(p)));
+        }
+    }
+
+    /// Prunes the summed vectors to `cap` terms and the name counts to
+    /// [`STORY_NAMES`], and refreshes the norms.
+    fn prune_sums(&mut self, cap: usize, vocab: &Vocabulary) {
+        for v in [&mut self.title, &mut self.body, &mut self.names, &mut self.anchors] {
+            terms::prune(v, cap);
+        }
+        terms::prune(&mut self.name_counts, STORY_NAMES);
+        self.norms = self.centroid().map(|v| terms::weighted_norm(v, vocab));
+    }
+
     /// The published dates its members span.
     pub(super) fn dates(&self) -> DateRange {
         DateRange {
@@ -127,6 +163,32 @@ pub(super) struct Member {
     pub(super) language: Option<u32>,
     pub(super) published: Option<i64>,
     pub(super) arrival: u64,
+}
+
+impl Member {
+    fn contribution(&self) -> Contribution<'_> {
+        Contribution {
+            fields: self.fields.as_ref(),
+            anchors: &self.anchors,
+            leading_names: &self.leading_names,
+            has_body: self.has_body,
+            decimals: &self.decimals,
+            language: self.language,
+            published: self.published,
+        }
+    }
+}
+
+/// What a member adds to its story's sums (see [`Story::add_to_sums`]),
+/// borrowed from a new document's features or from a member held.
+struct Contribution<'a> {
+    fields: Fields<&'a Sparse>,
+    anchors: &'a Sparse,
+    leading_names: &'a [(u32, u32)],
+    has_body: bool,
+    decimals: &'a [u32],
+    language: Option<u32>,
+    published: Option<i64>,
 }
 
 impl StoryEngine {
@@ -203,34 +265,18 @@ impl StoryEngine {
             story.members.pop_front();
         }
         story.size += 1;
-        terms::add_into(&mut story.title, &f.title);
-        terms::add_into(&mut story.body, &f.body);
-        terms::add_into(&mut story.names, &f.names);
-        terms::add_into(&mut story.anchors, &f.anchors);
-        terms::prune(&mut story.title, cap);
-        terms::prune(&mut story.body, cap);
-        terms::prune(&mut story.names, cap);
-        terms::prune(&mut story.anchors, cap);
-        story.norms = story.centroid().map(|v| terms::weighted_norm(v, &self.vocab));
-        story.languages |= language_bit(f.language);
-        if !f.body.is_empty() {
-            story.bodies += 1;
-            let mut counts: Sparse = f.leading_names.iter().map(|&(t, n)| (t, n as f32)).collect();
-            counts.sort_unstable_by_key(|e| e.0);
-            terms::add_into(&mut story.name_counts, &counts);
-            terms::prune(&mut story.name_counts, STORY_NAMES);
-        }
-        if story.decimals.len() < MAX_STORY_DECIMALS {
-            story.decimals.extend_from_slice(&f.decimals);
-            story.decimals.sort_unstable();
-            story.decimals.dedup();
-        }
+        story.add_to_sums(&Contribution {
+            fields: f.fields(),
+            anchors: &f.anchors,
+            leading_names: &f.leading_names,
+            has_body: !f.body.is_empty(),
+            decimals: &f.decimals,
+            language: f.language,
+            published,
+        });
+        story.prune_sums(cap, &self.vocab);
         story.last_arrival = self.arrivals;
         story.held_docs += 1;
-        if let Some(p) = published {
-            story.first_published = Some(story.first_published.map_or(p, |f| f.min(p)));
-            story.last_published = Some(story.last_published.map_or(p, |l| l.max(p)));
-        }
         // The member takes the document's vectors whole: they are not
         // needed after this, and copying them cost an allocation each.
         if member_cap > 0 {
@@ -290,61 +336,23 @@ impl StoryEngine {
         let Some(story) = self.stories.get_mut(&id) else {
             return;
         };
-        let (mut title, mut body, mut names, mut anchors, mut name_counts) = (
-            Sparse::new(),
-            Sparse::new(),
-            Sparse::new(),
-            Sparse::new(),
-            Sparse::new(),
-        );
-        let mut decimals: Vec<u32> = Vec::new();
-        let (mut languages, mut bodies) = (0u64, 0u32);
-        let (mut first, mut last): (Option<i64>, Option<i64>) = (None, None);
-        let mut last_arrival = 0;
-        for m in &story.members {
-            terms::add_into(&mut title, &m.fields.title);
-            terms::add_into(&mut body, &m.fields.body);
-            terms::add_into(&mut names, &m.fields.names);
-            terms::add_into(&mut anchors, &m.anchors);
-            languages |= language_bit(m.language);
-            if m.has_body {
-                bodies += 1;
-                let mut counts: Sparse = m.leading_names.iter().map(|&(t, n)| (t, n as f32)).collect();
-                counts.sort_unstable_by_key(|e| e.0);
-                terms::add_into(&mut name_counts, &counts);
-            }
-            if decimals.len() < MAX_STORY_DECIMALS {
-                decimals.extend_from_slice(&m.decimals);
-                decimals.sort_unstable();
-                decimals.dedup();
-            }
-            if let Some(p) = m.published {
-                first = Some(first.map_or(p, |f| f.min(p)));
-                last = Some(last.map_or(p, |l| l.max(p)));
-            }
-            last_arrival = last_arrival.max(m.arrival);
+        story.title.clear();
+        story.body.clear();
+        story.names.clear();
+        story.anchors.clear();
+        story.name_counts.clear();
+        story.decimals.clear();
+        story.languages = 0;
+        story.bodies = 0;
+        story.first_published = None;
+        story.last_published = None;
+        let members = std::mem::take(&mut story.members);
+        for m in &members {
+            story.add_to_sums(&m.contribution());
         }
-        for v in [&mut title, &mut body, &mut names, &mut anchors] {
-            terms::prune(v, cap);
-        }
-        terms::prune(&mut name_counts, STORY_NAMES);
-        story.norms = Fields {
-            title: &title,
-            body: &body,
-            names: &names,
-        }
-        .map(|v| terms::weighted_norm(v, vocab));
-        story.title = title;
-        story.body = body;
-        story.names = names;
-        story.anchors = anchors;
-        story.name_counts = name_counts;
-        story.decimals = decimals;
-        story.languages = languages;
-        story.bodies = bodies;
-        story.first_published = first;
-        story.last_published = last;
-        story.last_arrival = last_arrival;
+        story.members = members;
+        story.prune_sums(cap, vocab);
+        story.last_arrival = story.members.iter().map(|m| m.arrival).max().unwrap_or(0);
         story.size = story.members.len() as u32;
         story.held_docs = story.members.iter().filter(|m| docs.contains_key(&m.doc)).count() as u32;
     }
