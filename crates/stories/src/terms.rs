@@ -1,7 +1,7 @@
 //! Term vectors with document frequencies learned from the stream.
 //!
 //! Vectors hold sub-linear term frequencies, L2-normalised *without* IDF;
-//! IDF is applied when two vectors are compared. A cluster formed early in
+//! IDF is applied when two vectors are compared. A story formed early in
 //! the stream is therefore judged with today's document frequencies, not the
 //! poor ones it was built under.
 
@@ -304,6 +304,46 @@ pub(crate) fn cosine(a: &[(u32, f32)], b: &[(u32, f32)], vocab: &Vocabulary) -> 
     Some(if norms > 0.0 { dot / norms } else { 0.0 })
 }
 
+/// The three fields a document and a story are compared on, each with its
+/// own vector and weight (`Config::title_weight`, `body_weight`,
+/// `names_weight`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Fields<T> {
+    pub(crate) title: T,
+    pub(crate) body: T,
+    pub(crate) names: T,
+}
+
+impl<T> Fields<T> {
+    pub(crate) fn as_ref(&self) -> Fields<&T> {
+        Fields {
+            title: &self.title,
+            body: &self.body,
+            names: &self.names,
+        }
+    }
+
+    /// Applies `f` to each field: title, body, then names.
+    pub(crate) fn map<U>(self, mut f: impl FnMut(T) -> U) -> Fields<U> {
+        Fields {
+            title: f(self.title),
+            body: f(self.body),
+            names: f(self.names),
+        }
+    }
+
+    /// The fields in their order: title, body, names.
+    pub(crate) fn into_array(self) -> [T; 3] {
+        [self.title, self.body, self.names]
+    }
+}
+
+/// The slots of the fields in [`DenseQuery`]'s packed weights, in the order
+/// of [`Fields::into_array`].
+const TITLE: usize = 0;
+const BODY: usize = 1;
+const NAMES: usize = 2;
+
 /// A query's three fields (title, body, names) spread over an array indexed
 /// by term id, each term holding its weight times IDF² over the field's
 /// weighted norm. Comparing a story vector with it is then one pass over
@@ -319,12 +359,12 @@ pub(crate) struct DenseQuery {
 }
 
 impl DenseQuery {
-    pub(crate) fn load(&mut self, fields: [&Sparse; 3], vocab: &Vocabulary) {
+    pub(crate) fn load(&mut self, fields: Fields<&Sparse>, vocab: &Vocabulary) {
         self.clear();
         if self.weights.len() < vocab.capacity() {
             self.weights.resize(vocab.capacity(), [0.0; 3]);
         }
-        for (i, v) in fields.iter().enumerate() {
+        for (i, v) in fields.into_array().iter().enumerate() {
             self.present[i] = !v.is_empty();
             let norm = weighted_norm(v, vocab);
             if norm <= 0.0 {
@@ -342,9 +382,19 @@ impl DenseQuery {
         }
     }
 
+    /// The IDF-weighted cosine of each field with `b`'s, whose weighted
+    /// norms are `b_norms`; `None` for a field empty on either side.
+    pub(crate) fn cosines(&self, b: Fields<&Sparse>, b_norms: Fields<f32>) -> Fields<Option<f32>> {
+        Fields {
+            title: self.cosine(TITLE, b.title, b_norms.title),
+            body: self.cosine(BODY, b.body, b_norms.body),
+            names: self.cosine(NAMES, b.names, b_norms.names),
+        }
+    }
+
     /// The IDF-weighted cosine of field `field` with `b`, whose weighted
     /// norm is `b_norm`; `None` when either side is empty.
-    pub(crate) fn cosine(&self, field: usize, b: &[(u32, f32)], b_norm: f32) -> Option<f32> {
+    fn cosine(&self, field: usize, b: &[(u32, f32)], b_norm: f32) -> Option<f32> {
         if !self.present[field] || b.is_empty() {
             return None;
         }
@@ -467,7 +517,14 @@ mod tests {
         let body = tf_vector(&[ids[0], ids[0], ids[1], ids[2]]);
         let story = tf_vector(&[ids[0], ids[2], ids[3]]);
         let mut dense = DenseQuery::default();
-        dense.load([&title, &body, &Vec::new()], &vocab);
+        dense.load(
+            Fields {
+                title: &title,
+                body: &body,
+                names: &Vec::new(),
+            },
+            &vocab,
+        );
         let norm = weighted_norm(&story, &vocab);
         for (field, query) in [(0, &title), (1, &body)] {
             let expected = cosine(query, &story, &vocab).unwrap();
@@ -476,7 +533,14 @@ mod tests {
         }
         assert_eq!(dense.cosine(2, &story, norm), None, "an empty field is not compared");
         // Reloading forgets the previous query entirely.
-        dense.load([&Vec::new(), &tf_vector(&[ids[4]]), &Vec::new()], &vocab);
+        dense.load(
+            Fields {
+                title: &Vec::new(),
+                body: &tf_vector(&[ids[4]]),
+                names: &Vec::new(),
+            },
+            &vocab,
+        );
         assert_eq!(dense.cosine(1, &story, norm), Some(0.0));
         assert_eq!(dense.cosine(0, &story, norm), None);
     }

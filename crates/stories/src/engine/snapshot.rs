@@ -2,25 +2,27 @@
 //! last one stopped instead of replaying every stored document (replay
 //! recomputes every document's features, a minute per 100,000).
 //!
-//! A snapshot is a fixed header, then the state in bincode's varint
+//! A snapshot is a fixed header, then the state in postcard's varint
 //! encoding. The header, little-endian: the tag [`MAGIC`], the format
 //! version, a fingerprint of the [`Config`], the caller's watermark, the
 //! payload's length and its CRC-32. Loading checks each in that order and
 //! refuses, with the reason, rather than guess: a snapshot is only ever a
 //! shortcut, and the caller can always replay instead.
 //!
-//! bincode 1.3 rather than a self-describing format: the state is millions
+//! postcard rather than a self-describing format: the state is millions
 //! of small integers and floats, which varints keep near their packed size,
-//! and it decodes straight into the engine's own types. Its input limit
-//! bounds what a corrupt length can make it read.
+//! and it decodes straight into the engine's own types. It decodes from the
+//! payload in memory, so a corrupt length cannot make it read past the
+//! payload, and serde caps what a length can make it reserve. (Format 1
+//! was bincode 1.3, which is unmaintained; such a snapshot is refused as
+//! an older version, and the caller replays.)
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
 
-use bincode::Options;
 use serde::{Deserialize, Serialize};
 
-use super::{Cluster, DocRecord, StoryEngine};
+use super::{DocRecord, Story, StoryEngine};
 use crate::config::Config;
 use crate::hash::{hash_bytes, FastMap};
 use crate::minhash::CappedPostings;
@@ -28,10 +30,10 @@ use crate::terms::Vocabulary;
 use crate::Error;
 
 const MAGIC: [u8; 8] = *b"RWSTORY\0";
-/// Bump on any change to a serialized type (here, in `engine.rs`,
+/// Bump on any change to a serialized type (here, in `engine/`,
 /// `terms.rs` or `minhash.rs`) or to what a field means: an older snapshot
 /// is then refused and the caller replays, rather than misreading it.
-pub(crate) const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 2;
 const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 8 + 4;
 const FINGERPRINT_SEED: u64 = 0x736e_6170_7368_6f74;
 
@@ -76,9 +78,9 @@ persisted_state! {
     doc_by_headline: FastMap<u64, u32>,
     band_postings: CappedPostings,
     sample_postings: CappedPostings,
-    clusters: FastMap<u32, Cluster>,
-    next_cluster: u32,
-    cluster_by_key: FastMap<String, u32>,
+    stories: FastMap<u32, Story>,
+    next_story: u32,
+    story_by_key: FastMap<String, u32>,
     term_postings: CappedPostings,
     archive_postings: CappedPostings,
     arrivals: u64,
@@ -87,15 +89,11 @@ persisted_state! {
     sweeps: u64,
 }
 
-fn encoding() -> impl Options {
-    bincode::DefaultOptions::new()
-}
-
 /// Identifies a configuration across processes: any setting changed gives
 /// another fingerprint (the hash is the crate's fixed one, not `std`'s
 /// seeded one).
 fn fingerprint(config: &Config) -> u64 {
-    let bytes = encoding().serialize(config).unwrap_or_default();
+    let bytes = postcard::to_stdvec(config).unwrap_or_default();
     hash_bytes(&bytes, FINGERPRINT_SEED)
 }
 
@@ -106,9 +104,7 @@ impl StoryEngine {
     /// flushed or synced: that is the caller's, who knows the destination.
     pub fn save_snapshot(&self, watermark: u64, out: &mut impl Write) -> Result<(), Error> {
         let state = StateRef::of(self);
-        let payload = encoding()
-            .serialize(&state)
-            .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+        let payload = postcard::to_stdvec(&state).map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
         let mut header = Vec::with_capacity(HEADER_LEN);
         header.extend_from_slice(&MAGIC);
         header.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -177,10 +173,11 @@ impl StoryEngine {
         if crc32fast::hash(payload) != checksum {
             return Err(Error::Corrupt("checksum mismatch".into()));
         }
-        let state: State = encoding()
-            .with_limit(length)
-            .deserialize(payload)
-            .map_err(|e| Error::Corrupt(e.to_string()))?;
+        let (state, rest): (State, &[u8]) =
+            postcard::take_from_bytes(payload).map_err(|e| Error::Corrupt(e.to_string()))?;
+        if !rest.is_empty() {
+            return Err(Error::Corrupt("bytes after the state".into()));
+        }
         state.install(&mut engine);
         let vocab = std::mem::replace(&mut engine.vocab, Vocabulary::new(engine.config.idf_prior_docs));
         engine.vocab = vocab.restored().map_err(|why| Error::Corrupt(why.into()))?;
@@ -192,10 +189,10 @@ impl StoryEngine {
     /// by them): a snapshot that passed its checksum but breaks one was
     /// written wrongly, and is refused rather than left to panic later.
     fn check_links(&self) -> Result<(), &'static str> {
-        if self.docs.keys().any(|&d| d >= self.next_doc) || self.clusters.keys().any(|&c| c >= self.next_cluster) {
+        if self.docs.keys().any(|&d| d >= self.next_doc) || self.stories.keys().any(|&c| c >= self.next_story) {
             return Err("an index beyond the next one to hand out");
         }
-        if self.docs.values().any(|d| !self.clusters.contains_key(&d.cluster)) {
+        if self.docs.values().any(|d| !self.stories.contains_key(&d.story)) {
             return Err("a document in a missing story");
         }
         let doc_indexes = [
@@ -211,7 +208,7 @@ impl StoryEngine {
         {
             return Err("an index naming a missing document");
         }
-        if self.cluster_by_key.values().any(|c| !self.clusters.contains_key(c)) {
+        if self.story_by_key.values().any(|c| !self.stories.contains_key(c)) {
             return Err("a story key naming a missing story");
         }
         Ok(())
@@ -392,6 +389,25 @@ mod tests {
         let mut longer = good.clone();
         longer.push(0);
         assert!(matches!(refused(&longer), Error::Corrupt(_)));
+    }
+
+    #[test]
+    fn a_snapshot_in_the_bincode_format_is_refused_as_an_older_version() {
+        // Format 1 wrote its state with bincode. Its header was laid out as
+        // today's: refused on the version, the caller replays.
+        const BINCODE_FORMAT: u32 = 1;
+        let mut engine = StoryEngine::default();
+        for d in stream().iter().take(10) {
+            engine.add(d);
+        }
+        let mut old = saved(&engine, 7);
+        old[8..12].copy_from_slice(&BINCODE_FORMAT.to_le_bytes());
+        match refused(&old) {
+            Error::UnsupportedVersion { found, supported } => {
+                assert_eq!((found, supported), (BINCODE_FORMAT, FORMAT_VERSION))
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

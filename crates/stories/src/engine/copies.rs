@@ -1,0 +1,126 @@
+//! Copy detection: the earlier documents a new one copies, and an original
+//! that arrives after its copies adopting them.
+
+use super::{Features, StoryEngine, DAY};
+use crate::minhash;
+use crate::provenance;
+
+/// The outcome of looking for earlier documents that this one copies.
+#[derive(Debug, Default)]
+pub(super) struct CopyMatch {
+    /// Documents it copies outright.
+    pub(super) strong: Vec<u32>,
+    /// The closest document it nearly copies, when nothing is copied outright.
+    pub(super) near: Option<u32>,
+}
+
+impl StoryEngine {
+    pub(super) fn find_copies(&self, f: &Features, published: Option<i64>) -> CopyMatch {
+        let mut out = CopyMatch::default();
+        if let Some(&d) = f.headline_key.as_ref().and_then(|k| self.doc_by_headline.get(k)) {
+            if let Some(other) = self.docs.get(&d) {
+                let same_time = match (published, other.published) {
+                    (Some(a), Some(b)) => ((a - b).abs() as f64) <= self.config.same_time_days * DAY,
+                    _ => true,
+                };
+                // An outlet repeating its own headline (a daily briefing, a
+                // running file) is not copying anyone.
+                let other_outlet = match (f.source_key, other.source_key) {
+                    (Some(a), Some(b)) => a != b,
+                    _ => true,
+                };
+                if same_time && other_outlet {
+                    out.strong.push(d);
+                }
+            }
+        }
+        if let Some(&d) = f.url_key.as_ref().and_then(|u| self.doc_by_url.get(u)) {
+            out.strong.push(d);
+        }
+        if let Some(&d) = f.fingerprint_key.as_ref().and_then(|h| self.doc_by_fingerprint.get(h)) {
+            out.strong.push(d);
+        }
+        let mut candidates: Vec<u32> = Vec::new();
+        for &key in &f.band_keys {
+            candidates.extend(self.band_postings.get(key));
+        }
+        let mut sample_hits: Vec<u32> = Vec::new();
+        for &s in &f.samples {
+            sample_hits.extend(self.sample_postings.get(s));
+        }
+        sample_hits.sort_unstable();
+        // Two shared samples is the least that can be a containment worth checking.
+        for run in sample_hits.chunk_by(|a, b| a == b) {
+            if run.len() >= 2 {
+                candidates.push(run[0]);
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut best_near: Option<(f64, u32)> = None;
+        for d in candidates {
+            let Some(other) = self.docs.get(&d) else {
+                continue;
+            };
+            let resemblance = minhash::estimated_resemblance(&f.signature, &other.signature);
+            let containment = minhash::containment(&f.samples, &other.samples, self.config.min_containment_samples);
+            if resemblance >= self.config.copy_resemblance || containment >= self.config.copy_containment {
+                out.strong.push(d);
+            } else if resemblance >= self.config.near_copy_resemblance
+                || containment >= self.config.near_copy_containment
+            {
+                let closeness = resemblance.max(containment);
+                if best_near.is_none_or(|(c, _)| closeness > c) {
+                    best_near = Some((closeness, d));
+                }
+            }
+        }
+        out.strong.retain(|d| self.docs.contains_key(d));
+        out.strong.sort_unstable();
+        out.strong.dedup();
+        out.near = best_near.map(|(_, d)| d);
+        out
+    }
+
+    /// Makes `original`, just inserted, the original of the documents it
+    /// predates among `found` (the held documents it copies) and of their
+    /// recorded copies, in its own story. Undated ones cannot be ordered
+    /// against it and keep their verdict.
+    pub(super) fn adopt_earlier_arrivals(&mut self, original: u32, found: Vec<u32>) {
+        let (first, story, original_id) = {
+            let o = &self.docs[&original];
+            let Some(first) = o.published else {
+                return;
+            };
+            (first, o.story, o.id.clone())
+        };
+        let mut family = found;
+        for d in family.clone() {
+            if let Some(r) = self.docs.get(&d) {
+                family.extend_from_slice(&r.copies);
+            }
+        }
+        family.sort_unstable();
+        family.dedup();
+        let mut adopted = Vec::new();
+        for d in family {
+            let Some(r) = self.docs.get_mut(&d) else {
+                continue;
+            };
+            let later = r.published.is_some_and(|p| p > first);
+            if d == original || r.story != story || !later {
+                continue;
+            }
+            let redated = r.redated || provenance::is_redated(r.published, Some(first), self.config.redate_after_days);
+            r.copy_of_doc = Some(original);
+            r.copy_of = Some(original_id.clone());
+            r.redated = redated;
+            r.copies.clear();
+            adopted.push(d);
+        }
+        self.revised.extend_from_slice(&adopted);
+        if let Some(o) = self.docs.get_mut(&original) {
+            o.copies.extend(adopted);
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! A document as the engine compares it: term vectors, names, anchors, copy-
+//! detection keys and date evidence, from its words.
+
+use model::Document;
+use rust_stemmers::Stemmer;
+
+use super::{language_bit, StoryEngine, LEADING_NAMES};
+use crate::canonical::canonical_url;
+use crate::fingerprint::{fingerprint_key, headline_key};
+use crate::hash::{hash_bytes, FastMap};
+use crate::minhash;
+use crate::stem;
+use crate::temporal::{self, EventEvidence};
+use crate::terms::{self, Fields, Sparse};
+use crate::text::{self, Word};
+
+/// A document as the engine compares it.
+#[derive(Debug, Default)]
+pub(super) struct Features {
+    pub(super) title: Sparse,
+    pub(super) body: Sparse,
+    pub(super) names: Sparse,
+    pub(super) anchors: Sparse,
+    pub(super) distinct_terms: Vec<u32>,
+    pub(super) signature: Vec<u32>,
+    pub(super) band_keys: Vec<u64>,
+    pub(super) samples: Vec<u64>,
+    pub(super) fingerprint_key: Option<u64>,
+    /// Set for headline-only documents long enough to be syndicated
+    /// copies, with their outlet's key.
+    pub(super) headline_key: Option<u64>,
+    pub(super) source_key: Option<u64>,
+    pub(super) url_key: Option<u64>,
+    pub(super) language: Option<u32>,
+    pub(super) evidence: EventEvidence,
+    /// The names the body repeats most, with their counts, most first.
+    pub(super) leading_names: Vec<(u32, u32)>,
+    /// Anchor terms of numbers with a decimal part (magnitudes, rates,
+    /// versions), sorted.
+    pub(super) decimals: Vec<u32>,
+}
+
+impl Features {
+    /// The compared fields' vectors.
+    pub(super) fn fields(&self) -> Fields<&Sparse> {
+        Fields {
+            title: &self.title,
+            body: &self.body,
+            names: &self.names,
+        }
+    }
+}
+
+impl StoryEngine {
+    /// Counts a document's terms, and the language of its anchors.
+    pub(super) fn observe(&mut self, f: &Features) {
+        self.vocab.observe(&f.distinct_terms);
+        let bit = language_bit(f.language);
+        if bit != 0 {
+            for &(t, _) in &f.anchors {
+                self.vocab.mark_language(t, bit);
+            }
+        }
+    }
+
+    pub(super) fn features(&mut self, doc: &Document) -> Features {
+        let title_words = doc.title.as_deref().map(text::words).unwrap_or_default();
+        let body_words = text::words(&doc.text);
+        let mut f = Features {
+            url_key: doc
+                .url
+                .as_deref()
+                .and_then(canonical_url)
+                .map(|u| hash_bytes(u.as_bytes(), 0x0u64)),
+            language: text::language_of(
+                doc.language.as_deref(),
+                if body_words.is_empty() {
+                    &title_words
+                } else {
+                    &body_words
+                },
+            ),
+            ..Features::default()
+        };
+
+        // Words repeat within a document; looking each up once in a small
+        // table spares the vocabulary's large one most of its cache misses.
+        let mut known: FastMap<&str, u32> = FastMap::default();
+        let stemmer = stem::stemmer_for(doc.language.as_deref(), f.language);
+        let title_terms = self.term_ids(&title_words, "", stemmer.as_ref(), &mut known);
+        // A headline-only document is its own body, so it still meets
+        // full-text documents on the body field.
+        let body_terms = if body_words.is_empty() {
+            title_terms.clone()
+        } else {
+            self.term_ids(&body_words, "", stemmer.as_ref(), &mut known)
+        };
+        // Capitalised words mid-sentence are mostly names, and numbers
+        // (dates, counts, versions) tell one event from a similar one.
+        // Headlines are title-cased throughout, so only the body is read.
+        let name_words: Vec<Word> = body_words
+            .iter()
+            .filter(|w| (w.capitalised && !w.sentence_start) || w.lower.chars().any(|c| c.is_numeric()))
+            .cloned()
+            .collect();
+        let name_terms = self.term_ids(&name_words, "@", None, &mut FastMap::default());
+        let anchors = text::anchors(&doc.text, &body_words);
+        let anchor_terms: Vec<u32> = anchors.iter().map(|a| self.vocab.intern(&format!("^{a}"))).collect();
+        f.decimals = anchors
+            .iter()
+            .zip(&anchor_terms)
+            .filter(|(a, _)| a.starts_with('#') && a.contains('.'))
+            .map(|(_, &t)| t)
+            .collect();
+        f.decimals.sort_unstable();
+        f.decimals.dedup();
+        f.title = terms::tf_vector(&title_terms);
+        f.body = terms::tf_vector(&body_terms);
+        f.names = terms::tf_vector(&name_terms);
+        f.anchors = terms::tf_vector(&anchor_terms);
+        let mut distinct: Vec<u32> = title_terms
+            .iter()
+            .chain(&body_terms)
+            .chain(&name_terms)
+            .chain(&anchor_terms)
+            .copied()
+            .collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        f.distinct_terms = distinct;
+        f.leading_names = self.leading_names(&body_words);
+        if let Some(published) = doc.published {
+            f.evidence = temporal::evidence(&doc.text, published.day(), self.config.redate_after_days);
+        }
+
+        if body_words.len() >= self.config.min_copy_words {
+            let lower: Vec<&str> = body_words.iter().map(|w| w.lower.as_ref()).collect();
+            let shingles = minhash::shingles(&lower, self.config.shingle_words);
+            f.signature = minhash::signature(&shingles, self.config.minhash_perms);
+            f.band_keys = minhash::band_keys(&f.signature, self.config.lsh_bands);
+            f.samples = minhash::sample(&shingles, self.config.sample_modulus);
+            f.fingerprint_key = Some(fingerprint_key(&body_words));
+        } else if title_words.len() >= self.config.min_headline_copy_words {
+            f.headline_key = Some(headline_key(&title_words, &body_words));
+            f.source_key = doc
+                .source
+                .as_deref()
+                .map(|s| s.trim().to_lowercase())
+                .filter(|s| !s.is_empty())
+                .map(|s| hash_bytes(s.as_bytes(), 0x50c3));
+        }
+        f
+    }
+
+    /// The names (words written capitalised inside a sentence at least
+    /// once) that a body repeats most, counting every capitalised use.
+    pub(super) fn leading_names(&mut self, words: &[Word]) -> Vec<(u32, u32)> {
+        let mut counts: FastMap<&str, (u32, bool)> = FastMap::default();
+        for w in words {
+            if w.capitalised && w.lower.len() >= 3 && w.lower.chars().all(char::is_alphabetic) {
+                let entry = counts.entry(w.lower.as_ref()).or_default();
+                entry.0 += 1;
+                entry.1 |= !w.sentence_start;
+            }
+        }
+        let mut named: Vec<(u32, &str)> = counts
+            .into_iter()
+            .filter(|&(_, (n, inside))| inside && n >= 2)
+            .map(|(word, (n, _))| (n, word))
+            .collect();
+        named.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        named.truncate(LEADING_NAMES);
+        named
+            .into_iter()
+            .map(|(n, word)| (self.vocab.intern(word), n))
+            .collect()
+    }
+
+    /// Term ids of the words, stemmed when a stemmer is given, `prefix`
+    /// marking the field; `known` holds the ids of words met before under
+    /// the same prefix and stemmer.
+    pub(super) fn term_ids<'w>(
+        &mut self,
+        words: &'w [Word],
+        prefix: &str,
+        stemmer: Option<&Stemmer>,
+        known: &mut FastMap<&'w str, u32>,
+    ) -> Vec<u32> {
+        let mut buffer = String::new();
+        words
+            .iter()
+            .filter(|w| text::is_term(&w.lower))
+            .map(|w| {
+                let word: &str = &w.lower;
+                if let Some(&id) = known.get(word) {
+                    return id;
+                }
+                let id = if let Some(stemmer) = stemmer {
+                    let stemmed = stemmer.stem(word);
+                    if prefix.is_empty() {
+                        self.vocab.intern(&stemmed)
+                    } else {
+                        buffer.clear();
+                        buffer.push_str(prefix);
+                        buffer.push_str(&stemmed);
+                        self.vocab.intern(&buffer)
+                    }
+                } else if prefix.is_empty() {
+                    self.vocab.intern(word)
+                } else {
+                    buffer.clear();
+                    buffer.push_str(prefix);
+                    buffer.push_str(word);
+                    self.vocab.intern(&buffer)
+                };
+                known.insert(word, id);
+                id
+            })
+            .collect()
+    }
+
+    pub(super) fn combined(f: &Features) -> Sparse {
+        let mut query = f.body.clone();
+        terms::add_into(&mut query, &f.title);
+        terms::add_into(&mut query, &f.names);
+        query
+    }
+}

@@ -1,0 +1,225 @@
+//! Revision of open stories: a review that splits a story in two, and the
+//! reunion of two stories that are one.
+
+use std::collections::VecDeque;
+
+use super::{Member, StoryEngine, ANCHOR_TERMS};
+use crate::hash::FastSet;
+use crate::review;
+use crate::terms::{self, DenseQuery};
+
+impl StoryEngine {
+    /// Reviews an open story at its checkpoints: when its originals fall
+    /// into two groups with a normalised cut below `Config::split_cut`, the
+    /// group without the first report leaves as a new story, and its
+    /// members' moves are listed in [`StoryEngine::revised`]. Copies go
+    /// where their original goes, and do not count as evidence: a wire
+    /// story and its copies would otherwise look like a tight group of
+    /// their own.
+    pub(super) fn review(&mut self, id: u32) {
+        let cfg = &self.config;
+        let min_side = cfg.split_min_side.max(1);
+        let Some(story) = self.stories.get(&id) else {
+            return;
+        };
+        let size = story.size as usize;
+        if story.evicted || !story.open(cfg.review_members) || size < 2 * min_side || !at_checkpoint(size, min_side) {
+            return;
+        }
+        let copy_of = |m: &Member| self.docs.get(&m.doc).and_then(|r| r.copy_of_doc);
+        let originals: Vec<&Member> = story.members.iter().filter(|m| copy_of(m).is_none()).collect();
+        if originals.len() < 2 * min_side {
+            return;
+        }
+        let mut dense = std::mem::take(&mut self.dense_query);
+        let weights = self.similarity_graph(&mut dense, &originals);
+        self.dense_query = dense;
+        let weights = review::nearest_neighbours(&weights, cfg.review_neighbours);
+        let Some(split) = review::bisect(&weights, min_side) else {
+            return;
+        };
+        if split.ncut >= f64::from(cfg.split_cut) {
+            return;
+        }
+        let mut leaving: FastSet<u32> = originals
+            .iter()
+            .zip(&split.second)
+            .filter(|(_, &second)| second)
+            .map(|(m, _)| m.doc)
+            .collect();
+        // The side with the first report keeps the story and its key.
+        let first = story.members.front().map(|m| m.doc);
+        if first.is_some_and(|d| leaving.contains(&d)) {
+            leaving = originals
+                .iter()
+                .map(|m| m.doc)
+                .filter(|d| !leaving.contains(d))
+                .collect();
+        }
+        let follows = story
+            .members
+            .iter()
+            .filter(|m| copy_of(m).is_some_and(|o| leaving.contains(&o)))
+            .map(|m| m.doc)
+            .collect::<Vec<_>>();
+        leaving.extend(follows);
+        self.split_story(id, &leaving);
+    }
+
+    /// Merges two open stories that a new document resembles both when the
+    /// review would not split their union along the line between them: the
+    /// same test that splits a story, run the other way.
+    pub(super) fn reunite(&mut self, a: u32, b: u32) {
+        let cfg = &self.config;
+        let min_side = cfg.split_min_side.max(1);
+        let (Some(sa), Some(sb)) = (self.stories.get(&a), self.stories.get(&b)) else {
+            return;
+        };
+        if sa.evicted || sb.evicted || !sa.open(cfg.review_members) || !sb.open(cfg.review_members) {
+            return;
+        }
+        // Cheap bounds first: this runs for every document that two open
+        // stories would take.
+        let union = sa.members.len() + sb.members.len();
+        if union > cfg.review_members || union < cfg.reunite_min_members || !at_checkpoint(union, min_side) {
+            return;
+        }
+        let copy_of = |m: &Member| self.docs.get(&m.doc).and_then(|r| r.copy_of_doc);
+        let originals: Vec<(&Member, bool)> = sa
+            .members
+            .iter()
+            .map(|m| (m, false))
+            .chain(sb.members.iter().map(|m| (m, true)))
+            .filter(|(m, _)| copy_of(m).is_none())
+            .collect();
+        let in_b = originals.iter().filter(|(_, side)| *side).count();
+        if in_b < min_side || originals.len() - in_b < min_side {
+            return;
+        }
+        if originals.len() < cfg.reunite_min_members {
+            return;
+        }
+        let mut dense = std::mem::take(&mut self.dense_query);
+        let members: Vec<&Member> = originals.iter().map(|(m, _)| *m).collect();
+        let weights = review::nearest_neighbours(&self.similarity_graph(&mut dense, &members), cfg.review_neighbours);
+        self.dense_query = dense;
+        let second: Vec<bool> = originals.iter().map(|(_, side)| *side).collect();
+        if review::normalised_cut(&weights, &second) < f64::from(cfg.split_cut) {
+            return;
+        }
+        // The story with the earlier first report keeps its key.
+        let (keep, gone) = if sa.members.front().map(|m| m.arrival) <= sb.members.front().map(|m| m.arrival) {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let Some(mut removed) = self.stories.remove(&gone) else {
+            return;
+        };
+        if self.story_by_key.get(&removed.key) == Some(&gone) {
+            self.story_by_key.remove(&removed.key);
+        }
+        let moved: Vec<u32> = removed.members.iter().map(|m| m.doc).collect();
+        let story = self.stories.get_mut(&keep).expect("checked above");
+        story.members.extend(removed.members.drain(..));
+        story.members.make_contiguous().sort_by_key(|m| m.arrival);
+        self.rebuild(keep);
+        for &d in &moved {
+            if let Some(r) = self.docs.get_mut(&d) {
+                r.story = keep;
+            }
+        }
+        self.index_members(keep, &moved);
+        self.revised.extend(moved);
+    }
+
+    /// The similarity graph of members: each pair's field-weighted cosine.
+    pub(super) fn similarity_graph(&self, dense: &mut DenseQuery, members: &[&Member]) -> nalgebra::DMatrix<f64> {
+        let n = members.len();
+        let mut weights = nalgebra::DMatrix::<f64>::zeros(n, n);
+        for (i, a) in members.iter().enumerate() {
+            dense.load(a.fields.as_ref(), &self.vocab);
+            for (j, other) in members.iter().enumerate().skip(i + 1) {
+                let s = self
+                    .field_similarity(dense, other.fields.as_ref(), other.norms)
+                    .unwrap_or(0.0)
+                    .max(0.0);
+                weights[(i, j)] = f64::from(s);
+                weights[(j, i)] = f64::from(s);
+            }
+        }
+        weights
+    }
+
+    /// Moves the members in `leaving` out of story `id` into a new story
+    /// keyed by the first of them, and rebuilds both stories from their
+    /// members.
+    pub(super) fn split_story(&mut self, id: u32, leaving: &FastSet<u32>) {
+        let Some(story) = self.stories.get_mut(&id) else {
+            return;
+        };
+        let (moved, stayed): (VecDeque<Member>, VecDeque<Member>) = std::mem::take(&mut story.members)
+            .into_iter()
+            .partition(|m| leaving.contains(&m.doc));
+        story.members = stayed;
+        let Some(key) = moved.front().and_then(|m| self.docs.get(&m.doc)).map(|r| r.id.clone()) else {
+            let story = self.stories.get_mut(&id).expect("looked up above");
+            story.members.extend(moved);
+            story.members.make_contiguous().sort_by_key(|m| m.arrival);
+            return;
+        };
+        let key = if self.story_by_key.contains_key(&key) {
+            format!("{key}#{}", self.next_story)
+        } else {
+            key
+        };
+        let new = self.new_story(key);
+        self.stories.get_mut(&new).expect("just made").members = moved;
+        for c in [id, new] {
+            self.rebuild(c);
+        }
+        let moved_docs: Vec<u32> = self.stories[&new].members.iter().map(|m| m.doc).collect();
+        for &d in &moved_docs {
+            if let Some(r) = self.docs.get_mut(&d) {
+                r.story = new;
+            }
+        }
+        self.index_members(new, &moved_docs);
+        self.revised.extend(moved_docs);
+    }
+
+    /// Files a story under the heaviest terms of those of its members that
+    /// are in `docs`, as `insert` files a new member.
+    pub(super) fn index_members(&mut self, id: u32, docs: &[u32]) {
+        let Some(story) = self.stories.get(&id) else {
+            return;
+        };
+        let terms: Vec<u32> = story
+            .members
+            .iter()
+            .filter(|m| docs.contains(&m.doc))
+            .flat_map(|m| {
+                let mut query = m.fields.body.clone();
+                terms::add_into(&mut query, &m.fields.title);
+                terms::add_into(&mut query, &m.fields.names);
+                let mut heavy: Vec<u32> = self
+                    .heaviest(&query, self.config.query_terms)
+                    .into_iter()
+                    .map(|(_, t)| t)
+                    .collect();
+                heavy.extend(self.heaviest(&m.anchors, ANCHOR_TERMS).into_iter().map(|(_, t)| t));
+                heavy
+            })
+            .collect();
+        for term in terms {
+            self.term_postings.insert(u64::from(term), id);
+        }
+    }
+}
+
+/// Whether a story (or two stories together) of `size` documents is due
+/// for review: at every size while small, then every `min_side` documents,
+/// so that a large open story is not re-examined on each arrival.
+fn at_checkpoint(size: usize, min_side: usize) -> bool {
+    size <= 4 * min_side || size.is_multiple_of(min_side)
+}

@@ -1,0 +1,165 @@
+//! Tests of the engine's state: determinism, restoring verdicts, bounded
+//! memory and archives out of date order.
+
+use super::*;
+
+#[test]
+fn same_input_gives_same_output() {
+    let stream = || {
+        vec![
+            doc("1", "Norway approves budget", BUDGET, Some("2023-09-05")),
+            doc("2", "Earthquake in Morocco", QUAKE_A, Some("2023-09-08")),
+            doc("3", "Barcelona beat Sevilla", FOOTBALL, None),
+            doc("4", "Morocco quake toll rises", QUAKE_B, Some("2023-09-09")),
+            doc("5", "", QUAKE_A, Some("2023-09-10")),
+            doc("6", "Budget talks in Oslo", "", None),
+        ]
+    };
+    let run = || {
+        let mut e = StoryEngine::default();
+        let assignments: Vec<Assignment> = stream().iter().map(|d| e.add(d)).collect();
+        let related = e.related("2", 3);
+        (assignments, related)
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn repeated_id_returns_the_first_verdict() {
+    let mut e = StoryEngine::default();
+    let first = e.add(&doc("x", "Budget", BUDGET, None));
+    let again = e.add(&doc("x", "Football", FOOTBALL, None));
+    assert_eq!(first, again);
+}
+
+#[test]
+fn restore_rebuilds_state_without_deciding() {
+    let mut e = StoryEngine::default();
+    let stored = Assignment {
+        id: "old".into(),
+        cluster: "story-7".into(),
+        copy_of: None,
+        redated: false,
+    };
+    e.restore(&doc("old", "Quake hits Morocco", QUAKE_A, Some("2023-09-08")), &stored);
+    let copy = e.add(&doc("new", "", QUAKE_A, Some("2023-09-09")));
+    assert_eq!(copy.cluster, "story-7");
+    assert_eq!(copy.copy_of.as_deref(), Some("old"));
+    let near = e.add(&doc("b", "Morocco quake toll", QUAKE_B, Some("2023-09-09")));
+    assert_eq!(near.cluster, "story-7");
+}
+
+#[test]
+fn memory_is_released_for_stories_out_of_the_window() {
+    let mut e = StoryEngine::new(Config {
+        keep_arrivals: 50,
+        ..Config::default()
+    });
+    // Two years of daily, unrelated stories: the state after the second
+    // year is no larger than after the first.
+    let start: chrono::NaiveDate = "2022-01-01".parse().expect("date");
+    let mut after_one_year = EngineStats::default();
+    for day in 0..730u64 {
+        let date = start + chrono::Days::new(day);
+        let text = format!(
+            "Officials in Town{day} said the Project{day} bridge would close for repairs, \
+             affecting commuters on Route{day} while engineers from Firm{day} inspect cables \
+             and bearings over the coming weeks."
+        );
+        e.add(&doc(
+            &format!("d{day}"),
+            &format!("Bridge {day} closes"),
+            &text,
+            Some(&date.to_string()),
+        ));
+        if day == 500 {
+            after_one_year = e.stats();
+        }
+    }
+    let stats = e.stats();
+    eprintln!("{after_one_year:?}\n{stats:?}");
+    assert_eq!(stats.documents_seen, 730);
+    let grew = |a: usize, b: usize| b as f64 / a.max(1) as f64;
+    assert!(grew(after_one_year.stories_live, stats.stories_live) < 1.3, "{stats:?}");
+    assert!(
+        grew(after_one_year.documents_held, stats.documents_held) < 1.3,
+        "{stats:?}"
+    );
+    assert!(grew(after_one_year.terms, stats.terms) < 1.3, "{stats:?}");
+    assert!(
+        grew(after_one_year.postings_entries, stats.postings_entries) < 1.3,
+        "{stats:?}"
+    );
+    assert!(stats.documents_held < 600 && stats.stories_archived > 0, "{stats:?}");
+    // A word-for-word copy of a story still held is found after its eviction.
+    let old_text = "Officials in Town500 said the Project500 bridge would close for repairs, \
+        affecting commuters on Route500 while engineers from Firm500 inspect cables and \
+        bearings over the coming weeks.";
+    let copy = e.add(&doc("copy", "", old_text, Some("2024-01-05")));
+    assert_eq!(copy.copy_of.as_deref(), Some("d500"));
+    assert!(copy.redated);
+}
+
+/// Two stories a year apart, as an archive in file-name order delivers
+/// them: each outlet's folder runs through both years.
+fn out_of_order_archive() -> Vec<Document> {
+    let mut docs = Vec::new();
+    let reports = [(QUAKE_A, "2023-09-08"), (QUAKE_B, "2023-09-09")];
+    for (outlet, (report, date)) in ["Ardent", "Bellpost"].iter().zip(reports) {
+        docs.push(doc(&format!("{outlet}-quake"), "Quake in Morocco", report, Some(date)));
+        for k in 0..15 {
+            let text = format!(
+                "The Haldor{k} council of {outlet} approved the Vessin{k} budget on Tuesday after \
+                 a long debate over the Torrin{k} tram line, which {outlet} officials said would \
+                 open in {year}.",
+                year = 2026 + k
+            );
+            docs.push(doc(
+                &format!("{outlet}-budget{k}"),
+                "Budget passed",
+                &text,
+                Some("2024-10-01"),
+            ));
+        }
+    }
+    docs
+}
+
+fn assert_quakes_together(verdicts: &[Assignment]) {
+    let quakes: Vec<&str> = verdicts
+        .iter()
+        .filter(|a| a.id.ends_with("-quake"))
+        .map(|a| a.cluster.as_str())
+        .collect();
+    assert_eq!(quakes.len(), 2);
+    assert_eq!(quakes[0], quakes[1], "the two quake reports split");
+}
+
+#[test]
+fn an_archive_out_of_date_order_still_groups_its_stories() {
+    let mut e = engine_with_background();
+    let verdicts: Vec<Assignment> = out_of_order_archive().iter().map(|d| e.add(d)).collect();
+    assert_quakes_together(&verdicts);
+}
+
+#[test]
+fn a_document_far_behind_the_stream_finds_its_archived_story() {
+    // Stories leave the window at once here, as they do in a long
+    // stream: the late quake reports must find the archived story.
+    let mut e = StoryEngine::new(Config {
+        keep_arrivals: 0,
+        ..Config::default()
+    });
+    let mut archived = 0;
+    let mut verdicts = Vec::new();
+    for d in out_of_order_archive() {
+        verdicts.push(e.add(&d));
+        archived = archived.max(e.stats().stories_archived);
+    }
+    assert!(archived > 0, "the quake story was never archived");
+    assert_quakes_together(&verdicts);
+    assert!(
+        verdicts.iter().all(|a| !a.redated),
+        "same-time reports are not re-dated"
+    );
+}
