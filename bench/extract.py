@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Scores `ravenwire extract --jsonl` on the shared extraction and date sets.
+"""Scores `ravenwire extract --jsonl` on the shared body sets (extraction,
+extraction-news) and the date set.
 
 Runs the release binary pinned to one core (taskset -c 0) over each set,
 times the whole process, converts the JSON lines to the scorers' prediction
@@ -19,6 +20,8 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The body sets: the mixed dev set, then the news set (L3S-GN1).
+BODY_SETS = ("extraction", "extraction-news")
 
 
 def run_extract(binary, pages, out_jsonl):
@@ -76,17 +79,18 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     bench = os.path.join(args.shared, "bench")
 
-    # Body extraction.
-    pages = os.path.join(bench, "extraction", "html")
-    jsonl = os.path.join(args.out, "extraction.jsonl")
-    wall, cpu = run_extract(args.binary, pages, jsonl)
-    lines = read_lines(jsonl)
-    pred = {page_id(l["path"]): {"articleBody": l.get("text") or ""} for l in lines}
-    pred_path = os.path.join(args.out, "ravenwire-extraction.json")
-    with open(pred_path, "w", encoding="utf-8") as f:
-        json.dump(pred, f)
-    print(speed_line("extraction", len(lines), wall, cpu))
-    print(score(os.path.join(bench, "extraction", "score.py"), pred_path))
+    # Body extraction, on each page set that has a body gold.
+    for task in BODY_SETS:
+        pages = os.path.join(bench, task, "html")
+        jsonl = os.path.join(args.out, f"{task}.jsonl")
+        wall, cpu = run_extract(args.binary, pages, jsonl)
+        lines = read_lines(jsonl)
+        pred = {page_id(l["path"]): {"articleBody": l.get("text") or ""} for l in lines}
+        pred_path = os.path.join(args.out, f"ravenwire-{task}.json")
+        with open(pred_path, "w", encoding="utf-8") as f:
+            json.dump(pred, f)
+        print(speed_line(task, len(lines), wall, cpu))
+        print(score(os.path.join(bench, task, "score.py"), pred_path))
 
     # Publication dates.
     pages = os.path.join(bench, "dates", "html")
@@ -104,7 +108,7 @@ def main():
     print(score(os.path.join(bench, "dates", "score.py"), pred_path))
 
     if args.anchors:
-        for task in ("extraction", "dates"):
+        for task in BODY_SETS + ("dates",):
             print(f"== Python anchors, {task} (same sitting)")
             anchor_out = os.path.join(args.out, f"anchors-{task}")
             os.makedirs(anchor_out, exist_ok=True)
