@@ -4,8 +4,7 @@
 
 use std::io::{BufReader, Cursor};
 
-use flate2::read::MultiGzDecoder;
-use gather::{pages_from_records, WarcReader};
+use gather::{pages_from_records, GzMembers, WarcReader};
 use libfuzzer_sys::fuzz_target;
 
 /// A reader may keep yielding errors while it looks for the next record;
@@ -18,7 +17,8 @@ fn drain(items: impl Iterator<Item = impl Sized>) {
 
 fuzz_target!(|data: &[u8]| {
     // The first byte picks plain or gzipped input, so the gzip member
-    // handling is fuzzed as well as the record parser.
+    // handling (and its resynchronisation) is fuzzed as well as the record
+    // parser.
     let Some((mode, archive)) = data.split_first() else { return };
     // A small block limit keeps each input cheap and exercises the
     // oversized-record path.
@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
         let reader = WarcReader::new(Cursor::new(archive), "fuzz.warc", false).max_block_bytes(limit);
         drain(pages_from_records(reader));
     } else {
-        let gz = BufReader::new(MultiGzDecoder::new(Cursor::new(archive)));
+        let gz = BufReader::new(GzMembers::new(Cursor::new(archive)));
         let reader = WarcReader::new(gz, "fuzz.warc.gz", true).max_block_bytes(limit);
         drain(pages_from_records(reader));
     }

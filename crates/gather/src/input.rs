@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use flate2::read::MultiGzDecoder;
 
 use crate::error::{Error, Result};
+use crate::gzip_members::GzMembers;
 use crate::limits::{read_capped, CappedReadError, MAX_PAGE_BYTES};
 use crate::warc::{pages_from_warc, WarcReader};
 use crate::Page;
@@ -121,7 +122,8 @@ pub fn read_input(input: &Input) -> Box<dyn Iterator<Item = Result<Page>> + Send
                 Err(e) => return Box::new(iter::once(Err(io_error(&input.path, e)))),
             };
             if input.kind == InputKind::WarcGz {
-                let decoder = BufReader::new(MultiGzDecoder::new(BufReader::new(file)));
+                // Member by member, so a broken member costs only its records.
+                let decoder = BufReader::new(GzMembers::new(file));
                 Box::new(pages_from_warc(WarcReader::new(decoder, origin, true)))
             } else {
                 Box::new(pages_from_warc(WarcReader::new(BufReader::new(file), origin, false)))

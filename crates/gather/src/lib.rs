@@ -9,13 +9,16 @@
 mod error;
 mod feed;
 mod fetch;
+mod gzip_members;
 mod input;
 mod limits;
+mod resync;
 mod warc;
 
 pub use error::{Error, Result};
 pub use feed::{parse_feed, Feed, FeedEntry};
 pub use fetch::{FetchConfig, Fetched, Fetcher};
+pub use gzip_members::GzMembers;
 pub use input::{list_inputs, read_input, Input, InputKind};
 pub use limits::MAX_PAGE_BYTES;
 pub use warc::{pages_from_records, RecordReader, WarcReader, WarcRecord};

@@ -2,8 +2,9 @@
 //! records into pages.
 //!
 //! The reader holds one record at a time, so an archive of any size reads in
-//! bounded memory. Records nobody wants (requests, metadata, ...) are skipped
-//! without being buffered.
+//! bounded memory: a block larger than the limit is stepped over, never
+//! held. A damaged record costs only itself: reading resynchronises at the
+//! next record start (see [`WarcReader`]).
 
 use std::io::{self, BufRead, Read};
 
@@ -13,6 +14,7 @@ use flate2::read::{DeflateDecoder, MultiGzDecoder, ZlibDecoder};
 use crate::error::{Error, Result};
 use crate::input::{capped_read_error, read_error};
 use crate::limits::{is_html_media_type, parse_content_type, read_capped, MAX_PAGE_BYTES};
+use crate::resync::{record_start_in, starts_version_line, Pushback, VERSION_LINE_MAX};
 use crate::Page;
 
 /// Room for the HTTP header block that precedes a page in a response record.
@@ -72,12 +74,23 @@ pub trait RecordReader: Iterator<Item = Result<WarcRecord>> + Send {}
 type HeaderFilter = Box<dyn Fn(&[(String, String)]) -> bool + Send>;
 
 /// Our own streaming WARC parser over any buffered reader. For `.warc.gz`
-/// hand it a [`MultiGzDecoder`] (each record is usually its own gzip member).
+/// hand it a [`GzMembers`](crate::GzMembers) in a `BufReader`, which goes on
+/// past a damaged gzip member.
+///
+/// A damaged record (a bad version or header line, a missing or wrong
+/// Content-Length, a record cut short, a broken gzip member) yields one error
+/// item naming the record and where it starts; reading then goes on at the
+/// next line that starts a record (`WARC/1.0` or `WARC/1.1`), looking inside
+/// the damaged record's block too, so one bad record never costs the ones
+/// after it.
 pub struct WarcReader<R> {
-    reader: R,
+    reader: Pushback<R>,
     origin: String,
     gzipped: bool,
     records_seen: usize,
+    /// Where the record being read starts (in the decompressed stream for
+    /// a gzipped archive).
+    record_start: u64,
     finished: bool,
     keep: Option<HeaderFilter>,
     max_block_bytes: u64,
@@ -87,8 +100,8 @@ pub struct WarcReader<R> {
 enum RecordError {
     /// The record's extent was known, so the next one can still be read.
     Skippable(Error),
-    /// The stream position is lost: nothing after this can be trusted.
-    Fatal(Error),
+    /// The stream position is lost: reading goes on at the next record start.
+    Lost(Error),
 }
 
 impl<R: BufRead> WarcReader<R> {
@@ -96,18 +109,19 @@ impl<R: BufRead> WarcReader<R> {
     /// failures should be reported as damaged gzip data.
     pub fn new(reader: R, origin: impl Into<String>, gzipped: bool) -> Self {
         WarcReader {
-            reader,
+            reader: Pushback::new(reader),
             origin: origin.into(),
             gzipped,
             records_seen: 0,
+            record_start: 0,
             finished: false,
             keep: None,
             max_block_bytes: MAX_PAGE_BYTES + HTTP_HEADER_ALLOWANCE,
         }
     }
 
-    /// Yield only records whose headers pass `keep`; the rest are skipped
-    /// without reading their blocks into memory.
+    /// Yield only records whose headers pass `keep`; the rest are read and
+    /// dropped.
     pub fn keep_only(mut self, keep: impl Fn(&[(String, String)]) -> bool + Send + 'static) -> Self {
         self.keep = Some(Box::new(keep));
         self
@@ -127,62 +141,108 @@ impl<R: BufRead> WarcReader<R> {
                 return Ok(None);
             }
             self.records_seen += 1;
+            self.record_start = self.reader.offset();
             let origin = format!("{}#record-{}", self.origin, self.records_seen);
 
             let version = self.read_line(&origin)?;
             let version = version.trim_end_matches(['\r', '\n']);
             if version != "WARC/1.0" && version != "WARC/1.1" {
                 let shown: String = version.chars().take(40).collect();
-                return Err(RecordError::Fatal(Error::Warc {
+                return Err(RecordError::Lost(Error::Warc {
                     origin,
                     reason: format!("expected a WARC/1.0 or WARC/1.1 version line, found {shown:?}"),
                 }));
             }
             let headers = self.read_headers(&origin)?;
+            let lost = |reason: &str| {
+                RecordError::Lost(Error::Warc {
+                    origin: origin.clone(),
+                    reason: reason.to_string(),
+                })
+            };
             let length = find_header(&headers, "Content-Length")
-                .ok_or_else(|| {
-                    RecordError::Fatal(Error::Warc {
-                        origin: origin.clone(),
-                        reason: "record has no Content-Length".to_string(),
-                    })
-                })?
+                .ok_or_else(|| lost("record has no Content-Length"))?
                 .trim()
                 .parse::<u64>()
-                .map_err(|_| {
-                    RecordError::Fatal(Error::Warc {
-                        origin: origin.clone(),
-                        reason: "Content-Length is not a number".to_string(),
-                    })
-                })?;
+                .map_err(|_| lost("Content-Length is not a number"))?;
 
             let wanted = self.keep.as_ref().is_none_or(|keep| keep(&headers));
-            if !wanted {
-                self.skip_block(length, &origin)?;
-                continue;
-            }
             if length > self.max_block_bytes {
                 self.skip_block(length, &origin)?;
+                if !wanted {
+                    continue;
+                }
                 return Err(RecordError::Skippable(Error::TooLarge {
                     origin,
                     limit: self.max_block_bytes,
                 }));
             }
-            let block = read_capped((&mut self.reader).take(length), length)
-                .map_err(|e| RecordError::Fatal(capped_read_error(e, &origin, self.gzipped)))?;
-            if (block.len() as u64) < length {
-                return Err(RecordError::Fatal(truncated(origin, length, block.len() as u64)));
+            let block = self.read_block(length, &origin)?;
+            if wanted {
+                return Ok(Some(WarcRecord { origin, headers, block }));
             }
-            return Ok(Some(WarcRecord { origin, headers, block }));
         }
+    }
+
+    /// Reads a block into memory and checks that the record ends where its
+    /// Content-Length says. When it does not, and another record starts
+    /// inside what was read, that part is read again as the next record.
+    fn read_block(&mut self, length: u64, origin: &str) -> Result<Vec<u8>, RecordError> {
+        let mut block = Vec::new();
+        // On an error, read_to_end keeps what it read before it.
+        let read = (&mut self.reader).take(length).read_to_end(&mut block);
+        let error = match read {
+            Err(e) => read_error(e, origin, self.gzipped),
+            Ok(_) if (block.len() as u64) < length => truncated(origin.to_string(), length, block.len() as u64),
+            Ok(_) if !self.ends_here() => wrong_length(origin, length),
+            Ok(_) => return Ok(block),
+        };
+        if let Some(at) = record_start_in(&block) {
+            self.reader.push_back(&block[at..]);
+        }
+        Err(RecordError::Lost(error))
+    }
+
+    /// Steps over a block too large to hold, checking where it ends.
+    fn skip_block(&mut self, length: u64, origin: &str) -> Result<(), RecordError> {
+        let skipped = io::copy(&mut (&mut self.reader).take(length), &mut io::sink())
+            .map_err(|e| RecordError::Lost(read_error(e, origin, self.gzipped)))?;
+        if skipped < length {
+            return Err(RecordError::Lost(truncated(origin.to_string(), length, skipped)));
+        }
+        if !self.ends_here() {
+            return Err(RecordError::Lost(wrong_length(origin, length)));
+        }
+        Ok(())
+    }
+
+    /// Whether the record ends at the read position: the CRLF CRLF that
+    /// closes a record follows (what comes after is the next record's
+    /// business), or, from lax writers, other line ends and then the end of
+    /// the archive or the next version line.
+    fn ends_here(&mut self) -> bool {
+        const LOOK_AHEAD: usize = 4 + VERSION_LINE_MAX;
+        let ahead = self.reader.peek(LOOK_AHEAD);
+        if ahead.starts_with(b"\r\n\r\n") {
+            return true;
+        }
+        let line_ends = ahead.iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+        let rest = &ahead[line_ends..];
+        rest.is_empty() || starts_version_line(rest) != Some(false)
     }
 
     /// Steps over the CRLF pairs between records; false at end of file.
     fn skip_blank_lines(&mut self) -> Result<bool, RecordError> {
         loop {
-            let buf = self
-                .reader
-                .fill_buf()
-                .map_err(|e| RecordError::Fatal(read_error(e, &self.origin, self.gzipped)))?;
+            let buf = match self.reader.fill_buf() {
+                Ok(buf) => buf,
+                Err(e) => {
+                    self.records_seen += 1;
+                    self.record_start = self.reader.offset();
+                    let origin = format!("{}#record-{}", self.origin, self.records_seen);
+                    return Err(RecordError::Lost(read_error(e, &origin, self.gzipped)));
+                }
+            };
             if buf.is_empty() {
                 return Ok(false);
             }
@@ -200,22 +260,17 @@ impl<R: BufRead> WarcReader<R> {
         (&mut self.reader)
             .take(MAX_HEADER_LINE)
             .read_until(b'\n', &mut line)
-            .map_err(|e| RecordError::Fatal(read_error(e, origin, self.gzipped)))?;
+            .map_err(|e| RecordError::Lost(read_error(e, origin, self.gzipped)))?;
         if line.last() != Some(&b'\n') {
-            let reason = if line.len() as u64 >= MAX_HEADER_LINE {
-                format!("header line longer than {MAX_HEADER_LINE} bytes")
-            } else {
-                "archive ends inside the record header".to_string()
-            };
-            return Err(RecordError::Fatal(if line.len() as u64 >= MAX_HEADER_LINE {
+            return Err(RecordError::Lost(if line.len() as u64 >= MAX_HEADER_LINE {
                 Error::Warc {
                     origin: origin.to_string(),
-                    reason,
+                    reason: format!("header line longer than {MAX_HEADER_LINE} bytes"),
                 }
             } else {
                 Error::TruncatedWarc {
                     origin: origin.to_string(),
-                    reason,
+                    reason: "archive ends inside the record header".to_string(),
                 }
             }));
         }
@@ -231,7 +286,7 @@ impl<R: BufRead> WarcReader<R> {
                 return Ok(headers);
             }
             if headers.len() >= MAX_HEADER_LINES {
-                return Err(RecordError::Fatal(Error::Warc {
+                return Err(RecordError::Lost(Error::Warc {
                     origin: origin.to_string(),
                     reason: format!("more than {MAX_HEADER_LINES} header lines"),
                 }));
@@ -245,7 +300,7 @@ impl<R: BufRead> WarcReader<R> {
             }
             let Some((name, value)) = line.split_once(':') else {
                 let shown: String = line.chars().take(40).collect();
-                return Err(RecordError::Fatal(Error::Warc {
+                return Err(RecordError::Lost(Error::Warc {
                     origin: origin.to_string(),
                     reason: format!("header line without a colon: {shown:?}"),
                 }));
@@ -254,13 +309,57 @@ impl<R: BufRead> WarcReader<R> {
         }
     }
 
-    fn skip_block(&mut self, length: u64, origin: &str) -> Result<(), RecordError> {
-        let skipped = io::copy(&mut (&mut self.reader).take(length), &mut io::sink())
-            .map_err(|e| RecordError::Fatal(read_error(e, origin, self.gzipped)))?;
-        if skipped < length {
-            return Err(RecordError::Fatal(truncated(origin.to_string(), length, skipped)));
-        }
-        Ok(())
+    /// After a damaged record: steps to the next record start and says in
+    /// the error where the damage was and where reading goes on.
+    fn resync(&mut self, error: Error) -> Error {
+        let of = if self.gzipped {
+            " of the decompressed archive"
+        } else {
+            ""
+        };
+        let start = self.record_start;
+        let after = match self.reader.skip_to_record_start() {
+            Ok((_, true)) => format!("reading goes on at byte {}", self.reader.offset()),
+            Ok((_, false)) => {
+                self.finished = true;
+                "no record follows".to_string()
+            }
+            Err(e) => {
+                self.finished = true;
+                format!("reading stopped: {e}")
+            }
+        };
+        with_note(error, &format!(" (record at byte {start}{of}; {after})"))
+    }
+}
+
+fn wrong_length(origin: &str, length: u64) -> Error {
+    Error::Warc {
+        origin: origin.to_string(),
+        reason: format!("the record does not end after the {length} bytes its Content-Length says"),
+    }
+}
+
+/// Adds `note` to an error's reason.
+fn with_note(error: Error, note: &str) -> Error {
+    match error {
+        Error::Warc { origin, reason } => Error::Warc {
+            origin,
+            reason: reason + note,
+        },
+        Error::TruncatedWarc { origin, reason } => Error::TruncatedWarc {
+            origin,
+            reason: reason + note,
+        },
+        Error::CorruptGzip { origin, source } => Error::CorruptGzip {
+            origin,
+            source: io::Error::new(source.kind(), format!("{source}{note}")),
+        },
+        Error::Io { origin, source } => Error::Io {
+            origin,
+            source: io::Error::new(source.kind(), format!("{source}{note}")),
+        },
+        other => other,
     }
 }
 
@@ -285,10 +384,7 @@ impl<R: BufRead> Iterator for WarcReader<R> {
                 None
             }
             Err(RecordError::Skippable(error)) => Some(Err(error)),
-            Err(RecordError::Fatal(error)) => {
-                self.finished = true;
-                Some(Err(error))
-            }
+            Err(RecordError::Lost(error)) => Some(Err(self.resync(error))),
         }
     }
 }
@@ -483,252 +579,5 @@ fn decode_content(body: Vec<u8>, encoding: &str, origin: &str) -> Result<Vec<u8>
 }
 
 #[cfg(test)]
-mod tests {
-    use std::fs;
-    use std::io::Write;
-
-    use flate2::write::GzEncoder;
-    use flate2::Compression;
-
-    use super::*;
-    use crate::input::{read_input, Input, InputKind};
-
-    fn record(kind: &str, uri: &str, content_type: &str, block: &[u8]) -> Vec<u8> {
-        let mut out = format!(
-            "WARC/1.1\r\nWARC-Type: {kind}\r\nWARC-Record-ID: <urn:uuid:{kind}-{}>\r\n\
-             WARC-Date: 2024-03-05T10:20:30Z\r\nWARC-Target-URI: {uri}\r\n\
-             Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
-            uri.len(),
-            block.len()
-        )
-        .into_bytes();
-        out.extend_from_slice(block);
-        out.extend_from_slice(b"\r\n\r\n");
-        out
-    }
-
-    fn http(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
-        let mut out = format!("HTTP/1.1 {status}\r\n{headers}\r\n").into_bytes();
-        out.extend_from_slice(body);
-        out
-    }
-
-    fn gzip(bytes: &[u8]) -> Vec<u8> {
-        let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
-        encoder.write_all(bytes).unwrap();
-        encoder.finish().unwrap()
-    }
-
-    const HTTP_MSG: &str = "application/http; msgtype=response";
-
-    /// An archive as a crawler writes it: warcinfo, then request/response
-    /// pairs, with pages, an image, an error page, a revisit and metadata.
-    fn sample_records() -> Vec<Vec<u8>> {
-        let chunked_gzip_body = {
-            let zipped = gzip("<html><p>zipped and chunked</p></html>".as_bytes());
-            let (first, second) = zipped.split_at(10);
-            let mut body = format!("{:x}\r\n", first.len()).into_bytes();
-            body.extend_from_slice(first);
-            body.extend_from_slice(format!("\r\n{:x};ext=1\r\n", second.len()).as_bytes());
-            body.extend_from_slice(second);
-            body.extend_from_slice(b"\r\n0\r\n\r\n");
-            body
-        };
-        vec![
-            record("warcinfo", "", "application/warc-fields", b"software: test\r\n"),
-            record(
-                "request",
-                "https://news.example/a",
-                "application/http; msgtype=request",
-                b"GET /a HTTP/1.1\r\nHost: news.example\r\n\r\n",
-            ),
-            record(
-                "response",
-                "https://news.example/a",
-                HTTP_MSG,
-                &http(
-                    "200 OK",
-                    "Content-Type: text/html; charset=ISO-8859-1\r\n",
-                    b"<html><p>caf\xe9</p></html>",
-                ),
-            ),
-            record(
-                "response",
-                "https://news.example/logo.png",
-                HTTP_MSG,
-                &http("200 OK", "Content-Type: image/png\r\n", b"\x89PNG\r\n\x1a\n"),
-            ),
-            record(
-                "response",
-                "https://news.example/gone",
-                HTTP_MSG,
-                &http("404 Not Found", "Content-Type: text/html\r\n", b"<p>gone</p>"),
-            ),
-            record(
-                "revisit",
-                "https://news.example/a",
-                HTTP_MSG,
-                &http("200 OK", "Content-Type: text/html\r\n", b""),
-            ),
-            record(
-                "metadata",
-                "https://news.example/a",
-                "application/warc-fields",
-                b"via: x\r\n",
-            ),
-            record(
-                "resource",
-                "<https://news.example/saved>",
-                "text/html; charset=utf-8",
-                b"<p>saved copy</p>",
-            ),
-            record(
-                "response",
-                "https://news.example/b",
-                HTTP_MSG,
-                &http(
-                    "200 OK",
-                    "Content-Type: text/html\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n",
-                    &chunked_gzip_body,
-                ),
-            ),
-        ]
-    }
-
-    fn read_all(path: &std::path::Path, kind: InputKind) -> Vec<Result<Page>> {
-        read_input(&Input {
-            path: path.to_path_buf(),
-            kind,
-        })
-        .collect()
-    }
-
-    /// origin, url, body, charset, status
-    type PageSummary<'a> = (&'a str, Option<&'a str>, &'a [u8], Option<&'a str>, Option<u16>);
-
-    fn check_sample_pages(pages: Vec<Result<Page>>, origin: &str) {
-        let pages: Vec<Page> = pages.into_iter().map(|p| p.unwrap()).collect();
-        let summary: Vec<PageSummary> = pages
-            .iter()
-            .map(|p| {
-                (
-                    p.origin.as_str(),
-                    p.url.as_deref(),
-                    p.body.as_slice(),
-                    p.charset.as_deref(),
-                    p.status,
-                )
-            })
-            .collect();
-        let names: Vec<String> = [3, 8, 9].iter().map(|n| format!("{origin}#record-{n}")).collect();
-        assert_eq!(
-            summary,
-            vec![
-                (
-                    names[0].as_str(),
-                    Some("https://news.example/a"),
-                    &b"<html><p>caf\xe9</p></html>"[..],
-                    Some("iso-8859-1"),
-                    Some(200)
-                ),
-                (
-                    names[1].as_str(),
-                    Some("https://news.example/saved"),
-                    &b"<p>saved copy</p>"[..],
-                    Some("utf-8"),
-                    None
-                ),
-                (
-                    names[2].as_str(),
-                    Some("https://news.example/b"),
-                    &b"<html><p>zipped and chunked</p></html>"[..],
-                    None,
-                    Some(200)
-                ),
-            ]
-        );
-        let date = pages[0].fetched_at.unwrap();
-        assert_eq!(date.to_rfc3339(), "2024-03-05T10:20:30+00:00");
-    }
-
-    #[test]
-    fn plain_warc_yields_exactly_the_html_pages() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("crawl.warc");
-        fs::write(&path, sample_records().concat()).unwrap();
-        check_sample_pages(read_all(&path, InputKind::Warc), &path.display().to_string());
-    }
-
-    #[test]
-    fn gzipped_warc_with_one_member_per_record_yields_the_same_pages() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("crawl.warc.gz");
-        let members: Vec<Vec<u8>> = sample_records().iter().map(|r| gzip(r)).collect();
-        fs::write(&path, members.concat()).unwrap();
-        check_sample_pages(read_all(&path, InputKind::WarcGz), &path.display().to_string());
-    }
-
-    #[test]
-    fn truncated_warc_yields_the_pages_before_the_damage_then_one_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("cut.warc");
-        let records = sample_records();
-        let mut bytes = records[..3].concat();
-        bytes.extend_from_slice(&records[3][..records[3].len() / 2]);
-        fs::write(&path, &bytes).unwrap();
-        let items = read_all(&path, InputKind::Warc);
-        assert_eq!(items.len(), 2, "{items:?}");
-        assert_eq!(
-            items[0].as_ref().unwrap().url.as_deref(),
-            Some("https://news.example/a")
-        );
-        let error = items[1].as_ref().unwrap_err();
-        assert!(matches!(error, Error::TruncatedWarc { .. }), "{error}");
-        assert!(error.to_string().contains("cut.warc#record-4"), "{error}");
-
-        // Cut inside a gzip member: the decoder reports the damage.
-        let gz_path = dir.path().join("cut.warc.gz");
-        let mut gz_bytes: Vec<u8> = records[..3].iter().flat_map(|r| gzip(r)).collect();
-        let next = gzip(&records[3]);
-        gz_bytes.extend_from_slice(&next[..next.len() / 2]);
-        fs::write(&gz_path, &gz_bytes).unwrap();
-        let items = read_all(&gz_path, InputKind::WarcGz);
-        assert_eq!(items.len(), 2, "{items:?}");
-        assert!(items[0].is_ok());
-        assert!(items[1].as_ref().unwrap_err().to_string().contains("cut.warc.gz"));
-    }
-
-    #[test]
-    fn garbage_instead_of_a_record_is_one_error() {
-        let mut bytes = sample_records()[2].clone();
-        bytes.extend_from_slice(b"this is not a WARC record\r\n");
-        let items: Vec<_> = pages_from_warc(WarcReader::new(&bytes[..], "junk.warc", false)).collect();
-        assert_eq!(items.len(), 2);
-        assert!(items[0].is_ok());
-        let message = items[1].as_ref().unwrap_err().to_string();
-        assert!(message.starts_with("junk.warc#record-2: malformed WARC"), "{message}");
-    }
-
-    #[test]
-    fn an_oversized_record_is_skipped_and_reading_goes_on() {
-        let big = record("resource", "https://x.example/big", "text/html", &[b'a'; 500]);
-        let small = record("resource", "https://x.example/small", "text/html", b"<p>ok</p>");
-        let bytes = [big, small].concat();
-        let reader = WarcReader::new(&bytes[..], "big.warc", false).max_block_bytes(100);
-        let items: Vec<_> = reader.collect();
-        assert_eq!(items.len(), 2);
-        assert!(matches!(items[0], Err(Error::TooLarge { limit: 100, .. })));
-        assert_eq!(items[1].as_ref().unwrap().block, b"<p>ok</p>");
-    }
-
-    #[test]
-    fn warc_1_0_headers_with_continuation_lines_are_read() {
-        let bytes = b"WARC/1.0\r\nWARC-Type: resource\r\nX-Note: first\r\n  second\r\n\
-            content-length: 3\r\n\r\nabc\r\n\r\n";
-        let records: Vec<_> = WarcReader::new(&bytes[..], "old.warc", false).collect();
-        let record = records[0].as_ref().unwrap();
-        assert_eq!(record.header("x-note"), Some("first second"));
-        assert_eq!(record.block, b"abc");
-        assert_eq!(records.len(), 1);
-    }
-}
+#[path = "warc_tests.rs"]
+mod tests;

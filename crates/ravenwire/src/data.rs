@@ -1,10 +1,15 @@
 //! The data folder: where the database, the search index and the story
-//! engine's snapshot live.
+//! engine's snapshot live, and the lock that lets one ingest at a time run
+//! in it.
 
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
+use fs4::fs_std::FileExt;
 use index::SearchIndex;
 use store::{SqliteStore, Store};
 
@@ -46,10 +51,133 @@ impl DataDir {
         Ok(Arc::new(index))
     }
 
+    /// Takes the data folder's ingest lock for `command` (named, with this
+    /// process's id, in the lock file for whoever waits on it). When another
+    /// ingest holds it, says so on stderr and waits for it; with `no_wait`,
+    /// says so and returns `None` instead, and the command exits with
+    /// [`EXIT_BUSY`].
+    ///
+    /// Whatever runs the story engine over this folder (`import`, `fetch`,
+    /// the demo's import) holds the lock for the length of its work: two
+    /// engines replaying and saving one snapshot side by side would leave a
+    /// snapshot whose watermark skips the other's articles. Small writes
+    /// (`add`) and readers (`serve`, `search`) take no lock. A scheduler
+    /// inside `serve` would take it at the start of each cycle and drop the
+    /// guard at its end.
+    pub async fn lock_ingest(&self, command: &str, no_wait: bool) -> anyhow::Result<Option<IngestLock>> {
+        std::fs::create_dir_all(&self.root)
+            .with_context(|| format!("cannot create the data folder {}", self.root.display()))?;
+        let path = self.root.join(INGEST_LOCK_FILE);
+        // Never truncated before it is locked: the holder's note must stay
+        // readable for whoever waits.
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+        let locked = file
+            .try_lock_exclusive()
+            .with_context(|| format!("cannot lock {}", path.display()))?;
+        if !locked {
+            let holder = read_holder(&file);
+            if no_wait {
+                eprintln!(
+                    "error: another ingest is running in {} ({holder}); not waiting because of --no-wait",
+                    self.root.display()
+                );
+                return Ok(None);
+            }
+            eprintln!(
+                "waiting for another ingest in {} to finish ({holder}; lock file {})",
+                self.root.display(),
+                path.display()
+            );
+            let waiter = file.try_clone().context("cannot wait on the lock file")?;
+            tokio::task::spawn_blocking(move || waiter.lock_exclusive())
+                .await?
+                .with_context(|| format!("cannot lock {}", path.display()))?;
+            eprintln!("the other ingest finished; going on");
+        }
+        let mut lock = IngestLock { file, path };
+        lock.write_holder(command)?;
+        test_hold().await;
+        Ok(Some(lock))
+    }
+
     pub async fn open_pipeline(&self) -> anyhow::Result<pipeline::Pipeline> {
         let store = self.open_store().await?;
         let index = self.open_index()?;
         let pipeline = pipeline::Pipeline::open(store, index).await?;
         Ok(pipeline.with_snapshot(self.root.join("story-engine.snapshot")))
+    }
+}
+
+/// The lock file in the data folder. It stays after use: removing it would
+/// let a process that opened it just before lock a file nobody else sees.
+pub const INGEST_LOCK_FILE: &str = "ingest.lock";
+
+/// Exit status when `--no-wait` finds another ingest running: sysexits'
+/// EX_TEMPFAIL, "try again later".
+pub const EXIT_BUSY: u8 = 75;
+
+/// Test hook: after taking the lock, hold it (before any work) until the
+/// file this names exists, at most two minutes, so that the end-to-end tests
+/// can meet a held lock without timing anything.
+const TEST_HOLD_VAR: &str = "RAVENWIRE_TEST_HOLD_INGEST_LOCK_UNTIL";
+
+async fn test_hold() {
+    let Some(release) = std::env::var_os(TEST_HOLD_VAR).map(PathBuf::from) else {
+        return;
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while !release.exists() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The ingest lock of one data folder, held until dropped. It is an OS file
+/// lock (`flock` on Unix, `LockFileEx` on Windows, through `fs4`), so the
+/// system releases it when the process ends however it ends, `kill -9`
+/// included; the pid written in the file is only a note for those waiting.
+pub struct IngestLock {
+    file: File,
+    path: PathBuf,
+}
+
+impl IngestLock {
+    fn write_holder(&mut self, command: &str) -> anyhow::Result<()> {
+        let note = format!(
+            "pid {}: ravenwire {command}, since {}\n",
+            std::process::id(),
+            chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ")
+        );
+        let write = |file: &mut File| -> std::io::Result<()> {
+            file.set_len(0)?;
+            file.rewind()?;
+            file.write_all(note.as_bytes())?;
+            file.flush()
+        };
+        write(&mut self.file).with_context(|| format!("cannot write {}", self.path.display()))
+    }
+}
+
+impl Drop for IngestLock {
+    fn drop(&mut self) {
+        // Clear the note first, so nobody reads a finished holder's name;
+        // closing the file (right after) would release the lock anyway.
+        let _ = self.file.set_len(0);
+        let _ = FileExt::unlock(&self.file);
+    }
+}
+
+/// Who holds the lock, as its holder wrote it.
+fn read_holder(mut file: &File) -> String {
+    let mut note = String::new();
+    let read = file.rewind().and_then(|_| file.take(200).read_to_string(&mut note));
+    match read.map(|_| note.trim().to_string()) {
+        Ok(note) if !note.is_empty() => format!("held by {note}"),
+        _ => "held by a process that has not said which".to_string(),
     }
 }

@@ -21,8 +21,12 @@ pub struct Args {
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let folder = tempfile::Builder::new().prefix("ravenwire-demo-").tempdir()?;
     let data = DataDir::new(folder.path().to_path_buf());
+    // The folder is new and private, but the demo's import runs the story
+    // engine like any other and takes the lock like any other.
+    let lock = data.lock_ingest("demo", false).await?;
     let mut pipeline = data.open_pipeline().await?;
     let tally = super::import::run_pages(&mut pipeline, corpus_pages()).await?;
+    drop(lock);
     eprintln!("demo data in {} (removed on exit)", data.root().display());
     tally.print();
     let state = web::AppState {

@@ -4,12 +4,21 @@ use std::process::ExitCode;
 
 use indicatif::ProgressBar;
 
-use crate::data::DataDir;
+use crate::data::{DataDir, EXIT_BUSY};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Fail at once (exit status 75) instead of waiting when another
+    /// import or fetch is running in the data folder.
+    #[arg(long)]
+    no_wait: bool,
+}
 
-pub async fn run(data: &DataDir, _args: Args) -> anyhow::Result<ExitCode> {
+pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
+    // Held until the end of the run: one story engine per data folder.
+    let Some(_lock) = data.lock_ingest("fetch", args.no_wait).await? else {
+        return Ok(ExitCode::from(EXIT_BUSY));
+    };
     let mut pipeline = data.open_pipeline().await?;
     let fetcher = gather::Fetcher::new(gather::FetchConfig::default())?;
     let bar = ProgressBar::new_spinner();

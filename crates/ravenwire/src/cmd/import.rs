@@ -7,13 +7,18 @@ use gather::Page;
 use indicatif::{ProgressBar, ProgressStyle};
 use pipeline::{Outcome, Pipeline};
 
-use crate::data::DataDir;
+use crate::data::{DataDir, EXIT_BUSY};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Files (.html, .html.gz, .warc, .warc.gz) and folders (read recursively).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+
+    /// Fail at once (exit status 75) instead of waiting when another
+    /// import or fetch is running in the data folder.
+    #[arg(long)]
+    no_wait: bool,
 }
 
 /// Counts for the closing summary.
@@ -71,6 +76,10 @@ impl Tally {
 
 pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
     let inputs = gather::list_inputs(&args.paths)?;
+    // Held until the end of the run: one story engine per data folder.
+    let Some(_lock) = data.lock_ingest("import", args.no_wait).await? else {
+        return Ok(ExitCode::from(EXIT_BUSY));
+    };
     let mut pipeline = data.open_pipeline().await?;
     let bar = ProgressBar::new(inputs.len() as u64);
     bar.set_style(

@@ -210,3 +210,28 @@ impl Drop for FixtureServer {
         }
     }
 }
+
+/// `ravenwire --data DATA ARGS...` started in the background with its
+/// stderr piped, for tests that run two commands at once.
+pub fn spawn_ravenwire(data: &Path, args: &[&str], env: &[(&str, &Path)]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_ravenwire"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("RAVENWIRE_DATA")
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the ravenwire binary starts")
+}
+
+/// Polls `ready` every 20 ms until it holds; panics after a generous
+/// minute naming `what`.
+pub fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !ready() {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
