@@ -1,7 +1,9 @@
 //! Request errors and the one mapping from each to an HTTP status and page.
 
+use std::time::Duration;
+
 use askama::Template;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
@@ -27,6 +29,12 @@ pub enum Error {
     Task(#[from] tokio::task::JoinError),
     #[error("the web server failed: {0}")]
     Serve(std::io::Error),
+    #[error("the request took longer than {} s and was stopped; try again later", .0.as_secs_f64())]
+    Timeout(Duration),
+    #[error("bad base URL {value:?}: {reason}")]
+    BadBaseUrl { value: String, reason: String },
+    #[error("cannot listen for stop signals: {0}")]
+    Signals(std::io::Error),
 }
 
 impl From<index::Error> for Error {
@@ -43,16 +51,22 @@ impl Error {
         match self {
             Error::NotFound(_) | Error::Store(store::Error::NotFound(_)) => StatusCode::NOT_FOUND,
             Error::BadRequest(_) | Error::BadQuery { .. } => StatusCode::BAD_REQUEST,
-            Error::Store(_) | Error::Index(_) | Error::Render(_) | Error::Task(_) | Error::Serve(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            Error::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Store(_)
+            | Error::Index(_)
+            | Error::Render(_)
+            | Error::Task(_)
+            | Error::Serve(_)
+            | Error::BadBaseUrl { .. }
+            | Error::Signals(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     /// What the visitor is told. Server-side causes stay in the log: they can
-    /// name files and database details that are nobody else's business.
+    /// name files and database details that are nobody else's business. A
+    /// timeout names nothing private, and says when to come back.
     pub fn public_message(&self) -> String {
-        if self.status().is_server_error() {
+        if self.status().is_server_error() && !matches!(self, Error::Timeout(_)) {
             "Something went wrong on our side; the cause has been logged.".to_string()
         } else {
             self.to_string()
@@ -124,6 +138,15 @@ pub(crate) async fn json_errors_for_api(request: Request, next: Next) -> Respons
     }
 }
 
+/// Answers with [`Error::Timeout`] when the rest of the stack has not
+/// answered within the time given; the work in progress is dropped.
+pub(crate) async fn time_limit(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => Error::Timeout(limit).into_response(),
+    }
+}
+
 /// The fallback for paths no route matches.
 pub(crate) async fn unknown_route(request: Request) -> Error {
     Error::NotFound(format!("nothing here: {}", request.uri().path()))
@@ -170,6 +193,37 @@ mod tests {
     fn client_failures_explain_themselves() {
         let err = Error::BadRequest("not a story id: \"abc\"".into());
         assert_eq!(err.public_message(), "not a story id: \"abc\"");
+    }
+
+    #[tokio::test]
+    async fn a_slow_request_is_a_503_through_the_one_error_mapping() {
+        use axum::routing::get;
+        let limit = Duration::from_millis(50);
+        let app = axum::Router::new()
+            .route("/slow", get(std::future::pending::<&'static str>))
+            .route("/api/v1/slow", get(std::future::pending::<&'static str>))
+            .layer(axum::middleware::from_fn_with_state(limit, time_limit))
+            .layer(axum::middleware::from_fn(json_errors_for_api));
+        let page = tower::ServiceExt::oneshot(
+            app.clone(),
+            Request::get("/slow").body(axum::body::Body::empty()).unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(content_type(&page).starts_with("text/html"));
+        let body = axum::body::to_bytes(page.into_body(), 1 << 20).await.unwrap();
+        let body = String::from_utf8_lossy(&body);
+        assert!(body.contains("took longer than 0.05 s"), "{body}");
+
+        let api = tower::ServiceExt::oneshot(
+            app,
+            Request::get("/api/v1/slow").body(axum::body::Body::empty()).unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(api.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(content_type(&api).starts_with("application/json"));
     }
 
     #[test]

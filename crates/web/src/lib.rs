@@ -11,21 +11,26 @@
 //! `{"error": "..."}` for the API.
 //!
 //! Nothing read from the store is trusted: article bodies and search snippets
-//! are sanitised again with ammonia as they are rendered.
+//! are sanitised again with ammonia as they are rendered. Nor is the request:
+//! absolute links start with the configured [`BaseUrl`], never the `Host`
+//! header, and [`serve`] holds every client to the [`Limits`].
 
 mod api;
 mod atom;
+mod base_url;
 mod display;
 mod error;
 mod feeds;
 mod lookup;
 mod pages;
 mod params;
+mod server;
 
 #[cfg(test)]
 mod test_support;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::{header, HeaderValue};
 use axum::routing::get;
@@ -35,13 +40,17 @@ use store::Store;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+pub use base_url::BaseUrl;
 pub use error::Error;
+pub use server::{serve, Limits, StopSignals};
 
-/// What every handler needs: the store and the search index.
+/// What every handler needs: the store, the search index, and the public
+/// base URL for absolute links.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub index: Arc<SearchIndex>,
+    pub base_url: BaseUrl,
 }
 
 /// The pages need no script and load nothing but our stylesheet and the
@@ -49,8 +58,9 @@ pub struct AppState {
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; \
      img-src https: http: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-/// Every route the server answers, in one table.
-pub fn router(state: AppState) -> Router {
+/// Every route the server answers, in one table. A request that takes longer
+/// than `request_timeout` is answered with [`Error::Timeout`].
+pub fn router(state: AppState, request_timeout: Duration) -> Router {
     Router::new()
         .route("/", get(pages::front_page))
         .route("/story/{id}", get(pages::story_page))
@@ -65,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/articles/{id}", get(api::article))
         .route("/api/v1/search", get(api::search))
         .fallback(error::unknown_route)
+        .layer(axum::middleware::from_fn_with_state(request_timeout, error::time_limit))
         .layer(axum::middleware::from_fn(error::json_errors_for_api))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -76,56 +87,4 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
-}
-
-/// Serves [`router`] on `listener` until ctrl-c, then lets requests in flight
-/// finish before returning.
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> Result<(), Error> {
-    if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, "serving the web front end");
-    }
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(Error::Serve)
-}
-
-async fn shutdown_signal() {
-    match tokio::signal::ctrl_c().await {
-        Ok(()) => tracing::info!("ctrl-c received, shutting down the web server"),
-        Err(err) => {
-            // Without a signal handler there is no way to be asked to stop, so
-            // keep serving rather than quitting at once.
-            tracing::warn!(error = %err, "cannot listen for ctrl-c; serving until killed");
-            std::future::pending::<()>().await
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-    use super::*;
-    use crate::test_support::Fixture;
-
-    #[tokio::test]
-    async fn serve_answers_http_on_a_real_socket() {
-        let fx = Fixture::new().await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let server = tokio::spawn(serve(listener, fx.state.clone()));
-
-        let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
-        socket
-            .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-            .await
-            .unwrap();
-        let mut reply = String::new();
-        socket.read_to_string(&mut reply).await.unwrap();
-        assert!(reply.starts_with("HTTP/1.1 200 OK"), "{reply}");
-        assert!(reply.contains("\"status\":\"ok\""), "{reply}");
-        assert!(!server.is_finished());
-        server.abort();
-    }
 }

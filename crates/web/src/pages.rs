@@ -716,9 +716,12 @@ mod tests {
         assert!(css.content_type.starts_with("text/css"));
         assert!(css.body.contains("@media"));
         let request = axum::http::Request::get("/").body(axum::body::Body::empty()).unwrap();
-        let response = tower::ServiceExt::oneshot(crate::router(fx.state.clone()), request)
-            .await
-            .unwrap();
+        let response = tower::ServiceExt::oneshot(
+            crate::router(fx.state.clone(), crate::Limits::DEFAULT.request_timeout),
+            request,
+        )
+        .await
+        .unwrap();
         let policy = response.headers()["content-security-policy"].to_str().unwrap();
         assert!(policy.contains("default-src 'none'"));
     }

@@ -11,7 +11,7 @@ use store::{ArticleId, NewArticle, SqliteStore, Store, StoryId, StoryPlacement};
 use tempfile::TempDir;
 use tower::ServiceExt;
 
-use crate::{router, AppState};
+use crate::{router, AppState, BaseUrl, Limits};
 
 pub(crate) struct Fixture {
     pub state: AppState,
@@ -191,6 +191,7 @@ impl Fixture {
             state: AppState {
                 store: Arc::new(store),
                 index: Arc::new(index),
+                base_url: BaseUrl::parse("http://news.local:8080").expect("base URL"),
             },
             bridge_story,
             orchard_story,
@@ -206,7 +207,7 @@ impl Fixture {
         self.send(Request::get(uri).body(Body::empty()).expect("request")).await
     }
 
-    /// A GET as a browser sends it, naming the host it reached us by.
+    /// A GET naming a host, as a browser's (or a forger's) does.
     pub(crate) async fn get_with_host(&self, uri: &str, host: &str) -> Reply {
         let request = Request::get(uri)
             .header(axum::http::header::HOST, host)
@@ -247,7 +248,10 @@ impl Fixture {
     }
 
     async fn send(&self, request: Request<Body>) -> Reply {
-        let response = router(self.state.clone()).oneshot(request).await.expect("infallible");
+        let response = router(self.state.clone(), Limits::DEFAULT.request_timeout)
+            .oneshot(request)
+            .await
+            .expect("infallible");
         let status = response.status();
         let content_type = crate::error::content_type(&response).to_string();
         let bytes = axum::body::to_bytes(response.into_body(), 4 << 20).await.expect("body");

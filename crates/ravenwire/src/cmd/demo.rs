@@ -1,7 +1,6 @@
 //! `ravenwire demo`: a temporary data folder preloaded with the fictional
 //! sample corpus built into the binary, served offline.
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use include_dir::{include_dir, Dir};
@@ -13,9 +12,8 @@ static CORPUS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/demo");
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Address to listen on; port 0 picks a free port.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    addr: SocketAddr,
+    #[command(flatten)]
+    server: super::serve::ServerArgs,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -29,12 +27,12 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     drop(lock);
     eprintln!("demo data in {} (removed on exit)", data.root().display());
     tally.print();
-    let state = web::AppState {
-        store: pipeline.store().clone(),
-        index: data.open_index()?,
-    };
+    let store = pipeline.store().clone();
+    let index = data.open_index()?;
     drop(pipeline);
-    super::serve::serve(state, args.addr).await
+    // Serving returns on SIGINT and SIGTERM alike, and `folder` is removed
+    // as it goes out of scope here.
+    super::serve::serve(store, index, &args.server).await
 }
 
 /// The corpus as pages, in path order so the demo is the same every time.

@@ -1,34 +1,148 @@
 //! `ravenwire serve`: the web front page and JSON API.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
+use index::SearchIndex;
+use store::Store;
 
 use crate::data::DataDir;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// How the web server listens, links and limits its clients; shared by
+/// `serve` and `demo`. The defaults are `web::Limits::DEFAULT`.
+#[derive(Debug, clap::Args)]
+pub struct ServerArgs {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+
+    /// The public URL the site is reached at (http or https, no query or
+    /// fragment), for the absolute links in Atom feeds. Default: http:// and
+    /// the listen address. The request's Host header is never used.
+    #[arg(long, env = "RAVENWIRE_BASE_URL", value_name = "URL", value_parser = parse_base_url)]
+    pub base_url: Option<web::BaseUrl>,
+
+    /// Seconds a client has to send its request headers (after connecting,
+    /// or between requests on a kept-alive connection) before it is
+    /// disconnected.
+    #[arg(long, value_name = "SECS", default_value_t = Seconds(web::Limits::DEFAULT.header_read_timeout))]
+    pub header_timeout: Seconds,
+
+    /// Seconds a request may take before it is answered 503.
+    #[arg(long, value_name = "SECS", default_value_t = Seconds(web::Limits::DEFAULT.request_timeout))]
+    pub request_timeout: Seconds,
+
+    /// Connections served at once; more wait to be accepted until one closes.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = web::Limits::DEFAULT.max_connections,
+        value_parser = clap::value_parser!(u32).range(1..=1_000_000),
+    )]
+    pub max_connections: u32,
+}
+
+impl ServerArgs {
+    fn limits(&self) -> web::Limits {
+        web::Limits {
+            header_read_timeout: self.header_timeout.0,
+            request_timeout: self.request_timeout.0,
+            max_connections: self.max_connections,
+            ..web::Limits::DEFAULT
+        }
+    }
+}
+
+fn parse_base_url(value: &str) -> Result<web::BaseUrl, String> {
+    web::BaseUrl::parse(value).map_err(|err| err.to_string())
+}
+
+/// A duration given in (possibly fractional) seconds on the command line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Seconds(pub Duration);
+
+impl FromStr for Seconds {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        let secs: f64 = value
+            .trim()
+            .parse()
+            .map_err(|_| format!("{value:?} is not a number of seconds"))?;
+        if !(secs > 0.0 && secs <= 86_400.0) {
+            return Err(format!(
+                "{value:?} seconds is out of range: give more than 0 and at most 86400"
+            ));
+        }
+        Ok(Seconds(Duration::from_secs_f64(secs)))
+    }
+}
+
+impl fmt::Display for Seconds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.as_secs_f64())
+    }
 }
 
 pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
-    let state = web::AppState {
-        store: data.open_store().await?,
-        index: data.open_index()?,
-    };
-    serve(state, args.addr).await
+    let store = data.open_store().await?;
+    let index = data.open_index()?;
+    serve(store, index, &args.server).await
 }
 
-/// Binds, prints the URL to open, and serves until interrupted.
-pub async fn serve(state: web::AppState, addr: SocketAddr) -> anyhow::Result<ExitCode> {
-    let listener = tokio::net::TcpListener::bind(addr)
+/// Binds, prints the URL to open, and serves until SIGINT or SIGTERM.
+pub async fn serve(store: Arc<dyn Store>, index: Arc<SearchIndex>, args: &ServerArgs) -> anyhow::Result<ExitCode> {
+    // Listen for the stop signals before anyone can learn the address: one
+    // arriving earlier would kill the process without a clean stop.
+    let signals = web::StopSignals::install()?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
         .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
+        .with_context(|| format!("cannot listen on {}", args.addr))?;
     let local = listener.local_addr()?;
+    let base_url = match &args.base_url {
+        Some(base_url) => base_url.clone(),
+        None => {
+            if local.ip().is_unspecified() {
+                tracing::warn!(
+                    %local,
+                    "links in feeds name an unspecified address; set --base-url to the address readers use"
+                );
+            }
+            web::BaseUrl::of_listen_address(local)
+        }
+    };
     println!("ravenwire is serving at http://{local}/");
-    web::serve(listener, state).await?;
+    if args.base_url.is_some() {
+        println!("links in feeds start with {base_url}");
+    }
+    let state = web::AppState { store, index, base_url };
+    web::serve(listener, state, args.limits(), signals).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_are_positive_and_may_be_fractional() {
+        assert_eq!("10".parse::<Seconds>(), Ok(Seconds(Duration::from_secs(10))));
+        assert_eq!("0.25".parse::<Seconds>(), Ok(Seconds(Duration::from_millis(250))));
+        assert_eq!(Seconds(Duration::from_millis(1500)).to_string(), "1.5");
+        for bad in ["0", "-1", "NaN", "inf", "ten", "", "86401"] {
+            let err = bad.parse::<Seconds>().expect_err(bad);
+            assert!(err.contains(&format!("{bad:?}")), "{err}");
+        }
+    }
 }

@@ -235,3 +235,107 @@ pub fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// A `ravenwire serve` (or `demo`) that a test stops itself, with its
+/// stderr kept to read the log once it has exited. Killed on drop if still
+/// running.
+pub struct StoppableServer {
+    child: Child,
+    pub base: String,
+}
+
+impl StoppableServer {
+    /// Starts the binary with `args` (which must make it listen on port 0)
+    /// and waits for the line that names its URL.
+    pub fn start(data: Option<&Path>, args: &[&str], env: &[(&str, &Path)]) -> StoppableServer {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ravenwire"));
+        cmd.envs(env.iter().copied()).env_remove("RAVENWIRE_BASE_URL");
+        if let Some(data) = data {
+            cmd.arg("--data").arg(data);
+        }
+        let mut child = cmd
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the ravenwire binary starts");
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout is piped")).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .expect("the server prints its URL before exiting")
+                .expect("stdout is readable");
+            if let Some(rest) = line.split("serving at ").nth(1) {
+                break rest.trim().trim_end_matches('/').to_string();
+            }
+        };
+        // Keep reading stdout so that later lines never block the server.
+        std::thread::spawn(move || lines.for_each(drop));
+        StoppableServer { child, base }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends a signal by name (`TERM`, `INT`) with the `kill` command.
+    pub fn signal(&self, name: &str) {
+        let sent = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .expect("the kill command runs");
+        assert!(sent.success(), "kill -{name} failed");
+    }
+
+    /// Waits for the server to exit, for at most `within`, and returns its
+    /// exit status and everything it wrote to stderr.
+    pub fn wait_for_exit(&mut self, within: Duration) -> (std::process::ExitStatus, String) {
+        let deadline = std::time::Instant::now() + within;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("the server can be waited for") {
+                break status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server did not exit within {within:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut log = String::new();
+        if let Some(mut err) = self.child.stderr.take() {
+            let _ = err.read_to_string(&mut log);
+        }
+        (status, log)
+    }
+}
+
+impl Drop for StoppableServer {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Sends `request` as-is and reads the reply until the server closes the
+/// connection: status and body. For requests [`http_get`] cannot make,
+/// such as one with a forged `Host`.
+pub fn raw_request(base: &str, request: &str) -> (u16, String) {
+    let host = base.strip_prefix("http://").expect("plain http URL");
+    let mut stream = TcpStream::connect(host).expect("server accepts connections");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("response is readable");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").expect("response has a header block");
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status line");
+    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
+    let body = if chunked { dechunk(body) } else { body.to_string() };
+    (status, body)
+}
