@@ -169,7 +169,7 @@ mod tests {
 
     use index::SearchIndex;
     use model::Article;
-    use store::{NewArticle, SqliteStore, Store};
+    use store::{NewArticle, SqliteStore};
 
     use super::SnapshotState;
     use crate::Pipeline;

@@ -11,7 +11,7 @@ pub(crate) enum Inspected {
     /// Present but damaged, foreign or stale, for this reason.
     Unusable(String),
     /// The engine and the last article it saw.
-    Usable(StoryEngine, ArticleId),
+    Usable(Box<StoryEngine>, ArticleId),
 }
 
 /// The file that keeps the story engine between runs.
@@ -44,6 +44,7 @@ impl SnapshotFile {
                 Ok(None)
             }
             Inspected::Usable(engine, watermark) => {
+                let engine = *engine;
                 tracing::info!(
                     file = %path.display(),
                     documents = engine.stats().documents_seen,
@@ -78,7 +79,7 @@ impl SnapshotFile {
                 "the store holds no article {watermark}, the last one the snapshot saw"
             )));
         }
-        Ok(Inspected::Usable(engine, watermark))
+        Ok(Inspected::Usable(Box::new(engine), watermark))
     }
 
     pub(crate) fn path(&self) -> &Path {
