@@ -11,6 +11,7 @@
 //! `text`, `source`, `language` and `story`. Words are lowercased and
 //! accent-folded but not stemmed, so that every language is treated alike.
 
+mod mark;
 mod tokenizer;
 
 use std::path::{Path, PathBuf};
@@ -159,6 +160,7 @@ pub struct SearchIndex {
 pub struct IndexBatch<'a> {
     index: &'a SearchIndex,
     writer: IndexWriter<TantivyDocument>,
+    mark: mark::MarkUpdate,
 }
 
 impl SearchIndex {
@@ -209,7 +211,11 @@ impl SearchIndex {
             },
             other => Error::Tantivy(other),
         })?;
-        Ok(IndexBatch { index: self, writer })
+        Ok(IndexBatch {
+            index: self,
+            writer,
+            mark: mark::MarkUpdate::default(),
+        })
     }
 
     /// Searches with the query language: phrases, AND/OR/NOT, field:value.
@@ -308,13 +314,18 @@ impl IndexBatch<'_> {
     /// Removes everything (for a rebuild).
     pub fn clear(&mut self) -> Result<()> {
         self.writer.delete_all_documents()?;
+        self.mark = mark::MarkUpdate {
+            cleared: true,
+            set: None,
+        };
         Ok(())
     }
 
     /// Makes the batch visible to searches, including ones on this
-    /// [`SearchIndex`] right after this returns.
+    /// [`SearchIndex`] right after this returns, with its mark (see
+    /// [`SearchIndex::mark`]) in the same commit.
     pub fn commit(mut self) -> Result<()> {
-        self.writer.commit()?;
+        mark::commit(self.index, &mut self.writer, self.mark)?;
         // Finishing merges here, rather than in threads that outlive the
         // writer, hands the next batch (maybe another process) a quiet index.
         self.writer.wait_merging_threads()?;

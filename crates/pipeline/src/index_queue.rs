@@ -1,37 +1,131 @@
-//! Index entries waiting for the next index commit.
+//! Index entries waiting for the next index commit, and the catch-up that lets the index heal from the store.
+//!
+//! The store is the truth; the index is derived from it and knows how far
+//! it got. Two things say so, and both survive a crash:
+//! - the index's mark ([`SearchIndex::mark`]), written by the same commit
+//!   as the articles: every article up to it is indexed, so whatever lies
+//!   beyond it is indexed by [`catch_up`] before a run does new work;
+//! - the store's reindex queue ([`Store::reindex_queue`]), written in the
+//!   same transaction as a story move: each commit files the queued
+//!   articles under their current story, and only then clears the queue.
+
+use std::sync::OnceLock;
 
 use index::{IndexedArticle, SearchIndex};
+use store::{ArticleId, Store};
+
+use crate::convert::indexed_of;
+use crate::crash::{self, Point};
 
 /// How many articles go into one index commit. Commits are the slow part of
-/// indexing, so they are batched; a crash loses at most this many index
-/// entries, which `reindex` restores from the store.
+/// indexing, so they are batched; a crash loses none of them, since the next
+/// run indexes what lies beyond the mark of the last commit.
 const INDEX_BATCH: usize = 500;
 
-/// The articles added or moved since the last index commit.
+/// How many articles one catch-up commit (or one read of the reindex
+/// queue) takes.
+const CATCH_UP_BATCH: u32 = 1000;
+
+/// The batch size: [`INDEX_BATCH`], unless the test-only variable
+/// `RAVENWIRE_INDEX_BATCH` names another (the crash tests make it small so
+/// that a few pages make several commits). Not for production use.
+fn index_batch() -> usize {
+    static SIZE: OnceLock<usize> = OnceLock::new();
+    *SIZE.get_or_init(|| {
+        std::env::var("RAVENWIRE_INDEX_BATCH")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or(INDEX_BATCH)
+    })
+}
+
+/// The articles added since the last index commit.
 #[derive(Debug, Default)]
 pub(crate) struct IndexQueue {
     pending: Vec<IndexedArticle>,
+    /// The highest id of a newly stored article in `pending`: the next
+    /// commit's mark.
+    mark: Option<i64>,
 }
 
 impl IndexQueue {
-    pub(crate) fn push(&mut self, entry: IndexedArticle) {
+    /// Queues a newly stored article. Articles must come in id order, after
+    /// a [`catch_up`], for the mark to hold.
+    pub(crate) fn push_new(&mut self, entry: IndexedArticle) {
+        self.mark = self.mark.max(Some(entry.id));
+        self.pending.push(entry);
+    }
+
+    /// Queues an article the mark already covers (placed late, say).
+    pub(crate) fn push_again(&mut self, entry: IndexedArticle) {
         self.pending.push(entry);
     }
 
     /// Whether a whole batch is waiting.
     pub(crate) fn is_full(&self) -> bool {
-        self.pending.len() >= INDEX_BATCH
+        self.pending.len() >= index_batch()
     }
 
-    /// Writes the waiting entries to `index` in one commit, if there are any.
-    pub(crate) fn commit(&mut self, index: &SearchIndex) -> crate::Result<()> {
-        if !self.pending.is_empty() {
+    /// Writes the waiting entries and the articles of the store's reindex
+    /// queue to `index` in one commit, with the new mark, then clears the
+    /// reindex queue up to what the commit took. Returns how many moved
+    /// articles were filed again.
+    pub(crate) async fn commit(&mut self, store: &dyn Store, index: &SearchIndex) -> crate::Result<u64> {
+        let mut refiled = 0;
+        loop {
+            let moves = store.reindex_queue(CATCH_UP_BATCH).await?;
+            let mut moved = Vec::with_capacity(moves.len());
+            for entry in &moves {
+                // An article that is gone has nothing to re-file.
+                if let Some(stored) = store.article(entry.article).await? {
+                    moved.push(indexed_of(&stored, stored.story));
+                }
+            }
+            if self.pending.is_empty() && moves.is_empty() {
+                return Ok(refiled);
+            }
             let mut batch = index.batch()?;
-            for entry in self.pending.drain(..) {
+            for entry in self.pending.drain(..).chain(moved) {
                 batch.upsert(&entry)?;
             }
+            if let Some(mark) = self.mark.take() {
+                batch.set_mark(mark);
+            }
+            crash::point(Point::BeforeIndexCommit);
             batch.commit()?;
+            crash::point(Point::AfterIndexCommit);
+            if let Some(last) = moves.last() {
+                store.clear_reindex(last.seq).await?;
+            }
+            refiled += moves.len() as u64;
+            if moves.len() < CATCH_UP_BATCH as usize {
+                return Ok(refiled);
+            }
         }
-        Ok(())
     }
+}
+
+/// Indexes every stored article beyond the index's mark, with its current
+/// story, a commit per [`CATCH_UP_BATCH`] articles each advancing the mark.
+/// Returns how many articles it indexed.
+pub(crate) async fn catch_up(store: &dyn Store, index: &SearchIndex) -> crate::Result<u64> {
+    let mut after = index.mark()?.map(ArticleId);
+    let mut count = 0;
+    loop {
+        let page = store.articles_after(after, CATCH_UP_BATCH).await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        let mut batch = index.batch()?;
+        for stored in &page {
+            batch.upsert(&indexed_of(stored, stored.story))?;
+        }
+        batch.set_mark(last.id.0);
+        batch.commit()?;
+        count += page.len() as u64;
+    }
+    if count > 0 {
+        tracing::info!(articles = count, "indexed the articles the search index lacked");
+    }
+    Ok(count)
 }

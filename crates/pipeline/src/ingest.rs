@@ -10,10 +10,11 @@ use sha2::{Digest, Sha256};
 use gather::Page;
 use index::SearchIndex;
 use model::Article;
-use store::{ArticleId, FetchRecord, NewArticle, SourceId, Store};
+use store::{ArticleId, FetchRecord, NewArticle, SourceId, Store, StoredArticle, StoryId};
 
 use crate::convert::{identity_url, indexed_of, placement_of};
-use crate::index_queue::IndexQueue;
+use crate::crash::{self, Point};
+use crate::index_queue::{catch_up, IndexQueue};
 use crate::related::RelatedRefresh;
 use crate::story_keys::StoryKeys;
 use crate::warm::WarmEngine;
@@ -26,6 +27,17 @@ pub enum Outcome {
     /// one) is stored already.
     Known(ArticleId),
     Failed(String),
+}
+
+/// What [`Pipeline::recover`] repaired.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recovery {
+    /// Articles stored in no story, now placed by the story engine.
+    pub placed: u64,
+    /// Articles beyond the index's mark, now indexed.
+    pub indexed: u64,
+    /// Moved articles filed again under their current story.
+    pub refiled: u64,
 }
 
 /// The ingest pipeline over one store and one index.
@@ -42,13 +54,23 @@ pub enum Outcome {
 /// anew by [`Pipeline::flush`], so a run that dies in between leaves none
 /// and the next run replays in full: a run may revise stories of articles
 /// from before the watermark, which only a full replay would then see.
+///
+/// The store is the truth; the index, the story placement and the snapshot
+/// are derived from it and heal after a crash. Before its first piece of
+/// work a pipeline runs [`Pipeline::recover`]: it places the articles an
+/// interrupted run stored in no story, indexes every article beyond the
+/// index's mark (the highest id its last commit covers, kept in that
+/// commit) and re-files the articles the store queued when their story
+/// moved.
 pub struct Pipeline {
-    store: Arc<dyn Store>,
-    index: Arc<SearchIndex>,
-    engine: WarmEngine,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) index: Arc<SearchIndex>,
+    pub(crate) engine: WarmEngine,
     story_ids: StoryKeys,
     index_queue: IndexQueue,
     related: RelatedRefresh,
+    /// Whether [`Pipeline::recover`] has run.
+    recovered: bool,
 }
 
 impl Pipeline {
@@ -62,6 +84,7 @@ impl Pipeline {
             story_ids: StoryKeys::default(),
             index_queue: IndexQueue::default(),
             related: RelatedRefresh::default(),
+            recovered: false,
         })
     }
 
@@ -82,6 +105,7 @@ impl Pipeline {
     /// extracted is an [`Outcome::Failed`] with its reason, recorded in the
     /// fetch log.
     pub async fn ingest_page(&mut self, page: &Page, source: Option<SourceId>) -> crate::Result<Outcome> {
+        self.recover().await?;
         let raw_hash = format!("{:x}", Sha256::digest(&page.body));
         let mut fetch = FetchRecord {
             url: page.url.clone().unwrap_or_else(|| page.origin.clone()),
@@ -122,6 +146,7 @@ impl Pipeline {
         source: Option<SourceId>,
         fetch: Option<store::FetchId>,
     ) -> crate::Result<Outcome> {
+        self.recover().await?;
         let canonical_url = identity_url(&article, identity_hash);
         if let Some(id) = self.store.find_article_by_url(&canonical_url).await? {
             return Ok(Outcome::Known(id));
@@ -133,6 +158,7 @@ impl Pipeline {
             source,
             fetch,
         };
+        crash::point(Point::BeforeStoreCommit);
         let id = match self.store.insert_article(&new).await {
             Ok(id) => id,
             // Another writer stored the same URL between our look-up and insert.
@@ -142,12 +168,28 @@ impl Pipeline {
             },
             Err(e) => return Err(e.into()),
         };
+        // From here on a crash leaves the article stored in no story; the
+        // next run's recovery places it.
+        crash::point(Point::AfterStoreCommit);
         let Some(stored) = self.store.article(id).await? else {
             return Ok(Outcome::Failed(format!("article {id} vanished after insert")));
         };
+        let story = self.place(&stored).await?;
+        crash::point(Point::AfterPlacement);
+        self.index_queue.push_new(indexed_of(&stored, Some(story)));
+        if self.index_queue.is_full() {
+            self.flush_index().await?;
+        }
+        Ok(Outcome::Imported(id))
+    }
+
+    /// Puts a stored article into its story, and applies the revisions the
+    /// engine made to earlier verdicts. The store queues every article that
+    /// moves to another story for the index, in the same transaction.
+    async fn place(&mut self, stored: &StoredArticle) -> crate::Result<StoryId> {
         self.engine.warm(self.store.as_ref(), &mut self.story_ids).await?;
-        let assignment = self.engine.add(&stored);
-        let story = self.store.assign_story(id, &placement_of(&assignment)).await?;
+        let assignment = self.engine.add(stored);
+        let story = self.store.assign_story(stored.id, &placement_of(&assignment)).await?;
         self.story_ids.insert(assignment.cluster.clone(), story);
         self.related.touch(assignment.cluster);
         // Copies stored before their original arrived now name it, and
@@ -162,8 +204,7 @@ impl Pipeline {
             self.story_ids.insert(revised.cluster.clone(), now);
             self.related.touch(revised.cluster);
             if let Some(stored) = before.filter(|b| b.story != Some(now)) {
-                // The index files each article under its story, and the
-                // story it left has its related stories refreshed too,
+                // The story it left has its related stories refreshed too,
                 // unless it was merged away and the store dropped it.
                 if let (Some(left), Some(key)) = (stored.story, stored.story_key.clone()) {
                     if self.store.story(left).await?.is_some() {
@@ -173,29 +214,70 @@ impl Pipeline {
                         self.related.forget(&key);
                     }
                 }
-                self.index_queue.push(indexed_of(&stored, Some(now)));
             }
         }
-        self.index_queue.push(indexed_of(&stored, Some(story)));
-        if self.index_queue.is_full() {
-            self.flush_index().await?;
+        Ok(story)
+    }
+
+    /// Brings the derived state up to the store before new work, once per
+    /// pipeline (the first ingest or flush calls it): places the articles a
+    /// crashed run stored in no story, indexes every article beyond the
+    /// index's mark and re-files the moved articles the store queued.
+    /// Cheap when there is nothing to do: a few counting queries.
+    pub async fn recover(&mut self) -> crate::Result<Recovery> {
+        if self.recovered {
+            return Ok(Recovery::default());
         }
-        Ok(Outcome::Imported(id))
+        let mut recovery = Recovery::default();
+        // Articles beyond the mark are indexed by the catch-up below.
+        let mark = self.index.mark()?;
+        loop {
+            let unplaced = self.store.unplaced_articles(1000).await?;
+            if unplaced.is_empty() {
+                break;
+            }
+            for id in unplaced {
+                let Some(stored) = self.store.article(id).await? else {
+                    continue;
+                };
+                let story = self.place(&stored).await?;
+                if mark.is_some_and(|mark| id.0 <= mark) {
+                    self.index_queue.push_again(indexed_of(&stored, Some(story)));
+                }
+                recovery.placed += 1;
+            }
+            if self.index_queue.is_full() {
+                recovery.refiled += self.index_queue.commit(self.store.as_ref(), &self.index).await?;
+            }
+        }
+        if recovery.placed > 0 {
+            tracing::warn!(
+                articles = recovery.placed,
+                "placed articles that an interrupted run left in no story"
+            );
+        }
+        recovery.refiled += self.index_queue.commit(self.store.as_ref(), &self.index).await?;
+        recovery.indexed = catch_up(self.store.as_ref(), &self.index).await?;
+        self.recovered = true;
+        Ok(recovery)
     }
 
     /// Commits pending index entries, refreshes related stories and saves
     /// the story engine's snapshot. Call it at the end of every run; it is
     /// cheap when there is nothing to do.
     pub async fn flush(&mut self) -> crate::Result<()> {
+        self.recover().await?;
         self.flush_index().await?;
+        crash::point(Point::BeforeSnapshotSave);
         self.engine.save();
+        crash::point(Point::AfterSnapshotSave);
         Ok(())
     }
 
     /// [`Pipeline::flush`] less the snapshot, which costs too much to
     /// write at every index batch.
     async fn flush_index(&mut self) -> crate::Result<()> {
-        self.index_queue.commit(&self.index)?;
+        self.index_queue.commit(self.store.as_ref(), &self.index).await?;
         self.related
             .refresh(self.store.as_ref(), &self.engine, &mut self.story_ids)
             .await
@@ -203,7 +285,12 @@ impl Pipeline {
 
     /// Rebuilds the search index from the store. Returns how many articles
     /// were indexed.
+    ///
+    /// The rebuilt index carries the mark of the last article, and the
+    /// moves queued before the rebuild began are cleared: it filed every
+    /// article under its current story.
     pub async fn reindex(store: &dyn Store, index: &SearchIndex, mut progress: impl FnMut(u64)) -> crate::Result<u64> {
+        let queued = store.reindex_queue(u32::MAX).await?.last().map(|e| e.seq);
         let mut batch = index.batch()?;
         batch.clear()?;
         let mut after = None;
@@ -218,7 +305,13 @@ impl Pipeline {
             }
             progress(count);
         }
+        if let Some(last) = after {
+            batch.set_mark(last.0);
+        }
         batch.commit()?;
+        if let Some(seq) = queued {
+            store.clear_reindex(seq).await?;
+        }
         Ok(count)
     }
 }

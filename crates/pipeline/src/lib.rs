@@ -4,7 +4,9 @@
 //! needs and records what comes back. It is also where time and the network
 //! enter: callers pass pages in, and the pipeline stamps them.
 
+mod check;
 mod convert;
+mod crash;
 mod error;
 mod feeds;
 mod index_queue;
@@ -14,6 +16,7 @@ mod snapshot;
 mod story_keys;
 mod warm;
 
+pub use check::{Repairs, SnapshotState, Survey};
 pub use error::{Error, Result};
 pub use feeds::{FeedReport, FeedSummary};
-pub use ingest::{Outcome, Pipeline};
+pub use ingest::{Outcome, Pipeline, Recovery};

@@ -5,6 +5,15 @@ use std::path::{Path, PathBuf};
 use store::{ArticleId, Store};
 use stories::{Config, StoryEngine};
 
+/// What a look at the snapshot file found.
+pub(crate) enum Inspected {
+    Absent,
+    /// Present but damaged, foreign or stale, for this reason.
+    Unusable(String),
+    /// The engine and the last article it saw.
+    Usable(Box<StoryEngine>, ArticleId),
+}
+
 /// The file that keeps the story engine between runs.
 #[derive(Debug, Clone)]
 pub(crate) struct SnapshotFile {
@@ -21,45 +30,60 @@ impl SnapshotFile {
     /// the file and the reason, when it does not.
     pub(crate) async fn load(&self, store: &dyn Store) -> crate::Result<Option<(StoryEngine, ArticleId)>> {
         let path = &self.path;
+        let inspected = self.inspect(store).await?;
+        if path.exists() {
+            // Taken away whatever it held: see the documentation of `Pipeline`.
+            if let Err(e) = std::fs::remove_file(path) {
+                tracing::warn!(file = %path.display(), reason = %e, "cannot remove the story engine snapshot");
+            }
+        }
+        match inspected {
+            Inspected::Absent => Ok(None),
+            Inspected::Unusable(reason) => {
+                tracing::warn!(file = %path.display(), reason = %reason, "story engine snapshot not used; replaying the store");
+                Ok(None)
+            }
+            Inspected::Usable(engine, watermark) => {
+                let engine = *engine;
+                tracing::info!(
+                    file = %path.display(),
+                    documents = engine.stats().documents_seen,
+                    after = %watermark,
+                    "story engine loaded from its snapshot; replaying only newer articles"
+                );
+                Ok(Some((engine, watermark)))
+            }
+        }
+    }
+
+    /// Reads the file without taking it away: whether it is absent, loads
+    /// and fits this store, or why not.
+    pub(crate) async fn inspect(&self, store: &dyn Store) -> crate::Result<Inspected> {
+        let path = &self.path;
         let file = match std::fs::File::open(path) {
             Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                tracing::warn!(file = %path.display(), reason = %e, "cannot read the story engine snapshot; replaying the store");
-                return Ok(None);
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Inspected::Absent),
+            Err(e) => return Ok(Inspected::Unusable(format!("cannot read it: {e}"))),
         };
-        let loaded = StoryEngine::load_snapshot(&mut std::io::BufReader::new(file), Config::default());
-        // Taken away whatever it held: see the documentation of `Pipeline`.
-        if let Err(e) = std::fs::remove_file(path) {
-            tracing::warn!(file = %path.display(), reason = %e, "cannot remove the story engine snapshot");
-        }
-        let (engine, watermark) = match loaded {
-            Ok(loaded) => loaded,
-            Err(e) => {
-                tracing::warn!(file = %path.display(), reason = %e, "story engine snapshot not used; replaying the store");
-                return Ok(None);
-            }
-        };
+        let (engine, watermark) =
+            match StoryEngine::load_snapshot(&mut std::io::BufReader::new(file), Config::default()) {
+                Ok(loaded) => loaded,
+                Err(e) => return Ok(Inspected::Unusable(e.to_string())),
+            };
         let watermark = ArticleId(i64::try_from(watermark).unwrap_or(i64::MAX));
         // Ids only grow, so the article at the watermark is stored, in a
         // story, unless this is another database (or an older copy).
         let known = store.article(watermark).await?.is_some_and(|a| a.story.is_some());
         if !known {
-            tracing::warn!(
-                file = %path.display(),
-                reason = %format!("the store holds no article {watermark}, the last one the snapshot saw"),
-                "story engine snapshot not used; replaying the store"
-            );
-            return Ok(None);
+            return Ok(Inspected::Unusable(format!(
+                "the store holds no article {watermark}, the last one the snapshot saw"
+            )));
         }
-        tracing::info!(
-            file = %path.display(),
-            documents = engine.stats().documents_seen,
-            after = %watermark,
-            "story engine loaded from its snapshot; replaying only newer articles"
-        );
-        Ok(Some((engine, watermark)))
+        Ok(Inspected::Usable(Box::new(engine), watermark))
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
     }
 
     /// Writes `engine`, which has seen every article up to `seen`: a

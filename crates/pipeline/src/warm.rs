@@ -42,6 +42,11 @@ impl WarmEngine {
         self.snapshot = Some(SnapshotFile::new(path));
     }
 
+    /// The snapshot file, if the engine is kept in one.
+    pub(crate) fn snapshot(&self) -> Option<&SnapshotFile> {
+        self.snapshot.as_ref()
+    }
+
     /// Replays the stored articles (those already placed in a story) into
     /// the engine, once: those after the snapshot's watermark when a
     /// snapshot loads, else all. Notes each replayed article's story in

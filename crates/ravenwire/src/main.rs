@@ -53,6 +53,8 @@ enum Command {
     Demo(cmd::demo::Args),
     /// Rebuild the search index from the store.
     Reindex(cmd::reindex::Args),
+    /// Verify the search index, story placement and engine snapshot against the store, and repair them.
+    Check(cmd::check::Args),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +79,7 @@ fn main() -> ExitCode {
             Command::Serve(args) => cmd::serve::run(&data, args).await,
             Command::Demo(args) => cmd::demo::run(args).await,
             Command::Reindex(args) => cmd::reindex::run(&data, args).await,
+            Command::Check(args) => cmd::check::run(&data, args).await,
         }
     });
     match result {

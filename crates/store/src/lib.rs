@@ -61,4 +61,21 @@ pub trait Store: Send + Sync {
     async fn set_related(&self, story: StoryId, related: &[StoryId]) -> Result<()>;
 
     async fn stats(&self) -> Result<StoreStats>;
+
+    /// How many articles have an id above `after` (all for `None`): what a
+    /// derived copy that has seen every article up to `after` still lacks.
+    async fn count_articles_after(&self, after: Option<ArticleId>) -> Result<u64>;
+    /// Up to `limit` articles that are in no story (a run stopped between
+    /// storing them and placing them), lowest id first.
+    async fn unplaced_articles(&self, limit: u32) -> Result<Vec<ArticleId>>;
+    /// Up to `limit` articles whose story changed after their first
+    /// placement, oldest move first: [`Store::assign_story`] queues them in
+    /// the same transaction as the move, so that the search index, which
+    /// files articles under their story, can catch up.
+    async fn reindex_queue(&self, limit: u32) -> Result<Vec<ReindexEntry>>;
+    /// How many moves wait in the reindex queue.
+    async fn reindex_pending(&self) -> Result<u64>;
+    /// Drops the reindex queue's entries up to and including `up_to`, once
+    /// an index commit holds their articles' current stories.
+    async fn clear_reindex(&self, up_to: i64) -> Result<()>;
 }

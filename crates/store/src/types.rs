@@ -152,3 +152,11 @@ pub struct StoreStats {
     pub articles: u64,
     pub stories: u64,
 }
+
+/// One entry of the reindex queue: an article whose story changed after
+/// it was first placed, in the order of the moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReindexEntry {
+    pub seq: i64,
+    pub article: ArticleId,
+}

@@ -1,6 +1,7 @@
 //! One module per subcommand of the `ravenwire` binary.
 
 pub mod add;
+pub mod check;
 pub mod cluster;
 pub mod demo;
 pub mod extract;

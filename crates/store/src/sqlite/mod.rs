@@ -6,6 +6,7 @@
 //! functions); what would differ is noted where it occurs.
 
 mod articles;
+mod derived;
 mod fetches;
 mod sources;
 mod stories;
@@ -23,8 +24,8 @@ use sqlx::{Sqlite, Transaction};
 use model::{Source, SourceKind, Timestamp};
 
 use crate::{
-    ArticleId, Error, FetchId, FetchRecord, NewArticle, Result, SourceId, Store, StoreStats, StoredArticle,
-    StoredSource, StoryDetail, StoryId, StoryPlacement, StorySummary,
+    ArticleId, Error, FetchId, FetchRecord, NewArticle, ReindexEntry, Result, SourceId, Store, StoreStats,
+    StoredArticle, StoredSource, StoryDetail, StoryId, StoryPlacement, StorySummary,
 };
 
 /// Readers run in parallel under WAL; SQLite still takes one writer at a time,
@@ -154,6 +155,26 @@ impl Store for SqliteStore {
         stories::set_related(&mut tx, story, related).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn count_articles_after(&self, after: Option<ArticleId>) -> Result<u64> {
+        derived::count_after(&self.pool, after).await
+    }
+
+    async fn unplaced_articles(&self, limit: u32) -> Result<Vec<ArticleId>> {
+        derived::unplaced(&self.pool, limit).await
+    }
+
+    async fn reindex_queue(&self, limit: u32) -> Result<Vec<ReindexEntry>> {
+        derived::reindex_queue(&self.pool, limit).await
+    }
+
+    async fn reindex_pending(&self) -> Result<u64> {
+        derived::reindex_pending(&self.pool).await
+    }
+
+    async fn clear_reindex(&self, up_to: i64) -> Result<()> {
+        derived::clear_reindex(&self.pool, up_to).await
     }
 
     async fn stats(&self) -> Result<StoreStats> {

@@ -69,6 +69,11 @@ pub(super) async fn assign(
     // The engine may move an article when stories merge; a story left with
     // no articles has no headline to show, so it goes.
     if let Some(left) = previous.filter(|&previous| previous != story) {
+        // The index still files the article under the story it left.
+        sqlx::query("INSERT INTO reindex_queue (article_id) VALUES (?)")
+            .bind(article.0)
+            .execute(&mut *conn)
+            .await?;
         let remaining: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM story_members WHERE story_id = ?")
             .bind(left)
             .fetch_one(&mut *conn)
