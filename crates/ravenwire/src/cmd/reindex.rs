@@ -4,13 +4,22 @@ use std::process::ExitCode;
 
 use indicatif::ProgressBar;
 
-use crate::data::DataDir;
+use crate::data::{DataDir, EXIT_BUSY};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Fail at once (exit status 75) instead of waiting when an import or
+    /// fetch is running in the data folder.
+    #[arg(long)]
+    no_wait: bool,
+}
 
-pub async fn run(data: &DataDir, _args: Args) -> anyhow::Result<ExitCode> {
+pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
     data.require_existing()?;
+    // The rebuild writes the whole index: not while an ingest runs.
+    let Some(_lock) = data.lock_ingest("reindex", args.no_wait).await? else {
+        return Ok(ExitCode::from(EXIT_BUSY));
+    };
     let store = data.open_store().await?;
     let index = data.open_index()?;
     let bar = ProgressBar::new_spinner();
