@@ -43,8 +43,10 @@ pub enum Provenance {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assignment {
     pub id: String,
-    /// The story key: the id of the first document of the story.
-    pub cluster: String,
+    /// The story key: the id of the first document of the story. Written as
+    /// `cluster` in JSON, the name the benchmark scorers read.
+    #[serde(rename = "cluster")]
+    pub story_key: String,
     /// The id of the original this document copies.
     pub copy_of: Option<String>,
     /// True for a re-dated copy: see [`Provenance::Redated`].

@@ -6,7 +6,7 @@ use store::{ArticleId, StoredArticle, StoryId, StoryPlacement};
 
 pub(crate) fn placement_of(assignment: &Assignment) -> StoryPlacement {
     StoryPlacement {
-        story_key: assignment.cluster.clone(),
+        story_key: assignment.story_key.clone(),
         copy_of: assignment
             .copy_of
             .as_deref()

@@ -190,8 +190,8 @@ impl Pipeline {
         self.engine.warm(self.store.as_ref(), &mut self.story_ids).await?;
         let assignment = self.engine.add(stored);
         let story = self.store.assign_story(stored.id, &placement_of(&assignment)).await?;
-        self.story_ids.insert(assignment.cluster.clone(), story);
-        self.related.touch(assignment.cluster);
+        self.story_ids.insert(assignment.story_key.clone(), story);
+        self.related.touch(assignment.story_key);
         // Copies stored before their original arrived now name it, and
         // articles of a story split in review move to the new story.
         for revised in self.engine.revised() {
@@ -201,8 +201,8 @@ impl Pipeline {
             };
             let before = self.store.article(earlier).await?;
             let now = self.store.assign_story(earlier, &placement_of(&revised)).await?;
-            self.story_ids.insert(revised.cluster.clone(), now);
-            self.related.touch(revised.cluster);
+            self.story_ids.insert(revised.story_key.clone(), now);
+            self.related.touch(revised.story_key);
             if let Some(stored) = before.filter(|b| b.story != Some(now)) {
                 // The story it left has its related stories refreshed too,
                 // unless it was merged away and the store dropped it.

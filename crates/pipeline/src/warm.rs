@@ -75,7 +75,7 @@ impl WarmEngine {
                 };
                 let assignment = Assignment {
                     id: stored.id.to_string(),
-                    cluster: key.clone(),
+                    story_key: key.clone(),
                     copy_of: stored.copy_of.map(|id| id.to_string()),
                     redated: stored.redated,
                 };

@@ -156,7 +156,7 @@ fn bench(path: &str) -> Result<(), BoxError> {
     for doc in &docs {
         let a = engine.add(doc);
         let row = serde_json::json!({
-            "id": a.id, "cluster": a.cluster, "copy_of": a.copy_of, "redated": a.redated,
+            "id": a.id, "cluster": a.story_key, "copy_of": a.copy_of, "redated": a.redated,
         });
         writeln!(out, "{row}")?;
     }
@@ -449,7 +449,7 @@ fn synthetic(n: usize) -> Result<(), BoxError> {
     let started = Instant::now();
     let mut stories = std::collections::HashSet::new();
     for doc in &docs {
-        stories.insert(engine.add(doc).cluster);
+        stories.insert(engine.add(doc).story_key);
     }
     let secs = started.elapsed().as_secs_f64();
     eprintln!(

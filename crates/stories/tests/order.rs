@@ -61,7 +61,7 @@ fn corpus() -> Vec<(Document, usize)> {
 
 fn partition(docs: &[&Document]) -> HashMap<String, String> {
     let mut engine = StoryEngine::default();
-    docs.iter().map(|d| (d.id.clone(), engine.add(d).cluster)).collect()
+    docs.iter().map(|d| (d.id.clone(), engine.add(d).story_key)).collect()
 }
 
 /// Share of document pairs on which two labelings agree (together or apart).

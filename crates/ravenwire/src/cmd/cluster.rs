@@ -77,7 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 fn write_verdict(out: &mut impl Write, assignment: &Assignment) -> anyhow::Result<()> {
     let line = json!({
         "id": assignment.id,
-        "cluster": assignment.cluster,
+        "cluster": assignment.story_key,
         "copy_of": assignment.copy_of,
         "redated": assignment.redated,
     });

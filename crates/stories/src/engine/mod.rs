@@ -295,9 +295,9 @@ impl StoryEngine {
         let features = self.features(doc);
         self.observe(&features);
         let published = doc.published.map(|t| t.unix());
-        let story = match self.story_by_key.get(&assignment.cluster) {
+        let story = match self.story_by_key.get(&assignment.story_key) {
             Some(&c) => c,
-            None => self.new_story(assignment.cluster.clone()),
+            None => self.new_story(assignment.story_key.clone()),
         };
         let copy_of_doc = assignment
             .copy_of
@@ -392,7 +392,7 @@ impl StoryEngine {
         let d = &self.docs[&index];
         Assignment {
             id: d.id.clone(),
-            cluster: self.stories[&d.story].key.clone(),
+            story_key: self.stories[&d.story].key.clone(),
             copy_of: d.copy_of.clone(),
             redated: d.redated,
         }

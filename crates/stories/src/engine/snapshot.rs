@@ -297,7 +297,7 @@ mod tests {
         assert_eq!(verdicts(&mut loaded, after), expected);
         assert_eq!(loaded.stats(), kept.stats());
         assert!(kept.stats().documents_seen > 32, "sweeps ran after the reload");
-        let stories: std::collections::BTreeSet<&str> = expected.iter().map(|(a, _)| a.cluster.as_str()).collect();
+        let stories: std::collections::BTreeSet<&str> = expected.iter().map(|(a, _)| a.story_key.as_str()).collect();
         assert!(stories.len() >= 4, "{stories:?}");
         assert!(expected.iter().any(|(a, _)| a.copy_of.is_some()), "copies are found");
     }
@@ -313,7 +313,7 @@ mod tests {
         }
         let (loaded, _) = StoryEngine::load_snapshot(&mut saved(&replayed, 0).as_slice(), Config::default()).unwrap();
         assert_eq!(loaded.stats(), replayed.stats());
-        let key = &assigned[0].cluster;
+        let key = &assigned[0].story_key;
         assert_eq!(loaded.related(key, 5), replayed.related(key, 5));
     }
 

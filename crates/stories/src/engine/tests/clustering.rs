@@ -19,13 +19,13 @@ fn clusters_an_obvious_pair_and_separates_an_unrelated_document() {
         QUAKE_B,
         Some("2023-09-09"),
     ));
-    assert_eq!(a.cluster, "qa");
-    assert_eq!(b.cluster, "qa");
+    assert_eq!(a.story_key, "qa");
+    assert_eq!(b.story_key, "qa");
     assert_eq!(b.copy_of, None, "a rewrite is the same story, not a copy");
     let budget = e.assignment_of(e.doc_by_id["budget"]);
-    assert_eq!(budget.cluster, "budget");
+    assert_eq!(budget.story_key, "budget");
     let football = e.assignment_of(e.doc_by_id["football"]);
-    assert_eq!(football.cluster, "football");
+    assert_eq!(football.story_key, "football");
 }
 
 #[test]
@@ -47,7 +47,7 @@ fn look_alike_events_with_different_protagonists_stay_apart() {
         had apologised to his teammates.";
     let first = e.add(&doc("jackson", "Chargers receiver arrested", jackson, None));
     let same = e.add(&doc("jackson2", "Jackson jailed", jackson_again, None));
-    assert_eq!(same.cluster, first.cluster, "the same arrest is one story");
+    assert_eq!(same.story_key, first.story_key, "the same arrest is one story");
     let other = e.features(&doc("w", "", williams, None));
     let again = e.features(&doc("j3", "", jackson_again, None));
     let story = &e.stories[&e.story_by_key["jackson"]];
@@ -55,7 +55,7 @@ fn look_alike_events_with_different_protagonists_stay_apart() {
     assert!(!e.protagonists_conflict(&again, story));
     let different = e.add(&doc("williams", "Chargers tackle arrested", williams, None));
     assert_eq!(
-        different.cluster, "williams",
+        different.story_key, "williams",
         "another player's arrest is another story"
     );
 }
@@ -118,7 +118,7 @@ fn restore_then_bridge(stored: &[(&Document, &str)], bridge: &Document) -> FastM
     for (d, story) in stored {
         let assignment = Assignment {
             id: d.id.clone(),
-            cluster: story.to_string(),
+            story_key: story.to_string(),
             copy_of: None,
             redated: false,
         };
@@ -126,12 +126,12 @@ fn restore_then_bridge(stored: &[(&Document, &str)], bridge: &Document) -> FastM
     }
     let mut verdicts: FastMap<String, String> = FastMap::default();
     let a = e.add(bridge);
-    verdicts.insert(a.id, a.cluster);
+    verdicts.insert(a.id, a.story_key);
     for r in e.revised() {
-        verdicts.insert(r.id, r.cluster);
+        verdicts.insert(r.id, r.story_key);
     }
     for (d, _) in stored {
-        verdicts.entry(d.id.clone()).or_insert_with(|| e.add(d).cluster);
+        verdicts.entry(d.id.clone()).or_insert_with(|| e.add(d).story_key);
     }
     verdicts
 }
@@ -223,7 +223,7 @@ fn one_event_told_by_many_reports_is_not_split() {
     );
     for d in outage.iter().chain([&extra]) {
         let a = e.add(d);
-        assert_eq!(a.cluster, "alexandria0");
+        assert_eq!(a.story_key, "alexandria0");
         assert!(e.revised().is_empty(), "nothing moves: {:?}", e.revised());
     }
 }
@@ -238,9 +238,9 @@ fn look_alike_events_merged_early_are_split_in_review() {
         let mut moves = 0;
         for d in cable_outages() {
             let a = e.add(&d);
-            final_story.insert(a.id, a.cluster);
+            final_story.insert(a.id, a.story_key);
             for r in e.revised() {
-                moves += usize::from(final_story.insert(r.id, r.cluster.clone()) != Some(r.cluster));
+                moves += usize::from(final_story.insert(r.id, r.story_key.clone()) != Some(r.story_key));
             }
         }
         let stories = |prefix: &str| -> Vec<String> {
@@ -305,7 +305,7 @@ fn same_words_far_apart_in_time_are_different_stories() {
         QUAKE_B,
         Some("2024-06-01"),
     ));
-    assert_eq!(later.cluster, "qb");
+    assert_eq!(later.story_key, "qb");
 }
 
 #[test]
@@ -320,7 +320,7 @@ fn clusters_headlines_without_bodies_or_dates() {
     ];
     let got: Vec<String> = headlines
         .iter()
-        .map(|(id, t)| e.add(&doc(id, t, "", None)).cluster)
+        .map(|(id, t)| e.add(&doc(id, t, "", None)).story_key)
         .collect();
     assert_eq!(got, ["h1", "h2", "h1", "h2", "h5"]);
 }
@@ -347,7 +347,7 @@ fn works_in_other_languages() {
         None,
     ));
     assert_eq!(
-        (a.cluster.as_str(), b.cluster.as_str(), c.cluster.as_str()),
+        (a.story_key.as_str(), b.story_key.as_str(), c.story_key.as_str()),
         ("r1", "r2", "r1")
     );
 }
@@ -375,8 +375,8 @@ fn same_story_in_another_language_joins_on_shared_names_and_numbers() {
     german_other.language = Some("de".into());
     e.add(&doc("en1", "Vellmar dockworkers strike", en1, Some("2024-04-09")));
     e.add(&doc("en2", "Strike at Orskhaven terminal", en2, Some("2024-04-09")));
-    assert_eq!(e.add(&german).cluster, "en1");
-    assert_eq!(e.add(&german_other).cluster, "de2", "no shared names, no join");
+    assert_eq!(e.add(&german).story_key, "en1");
+    assert_eq!(e.add(&german_other).story_key, "de2", "no shared names, no join");
 }
 
 #[test]
@@ -386,7 +386,7 @@ fn related_stories_exclude_the_story_itself() {
     // would decide on so small a corpus.
     let own = |id: &str| Assignment {
         id: id.into(),
-        cluster: id.into(),
+        story_key: id.into(),
         copy_of: None,
         redated: false,
     };

@@ -19,7 +19,7 @@ fn copies_link_to_the_earliest_original() {
         Some("2023-09-09T02:00:00Z"),
     ));
     assert_eq!(copy.copy_of.as_deref(), Some("wire"));
-    assert_eq!(copy.cluster, original.cluster);
+    assert_eq!(copy.story_key, original.story_key);
     // A copy of the copy still points at the first appearance.
     let edited = QUAKE_A.replace("late on Friday", "on Friday night");
     let second = e.add(&doc("copy2", "", &edited, Some("2023-09-09T05:00:00Z")));
@@ -40,7 +40,7 @@ fn a_copy_embedded_in_a_longer_page_is_found_by_containment() {
     );
     let a = e.add(&doc("portal", "", &page, None));
     assert_eq!(a.copy_of.as_deref(), Some("wire"));
-    assert_eq!(a.cluster, "wire");
+    assert_eq!(a.story_key, "wire");
 }
 
 #[test]
@@ -49,7 +49,7 @@ fn a_document_that_predates_its_match_is_not_its_copy() {
     e.add(&doc("late", "", QUAKE_A, Some("2023-09-10")));
     let early = e.add(&doc("early", "", QUAKE_A, Some("2023-09-08")));
     assert_eq!(early.copy_of, None);
-    assert_eq!(early.cluster, "late");
+    assert_eq!(early.story_key, "late");
 }
 
 #[test]
@@ -61,7 +61,7 @@ fn copies_that_arrive_before_their_original_are_revised_to_copy_it() {
     assert_eq!(recycled.copy_of.as_deref(), Some("mirror"));
     let wire = e.add(&doc("wire", "Quake hits Morocco", QUAKE_A, Some("2023-09-08")));
     assert_eq!(wire.copy_of, None);
-    assert_eq!(wire.cluster, "mirror", "the story itself is never revised");
+    assert_eq!(wire.story_key, "mirror", "the story itself is never revised");
     let mut revised = e.revised();
     revised.sort_by(|a, b| a.id.cmp(&b.id));
     assert_eq!(revised.len(), 2, "{revised:?}");
@@ -71,7 +71,7 @@ fn copies_that_arrive_before_their_original_are_revised_to_copy_it() {
     assert_eq!(revised[1].id, "recycled");
     assert_eq!(revised[1].copy_of.as_deref(), Some("wire"));
     assert!(revised[1].redated);
-    assert_eq!(revised[1].cluster, "mirror");
+    assert_eq!(revised[1].story_key, "mirror");
 
     // The revision is reported once, by the add that caused it, and a
     // later copy names the new original.
@@ -100,7 +100,7 @@ fn same_canonical_url_is_the_same_page() {
     e.add(&a);
     let got = e.add(&b);
     assert_eq!(got.copy_of.as_deref(), Some("a"));
-    assert_eq!(got.cluster, "a");
+    assert_eq!(got.story_key, "a");
 }
 
 #[test]
@@ -115,7 +115,7 @@ fn syndicated_headlines_from_other_outlets_are_copies() {
     let wire = e.add(&item("wire", HEADLINE, "Wire", "2023-09-08"));
     let portal = e.add(&item("portal", HEADLINE, "Portal", "2023-09-08"));
     assert_eq!(portal.copy_of.as_deref(), Some("wire"));
-    assert_eq!(portal.cluster, wire.cluster);
+    assert_eq!(portal.story_key, wire.story_key);
     assert!(!portal.redated);
 
     // The outlet repeating itself is not a copy; it takes over as the
@@ -140,7 +140,7 @@ fn a_fresh_copy_of_a_late_report_in_a_long_story_is_not_redated() {
     let mut e = engine_with_background();
     let assigned = |id: &str| Assignment {
         id: id.to_string(),
-        cluster: "quake".to_string(),
+        story_key: "quake".to_string(),
         copy_of: None,
         redated: false,
     };
@@ -154,7 +154,7 @@ fn a_fresh_copy_of_a_late_report_in_a_long_story_is_not_redated() {
     );
     let copy = e.add(&doc("copy", "", QUAKE_B, Some("2023-10-20")));
     assert_eq!(copy.copy_of.as_deref(), Some("later"));
-    assert_eq!(copy.cluster, "quake");
+    assert_eq!(copy.story_key, "quake");
     assert!(!copy.redated, "{copy:?}");
     let recycled = e.add(&doc("recycled", "", QUAKE_B, Some("2024-03-01")));
     assert!(recycled.redated, "{recycled:?}");
@@ -169,7 +169,7 @@ fn a_copy_presented_long_after_the_story_is_redated() {
     assert!(!fresh.redated);
     assert!(old_news.redated);
     assert_eq!(old_news.copy_of.as_deref(), Some("wire"));
-    assert_eq!(old_news.cluster, "wire");
+    assert_eq!(old_news.story_key, "wire");
     assert_eq!(old_news.provenance(), model::Provenance::Redated);
 }
 
@@ -199,7 +199,7 @@ fn a_late_report_of_old_events_is_redated_to_its_story() {
     ));
     assert_eq!(again.copy_of, None, "a rewrite, not a copy");
     assert!(again.redated);
-    assert_eq!(again.cluster, "orig");
+    assert_eq!(again.story_key, "orig");
     assert_eq!(again.provenance(), model::Provenance::Redated);
 }
 

@@ -37,16 +37,16 @@ fn restore_rebuilds_state_without_deciding() {
     let mut e = StoryEngine::default();
     let stored = Assignment {
         id: "old".into(),
-        cluster: "story-7".into(),
+        story_key: "story-7".into(),
         copy_of: None,
         redated: false,
     };
     e.restore(&doc("old", "Quake hits Morocco", QUAKE_A, Some("2023-09-08")), &stored);
     let copy = e.add(&doc("new", "", QUAKE_A, Some("2023-09-09")));
-    assert_eq!(copy.cluster, "story-7");
+    assert_eq!(copy.story_key, "story-7");
     assert_eq!(copy.copy_of.as_deref(), Some("old"));
     let near = e.add(&doc("b", "Morocco quake toll", QUAKE_B, Some("2023-09-09")));
-    assert_eq!(near.cluster, "story-7");
+    assert_eq!(near.story_key, "story-7");
 }
 
 #[test]
@@ -129,7 +129,7 @@ fn assert_quakes_together(verdicts: &[Assignment]) {
     let quakes: Vec<&str> = verdicts
         .iter()
         .filter(|a| a.id.ends_with("-quake"))
-        .map(|a| a.cluster.as_str())
+        .map(|a| a.story_key.as_str())
         .collect();
     assert_eq!(quakes.len(), 2);
     assert_eq!(quakes[0], quakes[1], "the two quake reports split");
