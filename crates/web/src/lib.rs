@@ -23,6 +23,8 @@ mod pages;
 mod params;
 
 #[cfg(test)]
+mod search_tests;
+#[cfg(test)]
 mod test_support;
 
 use std::sync::Arc;
