@@ -10,8 +10,13 @@
 //! double quotes, `AND`/`OR`/`NOT`, `+`/`-`, and `field:value` for `title`,
 //! `text`, `source`, `language` and `story`. Words are lowercased and
 //! accent-folded but not stemmed, so that every language is treated alike.
+//! Apostrophes belong to words (`O'Brien`), a double quote left open closes
+//! at the end, and a query longer than [`MAX_QUERY_CHARS`] or nested deeper
+//! than [`MAX_QUERY_DEPTH`] is refused with [`Error::Query`] (see the
+//! `query` module for why).
 
 mod mark;
+mod query;
 mod tokenizer;
 
 use std::path::{Path, PathBuf};
@@ -31,6 +36,7 @@ use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, TantivyDocument, TantivyError, Term,
 };
 
+pub use crate::query::{shown_query, MAX_QUERY_CHARS, MAX_QUERY_DEPTH};
 use crate::tokenizer::{keyword_analyzer, text_analyzer, KEYWORD_TOKENIZER, TEXT_TOKENIZER};
 
 /// What can go wrong in the index.
@@ -40,7 +46,7 @@ pub enum Error {
     Tantivy(#[from] tantivy::TantivyError),
     #[error("cannot open the search index at {path}: {message}")]
     Open { path: String, message: String },
-    #[error("bad search query {query:?}: {message}")]
+    #[error("bad search query {}: {message}", shown_query(query))]
     Query { query: String, message: String },
     /// Another writer, in this process or another, holds the index.
     #[error(
@@ -221,7 +227,9 @@ impl SearchIndex {
     /// Searches with the query language: phrases, AND/OR/NOT, field:value.
     ///
     /// Hits come best first; equal scores are ordered by ascending id. A
-    /// blank query matches nothing.
+    /// blank query matches nothing. Every query this cannot run, whatever
+    /// its shape or size, is an [`Error::Query`] naming the problem; none
+    /// recurses deeper than [`MAX_QUERY_DEPTH`] levels.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {
         if limit == 0 || query.trim().is_empty() {
             return Ok(Vec::new());
@@ -230,8 +238,9 @@ impl SearchIndex {
             query: query.to_string(),
             message,
         };
-        let syntax = query_grammar::parse_query(query)
-            .map_err(|_| query_error("the query language cannot parse it".to_string()))?;
+        let mended = query::prepare(query).map_err(query_error)?;
+        let syntax = query_grammar::parse_query(&mended).map_err(|_| query_error(query::SYNTAX_HINT.to_string()))?;
+        query::check_supported(&syntax).map_err(query_error)?;
         let parsed = self
             .query_parser
             .build_query_from_user_input_ast(hoist_negations(syntax))

@@ -17,7 +17,7 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
-    #[error("bad search query {query:?}: {message}")]
+    #[error("bad search query {}: {message}", index::shown_query(query))]
     BadQuery { query: String, message: String },
     #[error("store failure: {0}")]
     Store(#[from] store::Error),

@@ -27,6 +27,8 @@ mod params;
 mod server;
 
 #[cfg(test)]
+mod search_tests;
+#[cfg(test)]
 mod test_support;
 
 use std::sync::Arc;

@@ -10,7 +10,8 @@ use crate::data::DataDir;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The query: words, "phrases", AND/OR/NOT, field:value (title:, source:,
-    /// language:, story:).
+    /// language:, story:). Apostrophes belong to words (O'Brien); an overlong
+    /// or deeply nested query is refused with the limit it broke.
     #[arg(required = true, num_args = 1..)]
     query: Vec<String>,
     /// How many hits to show.
