@@ -1,3 +1,5 @@
+//! The story engine's errors: snapshots it refuses, with the reason.
+
 /// What can go wrong in this crate.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
