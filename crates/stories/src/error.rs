@@ -1,4 +1,4 @@
-//! The story engine's errors: snapshots it refuses, with the reason.
+//! The story engine's errors: a configuration out of range, or a snapshot refused with its reason.
 
 /// What can go wrong in this crate.
 #[derive(Debug, thiserror::Error)]
