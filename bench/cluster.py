@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Scores `ravenwire cluster --jsonl` on the shared clustering sets, and on
-two headline-only variants of BASIL (bodies dropped; then also every date set
-to one day) that stand in for the held-out headlines-only stream.
+"""Scores `ravenwire cluster --jsonl` on the shared clustering sets (BASIL,
+ECB+ and the headline stream), on two headline-only variants of BASIL
+(bodies dropped; then also every date set to one day), and on ECB+ in four
+other arrival orders (fixed seeds 1 to 4).
 
 The gold `story` (and ECB+'s `topic`) fields are dropped before the
 documents reach ravenwire, as the benchmark's harness does.
@@ -12,6 +13,7 @@ Usage: python3 bench/cluster.py [--shared ../shared] [--out bench/out]
 import argparse
 import json
 import os
+import random
 import subprocess
 import sys
 import time
@@ -40,6 +42,19 @@ def headline_same_day(doc):
     return doc
 
 
+def shuffled(seed):
+    """The same documents in another arrival order (a fixed seed), to show
+    how much the streaming engine depends on the order it is given."""
+
+    def variant(docs):
+        docs = list(docs)
+        random.Random(seed).shuffle(docs)
+        return docs
+
+    variant.reorders = True
+    return variant
+
+
 # Each measured set: its name, the shared file it is made from, and how.
 # The headline set is scored as given; the BASIL headline variants are
 # further stand-ins for the held-out headline stream.
@@ -49,7 +64,7 @@ SETS = (
     ("headlines", "headlines", as_is),
     ("basil-headlines", "basil", headline_only),
     ("basil-headlines-same-day", "basil", headline_same_day),
-)
+) + tuple((f"ecbplus-shuffled-{seed}", "ecbplus", shuffled(seed)) for seed in (1, 2, 3, 4))
 
 
 def main():
@@ -67,8 +82,11 @@ def main():
     for name, source, variant in SETS:
         gold = os.path.join(bench, f"{source}.jsonl")
         with open(gold, encoding="utf-8") as f:
-            docs = [variant(json.loads(line)) for line in f if line.strip()]
-        docs = [d for d in docs if d is not None]
+            lines = [json.loads(line) for line in f if line.strip()]
+        if getattr(variant, "reorders", False):
+            docs = variant(lines)
+        else:
+            docs = [d for d in map(variant, lines) if d is not None]
         if variant is not as_is:
             gold = os.path.join(args.out, f"gold-{name}.jsonl")
             with open(gold, "w", encoding="utf-8") as f:
