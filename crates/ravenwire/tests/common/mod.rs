@@ -61,15 +61,7 @@ impl Served {
             .spawn()
             .expect("the ravenwire binary starts");
         let mut lines = BufReader::new(child.stdout.take().expect("stdout is piped")).lines();
-        let base = loop {
-            let line = lines
-                .next()
-                .expect("the server prints its URL before exiting")
-                .expect("stdout is readable");
-            if let Some(rest) = line.split("serving at ").nth(1) {
-                break rest.trim().trim_end_matches('/').to_string();
-            }
-        };
+        let base = read_base_url(&mut lines);
         Served { child, base }
     }
 
@@ -260,15 +252,7 @@ impl StoppableServer {
             .spawn()
             .expect("the ravenwire binary starts");
         let mut lines = BufReader::new(child.stdout.take().expect("stdout is piped")).lines();
-        let base = loop {
-            let line = lines
-                .next()
-                .expect("the server prints its URL before exiting")
-                .expect("stdout is readable");
-            if let Some(rest) = line.split("serving at ").nth(1) {
-                break rest.trim().trim_end_matches('/').to_string();
-            }
-        };
+        let base = read_base_url(&mut lines);
         // Keep reading stdout so that later lines never block the server.
         std::thread::spawn(move || lines.for_each(drop));
         StoppableServer { child, base }
@@ -338,4 +322,18 @@ pub fn raw_request(base: &str, request: &str) -> (u16, String) {
     let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
     let body = if chunked { dechunk(body) } else { body.to_string() };
     (status, body)
+}
+
+/// Reads a starting server's stdout up to its "serving at URL" line and
+/// returns the URL without a trailing slash.
+fn read_base_url(lines: &mut impl Iterator<Item = std::io::Result<String>>) -> String {
+    loop {
+        let line = lines
+            .next()
+            .expect("the server prints its URL before exiting")
+            .expect("stdout is readable");
+        if let Some(rest) = line.split("serving at ").nth(1) {
+            return rest.trim().trim_end_matches('/').to_string();
+        }
+    }
 }
