@@ -64,6 +64,18 @@ pub(crate) fn point(point: Point) {
     }
     if REACHED.fetch_add(1, Ordering::SeqCst) + 1 == *n {
         eprintln!("RAVENWIRE_CRASH_AT: crashing at {name}:{n} (test only)");
-        std::process::abort();
+        kill_self();
     }
+}
+
+/// Ends the process with SIGKILL, exactly as an operator's `kill -9` would:
+/// no destructor, flush or signal handler runs. Where `kill` cannot be run,
+/// `abort` is the next closest thing.
+fn kill_self() -> ! {
+    let pid = std::process::id().to_string();
+    let _ = std::process::Command::new("kill").args(["-KILL", &pid]).status();
+    // SIGKILL is delivered asynchronously; give it a moment before the
+    // fallback.
+    std::thread::sleep(std::time::Duration::from_secs(5));
+    std::process::abort()
 }
