@@ -157,11 +157,7 @@ impl<R: BufRead> Pushback<R> {
 
 impl<R: BufRead> Read for Pushback<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(out.len());
-        out[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
+        read_through_buffer(self, out)
     }
 }
 
@@ -209,6 +205,17 @@ impl<R: BufRead> BufRead for Pushback<R> {
         self.offset += amount as u64;
         self.at_line_start = last == b'\n';
     }
+}
+
+/// `Read::read` for a reader whose buffer is the source of truth: copies
+/// what [`BufRead::fill_buf`] offers and consumes it. The resync readers
+/// implement `Read` this way so that both paths see the same bytes.
+pub(crate) fn read_through_buffer(reader: &mut impl BufRead, out: &mut [u8]) -> io::Result<usize> {
+    let available = reader.fill_buf()?;
+    let n = available.len().min(out.len());
+    out[..n].copy_from_slice(&available[..n]);
+    reader.consume(n);
+    Ok(n)
 }
 
 #[cfg(test)]
