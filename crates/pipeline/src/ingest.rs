@@ -95,6 +95,17 @@ impl Pipeline {
         self
     }
 
+    /// Whether the story engine still holds everything in the store. It
+    /// stops being so when another process stores articles; a long-lived
+    /// caller (the scheduler in `serve`) then opens a new pipeline, which
+    /// warms from the snapshot and the store.
+    pub async fn is_current(&self) -> crate::Result<bool> {
+        match self.engine.holds_up_to() {
+            None => Ok(true),
+            Some(seen) => Ok(self.store.count_articles_after(seen).await? == 0),
+        }
+    }
+
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }

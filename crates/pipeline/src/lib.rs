@@ -8,7 +8,7 @@ mod check;
 mod convert;
 mod crash;
 mod error;
-mod feeds;
+mod gathering;
 mod index_queue;
 mod ingest;
 mod related;
@@ -18,5 +18,8 @@ mod warm;
 
 pub use check::{Repairs, SnapshotState, Survey};
 pub use error::{Error, Result};
-pub use feeds::{FeedReport, FeedSummary};
+pub use gathering::{
+    subscribe, subscribe_unchecked, Bounds, CycleReport, FeedSummary, GatherConfig, PollResult,
+    SourceReport, SubscribeError, Subscribed, Waiting, WebSubConfig, WebSubPush,
+};
 pub use ingest::{Outcome, Pipeline, Recovery};

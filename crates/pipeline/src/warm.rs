@@ -109,6 +109,13 @@ impl WarmEngine {
         self.engine.related(key, n)
     }
 
+    /// The last article the engine holds: `None` while it is cold (it will
+    /// warm from the store as it stands then), `Some(None)` when warm but
+    /// empty.
+    pub(crate) fn holds_up_to(&self) -> Option<Option<ArticleId>> {
+        self.warmed.then_some(self.seen_up_to)
+    }
+
     fn saw(&mut self, id: ArticleId) {
         self.seen_up_to = self.seen_up_to.max(Some(id));
         self.unsaved = true;

@@ -13,6 +13,7 @@ use fs4::fs_std::FileExt;
 use index::SearchIndex;
 use store::{SqliteStore, Store};
 
+#[derive(Debug, Clone)]
 pub struct DataDir {
     root: PathBuf,
 }
@@ -61,22 +62,11 @@ impl DataDir {
     /// the demo's import) holds the lock for the length of its work: two
     /// engines replaying and saving one snapshot side by side would leave a
     /// snapshot whose watermark skips the other's articles. Small writes
-    /// (`add`) and readers (`serve`, `search`) take no lock. A scheduler
-    /// inside `serve` would take it at the start of each cycle and drop the
-    /// guard at its end.
+    /// (`add`) and readers (`serve`'s pages, `search`) take no lock. The
+    /// scheduler inside `serve` takes it with [`DataDir::try_lock_ingest`]
+    /// at the start of each cycle and drops it at the end.
     pub async fn lock_ingest(&self, command: &str, no_wait: bool) -> anyhow::Result<Option<IngestLock>> {
-        std::fs::create_dir_all(&self.root)
-            .with_context(|| format!("cannot create the data folder {}", self.root.display()))?;
-        let path = self.root.join(INGEST_LOCK_FILE);
-        // Never truncated before it is locked: the holder's note must stay
-        // readable for whoever waits.
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+        let (file, path) = self.open_lock_file()?;
         let locked = file
             .try_lock_exclusive()
             .with_context(|| format!("cannot lock {}", path.display()))?;
@@ -106,9 +96,51 @@ impl DataDir {
         Ok(Some(lock))
     }
 
+    /// Takes the ingest lock if it is free, silently: `None` when another
+    /// ingest holds it. For the scheduler in `serve`, which simply tries
+    /// again at its next tick.
+    pub fn try_lock_ingest(&self, command: &str) -> anyhow::Result<Option<IngestLock>> {
+        let (file, path) = self.open_lock_file()?;
+        let locked = file
+            .try_lock_exclusive()
+            .with_context(|| format!("cannot lock {}", path.display()))?;
+        if !locked {
+            return Ok(None);
+        }
+        let mut lock = IngestLock { file, path };
+        lock.write_holder(command)?;
+        Ok(Some(lock))
+    }
+
+    fn open_lock_file(&self) -> anyhow::Result<(File, PathBuf)> {
+        std::fs::create_dir_all(&self.root)
+            .with_context(|| format!("cannot create the data folder {}", self.root.display()))?;
+        let path = self.root.join(INGEST_LOCK_FILE);
+        // Never truncated before it is locked: the holder's note must stay
+        // readable for whoever waits.
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+        Ok((file, path))
+    }
+
     pub async fn open_pipeline(&self) -> anyhow::Result<pipeline::Pipeline> {
         let store = self.open_store().await?;
         let index = self.open_index()?;
+        self.pipeline_with(store, index).await
+    }
+
+    /// A pipeline over a store and index already open, with this folder's
+    /// snapshot.
+    pub async fn pipeline_with(
+        &self,
+        store: Arc<dyn Store>,
+        index: Arc<SearchIndex>,
+    ) -> anyhow::Result<pipeline::Pipeline> {
         let pipeline = pipeline::Pipeline::open(store, index).await?;
         Ok(pipeline.with_snapshot(self.root.join("story-engine.snapshot")))
     }

@@ -4,6 +4,8 @@
 
 mod cmd;
 mod data;
+mod gather_args;
+mod scheduler;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,9 +39,15 @@ struct Cli {
 enum Command {
     /// Import HTML pages, .html.gz files, folders and WARC archives.
     Import(cmd::import::Args),
-    /// Subscribe to an RSS, Atom or JSON feed.
+    /// Subscribe to a feed or sitemap, or find one from a page or site.
     Add(cmd::add::Args),
-    /// Poll every subscribed feed once and store new entries.
+    /// Unsubscribe from a source; its articles are kept.
+    Remove(cmd::remove::Args),
+    /// List sources with their health: last success, last error, next poll.
+    Sources(cmd::sources::Args),
+    /// Import or export subscriptions as OPML.
+    Opml(cmd::opml::Args),
+    /// Poll the sources that are due (all with --force), once, and store new entries.
     Fetch(cmd::fetch::Args),
     /// Extract articles from pages and print them as JSON lines (no storage).
     Extract(cmd::extract::Args),
@@ -47,7 +55,7 @@ enum Command {
     Cluster(cmd::cluster::Args),
     /// Search stored articles.
     Search(cmd::search::Args),
-    /// Serve the web front page and JSON API.
+    /// Serve the web front page and JSON API, and poll sources in the background.
     Serve(cmd::serve::Args),
     /// Serve a temporary data folder preloaded with fictional sample news.
     Demo(cmd::demo::Args),
@@ -72,6 +80,9 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Import(args) => cmd::import::run(&data, args).await,
             Command::Add(args) => cmd::add::run(&data, args).await,
+            Command::Remove(args) => cmd::remove::run(&data, args).await,
+            Command::Sources(args) => cmd::sources::run(&data, args).await,
+            Command::Opml(args) => cmd::opml::run(&data, args).await,
             Command::Fetch(args) => cmd::fetch::run(&data, args).await,
             Command::Extract(args) => cmd::extract::run(args),
             Command::Cluster(args) => cmd::cluster::run(args),

@@ -25,6 +25,7 @@ mod lookup;
 mod pages;
 mod params;
 mod server;
+mod websub;
 
 #[cfg(test)]
 mod search_tests;
@@ -45,6 +46,7 @@ use tower_http::trace::TraceLayer;
 pub use base_url::BaseUrl;
 pub use error::Error;
 pub use server::{serve, Limits, StopSignals};
+pub use websub::{verify_signature, Inbox, Push};
 
 /// What every handler needs: the store, the search index, and the public
 /// base URL for absolute links.
@@ -53,6 +55,9 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub index: Arc<SearchIndex>,
     pub base_url: BaseUrl,
+    /// Where checked WebSub pushes go; `None` when WebSub is off, and
+    /// pushes are then refused.
+    pub websub: Option<websub::Inbox>,
 }
 
 /// The pages need no script and load nothing but our stylesheet and the
@@ -76,6 +81,12 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/api/v1/stories/{id}", get(api::story))
         .route("/api/v1/articles/{id}", get(api::article))
         .route("/api/v1/search", get(api::search))
+        .route(
+            "/websub/{id}",
+            get(websub::verify)
+                .post(websub::push)
+                .layer(axum::extract::DefaultBodyLimit::max(websub::MAX_PUSH_BYTES)),
+        )
         .fallback(error::unknown_route)
         .layer(axum::middleware::from_fn_with_state(request_timeout, error::time_limit))
         .layer(axum::middleware::from_fn(error::json_errors_for_api))

@@ -192,6 +192,7 @@ impl Fixture {
                 store: Arc::new(store),
                 index: Arc::new(index),
                 base_url: BaseUrl::parse("http://news.local:8080").expect("base URL"),
+                websub: None,
             },
             bridge_story,
             orchard_story,

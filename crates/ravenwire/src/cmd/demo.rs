@@ -32,7 +32,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     drop(pipeline);
     // Serving returns on SIGINT and SIGTERM alike, and `folder` is removed
     // as it goes out of scope here.
-    super::serve::serve(store, index, &args.server).await
+    super::serve::serve(store, index, &args.server, None).await
 }
 
 /// The corpus as pages, in path order so the demo is the same every time.

@@ -12,11 +12,24 @@ use index::SearchIndex;
 use store::Store;
 
 use crate::data::DataDir;
+use crate::gather_args::{NetArgs, ScheduleArgs};
+use crate::scheduler::{Scheduler, INBOX_SIZE};
+use pipeline::WebSubConfig;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
     pub server: ServerArgs,
+
+    /// Serve the pages only: do not poll sources in the background.
+    #[arg(long)]
+    pub no_gather: bool,
+
+    #[command(flatten)]
+    pub net: NetArgs,
+
+    #[command(flatten)]
+    pub schedule: ScheduleArgs,
 }
 
 /// How the web server listens, links and limits its clients; shared by
@@ -95,14 +108,54 @@ impl fmt::Display for Seconds {
     }
 }
 
+/// The lease asked of WebSub hubs.
+const WEBSUB_LEASE: Duration = Duration::from_secs(7 * 24 * 3600);
+
 pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
     let store = data.open_store().await?;
     let index = data.open_index()?;
-    serve(store, index, &args.server).await
+    let mut inbox = None;
+    let scheduler = if args.no_gather {
+        None
+    } else {
+        let mut config = args.schedule.config();
+        // WebSub needs a callback URL hubs can reach: only one set on purpose.
+        if let Some(base_url) = &args.server.base_url {
+            config.websub = Some(WebSubConfig {
+                callback_base: base_url.to_string(),
+                lease: WEBSUB_LEASE,
+            });
+        }
+        let (sender, pushes) = tokio::sync::mpsc::channel(INBOX_SIZE);
+        if config.websub.is_some() {
+            inbox = Some(sender);
+        }
+        let scheduler = Scheduler {
+            data: data.clone(),
+            store: Arc::clone(&store),
+            index: Arc::clone(&index),
+            fetcher: args.net.fetcher()?,
+            config,
+            pushes,
+        };
+        Some(tokio::spawn(scheduler.run()))
+    };
+    let served = serve(store, index, &args.server, inbox).await;
+    if let Some(scheduler) = scheduler {
+        // Stopped at its next await; the store's transactions and the
+        // derived state's recovery make any stopping point safe.
+        scheduler.abort();
+    }
+    served
 }
 
 /// Binds, prints the URL to open, and serves until SIGINT or SIGTERM.
-pub async fn serve(store: Arc<dyn Store>, index: Arc<SearchIndex>, args: &ServerArgs) -> anyhow::Result<ExitCode> {
+pub async fn serve(
+    store: Arc<dyn Store>,
+    index: Arc<SearchIndex>,
+    args: &ServerArgs,
+    websub: Option<web::Inbox>,
+) -> anyhow::Result<ExitCode> {
     // Listen for the stop signals before anyone can learn the address: one
     // arriving earlier would kill the process without a clean stop.
     let signals = web::StopSignals::install()?;
@@ -126,7 +179,12 @@ pub async fn serve(store: Arc<dyn Store>, index: Arc<SearchIndex>, args: &Server
     if args.base_url.is_some() {
         println!("links in feeds start with {base_url}");
     }
-    let state = web::AppState { store, index, base_url };
+    let state = web::AppState {
+        store,
+        index,
+        base_url,
+        websub,
+    };
     web::serve(listener, state, args.limits(), signals).await?;
     Ok(ExitCode::SUCCESS)
 }
