@@ -10,6 +10,8 @@ pub enum SourceKind {
     Feed,
     /// A site whose pages arrive by import (files, WARC) or crawl.
     Site,
+    /// A sitemap (or Google News sitemap) that is polled for new page URLs.
+    Sitemap,
 }
 
 impl SourceKind {
@@ -17,6 +19,7 @@ impl SourceKind {
         match self {
             SourceKind::Feed => "feed",
             SourceKind::Site => "site",
+            SourceKind::Sitemap => "sitemap",
         }
     }
 }

@@ -28,6 +28,34 @@ pub trait Store: Send + Sync {
     async fn sources(&self, kind: Option<SourceKind>) -> Result<Vec<StoredSource>>;
     /// Notes that a feed was polled, so the next poll can be polite.
     async fn mark_source_polled(&self, id: SourceId, at: chrono::DateTime<chrono::Utc>) -> Result<()>;
+    /// The source with this id, state and WebSub subscription included.
+    async fn source(&self, id: SourceId) -> Result<Option<StoredSource>>;
+    /// The source with exactly this URL.
+    async fn source_by_url(&self, url: &str) -> Result<Option<StoredSource>>;
+    /// Removes a source and its poll history; its articles are kept, with no
+    /// source. `false` when there was no such source.
+    async fn remove_source(&self, id: SourceId) -> Result<bool>;
+    /// Logs one poll of `poll.source` and sets the source's new state, in one
+    /// transaction. [`Error::NotFound`] when the source is gone (removed
+    /// while it was being polled); nothing is written then.
+    async fn record_poll(&self, poll: &PollRecord, state: &FeedState) -> Result<()>;
+    /// Up to `limit` polls of a source, newest first.
+    async fn polls(&self, source: SourceId, limit: u32) -> Result<Vec<PollRecord>>;
+    /// Up to `limit` polled sources (feeds and sitemaps) due at `now`: those
+    /// never polled or whose `next_poll` has come, or with `force` all of
+    /// them; never one whose `wait_until` is after `now`. Never-polled ones
+    /// first, then the longest overdue, then by id.
+    async fn due_sources(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        force: bool,
+        limit: u32,
+    ) -> Result<Vec<StoredSource>>;
+    /// Sets (or with `None` clears) a source's WebSub subscription.
+    /// [`Error::NotFound`] when there is no such source.
+    async fn set_websub(&self, source: SourceId, websub: Option<&WebSub>) -> Result<()>;
+    /// How many stored articles came from this source.
+    async fn count_articles_of_source(&self, source: SourceId) -> Result<u64>;
 
     /// Records one fetch or read of a document, successful or not.
     async fn record_fetch(&self, fetch: &FetchRecord) -> Result<FetchId>;

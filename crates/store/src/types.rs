@@ -33,6 +33,101 @@ pub struct StoredSource {
     pub title: Option<String>,
     pub added_at: DateTime<Utc>,
     pub polled_at: Option<DateTime<Utc>>,
+    /// How polling it went, and when it is next due.
+    pub state: FeedState,
+    /// Its WebSub subscription, if one was asked for.
+    pub websub: Option<WebSub>,
+}
+
+/// A polled source's state: what the next poll sends and when it is due.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FeedState {
+    /// The validators of the last full response, for a conditional GET.
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// The last poll, whatever its outcome.
+    pub last_poll: Option<DateTime<Utc>>,
+    /// The last poll that read the source (a 304 counts).
+    pub last_success: Option<DateTime<Utc>>,
+    /// The HTTP status of the last poll; `None` when no response came.
+    pub last_status: Option<u16>,
+    /// Why the last poll failed; `None` after a success.
+    pub last_error: Option<String>,
+    /// Failed polls in a row.
+    pub error_count: u32,
+    /// The current polling interval, adapted to how often the source changes.
+    pub interval_secs: Option<i64>,
+    /// When the source is next due; `None` means now.
+    pub next_poll: Option<DateTime<Utc>>,
+    /// A server said wait (Retry-After), or errors backed us off: not even a
+    /// forced poll asks before then.
+    pub wait_until: Option<DateTime<Utc>>,
+}
+
+/// A WebSub subscription of a source's topic at a hub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebSub {
+    pub hub: String,
+    pub topic: String,
+    /// The HMAC key the hub signs its deliveries with. Never serialized, so
+    /// that listing sources as JSON does not give it away.
+    #[serde(skip_serializing, default)]
+    pub secret: String,
+    pub state: WebSubState,
+    /// When the hub's lease runs out, once it has confirmed one.
+    pub lease_until: Option<DateTime<Utc>>,
+}
+
+/// Where a WebSub subscription stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WebSubState {
+    /// Asked for; the hub has not verified it yet.
+    Requested,
+    /// The hub verified it and delivers.
+    Active,
+    /// The hub refused it.
+    Denied,
+}
+
+impl WebSubState {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            WebSubState::Requested => "requested",
+            WebSubState::Active => "active",
+            WebSubState::Denied => "denied",
+        }
+    }
+
+    /// The state named by [`WebSubState::as_str`], if `name` is one.
+    pub fn from_name(name: &str) -> Option<WebSubState> {
+        match name {
+            "requested" => Some(WebSubState::Requested),
+            "active" => Some(WebSubState::Active),
+            "denied" => Some(WebSubState::Denied),
+            _ => None,
+        }
+    }
+}
+
+/// One poll of a source, as kept in its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollRecord {
+    pub source: SourceId,
+    pub at: DateTime<Utc>,
+    /// HTTP status; `None` when no response came.
+    pub status: Option<u16>,
+    /// Why the poll failed, if it did.
+    pub error: Option<String>,
+    /// Body bytes read.
+    pub bytes: u64,
+    /// Entries (or sitemap URLs) the document listed.
+    pub entries: u32,
+    /// Articles stored because of this poll.
+    pub new_articles: u32,
+    /// The server answered 304 Not Modified.
+    pub not_modified: bool,
+    pub duration_ms: u64,
 }
 
 /// One fetch (HTTP) or read (file, WARC record) of a document.

@@ -8,6 +8,7 @@
 mod articles;
 mod derived;
 mod fetches;
+mod polls;
 mod sources;
 mod stories;
 
@@ -19,13 +20,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{ConnectOptions, Connection, Sqlite, Transaction};
 
 use model::{Source, SourceKind, Timestamp};
 
 use crate::{
-    ArticleId, Error, FetchId, FetchRecord, NewArticle, ReindexEntry, Result, SourceId, Store, StoreStats,
-    StoredArticle, StoredSource, StoryDetail, StoryId, StoryPlacement, StorySummary,
+    ArticleId, Error, FeedState, FetchId, FetchRecord, NewArticle, PollRecord, ReindexEntry, Result, SourceId, Store,
+    StoreStats, StoredArticle, StoredSource, StoryDetail, StoryId, StoryPlacement, StorySummary, WebSub,
 };
 
 /// Readers run in parallel under WAL; SQLite still takes one writer at a time,
@@ -64,12 +65,25 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
+        // The migrations run on a connection of their own with foreign keys
+        // off: a migration that rebuilds a table (SQLite cannot alter a
+        // constraint) must drop the old one without its ON DELETE actions
+        // firing, and sqlx runs each migration in a transaction, inside which
+        // the pragma cannot be changed. A rebuilding migration checks its own
+        // references before it commits (see 0003_feed_health.sql).
+        let mut migrating = options
+            .clone()
+            .foreign_keys(false)
+            .connect()
+            .await
+            .map_err(open_error)?;
+        MIGRATOR.run(&mut migrating).await?;
+        migrating.close().await.map_err(open_error)?;
         let pool = SqlitePoolOptions::new()
             .max_connections(POOL_SIZE)
             .connect_with(options)
             .await
             .map_err(open_error)?;
-        MIGRATOR.run(&pool).await?;
         Ok(SqliteStore { pool })
     }
 
@@ -101,6 +115,44 @@ impl Store for SqliteStore {
 
     async fn mark_source_polled(&self, id: SourceId, at: DateTime<Utc>) -> Result<()> {
         sources::mark_polled(&self.pool, id, at).await
+    }
+
+    async fn source(&self, id: SourceId) -> Result<Option<StoredSource>> {
+        sources::get(&self.pool, id).await
+    }
+
+    async fn source_by_url(&self, url: &str) -> Result<Option<StoredSource>> {
+        sources::by_url(&self.pool, url).await
+    }
+
+    async fn remove_source(&self, id: SourceId) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let removed = sources::remove(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    async fn record_poll(&self, poll: &PollRecord, state: &FeedState) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        polls::record(&mut tx, poll, state).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn polls(&self, source: SourceId, limit: u32) -> Result<Vec<PollRecord>> {
+        polls::history(&self.pool, source, limit).await
+    }
+
+    async fn due_sources(&self, now: DateTime<Utc>, force: bool, limit: u32) -> Result<Vec<StoredSource>> {
+        polls::due(&self.pool, now, force, limit).await
+    }
+
+    async fn set_websub(&self, source: SourceId, websub: Option<&WebSub>) -> Result<()> {
+        sources::set_websub(&self.pool, source, websub).await
+    }
+
+    async fn count_articles_of_source(&self, source: SourceId) -> Result<u64> {
+        sources::count_articles(&self.pool, source).await
     }
 
     async fn record_fetch(&self, fetch: &FetchRecord) -> Result<FetchId> {
@@ -254,6 +306,125 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(applied, MIGRATOR.iter().count() as i64, "each migration ran once");
+    }
+
+    /// A connection to a database at `path` as the release before feed
+    /// health left it: migrations 0001 and 0002 only, foreign keys on.
+    async fn database_before_feed_health(path: &Path) -> sqlx::SqliteConnection {
+        let old = tempfile::tempdir().unwrap();
+        let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        for name in ["0001_init.sql", "0002_reindex_queue.sql"] {
+            std::fs::copy(here.join(name), old.path().join(name)).unwrap();
+        }
+        let migrator = Migrator::new(old.path()).await.unwrap();
+        assert_eq!(migrator.iter().count(), 2);
+        let mut conn = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true)
+            .connect()
+            .await
+            .unwrap();
+        migrator.run(&mut conn).await.unwrap();
+        for sql in [
+            "INSERT INTO sources (id, kind, url, title, added_at, polled_at) VALUES \
+             (1, 'feed', 'https://north.example/rss', 'North Gazette', '2023-11-14T22:13:20+00:00', \
+              '2023-11-15T08:00:00.500+00:00'), \
+             (2, 'site', 'https://south.example', NULL, '2023-11-14T22:13:21+00:00', NULL)",
+            "INSERT INTO articles (id, canonical_url, content_hash, source_id, added_at, text, html) VALUES \
+             (10, 'https://north.example/a', 'h10', 1, '2023-11-15T08:00:01+00:00', 'Tide mill restored.', '<p>Tide mill restored.</p>'), \
+             (11, 'https://north.example/b', 'h11', 1, '2023-11-15T08:00:02+00:00', 'Ferry timetable.', '<p>Ferry timetable.</p>'), \
+             (12, 'https://south.example/c', 'h12', 2, '2023-11-15T08:00:03+00:00', 'Orchard fair.', '<p>Orchard fair.</p>'), \
+             (13, 'https://elsewhere.example/d', 'h13', NULL, '2023-11-15T08:00:04+00:00', 'Lost dog.', '<p>Lost dog.</p>')",
+        ] {
+            sqlx::query(sql).execute(&mut conn).await.unwrap();
+        }
+        let sitemap = sqlx::query(
+            "INSERT INTO sources (kind, url, added_at) VALUES ('sitemap', 'https://x.example/s.xml', '2023-11-14T22:13:20+00:00')",
+        )
+        .execute(&mut conn)
+        .await;
+        assert!(sitemap.is_err(), "the old schema refuses sitemaps");
+        conn
+    }
+
+    async fn article_sources(pool: &SqlitePool) -> Vec<(i64, Option<i64>)> {
+        sqlx::query_as("SELECT id, source_id FROM articles ORDER BY id")
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn upgrading_to_feed_health_keeps_every_articles_source_and_accepts_sitemaps() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("news.db");
+        database_before_feed_health(&path).await.close().await.unwrap();
+
+        let store = SqliteStore::open(&path).await.unwrap();
+        assert_eq!(
+            article_sources(&store.pool).await,
+            vec![(10, Some(1)), (11, Some(1)), (12, Some(2)), (13, None)]
+        );
+        let sources = store.sources(None).await.unwrap();
+        assert_eq!(sources.len(), 2);
+        let polled = "2023-11-15T08:00:00.5Z".parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(sources[0].title.as_deref(), Some("North Gazette"));
+        assert_eq!(sources[0].polled_at, Some(polled));
+        assert_eq!(sources[0].state.last_poll, Some(polled), "the last poll carries over");
+        assert_eq!(sources[0].state.next_poll, None, "and the source is due at once");
+        assert_eq!(sources[1].kind, SourceKind::Site);
+        assert_eq!(store.count_articles_of_source(SourceId(1)).await.unwrap(), 2);
+
+        let sitemap = store
+            .add_source(&Source {
+                kind: SourceKind::Sitemap,
+                url: "https://north.example/news-sitemap.xml".to_string(),
+                title: None,
+            })
+            .await
+            .unwrap();
+        let stored = store.source(sitemap).await.unwrap().expect("sitemap source");
+        assert_eq!(stored.kind, SourceKind::Sitemap);
+
+        let violations: Vec<(String, i64)> = sqlx::query_as("SELECT \"table\", rowid FROM pragma_foreign_key_check")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+        assert!(violations.is_empty(), "{violations:?}");
+        // The foreign keys still act on the rebuilt table.
+        sqlx::query("DELETE FROM sources WHERE id = 2")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(article_sources(&store.pool).await[2], (12, None));
+        let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(applied, MIGRATOR.iter().count() as i64);
+    }
+
+    #[tokio::test]
+    async fn the_feed_health_migration_refuses_to_run_with_foreign_keys_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("news.db");
+        let mut conn = database_before_feed_health(&path).await;
+        // As `sqlx migrate run` or any pooled connection of ours would.
+        let err = MIGRATOR.run(&mut conn).await.unwrap_err();
+        assert!(
+            err.to_string().contains("migration_0003_needs_foreign_keys_off"),
+            "{err}"
+        );
+        conn.close().await.unwrap();
+
+        // Nothing changed, and the store then upgrades it properly.
+        let store = SqliteStore::open(&path).await.unwrap();
+        assert_eq!(
+            article_sources(&store.pool).await,
+            vec![(10, Some(1)), (11, Some(1)), (12, Some(2)), (13, None)]
+        );
     }
 
     #[tokio::test]

@@ -1,11 +1,12 @@
-//! SQLite storage of sources: feeds and sites.
+//! SQLite storage of sources: feeds, sitemaps and sites, with their polling
+//! state and WebSub subscriptions.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
+use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use model::{Source, SourceKind};
 
-use crate::{Error, Result, SourceId, StoredSource};
+use crate::{Error, FeedState, Result, SourceId, StoredSource, WebSub, WebSubState};
 
 pub(super) async fn add(pool: &SqlitePool, source: &Source) -> Result<SourceId> {
     // The no-op-looking update makes RETURNING yield the existing row's id
@@ -24,27 +25,49 @@ pub(super) async fn add(pool: &SqlitePool, source: &Source) -> Result<SourceId> 
     Ok(SourceId(id))
 }
 
+/// Every column of a source, in [`SourceRow`]'s order.
+pub(super) const SOURCE_COLUMNS: &str = "id, kind, url, title, added_at, polled_at, \
+     etag, last_modified, last_poll, last_success, last_status, last_error, error_count, \
+     interval_secs, next_poll, wait_until, \
+     websub_hub, websub_topic, websub_secret, websub_state, websub_lease_until";
+
 #[derive(sqlx::FromRow)]
-struct SourceRow {
+pub(super) struct SourceRow {
     id: i64,
     kind: String,
     url: String,
     title: Option<String>,
     added_at: DateTime<Utc>,
     polled_at: Option<DateTime<Utc>>,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    last_poll: Option<DateTime<Utc>>,
+    last_success: Option<DateTime<Utc>>,
+    last_status: Option<i64>,
+    last_error: Option<String>,
+    error_count: i64,
+    interval_secs: Option<i64>,
+    next_poll: Option<DateTime<Utc>>,
+    wait_until: Option<DateTime<Utc>>,
+    websub_hub: Option<String>,
+    websub_topic: Option<String>,
+    websub_secret: Option<String>,
+    websub_state: Option<String>,
+    websub_lease_until: Option<DateTime<Utc>>,
 }
 
 pub(super) async fn list(pool: &SqlitePool, kind: Option<SourceKind>) -> Result<Vec<StoredSource>> {
-    const COLUMNS: &str = "SELECT id, kind, url, title, added_at, polled_at FROM sources";
     let rows: Vec<SourceRow> = match kind {
         Some(kind) => {
-            sqlx::query_as(&format!("{COLUMNS} WHERE kind = ? ORDER BY id"))
-                .bind(kind.as_str())
-                .fetch_all(pool)
-                .await?
+            sqlx::query_as(&format!(
+                "SELECT {SOURCE_COLUMNS} FROM sources WHERE kind = ? ORDER BY id"
+            ))
+            .bind(kind.as_str())
+            .fetch_all(pool)
+            .await?
         }
         None => {
-            sqlx::query_as(&format!("{COLUMNS} ORDER BY id"))
+            sqlx::query_as(&format!("SELECT {SOURCE_COLUMNS} FROM sources ORDER BY id"))
                 .fetch_all(pool)
                 .await?
         }
@@ -52,28 +75,80 @@ pub(super) async fn list(pool: &SqlitePool, kind: Option<SourceKind>) -> Result<
     rows.into_iter().map(StoredSource::try_from).collect()
 }
 
+pub(super) async fn get(pool: &SqlitePool, id: SourceId) -> Result<Option<StoredSource>> {
+    let row: Option<SourceRow> = sqlx::query_as(&format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE id = ?"))
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await?;
+    row.map(StoredSource::try_from).transpose()
+}
+
+pub(super) async fn by_url(pool: &SqlitePool, url: &str) -> Result<Option<StoredSource>> {
+    let row: Option<SourceRow> = sqlx::query_as(&format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE url = ?"))
+        .bind(url)
+        .fetch_optional(pool)
+        .await?;
+    row.map(StoredSource::try_from).transpose()
+}
+
 impl TryFrom<SourceRow> for StoredSource {
     type Error = Error;
 
     fn try_from(row: SourceRow) -> Result<StoredSource> {
+        let id = row.id;
+        let corrupt = |what: String| Error::Corrupt(format!("source {id} {what}"));
         let kind = match row.kind.as_str() {
             "feed" => SourceKind::Feed,
             "site" => SourceKind::Site,
-            other => return Err(Error::Corrupt(format!("source {} has unknown kind {other:?}", row.id))),
+            "sitemap" => SourceKind::Sitemap,
+            other => return Err(corrupt(format!("has unknown kind {other:?}"))),
+        };
+        let last_status = row
+            .last_status
+            .map(|s| u16::try_from(s).map_err(|_| corrupt(format!("has last status {s}"))))
+            .transpose()?;
+        let error_count =
+            u32::try_from(row.error_count).map_err(|_| corrupt(format!("has error count {}", row.error_count)))?;
+        let websub = match (row.websub_hub, row.websub_topic, row.websub_secret, row.websub_state) {
+            (Some(hub), Some(topic), Some(secret), Some(state)) => Some(WebSub {
+                hub,
+                topic,
+                secret,
+                state: WebSubState::from_name(&state)
+                    .ok_or_else(|| corrupt(format!("has unknown WebSub state {state:?}")))?,
+                lease_until: row.websub_lease_until,
+            }),
+            (None, None, None, None) => None,
+            _ => return Err(corrupt("has a partial WebSub subscription".to_string())),
         };
         Ok(StoredSource {
-            id: SourceId(row.id),
+            id: SourceId(id),
             kind,
             url: row.url,
             title: row.title,
             added_at: row.added_at,
             polled_at: row.polled_at,
+            state: FeedState {
+                etag: row.etag,
+                last_modified: row.last_modified,
+                last_poll: row.last_poll,
+                last_success: row.last_success,
+                last_status,
+                last_error: row.last_error,
+                error_count,
+                interval_secs: row.interval_secs,
+                next_poll: row.next_poll,
+                wait_until: row.wait_until,
+            },
+            websub,
         })
     }
 }
 
+/// Notes a poll's time, both as `polled_at` and as the state's `last_poll`.
 pub(super) async fn mark_polled(pool: &SqlitePool, id: SourceId, at: DateTime<Utc>) -> Result<()> {
-    let done = sqlx::query("UPDATE sources SET polled_at = ? WHERE id = ?")
+    let done = sqlx::query("UPDATE sources SET polled_at = ?, last_poll = ? WHERE id = ?")
+        .bind(at)
         .bind(at)
         .bind(id.0)
         .execute(pool)
@@ -82,6 +157,52 @@ pub(super) async fn mark_polled(pool: &SqlitePool, id: SourceId, at: DateTime<Ut
         return Err(Error::NotFound(format!("source {id}")));
     }
     Ok(())
+}
+
+/// Deletes a source and its polls, and detaches its articles. The explicit
+/// statements do what the foreign keys' actions would, so that the result
+/// does not hang on `PRAGMA foreign_keys`.
+pub(super) async fn remove(tx: &mut Transaction<'static, Sqlite>, id: SourceId) -> Result<bool> {
+    sqlx::query("DELETE FROM polls WHERE source_id = ?")
+        .bind(id.0)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE articles SET source_id = NULL WHERE source_id = ?")
+        .bind(id.0)
+        .execute(&mut **tx)
+        .await?;
+    let done = sqlx::query("DELETE FROM sources WHERE id = ?")
+        .bind(id.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub(super) async fn set_websub(pool: &SqlitePool, id: SourceId, websub: Option<&WebSub>) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE sources SET websub_hub = ?, websub_topic = ?, websub_secret = ?, websub_state = ?, \
+         websub_lease_until = ? WHERE id = ?",
+    )
+    .bind(websub.map(|w| &w.hub))
+    .bind(websub.map(|w| &w.topic))
+    .bind(websub.map(|w| &w.secret))
+    .bind(websub.map(|w| w.state.as_str()))
+    .bind(websub.and_then(|w| w.lease_until))
+    .bind(id.0)
+    .execute(pool)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound(format!("source {id}")));
+    }
+    Ok(())
+}
+
+pub(super) async fn count_articles(pool: &SqlitePool, id: SourceId) -> Result<u64> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE source_id = ?")
+        .bind(id.0)
+        .fetch_one(pool)
+        .await?;
+    u64::try_from(n).map_err(|_| Error::Corrupt(format!("article count of source {id} is {n}")))
 }
 
 #[cfg(test)]
@@ -165,6 +286,78 @@ mod tests {
         store.mark_source_polled(id, at).await.unwrap();
         let stored = store.sources(None).await.unwrap();
         assert_eq!(stored[0].polled_at, Some(at));
+    }
+
+    #[tokio::test]
+    async fn finds_one_source_by_id_and_by_exact_url() {
+        let (_dir, store) = fresh_store().await;
+        let sitemap = Source {
+            kind: SourceKind::Sitemap,
+            url: "https://b.example/news-sitemap.xml".to_string(),
+            title: Some("B Herald".to_string()),
+        };
+        store.add_source(&feed("https://a.example/rss", None)).await.unwrap();
+        let id = store.add_source(&sitemap).await.unwrap();
+
+        let by_id = store.source(id).await.unwrap().expect("by id");
+        assert_eq!(by_id.kind, SourceKind::Sitemap);
+        assert_eq!(by_id.url, sitemap.url);
+        assert_eq!(by_id.title.as_deref(), Some("B Herald"));
+        assert_eq!(by_id.state, FeedState::default());
+        assert_eq!(by_id.websub, None);
+        assert_eq!(store.source_by_url(&sitemap.url).await.unwrap(), Some(by_id.clone()));
+        assert_eq!(store.sources(None).await.unwrap()[1], by_id);
+        assert_eq!(store.sources(Some(SourceKind::Sitemap)).await.unwrap(), vec![by_id]);
+
+        assert!(store.source(SourceId(99)).await.unwrap().is_none());
+        assert!(store.source_by_url("https://b.example/").await.unwrap().is_none());
+        assert!(!store.remove_source(SourceId(99)).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_websub_subscription_round_trips_and_clears() {
+        let (_dir, store) = fresh_store().await;
+        let id = store.add_source(&feed("https://a.example/rss", None)).await.unwrap();
+        let mut websub = WebSub {
+            hub: "https://hub.example/".to_string(),
+            topic: "https://a.example/rss".to_string(),
+            secret: "9f2c-weather-vane".to_string(),
+            state: WebSubState::Requested,
+            lease_until: None,
+        };
+        store.set_websub(id, Some(&websub)).await.unwrap();
+        assert_eq!(store.source(id).await.unwrap().unwrap().websub.as_ref(), Some(&websub));
+
+        websub.state = WebSubState::Active;
+        websub.lease_until = Some(Utc.timestamp_opt(1_700_864_000, 250_000_000).unwrap());
+        store.set_websub(id, Some(&websub)).await.unwrap();
+        let stored = store.source(id).await.unwrap().unwrap();
+        assert_eq!(stored.websub.as_ref(), Some(&websub));
+        assert_eq!(stored.state, FeedState::default(), "the polling state is untouched");
+        let json = serde_json::to_string(&stored).unwrap();
+        assert!(!json.contains("weather-vane"), "the secret stays out of JSON: {json}");
+
+        websub.state = WebSubState::Denied;
+        store.set_websub(id, Some(&websub)).await.unwrap();
+        assert_eq!(
+            store.sources(None).await.unwrap()[0].websub.as_ref().map(|w| w.state),
+            Some(WebSubState::Denied)
+        );
+
+        store.set_websub(id, None).await.unwrap();
+        assert_eq!(store.source(id).await.unwrap().unwrap().websub, None);
+
+        let err = store.set_websub(SourceId(42), Some(&websub)).await.unwrap_err();
+        assert!(matches!(err, Error::NotFound(ref what) if what == "source 42"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn marking_a_source_polled_also_sets_its_last_poll() {
+        let (_dir, store) = fresh_store().await;
+        let id = store.add_source(&feed("https://a.example/rss", None)).await.unwrap();
+        let at = Utc.timestamp_opt(1_700_000_000, 5_000).unwrap();
+        store.mark_source_polled(id, at).await.unwrap();
+        assert_eq!(store.source(id).await.unwrap().unwrap().state.last_poll, Some(at));
     }
 
     #[tokio::test]
