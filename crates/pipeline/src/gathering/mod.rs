@@ -13,6 +13,9 @@ mod state;
 mod subscribe;
 mod websub;
 
+#[cfg(test)]
+mod tests;
+
 use std::sync::Arc;
 use std::time::Duration;
 
