@@ -2,6 +2,7 @@
 
 use std::io;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Everything that can go wrong while gathering. Each variant names the input
 /// (file, archive record or URL) so one message is enough to find the culprit.
@@ -35,7 +36,12 @@ pub enum Error {
     InvalidUrl { url: String, reason: String },
 
     #[error("{url}: HTTP status {status}")]
-    Status { url: String, status: u16 },
+    Status {
+        url: String,
+        status: u16,
+        /// The server's Retry-After, as a wait from when it answered.
+        retry_after: Option<Duration>,
+    },
 
     #[error("{url}: timed out")]
     Timeout { url: String },
@@ -51,6 +57,21 @@ pub enum Error {
         url: String,
         source: feed_rs::parser::ParseFeedError,
     },
+
+    /// Refused before any request: the SSRF guard (a loopback, private or
+    /// otherwise non-public address, directly, through DNS or on a redirect
+    /// hop) or a scheme other than http(s).
+    #[error("{url}: refused: {reason}")]
+    Refused { url: String, reason: String },
+
+    /// The site's robots.txt does not let ravenwire fetch this page (or it
+    /// could not be read just now).
+    #[error("{url}: disallowed by robots.txt")]
+    Robots { url: String },
+
+    /// A redirect led back to a URL already visited.
+    #[error("{url}: redirect loop")]
+    RedirectLoop { url: String },
 }
 
 impl Error {
@@ -59,6 +80,14 @@ impl Error {
     pub fn http_status(&self) -> Option<u16> {
         match self {
             Error::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// How long the server asked us to wait (Retry-After), on a status error.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Status { retry_after, .. } => *retry_after,
             _ => None,
         }
     }

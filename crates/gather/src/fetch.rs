@@ -1,37 +1,109 @@
-//! HTTP fetching with timeouts, redirects, decompression and a size cap.
+//! HTTP fetching with timeouts, redirects, decompression, a size cap, the
+//! SSRF guard, per-host politeness, conditional GET and robots.txt.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use reqwest::header::{
+    HeaderMap, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+    RETRY_AFTER,
+};
 use reqwest::redirect::Policy;
+use reqwest::StatusCode;
+use url::Url;
 
 use crate::error::{Error, Result};
+use crate::guard::{self, Cause, GuardedResolver, NetPolicy, RedirectStop};
+use crate::hosts::{host_key, HostLimiter};
 use crate::limits::parse_content_type;
+use crate::robots::RobotsCache;
 use crate::Page;
 
 /// How the [`Fetcher`] behaves on the network.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchConfig {
-    pub user_agent: String,
+    /// An explicit User-Agent. `None` (the default) sends the one built by
+    /// [`FetchConfig::user_agent`] from the version and `contact`.
+    pub user_agent: Option<String>,
+    /// A URL where site owners can learn about (or reach) whoever runs this
+    /// ravenwire; it goes into the User-Agent.
+    pub contact: Option<String>,
     /// The whole exchange, body included.
     pub timeout: Duration,
     pub connect_timeout: Duration,
     /// The most body bytes accepted (after content decoding).
     pub max_bytes: u64,
     pub max_redirects: usize,
+    /// Lift the SSRF guard: allow loopback, private and other non-public
+    /// addresses.
+    pub allow_private: bool,
+    /// Requests at once to one host.
+    pub per_host_concurrency: usize,
+    /// The least time between two request starts to one host; a robots.txt
+    /// Crawl-delay raises it for that host (up to 60 s).
+    pub per_host_delay: Duration,
+    /// Requests at once overall.
+    pub max_concurrency: usize,
 }
 
 impl Default for FetchConfig {
     fn default() -> Self {
         FetchConfig {
-            user_agent: "ravenwire/0.1 (+https://example.com/ravenwire)".to_string(),
-            timeout: Duration::from_secs(20),
+            user_agent: None,
+            contact: None,
+            timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             max_bytes: 16 * 1024 * 1024,
             max_redirects: 5,
+            allow_private: false,
+            per_host_concurrency: 2,
+            per_host_delay: Duration::from_secs(1),
+            max_concurrency: 32,
         }
     }
+}
+
+impl FetchConfig {
+    /// The User-Agent sent: the explicit `user_agent` when set, else
+    /// `ravenwire/<version> (+<contact>)`, or `ravenwire/<version>` with no
+    /// contact.
+    pub fn user_agent(&self) -> String {
+        if let Some(agent) = &self.user_agent {
+            return agent.clone();
+        }
+        let version = env!("CARGO_PKG_VERSION");
+        match self.contact.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            Some(contact) => format!("ravenwire/{version} (+{contact})"),
+            None => format!("ravenwire/{version}"),
+        }
+    }
+
+    /// The SSRF guard's policy.
+    pub fn net_policy(&self) -> NetPolicy {
+        NetPolicy {
+            allow_private: self.allow_private,
+        }
+    }
+}
+
+/// What a previous answer said about its version, sent back on the next
+/// request so an unchanged resource costs a 304.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// The answer to a conditional GET.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conditional {
+    Modified(Fetched),
+    /// 304: what we have is current. `max_age` is the server's
+    /// Cache-Control max-age, when given.
+    NotModified {
+        max_age: Option<Duration>,
+    },
 }
 
 /// One successful (2xx) HTTP answer.
@@ -46,6 +118,22 @@ pub struct Fetched {
     pub charset: Option<String>,
     pub body: Vec<u8>,
     pub fetched_at: DateTime<Utc>,
+    /// The ETag header, for the next conditional GET.
+    pub etag: Option<String>,
+    /// The Last-Modified header, for the next conditional GET.
+    pub last_modified: Option<String>,
+    /// Cache-Control max-age; `None` without one or with no-store/no-cache.
+    pub max_age: Option<Duration>,
+}
+
+impl Fetched {
+    /// The validators to send on the next conditional GET of this URL.
+    pub fn validators(&self) -> Validators {
+        Validators {
+            etag: self.etag.clone(),
+            last_modified: self.last_modified.clone(),
+        }
+    }
 }
 
 impl From<Fetched> for Page {
@@ -62,106 +150,230 @@ impl From<Fetched> for Page {
 }
 
 /// An HTTP client with ravenwire's limits built in. Cheap to clone: clones
-/// share one connection pool.
+/// share one connection pool, one host limiter and one robots.txt cache.
 #[derive(Debug, Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
-    config: FetchConfig,
+    config: Arc<FetchConfig>,
+    limiter: HostLimiter,
+    robots: RobotsCache,
+}
+
+/// How much body one request accepts, and whether going over is an error
+/// or the end of what is read.
+#[derive(Debug, Clone, Copy)]
+struct BodyCap {
+    max: u64,
+    truncate: bool,
 }
 
 impl Fetcher {
     pub fn new(config: FetchConfig) -> Result<Self> {
-        let client = reqwest::Client::builder()
-            .user_agent(config.user_agent.clone())
+        let policy = config.net_policy();
+        let max_redirects = config.max_redirects;
+        let redirects = Policy::custom(move |attempt| {
+            match guard::check_redirect(attempt.url(), attempt.previous(), max_redirects, policy) {
+                Ok(()) => attempt.follow(),
+                Err(error) => attempt.error(error),
+            }
+        });
+        let mut builder = reqwest::Client::builder()
+            .user_agent(config.user_agent())
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout)
-            .redirect(Policy::limited(config.max_redirects))
-            .build()
-            .map_err(|source| Error::Http {
-                url: "(client setup)".to_string(),
-                source,
-            })?;
-        Ok(Fetcher { client, config })
+            .redirect(redirects);
+        if !config.allow_private {
+            // A proxy would resolve names where the guard cannot see them.
+            builder = builder.dns_resolver(Arc::new(GuardedResolver { policy })).no_proxy();
+        }
+        let client = builder.build().map_err(|source| Error::Http {
+            url: "(client setup)".to_string(),
+            source,
+        })?;
+        let limiter = HostLimiter::new(
+            config.max_concurrency,
+            config.per_host_concurrency,
+            config.per_host_delay,
+        );
+        Ok(Fetcher {
+            client,
+            config: Arc::new(config),
+            limiter,
+            robots: RobotsCache::default(),
+        })
     }
 
     pub fn config(&self) -> &FetchConfig {
         &self.config
     }
 
+    /// The shared per-host limiter every request goes through.
+    pub fn limiter(&self) -> &HostLimiter {
+        &self.limiter
+    }
+
     /// GETs `url`, following redirects. A non-2xx answer is an
     /// [`Error::Status`]; a body over `max_bytes` is an [`Error::TooLarge`],
-    /// found while streaming so it is never held whole.
+    /// found while streaming (after decoding) so it is never held whole; a
+    /// URL the SSRF guard refuses is an [`Error::Refused`].
     pub async fn get(&self, url: &str) -> Result<Fetched> {
-        let parsed = url::Url::parse(url).map_err(|e| Error::InvalidUrl {
+        match self.fetch(url, None, self.body_cap()).await? {
+            Conditional::Modified(fetched) => Ok(fetched),
+            // Only a conditional request gets a 304 taken as success.
+            Conditional::NotModified { .. } => Err(Error::Status {
+                url: url.to_string(),
+                status: 304,
+                retry_after: None,
+            }),
+        }
+    }
+
+    /// GETs `url` sending `validators` (If-None-Match, If-Modified-Since);
+    /// a 304 answer is [`Conditional::NotModified`].
+    pub async fn get_conditional(&self, url: &str, validators: &Validators) -> Result<Conditional> {
+        self.fetch(url, Some(validators), self.body_cap()).await
+    }
+
+    /// Like [`Fetcher::get`], for an article page: first checks the
+    /// origin's robots.txt (fetched once, cached), and answers
+    /// [`Error::Robots`] when it disallows `url`.
+    pub async fn get_page(&self, url: &str) -> Result<Fetched> {
+        let parsed = self.parse(url)?;
+        if !self.robots.allowed(self, &parsed).await? {
+            return Err(Error::Robots { url: url.to_string() });
+        }
+        self.get(url).await
+    }
+
+    /// GETs `url` reading at most `max` body bytes and ignoring the rest
+    /// (robots.txt).
+    pub(crate) async fn get_capped(&self, url: &str, max: u64) -> Result<Fetched> {
+        let cap = BodyCap { max, truncate: true };
+        match self.fetch(url, None, cap).await? {
+            Conditional::Modified(fetched) => Ok(fetched),
+            Conditional::NotModified { .. } => Err(Error::Status {
+                url: url.to_string(),
+                status: 304,
+                retry_after: None,
+            }),
+        }
+    }
+
+    fn body_cap(&self) -> BodyCap {
+        BodyCap {
+            max: self.config.max_bytes,
+            truncate: false,
+        }
+    }
+
+    fn parse(&self, url: &str) -> Result<Url> {
+        let parsed = Url::parse(url).map_err(|e| Error::InvalidUrl {
             url: url.to_string(),
             reason: e.to_string(),
         })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(Error::InvalidUrl {
-                url: url.to_string(),
-                reason: format!("scheme {:?} is not http or https", parsed.scheme()),
+        guard::check_url(&parsed, self.config.net_policy()).map_err(|refusal| Error::Refused {
+            url: url.to_string(),
+            reason: refusal.reason,
+        })?;
+        Ok(parsed)
+    }
+
+    async fn fetch(&self, url: &str, validators: Option<&Validators>, cap: BodyCap) -> Result<Conditional> {
+        let parsed = self.parse(url)?;
+        let _permit = self.limiter.acquire(&host_key(&parsed)).await;
+
+        let mut request = self.client.get(parsed);
+        if let Some(validators) = validators {
+            if let Some(etag) = &validators.etag {
+                request = request.header(IF_NONE_MATCH, etag);
+            }
+            if let Some(date) = &validators.last_modified {
+                request = request.header(IF_MODIFIED_SINCE, date);
+            }
+        }
+        let mut response = request.send().await.map_err(|e| self.request_error(url, e))?;
+        let fetched_at = Utc::now();
+        let status = response.status();
+        let headers = response.headers();
+        if status == StatusCode::NOT_MODIFIED && validators.is_some() {
+            return Ok(Conditional::NotModified {
+                max_age: max_age(headers),
             });
         }
-
-        let mut response = self
-            .client
-            .get(parsed)
-            .send()
-            .await
-            .map_err(|e| self.request_error(url, e))?;
-        let fetched_at = Utc::now();
-        let status = response.status().as_u16();
-        if !response.status().is_success() {
+        if !status.is_success() {
             return Err(Error::Status {
                 url: url.to_string(),
-                status,
+                status: status.as_u16(),
+                retry_after: retry_after(headers, SystemTime::now()),
             });
         }
         let final_url = response.url().to_string();
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let text = |name| {
+            headers
+                .get(name)
+                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_type = text(CONTENT_TYPE);
+        let etag = text(ETAG);
+        let last_modified = text(LAST_MODIFIED);
+        let max_age = max_age(headers);
         let charset = content_type.as_deref().and_then(|ct| parse_content_type(ct).1);
 
         let too_large = || Error::TooLarge {
             origin: url.to_string(),
-            limit: self.config.max_bytes,
+            limit: cap.max,
         };
         // An honest Content-Length lets an oversized body be refused before
         // any of it is read. reqwest drops the header when it decodes a
         // compressed body, so a value still here is the size to be read.
-        let declared = response
-            .headers()
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|len| len > self.config.max_bytes) {
+        let declared = text(CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
+        if !cap.truncate && declared.is_some_and(|len| len > cap.max) {
             return Err(too_large());
         }
 
+        // The chunks come decoded, so this count holds for compressed bodies
+        // too: a small gzip bomb stops at the cap, not at its inflated size.
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| self.request_error(url, e))? {
-            if (body.len() + chunk.len()) as u64 > self.config.max_bytes {
+            let room = (cap.max as usize).saturating_sub(body.len());
+            if chunk.len() > room {
+                if cap.truncate {
+                    body.extend_from_slice(&chunk[..room]);
+                    break;
+                }
                 return Err(too_large());
             }
             body.extend_from_slice(&chunk);
         }
 
-        Ok(Fetched {
+        Ok(Conditional::Modified(Fetched {
             url: url.to_string(),
             final_url,
-            status,
+            status: status.as_u16(),
             content_type,
             charset,
             body,
             fetched_at,
-        })
+            etag,
+            last_modified,
+            max_age,
+        }))
     }
 
     fn request_error(&self, url: &str, source: reqwest::Error) -> Error {
         let url = url.to_string();
+        match guard::find_cause(&source) {
+            Some(Cause::Refused(reason)) => return Error::Refused { url, reason },
+            Some(Cause::Redirect(RedirectStop::Loop)) => return Error::RedirectLoop { url },
+            Some(Cause::Redirect(RedirectStop::TooMany)) => {
+                return Error::TooManyRedirects {
+                    url,
+                    limit: self.config.max_redirects,
+                }
+            }
+            None => {}
+        }
         if source.is_timeout() {
             Error::Timeout { url }
         } else if source.is_redirect() {
@@ -175,183 +387,42 @@ impl Fetcher {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use std::io::Write;
-    use std::net::SocketAddr;
-
-    use flate2::write::GzEncoder;
-    use flate2::Compression;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    use tokio::net::{TcpListener, TcpStream};
-
-    use super::*;
-
-    /// A tiny HTTP/1.1 server on 127.0.0.1 answering fixed routes with raw
-    /// bytes, so the fetcher is tested against real sockets.
-    async fn start_server() -> SocketAddr {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(answer(stream));
+/// Cache-Control max-age, or `None` without one or when the answer must
+/// not be reused (no-store, no-cache).
+pub(crate) fn max_age(headers: &HeaderMap) -> Option<Duration> {
+    let mut found = None;
+    for value in headers.get_all(CACHE_CONTROL) {
+        let Ok(value) = value.to_str() else { continue };
+        for directive in value.split(',') {
+            let directive = directive.trim();
+            let (name, arg) = match directive.split_once('=') {
+                Some((name, arg)) => (name.trim(), Some(arg.trim().trim_matches('"'))),
+                None => (directive, None),
+            };
+            if name.eq_ignore_ascii_case("no-store") || name.eq_ignore_ascii_case("no-cache") {
+                return None;
             }
-        });
-        addr
-    }
-
-    async fn answer(mut stream: TcpStream) {
-        let mut request = Vec::new();
-        let mut buf = [0u8; 1024];
-        while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 16 * 1024 {
-            match stream.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => request.extend_from_slice(&buf[..n]),
+            if name.eq_ignore_ascii_case("max-age") {
+                if let Some(secs) = arg.and_then(|a| a.parse::<u64>().ok()) {
+                    found.get_or_insert(Duration::from_secs(secs));
+                }
             }
         }
-        let request = String::from_utf8_lossy(&request).to_string();
-        let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-        let user_agent = request
-            .lines()
-            .find_map(|l| l.strip_prefix("user-agent: "))
-            .unwrap_or("")
-            .to_string();
-
-        let simple = |status: &str, headers: &str, body: &[u8]| {
-            let mut out = format!(
-                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n{headers}\r\n",
-                body.len()
-            )
-            .into_bytes();
-            out.extend_from_slice(body);
-            out
-        };
-        let response = match path.as_str() {
-            "/ok" => simple(
-                "200 OK",
-                "Content-Type: text/html; charset=Shift_JIS\r\n",
-                b"<p>hello</p>",
-            ),
-            "/ua" => simple("200 OK", "Content-Type: text/plain\r\n", user_agent.as_bytes()),
-            "/missing" => simple("404 Not Found", "Content-Type: text/html\r\n", b"<p>no</p>"),
-            "/moved" => simple("301 Moved Permanently", "Location: /ok\r\n", b""),
-            "/loop" => simple("302 Found", "Location: /loop\r\n", b""),
-            "/big-declared" => simple("200 OK", "Content-Type: text/html\r\n", &[b'x'; 5000]),
-            "/gzip" => {
-                let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
-                encoder.write_all(&b"<p>squeezed</p>".repeat(20)).unwrap();
-                let zipped = encoder.finish().unwrap();
-                simple(
-                    "200 OK",
-                    "Content-Type: text/html\r\nContent-Encoding: gzip\r\n",
-                    &zipped,
-                )
-            }
-            "/big-streamed" => {
-                // No length: the body runs until the server closes, so only
-                // the fetcher's own count can stop it.
-                let head = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n";
-                if stream.write_all(head.as_bytes()).await.is_err() {
-                    return;
-                }
-                for _ in 0..100 {
-                    if stream.write_all(&[b'y'; 500]).await.is_err() {
-                        return;
-                    }
-                    tokio::time::sleep(Duration::from_millis(2)).await;
-                }
-                return;
-            }
-            "/slow" => {
-                tokio::time::sleep(Duration::from_secs(3)).await;
-                simple("200 OK", "Content-Type: text/html\r\n", b"<p>late</p>")
-            }
-            _ => simple("500 Internal Server Error", "", b""),
-        };
-        let _ = stream.write_all(&response).await;
-        let _ = stream.shutdown().await;
     }
-
-    fn test_fetcher() -> Fetcher {
-        Fetcher::new(FetchConfig {
-            user_agent: "ravenwire-test/1".to_string(),
-            timeout: Duration::from_millis(500),
-            connect_timeout: Duration::from_millis(500),
-            max_bytes: 1000,
-            max_redirects: 3,
-        })
-        .unwrap()
-    }
-
-    #[tokio::test]
-    async fn success_returns_body_charset_and_page() {
-        let addr = start_server().await;
-        let url = format!("http://{addr}/ok");
-        let fetched = test_fetcher().get(&url).await.unwrap();
-        assert_eq!(fetched.status, 200);
-        assert_eq!(fetched.body, b"<p>hello</p>");
-        assert_eq!(fetched.charset.as_deref(), Some("shift_jis"));
-        assert_eq!(fetched.content_type.as_deref(), Some("text/html; charset=Shift_JIS"));
-        let page = Page::from(fetched);
-        assert_eq!(page.origin, url);
-        assert_eq!(page.url.as_deref(), Some(url.as_str()));
-        assert_eq!(page.status, Some(200));
-
-        let ua = test_fetcher().get(&format!("http://{addr}/ua")).await.unwrap();
-        assert_eq!(ua.body, b"ravenwire-test/1");
-    }
-
-    #[tokio::test]
-    async fn not_found_is_an_error_carrying_the_status() {
-        let addr = start_server().await;
-        let url = format!("http://{addr}/missing");
-        let error = test_fetcher().get(&url).await.unwrap_err();
-        assert_eq!(error.http_status(), Some(404));
-        assert_eq!(error.to_string(), format!("{url}: HTTP status 404"));
-    }
-
-    #[tokio::test]
-    async fn redirects_are_followed_and_loops_are_cut_off() {
-        let addr = start_server().await;
-        let fetched = test_fetcher().get(&format!("http://{addr}/moved")).await.unwrap();
-        assert_eq!(fetched.url, format!("http://{addr}/moved"));
-        assert_eq!(fetched.final_url, format!("http://{addr}/ok"));
-        assert_eq!(fetched.body, b"<p>hello</p>");
-
-        let error = test_fetcher().get(&format!("http://{addr}/loop")).await.unwrap_err();
-        assert!(matches!(error, Error::TooManyRedirects { limit: 3, .. }), "{error}");
-    }
-
-    #[tokio::test]
-    async fn bodies_over_max_bytes_are_refused() {
-        let addr = start_server().await;
-        for path in ["/big-declared", "/big-streamed"] {
-            let error = test_fetcher().get(&format!("http://{addr}{path}")).await.unwrap_err();
-            assert!(matches!(error, Error::TooLarge { limit: 1000, .. }), "{path}: {error}");
-        }
-    }
-
-    #[tokio::test]
-    async fn gzip_encoded_body_arrives_decoded() {
-        let addr = start_server().await;
-        let fetched = test_fetcher().get(&format!("http://{addr}/gzip")).await.unwrap();
-        assert_eq!(fetched.body, b"<p>squeezed</p>".repeat(20));
-    }
-
-    #[tokio::test]
-    async fn slow_server_hits_the_timeout() {
-        let addr = start_server().await;
-        let started = std::time::Instant::now();
-        let error = test_fetcher().get(&format!("http://{addr}/slow")).await.unwrap_err();
-        assert!(matches!(error, Error::Timeout { .. }), "{error}");
-        assert!(started.elapsed() < Duration::from_secs(2));
-    }
-
-    #[tokio::test]
-    async fn non_http_urls_are_refused_before_any_request() {
-        let error = test_fetcher().get("file:///etc/passwd").await.unwrap_err();
-        assert!(matches!(error, Error::InvalidUrl { .. }), "{error}");
-        let error = test_fetcher().get("not a url").await.unwrap_err();
-        assert!(error.to_string().starts_with("not a url: invalid URL"), "{error}");
-    }
+    found
 }
+
+/// Retry-After as a wait from `now`: delta-seconds or an HTTP-date (a date
+/// in the past is no wait).
+pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+#[path = "fetch_tests.rs"]
+mod tests;

@@ -9,18 +9,27 @@
 mod error;
 mod feed;
 mod fetch;
+mod guard;
 mod gzip_members;
+mod hosts;
 mod input;
 mod limits;
 mod resync;
+mod robots;
+#[cfg(test)]
+mod test_server;
 mod warc;
 
 pub use error::{Error, Result};
 pub use feed::{parse_feed, Feed, FeedEntry};
+pub use fetch::{Conditional, Validators};
 pub use fetch::{FetchConfig, Fetched, Fetcher};
+pub use guard::{forbidden_reason, NetPolicy};
 pub use gzip_members::GzMembers;
+pub use hosts::{host_key, HostLimiter, HostPermit, MAX_CRAWL_DELAY};
 pub use input::{list_inputs, read_input, Input, InputKind};
 pub use limits::MAX_PAGE_BYTES;
+pub use robots::{MAX_ROBOTS_BYTES, ROBOTS_TOKEN};
 pub use warc::{pages_from_records, RecordReader, WarcReader, WarcRecord};
 
 use chrono::{DateTime, Utc};
