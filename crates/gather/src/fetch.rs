@@ -247,6 +247,22 @@ impl Fetcher {
 
     /// GETs `url` reading at most `max` body bytes and ignoring the rest
     /// (robots.txt).
+    /// POSTs a form (a WebSub subscription request, say) and returns the
+    /// answer's status; the body is dropped unread. The SSRF guard and the
+    /// host limits hold as for a GET.
+    pub async fn post_form(&self, url: &str, form: &[(&str, &str)]) -> Result<u16> {
+        let parsed = self.parse(url)?;
+        let _permit = self.limiter.acquire(&host_key(&parsed)).await;
+        let response = self
+            .client
+            .post(parsed)
+            .form(form)
+            .send()
+            .await
+            .map_err(|e| self.request_error(url, e))?;
+        Ok(response.status().as_u16())
+    }
+
     pub(crate) async fn get_capped(&self, url: &str, max: u64) -> Result<Fetched> {
         let cap = BodyCap { max, truncate: true };
         match self.fetch(url, None, cap).await? {
