@@ -51,6 +51,15 @@ pub enum Error {
         url: String,
         source: feed_rs::parser::ParseFeedError,
     },
+
+    #[error("{url}: not a feed: {reason}")]
+    NotAFeed { url: String, reason: &'static str },
+
+    #[error("{url}: malformed sitemap: {reason}")]
+    Sitemap { url: String, reason: String },
+
+    #[error("{origin}: malformed OPML: {reason}")]
+    Opml { origin: String, reason: String },
 }
 
 impl Error {

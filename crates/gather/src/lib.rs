@@ -6,21 +6,27 @@
 //! truncated archive, an endless HTTP body) becomes an error naming the input,
 //! never a panic or an unbounded allocation.
 
+mod discover;
 mod error;
 mod feed;
 mod fetch;
 mod gzip_members;
 mod input;
 mod limits;
+mod opml;
 mod resync;
+mod sitemap;
 mod warc;
 
+pub use discover::discover_feeds;
 pub use error::{Error, Result};
 pub use feed::{parse_feed, Feed, FeedEntry};
 pub use fetch::{FetchConfig, Fetched, Fetcher};
 pub use gzip_members::GzMembers;
 pub use input::{list_inputs, read_input, Input, InputKind};
 pub use limits::MAX_PAGE_BYTES;
+pub use opml::{parse_opml, write_opml, Outline, STARTER_OPML};
+pub use sitemap::{looks_like_sitemap, parse_sitemap, robots_sitemaps, Sitemap, SitemapUrl, MAX_SITEMAP_BYTES};
 pub use warc::{pages_from_records, RecordReader, WarcReader, WarcRecord};
 
 use chrono::{DateTime, Utc};
