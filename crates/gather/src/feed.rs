@@ -83,7 +83,11 @@ pub fn parse_feed(bytes: &[u8], url: &str) -> Result<Feed> {
         rss::FeedType::RSS1 => "rdf",
         rss::FeedType::RSS0 | rss::FeedType::RSS2 => "rss",
     };
-    let json = (format == "json").then(|| json_extras(input)).unwrap_or_default();
+    let json = if format == "json" {
+        json_extras(input)
+    } else {
+        JsonExtras::default()
+    };
     let link_with = |rel: &str| {
         parsed
             .links
@@ -138,8 +142,9 @@ fn not_a_feed(bytes: &[u8]) -> Option<&'static str> {
         || lower.starts_with(b"<html")
         || (lower.starts_with(b"<?xml") || lower.starts_with(b"<!--"))
             && find(&lower, b"<html").is_some()
-            && find(&lower, b"<rss").is_none()
-            && find(&lower, b"<feed").is_none();
+            && [&b"<rss"[..], b"<feed", b"<rdf"]
+                .iter()
+                .all(|root| find(&lower, root).is_none());
     if is_html {
         return Some("an HTML page");
     }
@@ -179,9 +184,7 @@ fn not_utf8_as_declared(bytes: &[u8]) -> Option<Vec<u8>> {
     if !declared_encoding(bytes).is_none_or(|e| e == "utf-8" || e == "utf8") {
         return None;
     }
-    let some_utf8 = bytes
-        .utf8_chunks()
-        .any(|chunk| chunk.valid().chars().any(|c| !c.is_ascii()));
+    let some_utf8 = bytes.utf8_chunks().any(|chunk| !chunk.valid().is_ascii());
     let text = if some_utf8 {
         String::from_utf8_lossy(bytes)
     } else {
@@ -232,6 +235,7 @@ const ATOM10_NS: &[u8] = b"http://www.w3.org/2005/Atom";
 fn upgrade_atom03(bytes: &[u8]) -> Option<Vec<u8>> {
     let head = &bytes[..bytes.len().min(4096)];
     find(head, ATOM03_NS)?;
+    find(head, b"feed")?;
     let mut out = replace_all(bytes, ATOM03_NS, ATOM10_NS);
     for (old, new) in [
         ("issued", "published"),
