@@ -72,6 +72,15 @@ pub enum Error {
     /// A redirect led back to a URL already visited.
     #[error("{url}: redirect loop")]
     RedirectLoop { url: String },
+
+    #[error("{url}: not a feed: {reason}")]
+    NotAFeed { url: String, reason: &'static str },
+
+    #[error("{url}: malformed sitemap: {reason}")]
+    Sitemap { url: String, reason: String },
+
+    #[error("{origin}: malformed OPML: {reason}")]
+    Opml { origin: String, reason: String },
 }
 
 impl Error {

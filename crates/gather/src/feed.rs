@@ -12,6 +12,15 @@ pub struct Feed {
     /// The site the feed belongs to (not the feed's own URL).
     pub site_url: Option<String>,
     pub entries: Vec<FeedEntry>,
+    /// The WebSub hub the feed names (`<link rel="hub">`, `atom:link`
+    /// in RSS, `hubs` in JSON Feed), absolute.
+    pub hub: Option<String>,
+    /// The feed's own address as it states it (`rel="self"`, JSON
+    /// `feed_url`), absolute.
+    pub self_url: Option<String>,
+    /// Which format the feed was written in: `"rss"` (0.9x and 2.0),
+    /// `"rdf"` (RSS 1.0), `"atom"` (1.0, and 0.3 read through it) or `"json"`.
+    pub format: &'static str,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -29,25 +38,80 @@ pub struct FeedEntry {
     pub authors: Vec<String>,
 }
 
-/// Parses RSS 0.9x/1.0/2.0, Atom or JSON Feed bytes fetched from `url`
-/// (relative links are resolved against it).
+/// Parses RSS 0.91/0.92/1.0/2.0, Atom 0.3/1.0 or JSON Feed 1.0/1.1 bytes
+/// fetched from `url` (relative links are resolved against it).
+///
+/// An empty body, an HTML page or anything else that is no feed is
+/// [`Error::NotAFeed`]; a feed that breaks off or is malformed is
+/// [`Error::Feed`]. Both name `url`.
 pub fn parse_feed(bytes: &[u8], url: &str) -> Result<Feed> {
+    if let Some(reason) = not_a_feed(bytes) {
+        return Err(Error::NotAFeed {
+            url: url.to_string(),
+            reason,
+        });
+    }
     let base = url::Url::parse(url).ok();
-    let parsed = feed_rs::parser::Builder::new()
+    // feed-rs knows only the Atom 1.0 namespace; Atom 0.3 differs from it
+    // mostly in names, so it is renamed into 1.0 first.
+    let upgraded = upgrade_atom03(bytes);
+    let input = upgraded.as_deref().unwrap_or(bytes);
+    // Bytes meant as UTF-8 that are not: feed-rs would drop every text
+    // holding a bad byte, so they are made UTF-8 first.
+    let transcoded = not_utf8_as_declared(input);
+    let input = transcoded.as_deref().unwrap_or(input);
+    let parser = feed_rs::parser::Builder::new()
         .base_uri(base.as_ref().map(|b| b.as_str()))
-        .build()
-        .parse(bytes)
+        .build();
+    let parsed = match parser.parse(input) {
+        Ok(parsed) => parsed,
+        // An encoding the parser does not know: read the bytes as UTF-8
+        // rather than lose the feed.
+        Err(first) => match relabelled_utf8(input) {
+            Some(text) => parser.parse(text.as_bytes()).map_err(|_| first),
+            None => Err(first),
+        }
         .map_err(|source| Error::Feed {
             url: url.to_string(),
             source,
-        })?;
+        })?,
+    };
+
+    let format = match parsed.feed_type {
+        rss::FeedType::Atom => "atom",
+        rss::FeedType::JSON => "json",
+        rss::FeedType::RSS1 => "rdf",
+        rss::FeedType::RSS0 | rss::FeedType::RSS2 => "rss",
+    };
+    let json = if format == "json" {
+        json_extras(input)
+    } else {
+        JsonExtras::default()
+    };
+    let link_with = |rel: &str| {
+        parsed
+            .links
+            .iter()
+            .filter(|link| link.rel.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(rel)))
+            .find_map(|link| absolute(&link.href, base.as_ref()))
+    };
+    let hub = json
+        .hub
+        .as_deref()
+        .and_then(|h| absolute(h, base.as_ref()))
+        .or_else(|| link_with("hub"));
+    let self_url = json
+        .feed_url
+        .as_deref()
+        .and_then(|h| absolute(h, base.as_ref()))
+        .or_else(|| link_with("self"));
 
     let site_url = parsed
         .links
         .iter()
         .filter(|link| is_page_link(link))
         .filter_map(|link| absolute(&link.href, base.as_ref()))
-        .find(|href| Some(href.as_str()) != base.as_ref().map(|b| b.as_str()));
+        .find(|href| Some(href.as_str()) != base.as_ref().map(|b| b.as_str()) && Some(href) != self_url.as_ref());
 
     let entries = parsed
         .entries
@@ -59,7 +123,172 @@ pub fn parse_feed(bytes: &[u8], url: &str) -> Result<Feed> {
         title: parsed.title.and_then(|t| non_empty(t.content)),
         site_url,
         entries,
+        hub,
+        self_url,
+        format,
     })
+}
+
+/// Why `bytes` cannot be a feed at all, judged from how they start.
+fn not_a_feed(bytes: &[u8]) -> Option<&'static str> {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = text.iter().position(|b| !b.is_ascii_whitespace()).map(|at| &text[at..]);
+    let Some(start) = start else {
+        return Some("the body is empty");
+    };
+    let head = &start[..start.len().min(1024)];
+    let lower = head.to_ascii_lowercase();
+    let is_html = lower.starts_with(b"<!doctype html")
+        || lower.starts_with(b"<html")
+        || (lower.starts_with(b"<?xml") || lower.starts_with(b"<!--"))
+            && find(&lower, b"<html").is_some()
+            && [&b"<rss"[..], b"<feed", b"<rdf"]
+                .iter()
+                .all(|root| find(&lower, root).is_none());
+    if is_html {
+        return Some("an HTML page");
+    }
+    if !matches!(start[0], b'<' | b'{') {
+        return Some("neither XML nor JSON");
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The encoding named in the XML declaration, lower-cased.
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(256)];
+    if !head.starts_with(b"<?xml") {
+        return None;
+    }
+    let decl = &head[..find(head, b"?>")?];
+    let at = find(decl, b"encoding")? + b"encoding".len();
+    let rest = String::from_utf8_lossy(&decl[at..]);
+    let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|q| matches!(q, '"' | '\''))?;
+    let value = rest[1..].split(quote).next()?;
+    Some(value.trim().to_ascii_lowercase())
+}
+
+/// `bytes` as UTF-8 when they should be UTF-8 (so declared, or nothing
+/// declared) but are not; `None` when they are fine. Text with no valid
+/// multi-byte sequence at all is taken for Windows-1252 (which covers
+/// ISO-8859-1); a mix keeps its good parts and replaces the bad bytes.
+fn not_utf8_as_declared(bytes: &[u8]) -> Option<Vec<u8>> {
+    if std::str::from_utf8(bytes).is_ok() || bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return None;
+    }
+    if !declared_encoding(bytes).is_none_or(|e| e == "utf-8" || e == "utf8") {
+        return None;
+    }
+    let some_utf8 = bytes.utf8_chunks().any(|chunk| !chunk.valid().is_ascii());
+    let text = if some_utf8 {
+        String::from_utf8_lossy(bytes)
+    } else {
+        encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0
+    };
+    Some(text.into_owned().into_bytes())
+}
+
+/// `bytes` as UTF-8 (bad bytes replaced) with the XML declaration saying
+/// so; `None` when there is no declared encoding to correct.
+fn relabelled_utf8(bytes: &[u8]) -> Option<String> {
+    declared_encoding(bytes).filter(|e| e != "utf-8" && e != "utf8")?;
+    let mut text = String::from_utf8_lossy(bytes).into_owned();
+    let end = text.find("?>")?;
+    text.replace_range(..end + 2, "<?xml version=\"1.0\" encoding=\"utf-8\"?>");
+    Some(text)
+}
+
+/// What feed-rs does not keep from a JSON Feed: its own URL and its hub.
+#[derive(Default)]
+struct JsonExtras {
+    feed_url: Option<String>,
+    hub: Option<String>,
+}
+
+fn json_extras(bytes: &[u8]) -> JsonExtras {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return JsonExtras::default();
+    };
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
+    let hub = value["hubs"].as_array().and_then(|hubs| {
+        hubs.iter()
+            .find(|h| h["type"].as_str().is_some_and(|t| t.eq_ignore_ascii_case("websub")))
+            .or_else(|| hubs.first())
+            .and_then(|h| text(&h["url"]))
+    });
+    JsonExtras {
+        feed_url: text(&value["feed_url"]),
+        hub,
+    }
+}
+
+const ATOM03_NS: &[u8] = b"http://purl.org/atom/ns#";
+const ATOM10_NS: &[u8] = b"http://www.w3.org/2005/Atom";
+
+/// An Atom 0.3 document rewritten as Atom 1.0 (namespace and the element
+/// names that changed); `None` for anything else.
+fn upgrade_atom03(bytes: &[u8]) -> Option<Vec<u8>> {
+    let head = &bytes[..bytes.len().min(4096)];
+    find(head, ATOM03_NS)?;
+    find(head, b"feed")?;
+    let mut out = replace_all(bytes, ATOM03_NS, ATOM10_NS);
+    for (old, new) in [
+        ("issued", "published"),
+        ("modified", "updated"),
+        ("tagline", "subtitle"),
+        ("copyright", "rights"),
+    ] {
+        out = rename_element(&out, old.as_bytes(), new.as_bytes());
+    }
+    Some(out)
+}
+
+fn replace_all(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut rest = haystack;
+    while let Some(at) = find(rest, from) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(to);
+        rest = &rest[at + from.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
+/// Renames start and end tags `<old`, `</old`, `<p:old`, `</p:old`.
+fn rename_element(xml: &[u8], old: &[u8], new: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(xml.len());
+    let mut at = 0;
+    while at < xml.len() {
+        if xml[at] != b'<' {
+            out.push(xml[at]);
+            at += 1;
+            continue;
+        }
+        let mut name_start = at + 1;
+        if xml.get(name_start) == Some(&b'/') {
+            name_start += 1;
+        }
+        let name_len = xml[name_start..]
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
+            .unwrap_or(xml.len() - name_start);
+        let name = &xml[name_start..name_start + name_len];
+        let (prefix, local) = match name.iter().position(|b| *b == b':') {
+            Some(colon) => name.split_at(colon + 1),
+            None => (&name[..0], name),
+        };
+        out.extend_from_slice(&xml[at..name_start]);
+        out.extend_from_slice(prefix);
+        out.extend_from_slice(if local == old { new } else { local });
+        at = name_start + name_len;
+    }
+    out
 }
 
 fn entry_from(entry: rss::Entry, base: Option<&url::Url>) -> FeedEntry {
@@ -69,11 +298,7 @@ fn entry_from(entry: rss::Entry, base: Option<&url::Url>) -> FeedEntry {
         .filter(|link| is_page_link(link))
         .chain(entry.links.iter())
         .find_map(|link| absolute(&link.href, base));
-    let authors = entry
-        .authors
-        .into_iter()
-        .filter_map(|person| non_empty(person.name))
-        .collect();
+    let authors = entry.authors.into_iter().filter_map(author_name).collect();
     FeedEntry {
         id: entry.id,
         url,
@@ -83,6 +308,21 @@ fn entry_from(entry: rss::Entry, base: Option<&url::Url>) -> FeedEntry {
         summary: entry.summary.and_then(|s| non_empty(s.content)),
         authors,
     }
+}
+
+/// A person's name. feed-rs reads RSS 2.0 `<author>` into a person named
+/// "author" whose email is the element's text, by the spec `address (Name)`
+/// but often just a name: the name is taken from there, a bare address
+/// is no name.
+fn author_name(person: rss::Person) -> Option<String> {
+    let Some(email) = person.email.filter(|_| person.name == "author") else {
+        return non_empty(person.name);
+    };
+    let email = email.trim();
+    if let Some((_, rest)) = email.split_once('(') {
+        return non_empty(rest.trim_end().trim_end_matches(')').to_string());
+    }
+    (!email.contains('@')).then(|| non_empty(email.to_string())).flatten()
 }
 
 /// Links that point at a web page rather than the feed itself, a
@@ -234,13 +474,38 @@ mod tests {
 
     #[test]
     fn malformed_feed_is_an_error_naming_the_url() {
-        for junk in ["<html><body>not a feed</body></html>", "{\"items\": 3", "plain words"] {
+        let cases = [
+            ("<html><body>not a feed</body></html>", "not a feed: an HTML page"),
+            ("{\"items\": 3", "malformed feed: "),
+            ("plain words", "not a feed: neither XML nor JSON"),
+            ("<rss version=\"2.0\"><channel><title>Cut", "malformed feed: "),
+        ];
+        for (junk, reason) in cases {
             let error = parse_feed(junk.as_bytes(), "https://bad.example/feed").unwrap_err();
             let message = error.to_string();
             assert!(
-                message.starts_with("https://bad.example/feed: malformed feed: "),
+                message.starts_with(&format!("https://bad.example/feed: {reason}")),
                 "{message}"
             );
         }
+    }
+
+    #[test]
+    fn rss_author_elements_give_names_not_the_role() {
+        let rss = r#"<rss version="2.0"><channel><title>T</title>
+            <item><title>a</title><author>desk@paper.example (Nadia Orlov)</author></item>
+            <item><title>b</title><author>Bram Castellanos</author></item>
+            <item><title>c</title><author>desk@paper.example</author></item>
+            </channel></rss>"#;
+        let feed = parse_feed(rss.as_bytes(), "https://paper.example/rss").unwrap();
+        let authors: Vec<Vec<String>> = feed.entries.into_iter().map(|e| e.authors).collect();
+        assert_eq!(
+            authors,
+            [
+                vec!["Nadia Orlov".to_string()],
+                vec!["Bram Castellanos".to_string()],
+                vec![]
+            ]
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! truncated archive, an endless HTTP body) becomes an error naming the input,
 //! never a panic or an unbounded allocation.
 
+mod discover;
 mod error;
 mod feed;
 mod fetch;
@@ -14,12 +15,15 @@ mod gzip_members;
 mod hosts;
 mod input;
 mod limits;
+mod opml;
 mod resync;
 mod robots;
+mod sitemap;
 #[cfg(test)]
 mod test_server;
 mod warc;
 
+pub use discover::discover_feeds;
 pub use error::{Error, Result};
 pub use feed::{parse_feed, Feed, FeedEntry};
 pub use fetch::{Conditional, Validators};
@@ -29,7 +33,9 @@ pub use gzip_members::GzMembers;
 pub use hosts::{host_key, HostLimiter, HostPermit, MAX_CRAWL_DELAY};
 pub use input::{list_inputs, read_input, Input, InputKind};
 pub use limits::MAX_PAGE_BYTES;
+pub use opml::{parse_opml, write_opml, Outline, STARTER_OPML};
 pub use robots::{MAX_ROBOTS_BYTES, ROBOTS_TOKEN};
+pub use sitemap::{looks_like_sitemap, parse_sitemap, robots_sitemaps, Sitemap, SitemapUrl, MAX_SITEMAP_BYTES};
 pub use warc::{pages_from_records, RecordReader, WarcReader, WarcRecord};
 
 use chrono::{DateTime, Utc};

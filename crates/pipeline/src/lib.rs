@@ -19,7 +19,7 @@ mod warm;
 pub use check::{Repairs, SnapshotState, Survey};
 pub use error::{Error, Result};
 pub use gathering::{
-    subscribe, subscribe_unchecked, Bounds, CycleReport, FeedSummary, GatherConfig, PollResult,
-    SourceReport, SubscribeError, Subscribed, Waiting, WebSubConfig, WebSubPush,
+    subscribe, subscribe_unchecked, Bounds, CycleReport, FeedSummary, GatherConfig, PollResult, SourceReport,
+    SubscribeError, Subscribed, Waiting, WebSubConfig, WebSubPush,
 };
 pub use ingest::{Outcome, Pipeline, Recovery};

@@ -101,7 +101,9 @@ fn parse_seconds(value: &str, allow_zero: bool) -> Result<Duration, String> {
     let low_ok = if allow_zero { secs >= 0.0 } else { secs > 0.0 };
     if !(low_ok && secs <= 30.0 * 86_400.0) {
         let low = if allow_zero { "0 or more" } else { "more than 0" };
-        return Err(format!("{value:?} seconds is out of range: give {low} and at most 2592000"));
+        return Err(format!(
+            "{value:?} seconds is out of range: give {low} and at most 2592000"
+        ));
     }
     Ok(Duration::from_secs_f64(secs))
 }

@@ -64,7 +64,10 @@ impl Scheduler {
                 pending.push(push);
             }
             if let Err(e) = self.turn(&mut pipeline, &mut pending).await {
-                tracing::error!(error = format!("{e:#}"), "a scheduler cycle failed; trying again at the next tick");
+                tracing::error!(
+                    error = format!("{e:#}"),
+                    "a scheduler cycle failed; trying again at the next tick"
+                );
                 // Whatever it held may be stale now.
                 pipeline = None;
             }

@@ -45,7 +45,9 @@ pub(crate) async fn verify(
     match param("hub.mode") {
         Some("subscribe") => {
             let (Some(topic), Some(challenge)) = (param("hub.topic"), param("hub.challenge")) else {
-                return Err(Error::BadRequest("hub.topic and hub.challenge are required".to_string()));
+                return Err(Error::BadRequest(
+                    "hub.topic and hub.challenge are required".to_string(),
+                ));
             };
             if topic != websub.topic || websub.state == WebSubState::Denied {
                 return Err(not_ours());
@@ -63,7 +65,11 @@ pub(crate) async fn verify(
         Some("denied") => {
             websub.state = WebSubState::Denied;
             state.store.set_websub(source.id, Some(&websub)).await?;
-            tracing::warn!(source = id, reason = param("hub.reason").unwrap_or(""), "WebSub hub denied the subscription");
+            tracing::warn!(
+                source = id,
+                reason = param("hub.reason").unwrap_or(""),
+                "WebSub hub denied the subscription"
+            );
             Ok(StatusCode::OK.into_response())
         }
         // We never ask to unsubscribe; a request to confirm one is not ours.
@@ -140,7 +146,6 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,7 +154,10 @@ mod tests {
         let mut mac = <Hmac<sha2::Sha256> as hmac::digest::KeyInit>::new_from_slice(secret.as_bytes()).unwrap();
         mac.update(body);
         let bytes = mac.finalize().into_bytes();
-        format!("sha256={}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+        format!(
+            "sha256={}",
+            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        )
     }
 
     #[test]
@@ -163,5 +171,4 @@ mod tests {
             assert!(!verify_signature("s3cret", bad, body), "{bad}");
         }
     }
-
 }

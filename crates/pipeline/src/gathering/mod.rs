@@ -241,7 +241,10 @@ impl Pipeline {
             Ok(Found::NotModified { max_age }) => {
                 poll.not_modified = true;
                 poll.status = Some(304);
-                (PollResult::NotModified, state::after_not_modified(&source, max_age, now, config.bounds))
+                (
+                    PollResult::NotModified,
+                    state::after_not_modified(&source, max_age, now, config.bounds),
+                )
             }
             Ok(Found::Items(items)) => {
                 let items = *items;
@@ -258,8 +261,15 @@ impl Pipeline {
                 }
                 poll.new_articles = summary.imported + summary.from_feed;
                 if let Some(websub) = &config.websub {
-                    websub::renew_if_needed(self.store.as_ref(), fetcher, websub, &source, &items.hub, &items.self_url)
-                        .await?;
+                    websub::renew_if_needed(
+                        self.store.as_ref(),
+                        fetcher,
+                        websub,
+                        &source,
+                        &items.hub,
+                        &items.self_url,
+                    )
+                    .await?;
                 }
                 if source.title.is_none() {
                     if let Some(title) = &items.title {

@@ -65,9 +65,12 @@ pub async fn subscribe(store: &dyn Store, fetcher: &Fetcher, url: &str) -> Resul
         .into_iter()
         .take(MAX_CANDIDATES)
     {
-        match fetcher.get(&candidate).await.map_err(SubscribeError::from).and_then(|f| {
-            classify(&f).map_err(SubscribeError::from)
-        }) {
+        match fetcher
+            .get(&candidate)
+            .await
+            .map_err(SubscribeError::from)
+            .and_then(|f| classify(&f).map_err(SubscribeError::from))
+        {
             Ok(kind) => return save(store, &candidate, kind, Some(url.to_string())).await,
             Err(e) => tried.push(e.to_string()),
         }
@@ -80,9 +83,12 @@ pub async fn subscribe(store: &dyn Store, fetcher: &Fetcher, url: &str) -> Resul
                 .into_iter()
                 .take(MAX_CANDIDATES)
             {
-                match fetcher.get(&sitemap).await.map_err(SubscribeError::from).and_then(|f| {
-                    classify(&f).map_err(SubscribeError::from)
-                }) {
+                match fetcher
+                    .get(&sitemap)
+                    .await
+                    .map_err(SubscribeError::from)
+                    .and_then(|f| classify(&f).map_err(SubscribeError::from))
+                {
                     Ok(kind) => return save(store, &sitemap, kind, Some(robots_url.to_string())).await,
                     Err(e) => tried.push(e.to_string()),
                 }
@@ -123,7 +129,12 @@ pub async fn subscribe_unchecked(store: &dyn Store, url: &str) -> Result<Subscri
     save(store, url, kind, None).await
 }
 
-async fn save(store: &dyn Store, url: &str, kind: Kind, found_on: Option<String>) -> Result<Subscribed, SubscribeError> {
+async fn save(
+    store: &dyn Store,
+    url: &str,
+    kind: Kind,
+    found_on: Option<String>,
+) -> Result<Subscribed, SubscribeError> {
     let (kind, title) = match kind {
         Kind::Feed(title) => (SourceKind::Feed, title),
         Kind::Sitemap => (SourceKind::Sitemap, None),

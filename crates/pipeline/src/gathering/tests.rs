@@ -94,7 +94,11 @@ async fn answer(mut stream: TcpStream, addr: SocketAddr, hits: Hits) {
     };
     let response = match path.as_str() {
         "/feed.xml" if request.contains("if-none-match: \"v1\"") => respond("304 Not Modified", "ETag: \"v1\"\r\n", ""),
-        "/feed.xml" => respond("200 OK", "Content-Type: application/rss+xml\r\nETag: \"v1\"\r\n", &rss(addr)),
+        "/feed.xml" => respond(
+            "200 OK",
+            "Content-Type: application/rss+xml\r\nETag: \"v1\"\r\n",
+            &rss(addr),
+        ),
         "/busy.xml" => respond("503 Service Unavailable", "Retry-After: 120\r\n", ""),
         "/robots.txt" => respond("404 Not Found", "", ""),
         p if p.starts_with("/page/") => {
@@ -159,7 +163,10 @@ async fn a_cycle_imports_new_entries_and_a_forced_one_gets_304_and_writes_nothin
     assert_eq!(source.state.etag.as_deref(), Some("\"v1\""));
     assert_eq!(source.state.error_count, 0);
     assert!(source.state.last_success.is_some());
-    assert!(source.state.next_poll.unwrap() > chrono::Utc::now(), "polled again later");
+    assert!(
+        source.state.next_poll.unwrap() > chrono::Utc::now(),
+        "polled again later"
+    );
     let stats = pipeline.store().stats().await.unwrap();
 
     // Not due yet: nothing is polled.
@@ -175,7 +182,11 @@ async fn a_cycle_imports_new_entries_and_a_forced_one_gets_304_and_writes_nothin
     let again = pipeline.gather_cycle(&fetcher, &forced, |_| {}).await.unwrap();
     assert_eq!(again.polled[0].result, PollResult::NotModified, "{again:?}");
     assert_eq!(server.hits("/feed.xml"), 2);
-    assert_eq!(pipeline.store().stats().await.unwrap(), stats, "a 304 writes no article or fetch");
+    assert_eq!(
+        pipeline.store().stats().await.unwrap(),
+        stats,
+        "a 304 writes no article or fetch"
+    );
     let polls = pipeline.store().polls(id, 10).await.unwrap();
     assert_eq!(polls.len(), 2);
     assert!(polls[0].not_modified && !polls[1].not_modified, "{polls:?}");
@@ -191,12 +202,18 @@ async fn a_server_that_says_wait_is_left_alone_even_by_a_forced_cycle() {
     let fetcher = fetcher(true);
 
     let first = pipeline.gather_cycle(&fetcher, &config(), |_| {}).await.unwrap();
-    assert!(matches!(&first.polled[0].result, PollResult::Failed(e) if e.contains("503")), "{first:?}");
+    assert!(
+        matches!(&first.polled[0].result, PollResult::Failed(e) if e.contains("503")),
+        "{first:?}"
+    );
     assert!(first.failed());
     let state = pipeline.store().source(id).await.unwrap().unwrap().state;
     assert_eq!((state.error_count, state.last_status), (1, Some(503)));
     let wait = state.wait_until.unwrap() - chrono::Utc::now();
-    assert!(wait > chrono::Duration::seconds(100) && wait <= chrono::Duration::seconds(120), "{wait}");
+    assert!(
+        wait > chrono::Duration::seconds(100) && wait <= chrono::Duration::seconds(120),
+        "{wait}"
+    );
 
     let forced = GatherConfig {
         force: true,

@@ -136,7 +136,12 @@ mod tests {
         };
         assert!(needs_request(None, &active.hub, &active.topic, now));
         assert!(!needs_request(Some(&active), &active.hub, &active.topic, now));
-        assert!(needs_request(Some(&active), "https://other.example/", &active.topic, now));
+        assert!(needs_request(
+            Some(&active),
+            "https://other.example/",
+            &active.topic,
+            now
+        ));
         let expiring = WebSub {
             lease_until: Some(now + chrono::Duration::hours(2)),
             ..active.clone()

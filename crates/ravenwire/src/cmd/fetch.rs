@@ -55,7 +55,11 @@ pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
     if report.polled.is_empty() && report.waiting.is_empty() {
         eprintln!("no source is due; `ravenwire fetch --force` polls them all now");
     }
-    Ok(if report.failed() { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if report.failed() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// One line per source polled or left waiting, on stderr.

@@ -87,7 +87,11 @@ async fn run_import(data: &DataDir, args: ImportArgs) -> anyhow::Result<ExitCode
     if added > 0 {
         eprintln!("`ravenwire fetch` polls them now; `ravenwire serve` polls them in the background");
     }
-    Ok(if refused > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if refused > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 async fn run_export(data: &DataDir) -> anyhow::Result<ExitCode> {
