@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use index::SearchIndex;
 use model::{Source, SourceKind};
-use store::{SqliteStore, Store};
+use store::SqliteStore;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
