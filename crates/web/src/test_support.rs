@@ -248,7 +248,7 @@ impl Fixture {
         (id, story)
     }
 
-    async fn send(&self, request: Request<Body>) -> Reply {
+    pub(crate) async fn send(&self, request: Request<Body>) -> Reply {
         let response = router(self.state.clone(), Limits::DEFAULT.request_timeout)
             .oneshot(request)
             .await

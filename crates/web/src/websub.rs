@@ -137,7 +137,7 @@ fn check<M: Mac + hmac::digest::KeyInit>(key: &[u8], body: &[u8], expected: &[u8
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || !text.is_ascii() {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
         return None;
     }
     (0..text.len())
@@ -170,5 +170,100 @@ mod tests {
         for bad in ["", "sha256", "sha256=zz", "md5=00", "sha256=0"] {
             assert!(!verify_signature("s3cret", bad, body), "{bad}");
         }
+    }
+
+    use axum::body::Body;
+    use axum::http::Request;
+    use model::{Source, SourceKind};
+    use store::WebSub;
+
+    use crate::test_support::Fixture;
+
+    const TOPIC: &str = "https://coast-wire.example/feed.xml";
+
+    /// A feed source with a subscription in `state`, and its id.
+    async fn subscribed(fx: &Fixture, state: WebSubState) -> SourceId {
+        let store = &fx.state.store;
+        let id = store
+            .add_source(&Source {
+                kind: SourceKind::Feed,
+                url: TOPIC.to_string(),
+                title: None,
+            })
+            .await
+            .unwrap();
+        let websub = WebSub {
+            hub: "https://hub.example/".to_string(),
+            topic: TOPIC.to_string(),
+            secret: "s3cret".to_string(),
+            state,
+            lease_until: None,
+        };
+        store.set_websub(id, Some(&websub)).await.unwrap();
+        id
+    }
+
+    #[tokio::test]
+    async fn the_hub_verification_is_answered_only_for_the_topic_asked_for() {
+        let fx = Fixture::new().await;
+        let id = subscribed(&fx, WebSubState::Requested).await;
+        let topic = "https%3A%2F%2Fcoast-wire.example%2Ffeed.xml";
+        let wrong = fx
+            .get(&format!(
+                "/websub/{}?hub.mode=subscribe&hub.topic=https%3A%2F%2Fother.example%2F&hub.challenge=x",
+                id.0
+            ))
+            .await;
+        assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+        let unknown = fx
+            .get(&format!(
+                "/websub/999?hub.mode=subscribe&hub.topic={topic}&hub.challenge=x"
+            ))
+            .await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+        let ok = fx
+            .get(&format!(
+                "/websub/{}?hub.mode=subscribe&hub.topic={topic}&hub.challenge=c4ll&hub.lease_seconds=3600",
+                id.0
+            ))
+            .await;
+        assert_eq!((ok.status, ok.body.as_str()), (StatusCode::OK, "c4ll"));
+        let websub = fx.state.store.source(id).await.unwrap().unwrap().websub.unwrap();
+        assert_eq!(websub.state, WebSubState::Active);
+        let left = websub.lease_until.unwrap() - Utc::now();
+        assert!(
+            left > chrono::Duration::minutes(55) && left <= chrono::Duration::hours(1),
+            "{left}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_push_counts_only_with_the_right_signature() {
+        let mut fx = Fixture::new().await;
+        let id = subscribed(&fx, WebSubState::Active).await;
+        let post = |signature: Option<String>| {
+            let mut request = Request::post(format!("/websub/{}", id.0));
+            if let Some(signature) = signature {
+                request = request.header("X-Hub-Signature", signature);
+            }
+            request.body(Body::from("<rss/>")).unwrap()
+        };
+        // WebSub off: nothing is taken.
+        let off = fx.send(post(Some(sign("s3cret", b"<rss/>")))).await;
+        assert_eq!(off.status, StatusCode::NOT_FOUND);
+
+        let (sender, mut inbox) = tokio::sync::mpsc::channel(4);
+        fx.state.websub = Some(sender);
+        for bad in [None, Some(sign("wrong", b"<rss/>")), Some(sign("s3cret", b"<other/>"))] {
+            let reply = fx.send(post(bad.clone())).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{bad:?}");
+        }
+        assert!(inbox.try_recv().is_err(), "no unsigned push reaches the scheduler");
+
+        let good = fx.send(post(Some(sign("s3cret", b"<rss/>")))).await;
+        assert_eq!(good.status, StatusCode::ACCEPTED);
+        let push = inbox.try_recv().unwrap();
+        assert_eq!((push.source, push.body.as_slice()), (id, b"<rss/>".as_slice()));
     }
 }
