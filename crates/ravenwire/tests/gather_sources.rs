@@ -38,6 +38,12 @@ fn put_fixture(server: &HostileServer, path: &str, file: &str, content_type: &st
     server.put(path, Canned::new(200, content_type, text));
 }
 
+/// What the command said on either stream (the contract names the words,
+/// not the stream, for `remove` and `opml import`).
+fn said(out: &Output) -> String {
+    format!("{}{}", stdout(out), stderr(out))
+}
+
 fn is_time_or_null(value: &Value) -> bool {
     value.is_null()
         || value
@@ -135,7 +141,7 @@ fn remove_by_url_and_by_id_keeps_the_articles() {
     let out = ok(data, &["remove", &first]);
     let expected = format!("removed source {first_id} ({first}); its 2 articles are kept");
     assert!(
-        stdout(&out).contains(&expected),
+        said(&out).contains(&expected),
         "expected {expected:?}\n{}",
         context("remove", &out)
     );
@@ -146,7 +152,7 @@ fn remove_by_url_and_by_id_keeps_the_articles() {
     let out = ok(data, &["remove", &second_id]);
     let expected = format!("removed source {second_id} ({second}); its 2 articles are kept");
     assert!(
-        stdout(&out).contains(&expected),
+        said(&out).contains(&expected),
         "expected {expected:?}\n{}",
         context("remove", &out)
     );
@@ -183,7 +189,7 @@ fn opml_import_and_export_round_trip() {
 
     let out = ok(&data, &["opml", "import", file]);
     assert!(
-        stdout(&out).contains("imported 3 sources (0 already known)"),
+        said(&out).contains("imported 3 sources (0 already known)"),
         "{}",
         context("opml import", &out)
     );
@@ -198,7 +204,7 @@ fn opml_import_and_export_round_trip() {
 
     let out = ok(&data, &["opml", "import", file]);
     assert!(
-        stdout(&out).contains("imported 0 sources (3 already known)"),
+        said(&out).contains("imported 0 sources (3 already known)"),
         "{}",
         context("opml import again", &out)
     );
@@ -216,7 +222,7 @@ fn opml_import_and_export_round_trip() {
     let other = dir.path().join("other");
     let out = ok(&other, &["opml", "import", copy.to_str().unwrap()]);
     assert!(
-        stdout(&out).contains("imported 3 sources"),
+        said(&out).contains("imported 3 sources"),
         "{}",
         context("re-import", &out)
     );
@@ -247,7 +253,7 @@ fn the_starter_opml_is_bundled() {
         sources.len()
     );
     assert!(
-        stdout(&out).contains(&format!("imported {} sources", sources.len())),
+        said(&out).contains(&format!("imported {} sources", sources.len())),
         "{}",
         context("starter", &out)
     );
@@ -274,8 +280,7 @@ fn add_discovers_the_feed_of_an_html_page() {
     let out = ravenwire(data, &["add", &page]);
     let ctx = format!("{}\n--- requests:\n{}", context("add", &out), server.log());
     assert!(out.status.success(), "{ctx}");
-    let said = format!("{}{}", stdout(&out), stderr(&out));
-    assert!(said.contains(&format!("found feed {feed} on {page}")), "{ctx}");
+    assert!(said(&out).contains(&format!("found feed {feed} on {page}")), "{ctx}");
     assert!(stdout(&out).contains(&format!("subscribed to {feed}")), "{ctx}");
     let sources = sources_json(data);
     assert_eq!(sources.len(), 1, "only the feed is subscribed: {sources:#?}");

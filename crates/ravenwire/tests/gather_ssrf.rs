@@ -160,8 +160,9 @@ fn a_forced_loopback_source_is_refused_at_fetch_and_recorded() {
 }
 
 #[test]
-fn the_guard_stays_on_for_pages_linked_from_a_forced_feed() {
-    // Nothing gets through: not the feed, not its pages, not robots.txt.
+fn nothing_reaches_a_loopback_server_with_the_guard_on() {
+    // Forced sources, a forced fetch: not the feeds, not their pages, not
+    // robots.txt.
     let server = HostileServer::start();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
