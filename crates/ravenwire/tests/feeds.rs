@@ -65,7 +65,7 @@ fn feeds_are_fetched_with_fallback_and_polled_again_without_duplicates() {
     // The broken page's entry came from the feed's full content.
     assert_eq!(hits(data, "oakhollow AND greenhouse"), 1);
 
-    let again = ravenwire(data, &["fetch"]);
+    let again = ravenwire(data, &["fetch", "--force"]);
     assert!(again.status.success());
     assert!(stderr(&again).contains("already known 3"), "{}", stderr(&again));
     assert_eq!(hits(data, "oakhollow"), 1);

@@ -2,6 +2,8 @@
 //! free port, and speak plain HTTP/1.1 to it.
 #![allow(dead_code)]
 
+pub mod hostile;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -22,6 +24,7 @@ pub fn ravenwire(data: &Path, args: &[&str]) -> Output {
         .arg(data)
         .args(args)
         .env_remove("RAVENWIRE_DATA")
+        .envs(TEST_ENV)
         .output()
         .expect("the ravenwire binary runs")
 }
@@ -50,6 +53,7 @@ impl Served {
     /// [`Served::start`] with extra environment variables.
     pub fn start_with_env(data: Option<&Path>, args: &[&str], env: &[(&str, &Path)]) -> Served {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ravenwire"));
+        cmd.envs(TEST_ENV);
         cmd.envs(env.iter().copied());
         if let Some(data) = data {
             cmd.arg("--data").arg(data);
@@ -211,6 +215,7 @@ pub fn spawn_ravenwire(data: &Path, args: &[&str], env: &[(&str, &Path)]) -> Chi
         .arg(data)
         .args(args)
         .env_remove("RAVENWIRE_DATA")
+        .envs(TEST_ENV)
         .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -241,6 +246,7 @@ impl StoppableServer {
     /// and waits for the line that names its URL.
     pub fn start(data: Option<&Path>, args: &[&str], env: &[(&str, &Path)]) -> StoppableServer {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ravenwire"));
+        cmd.envs(TEST_ENV);
         cmd.envs(env.iter().copied()).env_remove("RAVENWIRE_BASE_URL");
         if let Some(data) = data {
             cmd.arg("--data").arg(data);
@@ -336,4 +342,26 @@ fn read_base_url(lines: &mut impl Iterator<Item = std::io::Result<String>>) -> S
             return rest.trim().trim_end_matches('/').to_string();
         }
     }
+}
+
+/// The environment every helper above gives the binary: the fixture
+/// servers listen on 127.0.0.1, which the SSRF guard would refuse, and a
+/// one-second pause between requests to one host would only slow the tests.
+pub const TEST_ENV: [(&str, &str); 2] = [("RAVENWIRE_ALLOW_PRIVATE_NETWORKS", "1"), ("RAVENWIRE_HOST_DELAY", "0")];
+
+/// [`ravenwire`] with the test environment changed: `env` set on top of
+/// [`TEST_ENV`], then `unset` removed (the SSRF tests unset
+/// `RAVENWIRE_ALLOW_PRIVATE_NETWORKS` to turn the guard on).
+pub fn ravenwire_env(data: &Path, args: &[&str], env: &[(&str, &str)], unset: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ravenwire"));
+    cmd.arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("RAVENWIRE_DATA")
+        .envs(TEST_ENV)
+        .envs(env.iter().copied());
+    for name in unset {
+        cmd.env_remove(name);
+    }
+    cmd.output().expect("the ravenwire binary runs")
 }
