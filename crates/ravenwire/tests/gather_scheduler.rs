@@ -144,15 +144,19 @@ fn serve_polls_a_source_added_while_it_runs_and_polls_it_again_conditionally() {
         "the front page did not show {headline:?} within {WAIT:?}\n--- front page:\n{front}\n{}",
         report(&feeds, &server)
     );
-    let (status, found) = server.get(&format!("/search?q={}", PAGES[0].word));
-    assert_eq!(status, 200, "{found}");
+    // The pages read the store at once; search waits for the index commit
+    // at the end of the cycle.
+    let mut found = String::new();
+    let searched = eventually(WAIT, || {
+        PAGES[..2].iter().all(|page| {
+            let (status, body) = server.get(&format!("/search?q={}", page.word));
+            found = body;
+            status == 200 && found.contains(page.headline)
+        })
+    });
     assert!(
-        found.contains(headline),
-        "search did not find the polled article: {found}"
-    );
-    assert!(
-        found.contains(PAGES[1].headline),
-        "search lacks the second entry: {found}"
+        searched,
+        "search did not find both polled articles within {WAIT:?}: {found}"
     );
 
     // Polled again after the interval, with the ETag of the first answer

@@ -38,12 +38,12 @@ pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
             (None, None) => "not polled yet".to_string(),
         };
         let next = source.state.next_poll.map(time).unwrap_or_else(|| "now".to_string());
+        let title = source.title.as_deref().map(|t| format!(" ({t})")).unwrap_or_default();
         println!(
-            "{:>5}  {:<7}  {}  {}\n       {} articles; {health}; next poll {next}",
+            "{:>5} {:<7} {}{title}: {} articles; {health}; next poll {next}",
             source.id,
             source.kind.as_str(),
             source.url,
-            source.title.as_deref().unwrap_or(""),
             row["articles"],
         );
     }
