@@ -37,7 +37,7 @@ struct Inner {
 #[derive(Debug)]
 struct Host {
     slots: Arc<Semaphore>,
-    /// When the latest request to this host started (or is booked to start).
+    /// When the latest request to this host started.
     last_start: Option<Instant>,
     /// A robots.txt Crawl-delay, when longer than the configured delay.
     crawl_delay: Option<Duration>,
@@ -77,29 +77,43 @@ impl HostLimiter {
             // The semaphores are never closed.
             Err(_) => unreachable!("host semaphore closed"),
         };
-        // Book the next start time under the lock, then sleep outside it, so
-        // concurrent requests to one host are spread `delay` apart.
-        let start_at = {
-            let mut hosts = self.hosts();
-            let delay = self.inner.delay;
-            let host = self.host(&mut hosts, key);
-            let gap = host.crawl_delay.map_or(delay, |c| c.max(delay));
-            let now = Instant::now();
-            let start_at = match host.last_start {
-                Some(last) => (last + gap).max(now),
-                None => now,
-            };
-            host.last_start = Some(start_at);
-            start_at
-        };
-        tokio::time::sleep_until(start_at).await;
+        // Wait for the host's turn, then for a slot overall, then claim the
+        // turn: a start is recorded only when the request really starts, so
+        // a wait for the global slot can never bring two starts to one host
+        // closer than the delay.
+        self.take_turn(key, false).await;
         let global_permit = match self.inner.global.clone().acquire_owned().await {
             Ok(permit) => permit,
             Err(_) => unreachable!("global semaphore closed"),
         };
+        self.take_turn(key, true).await;
         HostPermit {
             _host: host_permit,
             _global: global_permit,
+        }
+    }
+
+    /// Sleeps until the delay since the host's last request start has
+    /// passed; with `claim`, records now as its last start once it has.
+    async fn take_turn(&self, key: &str, claim: bool) {
+        loop {
+            let wait_until = {
+                let mut hosts = self.hosts();
+                let delay = self.inner.delay;
+                let host = self.host(&mut hosts, key);
+                let gap = host.crawl_delay.map_or(delay, |c| c.max(delay));
+                let now = Instant::now();
+                match host.last_start {
+                    Some(last) if last + gap > now => last + gap,
+                    _ => {
+                        if claim {
+                            host.last_start = Some(now);
+                        }
+                        return;
+                    }
+                }
+            };
+            tokio::time::sleep_until(wait_until).await;
         }
     }
 

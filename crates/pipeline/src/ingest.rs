@@ -29,6 +29,37 @@ pub enum Outcome {
     Failed(String),
 }
 
+/// A page run through extraction and ready for the rest of the pipeline.
+/// Making one is pure CPU work with no shared state, so the scheduler makes
+/// them on many threads at once and hands them to the one pipeline.
+#[derive(Debug)]
+pub struct ExtractedPage {
+    fetch: FetchRecord,
+    raw_hash: String,
+    article: Result<Article, String>,
+}
+
+impl ExtractedPage {
+    pub fn new(page: &Page) -> ExtractedPage {
+        let raw_hash = format!("{:x}", Sha256::digest(&page.body));
+        let fetch = FetchRecord {
+            url: page.url.clone().unwrap_or_else(|| page.origin.clone()),
+            final_url: page.url.clone(),
+            status: page.status,
+            content_hash: Some(raw_hash.clone()),
+            fetched_at: page.fetched_at.unwrap_or_else(Utc::now),
+            error: None,
+        };
+        let article = extract::extract_with_charset(&page.body, page.url.as_deref(), page.charset.as_deref())
+            .map_err(|e| e.to_string());
+        ExtractedPage {
+            fetch,
+            raw_hash,
+            article,
+        }
+    }
+}
+
 /// What [`Pipeline::recover`] repaired.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Recovery {
@@ -116,20 +147,21 @@ impl Pipeline {
     /// extracted is an [`Outcome::Failed`] with its reason, recorded in the
     /// fetch log.
     pub async fn ingest_page(&mut self, page: &Page, source: Option<SourceId>) -> crate::Result<Outcome> {
+        self.ingest_extracted(ExtractedPage::new(page), source).await
+    }
+
+    /// [`Pipeline::ingest_page`] for a page extracted beforehand, perhaps
+    /// on another thread.
+    pub async fn ingest_extracted(&mut self, page: ExtractedPage, source: Option<SourceId>) -> crate::Result<Outcome> {
         self.recover().await?;
-        let raw_hash = format!("{:x}", Sha256::digest(&page.body));
-        let mut fetch = FetchRecord {
-            url: page.url.clone().unwrap_or_else(|| page.origin.clone()),
-            final_url: page.url.clone(),
-            status: page.status,
-            content_hash: Some(raw_hash.clone()),
-            fetched_at: page.fetched_at.unwrap_or_else(Utc::now),
-            error: None,
-        };
-        let article = match extract::extract_with_charset(&page.body, page.url.as_deref(), page.charset.as_deref()) {
+        let ExtractedPage {
+            mut fetch,
+            raw_hash,
+            article,
+        } = page;
+        let article = match article {
             Ok(article) => article,
-            Err(e) => {
-                let reason = e.to_string();
+            Err(reason) => {
                 fetch.error = Some(reason.clone());
                 self.store.record_fetch(&fetch).await?;
                 return Ok(Outcome::Failed(reason));

@@ -22,4 +22,4 @@ pub use gathering::{
     subscribe, subscribe_unchecked, Bounds, CycleReport, FeedSummary, GatherConfig, PollResult, SourceReport,
     SubscribeError, Subscribed, Waiting, WebSubConfig, WebSubPush,
 };
-pub use ingest::{Outcome, Pipeline, Recovery};
+pub use ingest::{ExtractedPage, Outcome, Pipeline, Recovery};

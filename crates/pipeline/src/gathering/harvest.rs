@@ -11,6 +11,8 @@ use gather::{Conditional, FeedEntry, Fetched, Fetcher, Validators};
 use model::SourceKind;
 use store::{Store, StoredSource};
 
+use crate::ExtractedPage;
+
 /// Sitemaps of a sitemap index read per poll.
 const MAX_CHILD_SITEMAPS: usize = 20;
 
@@ -49,8 +51,9 @@ pub(crate) struct Items {
 pub(crate) struct Item {
     pub entry: FeedEntry,
     pub known: bool,
-    /// The entry's page, when it has a link and was not known.
-    pub page: Option<Result<Fetched, gather::Error>>,
+    /// The entry's page, fetched and extracted, when it has a link and was
+    /// not known.
+    pub page: Option<Result<ExtractedPage, gather::Error>>,
 }
 
 /// Limits of one harvest.
@@ -227,7 +230,23 @@ async fn fetch_new_pages(fetcher: &Fetcher, store: &dyn Store, items: &mut Items
                 continue;
             }
             fetched += 1;
-            item.page = Some(fetcher.get_page(url).await);
+            item.page = Some(match fetcher.get_page(url).await {
+                // Extraction is the costly part of a page; it runs here, on
+                // a blocking thread, so many sources' pages are extracted at
+                // once while the pipeline stores one at a time, and a harvest
+                // holds articles rather than raw pages.
+                Ok(page) => {
+                    let page = gather::Page::from(page);
+                    match tokio::task::spawn_blocking(move || ExtractedPage::new(&page)).await {
+                        Ok(extracted) => Ok(extracted),
+                        Err(e) => Err(gather::Error::Io {
+                            origin: url.clone(),
+                            source: std::io::Error::other(format!("extraction task failed: {e}")),
+                        }),
+                    }
+                }
+                Err(e) => Err(e),
+            });
         }
         keep.push(item);
     }

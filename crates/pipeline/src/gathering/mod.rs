@@ -59,7 +59,7 @@ impl GatherConfig {
             },
             force: false,
             max_new_pages: 100,
-            max_sources_at_once: 64,
+            max_sources_at_once: 128,
             websub: None,
         }
     }
@@ -151,7 +151,7 @@ impl Pipeline {
                 }
             }
         }
-        let due = self.store.due_sources(now, config.force, u32::MAX).await?;
+        let due = interleave_hosts(self.store.due_sources(now, config.force, u32::MAX).await?);
         if due.is_empty() {
             return Ok(report);
         }
@@ -306,7 +306,7 @@ impl Pipeline {
             return Ok(());
         }
         let page_failure = match page {
-            Some(Ok(fetched)) => match self.ingest_page(&gather::Page::from(fetched), Some(source.id)).await? {
+            Some(Ok(extracted)) => match self.ingest_extracted(extracted, Some(source.id)).await? {
                 Outcome::Imported(_) => {
                     summary.imported += 1;
                     return Ok(());
@@ -357,6 +357,37 @@ impl Pipeline {
         self.ingest_article(article, &identity, Some(source), None)
             .await
             .map(Some)
+    }
+}
+
+/// Orders sources so that those polled side by side are on different
+/// hosts: the first source of every host, then the second of every host,
+/// and so on, each host's in their given order. A host's delay then holds
+/// up one slot, not many.
+fn interleave_hosts(sources: Vec<StoredSource>) -> Vec<StoredSource> {
+    let mut hosts: Vec<(String, std::collections::VecDeque<StoredSource>)> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for source in sources {
+        let host = url::Url::parse(&source.url)
+            .map(|u| gather::host_key(&u))
+            .unwrap_or_else(|_| source.url.clone());
+        let slot = *at.entry(host.clone()).or_insert_with(|| {
+            hosts.push((host, Default::default()));
+            hosts.len() - 1
+        });
+        hosts[slot].1.push_back(source);
+    }
+    let mut out = Vec::new();
+    loop {
+        let before = out.len();
+        for (_, queue) in hosts.iter_mut() {
+            if let Some(source) = queue.pop_front() {
+                out.push(source);
+            }
+        }
+        if out.len() == before {
+            return out;
+        }
     }
 }
 

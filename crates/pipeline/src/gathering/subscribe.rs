@@ -51,6 +51,11 @@ fn classify(fetched: &Fetched) -> Result<Kind, gather::Error> {
     }
 }
 
+/// Fetches a candidate found from a page or robots.txt and tells what it is.
+async fn fetch_and_classify(fetcher: &Fetcher, url: &str) -> Result<Kind, gather::Error> {
+    classify(&fetcher.get(url).await?)
+}
+
 /// Checks `url` and subscribes to what it serves or names. Every request
 /// goes through `fetcher`, so the SSRF guard and the politeness limits hold.
 pub async fn subscribe(store: &dyn Store, fetcher: &Fetcher, url: &str) -> Result<Subscribed, SubscribeError> {
@@ -65,12 +70,7 @@ pub async fn subscribe(store: &dyn Store, fetcher: &Fetcher, url: &str) -> Resul
         .into_iter()
         .take(MAX_CANDIDATES)
     {
-        match fetcher
-            .get(&candidate)
-            .await
-            .map_err(SubscribeError::from)
-            .and_then(|f| classify(&f).map_err(SubscribeError::from))
-        {
+        match fetch_and_classify(fetcher, &candidate).await {
             Ok(kind) => return save(store, &candidate, kind, Some(url.to_string())).await,
             Err(e) => tried.push(e.to_string()),
         }
@@ -83,12 +83,7 @@ pub async fn subscribe(store: &dyn Store, fetcher: &Fetcher, url: &str) -> Resul
                 .into_iter()
                 .take(MAX_CANDIDATES)
             {
-                match fetcher
-                    .get(&sitemap)
-                    .await
-                    .map_err(SubscribeError::from)
-                    .and_then(|f| classify(&f).map_err(SubscribeError::from))
-                {
+                match fetch_and_classify(fetcher, &sitemap).await {
                     Ok(kind) => return save(store, &sitemap, kind, Some(robots_url.to_string())).await,
                     Err(e) => tried.push(e.to_string()),
                 }

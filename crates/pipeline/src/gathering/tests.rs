@@ -252,3 +252,27 @@ async fn entry_links_to_loopback_are_refused_before_any_request_with_the_guard_o
     assert_eq!(summary.from_feed, 2, "{summary:?}");
     assert_eq!(pipeline.store().stats().await.unwrap().fetches, fetches_before + 2);
 }
+
+#[test]
+fn sources_polled_side_by_side_are_on_different_hosts() {
+    let source = |id: i64, url: &str| store::StoredSource {
+        id: SourceId(id),
+        kind: SourceKind::Feed,
+        url: url.to_string(),
+        title: None,
+        added_at: chrono::Utc::now(),
+        polled_at: None,
+        state: store::FeedState::default(),
+        websub: None,
+    };
+    let sources = vec![
+        source(1, "https://a.example/1"),
+        source(2, "https://a.example/2"),
+        source(3, "https://a.example/3"),
+        source(4, "https://b.example/1"),
+        source(5, "not a url"),
+        source(6, "https://B.example:443/2"),
+    ];
+    let order: Vec<i64> = interleave_hosts(sources).iter().map(|s| s.id.0).collect();
+    assert_eq!(order, vec![1, 4, 5, 2, 6, 3]);
+}

@@ -153,10 +153,7 @@ pub(super) async fn mark_polled(pool: &SqlitePool, id: SourceId, at: DateTime<Ut
         .bind(id.0)
         .execute(pool)
         .await?;
-    if done.rows_affected() == 0 {
-        return Err(Error::NotFound(format!("source {id}")));
-    }
-    Ok(())
+    touched(done, id)
 }
 
 /// Deletes a source and its polls, and detaches its articles. The explicit
@@ -191,10 +188,7 @@ pub(super) async fn set_websub(pool: &SqlitePool, id: SourceId, websub: Option<&
     .bind(id.0)
     .execute(pool)
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(Error::NotFound(format!("source {id}")));
-    }
-    Ok(())
+    touched(done, id)
 }
 
 pub(super) async fn count_articles(pool: &SqlitePool, id: SourceId) -> Result<u64> {
@@ -203,6 +197,14 @@ pub(super) async fn count_articles(pool: &SqlitePool, id: SourceId) -> Result<u6
         .fetch_one(pool)
         .await?;
     u64::try_from(n).map_err(|_| Error::Corrupt(format!("article count of source {id} is {n}")))
+}
+
+/// NotFound when an update by id touched no row: the source is gone.
+fn touched(done: sqlx::sqlite::SqliteQueryResult, id: SourceId) -> Result<()> {
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound(format!("source {id}")));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
