@@ -57,10 +57,24 @@ pub(crate) struct Item {
 }
 
 /// Limits of one harvest.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct HarvestLimits {
     /// New pages fetched per source and poll; more wait for the next one.
     pub max_new_pages: usize,
+    /// Extractions at once, shared by every harvest of a cycle: one per
+    /// core, so that hundreds of sources polled at once do not start
+    /// hundreds of extraction threads (each with its allocator caches).
+    pub extractions: Arc<tokio::sync::Semaphore>,
+}
+
+impl HarvestLimits {
+    pub fn new(max_new_pages: usize) -> HarvestLimits {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        HarvestLimits {
+            max_new_pages,
+            extractions: Arc::new(tokio::sync::Semaphore::new(cores)),
+        }
+    }
 }
 
 pub(crate) async fn harvest(
@@ -71,7 +85,7 @@ pub(crate) async fn harvest(
 ) -> Harvest {
     let started = Utc::now();
     let clock = Instant::now();
-    let result = fetch_source(&fetcher, store.as_ref(), &source, limits).await;
+    let result = fetch_source(&fetcher, store.as_ref(), &source, &limits).await;
     Harvest {
         source,
         started,
@@ -98,7 +112,7 @@ pub(crate) async fn from_push(
                 etag: source.state.etag.clone(),
                 last_modified: source.state.last_modified.clone(),
             };
-            fetch_new_pages(&fetcher, store.as_ref(), &mut items, limits).await;
+            fetch_new_pages(&fetcher, store.as_ref(), &mut items, &limits).await;
             Ok(Found::Items(Box::new(items)))
         }
         Err(e) => Err(e),
@@ -115,7 +129,7 @@ async fn fetch_source(
     fetcher: &Fetcher,
     store: &dyn Store,
     source: &StoredSource,
-    limits: HarvestLimits,
+    limits: &HarvestLimits,
 ) -> Result<Found, gather::Error> {
     let validators = Validators {
         etag: source.state.etag.clone(),
@@ -212,7 +226,7 @@ async fn read_sitemap(fetcher: &Fetcher, fetched: &Fetched) -> Result<Items, gat
 /// Marks the entries the store already has, and fetches the pages of up
 /// to `max_new_pages` others (robots.txt obeyed, the SSRF guard on every
 /// hop); new entries past the cap are dropped from this poll.
-async fn fetch_new_pages(fetcher: &Fetcher, store: &dyn Store, items: &mut Items, limits: HarvestLimits) {
+async fn fetch_new_pages(fetcher: &Fetcher, store: &dyn Store, items: &mut Items, limits: &HarvestLimits) {
     let mut fetched = 0;
     let mut keep = Vec::with_capacity(items.items.len());
     for mut item in std::mem::take(&mut items.items) {
@@ -237,6 +251,8 @@ async fn fetch_new_pages(fetcher: &Fetcher, store: &dyn Store, items: &mut Items
                 // holds articles rather than raw pages.
                 Ok(page) => {
                     let page = gather::Page::from(page);
+                    // Never closed, so a permit always comes.
+                    let _slot = limits.extractions.acquire().await;
                     match tokio::task::spawn_blocking(move || ExtractedPage::new(&page)).await {
                         Ok(extracted) => Ok(extracted),
                         Err(e) => Err(gather::Error::Io {

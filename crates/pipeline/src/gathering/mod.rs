@@ -158,9 +158,7 @@ impl Pipeline {
         tracing::info!(sources = due.len(), "polling sources");
 
         let (sender, mut receiver) = mpsc::channel::<Harvest>(16);
-        let limits = HarvestLimits {
-            max_new_pages: config.max_new_pages,
-        };
+        let limits = HarvestLimits::new(config.max_new_pages);
         let slots = Arc::new(Semaphore::new(config.max_sources_at_once.max(1)));
         let producer = {
             let fetcher = fetcher.clone();
@@ -171,7 +169,8 @@ impl Pipeline {
                     let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
                         break;
                     };
-                    let (fetcher, store, sender) = (fetcher.clone(), Arc::clone(&store), sender.clone());
+                    let (fetcher, store, sender, limits) =
+                        (fetcher.clone(), Arc::clone(&store), sender.clone(), limits.clone());
                     tasks.spawn(async move {
                         let harvest = harvest::harvest(fetcher, store, source, limits).await;
                         drop(slot);
@@ -208,9 +207,7 @@ impl Pipeline {
         let Some(source) = self.store.source(push.source).await? else {
             return Ok(None);
         };
-        let limits = HarvestLimits {
-            max_new_pages: config.max_new_pages,
-        };
+        let limits = HarvestLimits::new(config.max_new_pages);
         let harvest = harvest::from_push(fetcher.clone(), Arc::clone(&self.store), source, push.body, limits).await;
         let report = self.take_harvest(fetcher, config, harvest).await?;
         self.flush().await?;
