@@ -16,6 +16,10 @@ use crate::ExtractedPage;
 /// Sitemaps of a sitemap index read per poll.
 const MAX_CHILD_SITEMAPS: usize = 20;
 
+/// Entries (or sitemap URLs, newest first) looked at per poll: each costs
+/// a look-up in the store, and a sitemap index can name millions.
+const MAX_ENTRIES_LOOKED_AT: usize = 1000;
+
 /// What one source's poll brought back, for the ingest half.
 pub(crate) struct Harvest {
     pub source: StoredSource,
@@ -170,6 +174,7 @@ fn read_feed(body: &[u8], url: &str) -> Result<Items, gather::Error> {
         items: feed
             .entries
             .into_iter()
+            .take(MAX_ENTRIES_LOOKED_AT)
             .map(|entry| Item {
                 entry,
                 known: false,
@@ -205,6 +210,7 @@ async fn read_sitemap(fetcher: &Fetcher, fetched: &Fetched) -> Result<Items, gat
         entries: urls.len() as u32,
         items: urls
             .into_iter()
+            .take(MAX_ENTRIES_LOOKED_AT)
             .map(|u| Item {
                 entry: FeedEntry {
                     id: u.url.clone(),
