@@ -49,7 +49,7 @@ pub enum Error {
     #[error("{url}: too many redirects (limit {limit})")]
     TooManyRedirects { url: String, limit: usize },
 
-    #[error("{url}: {source}")]
+    #[error("{url}: {}", causes(source))]
     Http { url: String, source: reqwest::Error },
 
     #[error("{url}: malformed feed: {source}")]
@@ -100,6 +100,23 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// An error and its causes, outermost first: reqwest's own message ("error
+/// sending request") says nothing of why (a DNS failure, a refused
+/// connection, a TLS problem); its sources do.
+fn causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(cause) = next {
+        let said = cause.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        next = cause.source();
+    }
+    text
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

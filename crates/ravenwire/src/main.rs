@@ -66,6 +66,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Rust ignores SIGPIPE, so `ravenwire sources | head` would panic on
+    // its next print; like other command-line tools, end quietly instead.
+    sigpipe::reset();
     let cli = Cli::parse();
     init_logging(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

@@ -380,3 +380,25 @@ fn atom_json_feed_and_rss_1_0_are_fetched_end_to_end() {
         }
     }
 }
+
+/// Found trying the starter list: `ravenwire sources | head` panicked with
+/// "failed printing to stdout: Broken pipe".
+#[test]
+fn output_into_a_closed_pipe_ends_quietly_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    ok(data, &["opml", "import", "--starter"]);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ravenwire"))
+        .arg("--data")
+        .arg(data)
+        .args(["sources", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before anything is read, as `head` does early.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}
