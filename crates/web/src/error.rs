@@ -17,6 +17,10 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    /// Refused: a form without its security token, or credentials that do
+    /// not allow the action.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("bad search query {}: {message}", index::shown_query(query))]
     BadQuery { query: String, message: String },
     #[error("store failure: {0}")]
@@ -51,6 +55,7 @@ impl Error {
         match self {
             Error::NotFound(_) | Error::Store(store::Error::NotFound(_)) => StatusCode::NOT_FOUND,
             Error::BadRequest(_) | Error::BadQuery { .. } => StatusCode::BAD_REQUEST,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(_)
             | Error::Index(_)
