@@ -7,12 +7,14 @@
 
 mod error;
 mod outlet;
+mod ranking;
 mod sqlite;
 mod summary;
 mod types;
 
 pub use error::{Error, Result};
 pub use outlet::outlet_name;
+pub use ranking::{independent_outlets, rank_key, RankedStory, StoryFilter, OPENING_CHARS, RANK_HALF_LIFE_SECS};
 pub use sqlite::SqliteStore;
 pub use types::*;
 
@@ -106,4 +108,11 @@ pub trait Store: Send + Sync {
     /// Drops the reindex queue's entries up to and including `up_to`, once
     /// an index commit holds their articles' current stories.
     async fn clear_reindex(&self, up_to: i64) -> Result<()>;
+
+    /// Up to `limit` stories that pass `filter`, after skipping `offset`
+    /// of them, in the front page's order: by the rank of [`rank_key`]
+    /// (independent outlets and the latest report), then the later first
+    /// report, then the higher id. Each carries the opening of its first
+    /// report.
+    async fn top_stories(&self, filter: &StoryFilter, limit: u32, offset: u32) -> Result<Vec<RankedStory>>;
 }

@@ -6,7 +6,7 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use model::{Provenance, Timestamp};
 use serde::Serialize;
-use store::{ArticleId, StoreStats, StoryDetail, StoryId, StorySummary};
+use store::{ArticleId, RankedStory, StoreStats, StoryDetail, StoryFilter, StoryId};
 
 use crate::display::clean_body;
 use crate::lookup::{article_from_path, provenance_of, story_from_path};
@@ -68,14 +68,25 @@ pub(crate) async fn health(State(state): State<AppState>) -> Result<Json<Health>
 pub(crate) struct StoryList {
     limit: u32,
     offset: u32,
-    stories: Vec<StorySummary>,
+    /// The `lang` and `outlet` filters in force (null when absent).
+    filter: StoryFilter,
+    /// In the front page's order (see `front_page`): each story's summary
+    /// fields, with its independent outlets, rank, copy counts, first
+    /// report and the opening of its text.
+    stories: Vec<RankedStory>,
 }
 
 pub(crate) async fn stories(State(state): State<AppState>, params: QueryParams) -> Result<Json<StoryList>, Error> {
     let limit = params.number("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)?;
     let offset = params.number("offset", 0, 0, MAX_OFFSET)?;
-    let stories = state.store.latest_stories(limit, offset).await?;
-    Ok(Json(StoryList { limit, offset, stories }))
+    let filter = crate::front_page::story_filter(&params)?;
+    let stories = state.store.top_stories(&filter, limit, offset).await?;
+    Ok(Json(StoryList {
+        limit,
+        offset,
+        filter,
+        stories,
+    }))
 }
 
 pub(crate) async fn story(

@@ -16,6 +16,7 @@
 //! header, and [`serve`] holds every client to the [`Limits`].
 
 mod api;
+mod assets;
 mod atom;
 mod base_url;
 #[allow(dead_code)] // used by the forms of issue 12, being built
@@ -23,12 +24,15 @@ mod csrf;
 mod display;
 mod error;
 mod feeds;
+mod front_page;
 mod lookup;
 mod pages;
 mod params;
 mod server;
 mod websub;
 
+#[cfg(test)]
+mod hostile_tests;
 #[cfg(test)]
 mod search_tests;
 #[cfg(test)]
@@ -62,22 +66,31 @@ pub struct AppState {
     pub websub: Option<websub::Inbox>,
 }
 
-/// The pages need no script and load nothing but our stylesheet and the
-/// images inside article bodies, so the policy can forbid everything else.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; \
-     img-src https: http: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// The pages load nothing but our stylesheet, our one keyboard script (from
+/// its own address: no inline script, so no 'unsafe-inline'), our manifest
+/// and icons, and the images inside article bodies, which ammonia has left
+/// with http(s) addresses only; the policy forbids everything else. It is
+/// set on every response: pages, errors, JSON, feeds and static files.
+pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self' https: http:; manifest-src 'self'; form-action 'self'; base-uri 'none'; \
+     frame-ancestors 'none'";
 
 /// Every route the server answers, in one table. A request that takes longer
 /// than `request_timeout` is answered with [`Error::Timeout`].
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
     Router::new()
-        .route("/", get(pages::front_page))
+        .route("/", get(front_page::front_page))
         .route("/story/{id}", get(pages::story_page))
         .route("/story/{id}/feed.atom", get(feeds::story_feed))
         .route("/feed.atom", get(feeds::latest_feed))
         .route("/article/{id}", get(pages::article_page))
         .route("/search", get(pages::search_page))
         .route("/static/style.css", get(pages::stylesheet))
+        .route("/static/keys.js", get(assets::keys_script))
+        .route("/static/icon.svg", get(assets::icon_svg))
+        .route("/static/icon-192.png", get(assets::icon_192))
+        .route("/static/icon-512.png", get(assets::icon_512))
+        .route("/manifest.webmanifest", get(assets::manifest))
         .route("/healthz", get(api::health))
         .route("/api/v1/stories", get(api::stories))
         .route("/api/v1/stories/{id}", get(api::story))

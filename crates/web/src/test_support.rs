@@ -248,6 +248,74 @@ impl Fixture {
         (id, story)
     }
 
+    /// Stores (and indexes) a hostile article as the first report of a
+    /// story of its own, published after everything else: scripts, event
+    /// handlers, `javascript:` and `data:` addresses in its body, and markup
+    /// in its title, site name, authors, description, language and lead.
+    /// Search finds it by the word "Grimwold".
+    pub(crate) async fn add_hostile_article(&self) -> (ArticleId, StoryId) {
+        let html = concat!(
+            "<p>Grimwold council met.<script>alert('body')</script></p>",
+            "<img src=\"https://hostile.example/a.png\" onerror=\"alert('img')\">",
+            "<img src=\"data:image/png;base64,iVBORw0KGgo=\" alt=\"data image\">",
+            "<a href=\"javascript:alert('link')\">click</a> <a href=\"JaVaScRiPt:alert('case')\">case</a>",
+            "<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">data link</a>",
+            "<iframe src=\"javascript:alert('frame')\"></iframe>",
+            "<svg onload=\"alert('svg')\"><script>alert('svg')</script></svg>",
+            "<p style=\"background:url(javascript:alert('css'))\" onmouseover=\"alert('p')\">styled</p>",
+            "<form action=\"javascript:alert('form')\"><button formaction=\"javascript:alert('b')\">go</button></form>",
+            "<object data=\"javascript:alert('object')\"></object><embed src=\"data:text/html,x\">",
+            "<math><a xlink:href=\"javascript:alert('math')\">m</a></math><base href=\"javascript:alert('base')\">",
+        );
+        let url = "https://hostile.example/grimwold";
+        let new = NewArticle {
+            article: Article {
+                url: Some("javascript:alert('url')".to_string()),
+                canonical_url: Some(url.to_string()),
+                title: Some(
+                    "<script>alert('title')</script>Grimwold <img src=x onerror=alert('title')> <b>vote</b>"
+                        .to_string(),
+                ),
+                text: "<b>Grimwold</b> council met <script>alert('lead')</script> at dawn. It voted.".to_string(),
+                html: html.to_string(),
+                published: Some("2024-08-01T12:00:00Z".parse().expect("fixture date")),
+                authors: vec!["<script>alert('author')</script>Mallory".to_string()],
+                language: Some("en\" onload=\"alert('lang')".to_string()),
+                site_name: Some("Evil <b>Outlet</b><script>alert('site')</script>".to_string()),
+                description: Some("<img src=x onerror=alert('description')>A hostile description".to_string()),
+                image: Some("javascript:alert('image')".to_string()),
+                ..Article::default()
+            },
+            canonical_url: url.to_string(),
+            content_hash: format!("hash-of-{url}"),
+            source: None,
+            fetch: None,
+        };
+        let store = &self.state.store;
+        let id = store.insert_article(&new).await.expect("insert hostile article");
+        let placement = StoryPlacement {
+            story_key: "hostile".to_string(),
+            copy_of: None,
+            redated: false,
+        };
+        let story = store.assign_story(id, &placement).await.expect("assign story");
+        let mut batch = self.state.index.batch().expect("index batch");
+        batch
+            .upsert(&IndexedArticle {
+                id: id.0,
+                title: new.article.title.clone().unwrap_or_default(),
+                text: new.article.text.clone(),
+                url: url.to_string(),
+                source: new.article.site_name.clone().unwrap_or_default(),
+                language: new.article.language.clone(),
+                published: new.article.published.as_ref().map(Timestamp::unix),
+                story: Some(story.0),
+            })
+            .expect("index hostile article");
+        batch.commit().expect("commit index");
+        (id, story)
+    }
+
     pub(crate) async fn send(&self, request: Request<Body>) -> Reply {
         let response = router(self.state.clone(), Limits::DEFAULT.request_timeout)
             .oneshot(request)

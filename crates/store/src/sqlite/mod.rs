@@ -8,6 +8,7 @@
 mod articles;
 mod derived;
 mod fetches;
+mod front;
 mod polls;
 mod sources;
 mod stories;
@@ -84,6 +85,7 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(open_error)?;
+        front::fill_missing_ranks(&pool).await?;
         Ok(SqliteStore { pool })
     }
 
@@ -242,6 +244,15 @@ impl Store for SqliteStore {
             articles: count(articles, "articles")?,
             stories: count(stories, "stories")?,
         })
+    }
+
+    async fn top_stories(
+        &self,
+        filter: &crate::StoryFilter,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<crate::RankedStory>> {
+        front::top(&self.pool, filter, limit, offset).await
     }
 }
 

@@ -127,6 +127,7 @@ async fn refresh_updated(conn: &mut SqliteConnection, story: i64) -> Result<()> 
         .bind(story)
         .execute(&mut *conn)
         .await?;
+    super::front::refresh_rank(conn, story).await?;
     Ok(())
 }
 
@@ -248,7 +249,7 @@ impl TryFrom<MemberRow> for Member {
 
 /// Summaries and article lists of the given stories, in the order given.
 /// Ids with no story (or no articles) are left out.
-async fn load(conn: &mut SqliteConnection, ids: &[i64]) -> Result<Vec<(StorySummary, Vec<ArticleSummary>)>> {
+pub(super) async fn load(conn: &mut SqliteConnection, ids: &[i64]) -> Result<Vec<(StorySummary, Vec<ArticleSummary>)>> {
     let mut by_story: HashMap<i64, (String, Vec<Member>)> = HashMap::new();
     for chunk in ids.chunks(IDS_PER_QUERY) {
         let mut query = QueryBuilder::<Sqlite>::new(
