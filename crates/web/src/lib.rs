@@ -24,6 +24,8 @@ mod display;
 mod error;
 mod feeds;
 mod lookup;
+mod metrics;
+mod openapi;
 mod pages;
 mod params;
 mod server;
@@ -83,6 +85,8 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/api/v1/stories/{id}", get(api::story))
         .route("/api/v1/articles/{id}", get(api::article))
         .route("/api/v1/search", get(api::search))
+        .route("/api/openapi.json", get(openapi::openapi_json))
+        .route("/metrics", get(metrics::scrape))
         .route(
             "/websub/{id}",
             get(websub::verify)
@@ -101,5 +105,9 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
             HeaderValue::from_static("nosniff"),
         ))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(
+            metrics::Metrics::new(),
+            metrics::record_latency,
+        ))
         .with_state(state)
 }

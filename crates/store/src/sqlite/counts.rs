@@ -101,7 +101,12 @@ mod tests {
         let mut ids = Vec::new();
         for n in 0..5 {
             let url = format!("https://lantern.example/{n}");
-            ids.push(store.insert_article(&new_article(&url, "Lantern fair", None)).await.unwrap());
+            ids.push(
+                store
+                    .insert_article(&new_article(&url, "Lantern fair", None))
+                    .await
+                    .unwrap(),
+            );
         }
         let place = |copy_of, redated| StoryPlacement {
             story_key: "fair".to_string(),
@@ -127,7 +132,12 @@ mod tests {
             poll(a, Some(200), None, false),
             poll(a, Some(200), None, false),
             poll(a, Some(304), None, true),
-            poll(b, Some(503), Some("status 503 from https://b.example/sitemap.xml"), false),
+            poll(
+                b,
+                Some(503),
+                Some("status 503 from https://b.example/sitemap.xml"),
+                false,
+            ),
             poll(b, None, Some("no address for b.example"), false),
         ];
         for p in &polls {
@@ -159,7 +169,10 @@ mod tests {
                     wait_until,
                     ..FeedState::default()
                 };
-                store.record_poll(&poll(id, Some(200), None, false), &state).await.unwrap();
+                store
+                    .record_poll(&poll(id, Some(200), None, false), &state)
+                    .await
+                    .unwrap();
             }
         };
         let two_hours = add(&store, SourceKind::Feed, "https://two.example/rss").await;
@@ -172,9 +185,19 @@ mod tests {
         schedule(two_hours, Some(now - Duration::hours(2)), None).await;
         schedule(one_hour, Some(now - Duration::hours(1)), None).await;
         schedule(later, Some(now + Duration::hours(1)), None).await;
-        schedule(waiting, Some(now - Duration::hours(5)), Some(now + Duration::minutes(1))).await;
+        schedule(
+            waiting,
+            Some(now - Duration::hours(5)),
+            Some(now + Duration::minutes(1)),
+        )
+        .await;
         // Overdue ten hours, but told to wait until half an hour ago.
-        schedule(waited, Some(now - Duration::hours(10)), Some(now - Duration::minutes(30))).await;
+        schedule(
+            waited,
+            Some(now - Duration::hours(10)),
+            Some(now - Duration::minutes(30)),
+        )
+        .await;
         assert_eq!(store.oldest_due(now).await.unwrap(), Some(now - Duration::hours(2)));
         assert_eq!(
             store.oldest_due(now - Duration::hours(3)).await.unwrap(),
