@@ -40,7 +40,10 @@ fn missing() -> Option<String> {
         return Some("Node.js (`node`) is not installed".to_string());
     }
     if !browser_dir().join("node_modules/playwright-core").exists() {
-        return Some(format!("playwright-core is not installed: run `npm ci` in {}", browser_dir().display()));
+        return Some(format!(
+            "playwright-core is not installed: run `npm ci` in {}",
+            browser_dir().display()
+        ));
     }
     if chromium().is_none() {
         return Some("Chromium is not installed (Debian: `apt-get install chromium`)".to_string());
@@ -51,7 +54,10 @@ fn missing() -> Option<String> {
 #[test]
 fn the_reader_flow_works_in_a_real_browser() {
     if let Some(why) = missing() {
-        assert!(std::env::var_os("CI").is_none(), "the browser test cannot run in CI: {why}");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the browser test cannot run in CI: {why}"
+        );
         eprintln!("skipping the browser test: {why}");
         return;
     }
@@ -83,7 +89,11 @@ fn the_reader_flow_works_in_a_real_browser() {
     // The feed the flow adds from the sources page.
     let feed = FixtureServer::start(Box::new(|path: &str, port: u16| {
         if path == "/feed.xml" {
-            return (200, "application/rss+xml", rss_feed(port, "Fenwater Gazette", &[1, 2], "").into_bytes());
+            return (
+                200,
+                "application/rss+xml",
+                rss_feed(port, "Fenwater Gazette", &[1, 2], "").into_bytes(),
+            );
         }
         let page = path
             .strip_prefix("/page/")

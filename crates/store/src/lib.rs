@@ -115,4 +115,14 @@ pub trait Store: Send + Sync {
     /// report, then the higher id. Each carries the opening of its first
     /// report.
     async fn top_stories(&self, filter: &StoryFilter, limit: u32, offset: u32) -> Result<Vec<RankedStory>>;
+    /// How many articles are not originals in their story: copies and
+    /// re-dated copies (see [`model::Provenance`]).
+    async fn count_copies(&self) -> Result<u64>;
+    /// Every logged poll, counted by outcome.
+    async fn poll_outcomes(&self) -> Result<PollOutcomes>;
+    /// When the source that has waited longest among those due at `now`
+    /// (as [`Store::due_sources`] picks them, without `force`) became due:
+    /// its `next_poll`, or when it was added if it was never polled, or
+    /// its `wait_until` if that came later. `None` when none is due.
+    async fn oldest_due(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Option<chrono::DateTime<chrono::Utc>>>;
 }

@@ -255,3 +255,12 @@ pub struct ReindexEntry {
     pub seq: i64,
     pub article: ArticleId,
 }
+
+/// Logged polls by outcome: a poll with an error counts as an error
+/// whatever its status; of the rest, a 304 is `not_modified`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PollOutcomes {
+    pub ok: u64,
+    pub not_modified: u64,
+    pub error: u64,
+}

@@ -7,9 +7,11 @@ use chrono::{DateTime, Utc};
 use model::{Provenance, Timestamp};
 use serde::Serialize;
 use store::{ArticleId, RankedStory, StoreStats, StoryDetail, StoryFilter, StoryId};
+use utoipa::ToSchema;
 
 use crate::display::clean_body;
 use crate::lookup::{article_from_path, provenance_of, story_from_path};
+use crate::openapi::{schemas, ErrorBody};
 use crate::pages::search_index;
 use crate::params::QueryParams;
 use crate::{AppState, Error};
@@ -18,13 +20,15 @@ const DEFAULT_LIMIT: u32 = 20;
 const MAX_LIMIT: u32 = 100;
 const MAX_OFFSET: u32 = 1_000_000;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct Health {
     /// "ok", or "degraded" while the search index trails the store (a run
     /// is importing, or one stopped before its index commit and the next
     /// has not caught up yet). Both are 200: the server answers either
     /// way, and search lacks only the articles counted in `index_lag`.
+    #[schema(value_type = String, example = "ok")]
     status: &'static str,
+    #[schema(value_type = schemas::StoreStats)]
     counts: StoreStats,
     indexed: u64,
     /// The index's high-water mark: every article up to this id is indexed.
@@ -36,8 +40,17 @@ pub(crate) struct Health {
     reindex_pending: u64,
 }
 
-pub(crate) async fn health(State(state): State<AppState>) -> Result<Json<Health>, Error> {
-    let counts = state.store.stats().await?;
+/// How far the search index trails the store.
+pub(crate) struct IndexLag {
+    pub indexed: u64,
+    pub mark: Option<i64>,
+    /// Stored articles the index lacks.
+    pub lag: u64,
+}
+
+/// Reads the index's size and mark, and counts what it lacks of the
+/// `articles` stored: for `/healthz` and `/metrics`.
+pub(crate) async fn index_lag(state: &AppState, articles: u64) -> Result<IndexLag, Error> {
     let index = state.index.clone();
     let (indexed, mark) =
         tokio::task::spawn_blocking(move || Ok::<_, index::Error>((index.len()?, index.mark()?))).await??;
@@ -47,7 +60,32 @@ pub(crate) async fn health(State(state): State<AppState>) -> Result<Json<Health>
         Some(mark) => state.store.count_articles_after(Some(ArticleId(mark))).await?,
         None => 0,
     };
-    let index_lag = beyond.max(counts.articles.saturating_sub(indexed));
+    Ok(IndexLag {
+        indexed,
+        mark,
+        lag: beyond.max(articles.saturating_sub(indexed)),
+    })
+}
+
+/// The server's health: what the store holds and how far the search index
+/// trails it.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Always 200 while the server answers; `status` says ok or degraded", body = Health),
+        (status = 500, description = "The store or the index failed", body = ErrorBody),
+        (status = 503, description = "The request took too long", body = ErrorBody),
+    ),
+)]
+pub(crate) async fn health(State(state): State<AppState>) -> Result<Json<Health>, Error> {
+    let counts = state.store.stats().await?;
+    let IndexLag {
+        indexed,
+        mark,
+        lag: index_lag,
+    } = index_lag(&state, counts.articles).await?;
     let reindex_pending = state.store.reindex_pending().await?;
     let status = if index_lag == 0 && reindex_pending == 0 {
         "ok"
@@ -64,18 +102,38 @@ pub(crate) async fn health(State(state): State<AppState>) -> Result<Json<Health>
     }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct StoryList {
     limit: u32,
     offset: u32,
     /// The `lang` and `outlet` filters in force (null when absent).
+    #[schema(value_type = schemas::StoryFilter)]
     filter: StoryFilter,
     /// In the front page's order (see `front_page`): each story's summary
     /// fields, with its independent outlets, rank, copy counts, first
     /// report and the opening of its text.
+    #[schema(value_type = Vec<schemas::RankedStory>)]
     stories: Vec<RankedStory>,
 }
 
+/// The top stories, in the front page's order, optionally filtered.
+#[utoipa::path(
+    get,
+    path = "/api/v1/stories",
+    tag = "stories",
+    params(
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Stories per page (default 20)"),
+        ("offset" = Option<u32>, Query, maximum = 1_000_000, description = "Stories to skip (default 0)"),
+        ("lang" = Option<String>, Query, description = "Only stories with an article in this language (e.g. en; regional variants included)"),
+        ("outlet" = Option<String>, Query, description = "Only stories with an article from this outlet (its display name)"),
+    ),
+    responses(
+        (status = 200, description = "A page of stories", body = StoryList),
+        (status = 400, description = "A limit, offset or filter out of range", body = ErrorBody),
+        (status = 500, description = "The store failed", body = ErrorBody),
+        (status = 503, description = "The request took too long", body = ErrorBody),
+    ),
+)]
 pub(crate) async fn stories(State(state): State<AppState>, params: QueryParams) -> Result<Json<StoryList>, Error> {
     let limit = params.number("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)?;
     let offset = params.number("offset", 0, 0, MAX_OFFSET)?;
@@ -89,6 +147,20 @@ pub(crate) async fn stories(State(state): State<AppState>, params: QueryParams) 
     }))
 }
 
+/// One story: its articles, originals and copies, and related stories.
+#[utoipa::path(
+    get,
+    path = "/api/v1/stories/{id}",
+    tag = "stories",
+    params(("id" = i64, Path, description = "The story's id")),
+    responses(
+        (status = 200, description = "The story", body = schemas::StoryDetail),
+        (status = 400, description = "Not a story id", body = ErrorBody),
+        (status = 404, description = "No story with this id", body = ErrorBody),
+        (status = 500, description = "The store failed", body = ErrorBody),
+        (status = 503, description = "The request took too long", body = ErrorBody),
+    ),
+)]
 pub(crate) async fn story(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
@@ -97,8 +169,10 @@ pub(crate) async fn story(
     Ok(Json(detail))
 }
 
-#[derive(Serialize)]
+/// One article with its text, its sanitised HTML and its provenance.
+#[derive(Serialize, ToSchema)]
 pub(crate) struct ArticleJson {
+    #[schema(value_type = i64)]
     id: ArticleId,
     title: Option<String>,
     url: Option<String>,
@@ -106,21 +180,43 @@ pub(crate) struct ArticleJson {
     outlet: String,
     site_name: Option<String>,
     authors: Vec<String>,
+    /// An RFC 3339 instant, or a `YYYY-MM-DD` day.
+    #[schema(value_type = Option<String>)]
     published: Option<Timestamp>,
+    /// An RFC 3339 instant, or a `YYYY-MM-DD` day.
+    #[schema(value_type = Option<String>)]
     modified: Option<Timestamp>,
     language: Option<String>,
     description: Option<String>,
     image: Option<String>,
+    #[schema(value_type = Option<i64>)]
     story: Option<StoryId>,
+    #[schema(value_type = Option<i64>)]
     copy_of: Option<ArticleId>,
     redated: bool,
+    #[schema(value_type = schemas::Provenance)]
     provenance: Provenance,
+    #[schema(value_type = String, format = DateTime)]
     added_at: DateTime<Utc>,
     text: String,
     /// Sanitised again here: the store is not trusted.
     html: String,
 }
 
+/// One article.
+#[utoipa::path(
+    get,
+    path = "/api/v1/articles/{id}",
+    tag = "stories",
+    params(("id" = i64, Path, description = "The article's id")),
+    responses(
+        (status = 200, description = "The article", body = ArticleJson),
+        (status = 400, description = "Not an article id", body = ErrorBody),
+        (status = 404, description = "No article with this id", body = ErrorBody),
+        (status = 500, description = "The store failed", body = ErrorBody),
+        (status = 503, description = "The request took too long", body = ErrorBody),
+    ),
+)]
 pub(crate) async fn article(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
@@ -152,7 +248,7 @@ pub(crate) async fn article(
     }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct SearchHit {
     id: i64,
     title: String,
@@ -163,15 +259,32 @@ pub(crate) struct SearchHit {
     story: Option<i64>,
     snippet: String,
     /// `original`, `copy` or `redated`.
+    #[schema(value_type = schemas::Provenance)]
     provenance: Provenance,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct SearchResults {
     query: String,
     hits: Vec<SearchHit>,
 }
 
+/// Full-text search over every stored article, best match first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/search",
+    tag = "search",
+    params(
+        ("q" = String, Query, example = "harbour", description = "The query: words, \"phrases\", AND, OR, NOT"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Hits to return (default 20)"),
+    ),
+    responses(
+        (status = 200, description = "The hits", body = SearchResults),
+        (status = 400, description = "No query, a query that does not parse, or a limit out of range", body = ErrorBody),
+        (status = 500, description = "The index failed", body = ErrorBody),
+        (status = 503, description = "The request took too long", body = ErrorBody),
+    ),
+)]
 pub(crate) async fn search(State(state): State<AppState>, params: QueryParams) -> Result<Json<SearchResults>, Error> {
     let query = params
         .text("q")

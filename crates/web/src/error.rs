@@ -39,6 +39,8 @@ pub enum Error {
     BadBaseUrl { value: String, reason: String },
     #[error("cannot listen for stop signals: {0}")]
     Signals(std::io::Error),
+    #[error("cannot write the metrics: {0}")]
+    Metrics(std::fmt::Error),
 }
 
 impl From<index::Error> for Error {
@@ -57,6 +59,7 @@ impl Error {
             Error::BadRequest(_) | Error::BadQuery { .. } => StatusCode::BAD_REQUEST,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Metrics(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Error::Store(_)
             | Error::Index(_)
             | Error::Render(_)

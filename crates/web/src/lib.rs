@@ -26,6 +26,8 @@ mod error;
 mod feeds;
 mod front_page;
 mod lookup;
+mod metrics;
+mod openapi;
 mod pages;
 mod params;
 mod server;
@@ -96,6 +98,8 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/api/v1/stories/{id}", get(api::story))
         .route("/api/v1/articles/{id}", get(api::article))
         .route("/api/v1/search", get(api::search))
+        .route("/api/openapi.json", get(openapi::openapi_json))
+        .route("/metrics", get(metrics::scrape))
         .route(
             "/websub/{id}",
             get(websub::verify)
@@ -114,5 +118,9 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
             HeaderValue::from_static("nosniff"),
         ))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(
+            metrics::Metrics::new(),
+            metrics::record_latency,
+        ))
         .with_state(state)
 }

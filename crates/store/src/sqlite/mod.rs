@@ -254,7 +254,22 @@ impl Store for SqliteStore {
     ) -> Result<Vec<crate::RankedStory>> {
         front::top(&self.pool, filter, limit, offset).await
     }
+
+    async fn count_copies(&self) -> Result<u64> {
+        counts::copies(&self.pool).await
+    }
+
+    async fn poll_outcomes(&self) -> Result<crate::PollOutcomes> {
+        counts::poll_outcomes(&self.pool).await
+    }
+
+    async fn oldest_due(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+        counts::oldest_due(&self.pool, now).await
+    }
 }
+
+/// Counts for the metrics, read at scrape time.
+mod counts;
 
 fn count(value: i64, table: &str) -> Result<u64> {
     u64::try_from(value).map_err(|_| Error::Corrupt(format!("{table} count is {value}")))
