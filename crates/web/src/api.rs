@@ -6,7 +6,7 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use model::{Provenance, Timestamp};
 use serde::Serialize;
-use store::{ArticleId, StoreStats, StoryDetail, StoryId, StorySummary};
+use store::{ArticleId, StoreStats, StoryId, StorySummary};
 
 use crate::display::clean_body;
 use crate::lookup::{article_from_path, provenance_of, story_from_path};
@@ -81,9 +81,9 @@ pub(crate) async fn stories(State(state): State<AppState>, params: QueryParams) 
 pub(crate) async fn story(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
-) -> Result<Json<StoryDetail>, Error> {
+) -> Result<Json<crate::story_page::StoryJson>, Error> {
     let detail = story_from_path(&state, id).await?;
-    Ok(Json(detail))
+    Ok(Json(crate::story_page::story_json(&state, detail).await?))
 }
 
 #[derive(Serialize)]

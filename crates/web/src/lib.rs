@@ -27,6 +27,9 @@ mod lookup;
 mod pages;
 mod params;
 mod server;
+mod story_page;
+mod timeline;
+mod diversity;
 mod websub;
 
 #[cfg(test)]
