@@ -220,7 +220,16 @@ mod tests {
     fn a_country_is_read_only_from_a_well_formed_tag() {
         assert_eq!(country_of("country:gb").as_deref(), Some("GB"));
         assert_eq!(country_of("/World/Europe, COUNTRY: de ").as_deref(), Some("DE"));
-        for none in ["", "gb", "/country/GB", "country:", "country:G", "country:GBR", "country:g1", "countries:GB"] {
+        for none in [
+            "",
+            "gb",
+            "/country/GB",
+            "country:",
+            "country:G",
+            "country:GBR",
+            "country:g1",
+            "countries:GB",
+        ] {
             assert_eq!(country_of(none), None, "{none}");
         }
     }
@@ -262,7 +271,10 @@ mod tests {
             .filter(|o| o.country.is_none())
             .map(|o| o.url.as_str())
             .collect();
-        assert_eq!(without, ["https://allafrica.com/tools/headlines/rdf/latest/headlines.rdf"]);
+        assert_eq!(
+            without,
+            ["https://allafrica.com/tools/headlines/rdf/latest/headlines.rdf"]
+        );
         let countries: HashSet<&str> = outlines.iter().filter_map(|o| o.country.as_deref()).collect();
         assert!(countries.len() >= 20, "{countries:?}");
         // The raw text has no repeats either (parse_opml would hide them).

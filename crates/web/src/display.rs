@@ -163,7 +163,10 @@ mod tests {
             "{clean}"
         );
         assert!(clean.contains("<figcaption>Saltmere</figcaption>"), "{clean}");
-        assert!(clean.contains(r#"<img src="https://cdn.example/b.jpg" alt="">"#), "{clean}");
+        assert!(
+            clean.contains(r#"<img src="https://cdn.example/b.jpg" alt="">"#),
+            "{clean}"
+        );
         for gone in ["data:", "javascript", "mailto", "onerror"] {
             assert!(!clean.contains(gone), "{gone}: {clean}");
         }

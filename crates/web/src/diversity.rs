@@ -54,7 +54,11 @@ pub(crate) fn country_of_host(host: &str) -> Option<String> {
         return None;
     }
     // The United Kingdom's domain is .uk, its code GB.
-    let code = if tld == "uk" { "GB".to_string() } else { tld.to_ascii_uppercase() };
+    let code = if tld == "uk" {
+        "GB".to_string()
+    } else {
+        tld.to_ascii_uppercase()
+    };
     is_country_code(&code).then_some(code)
 }
 
@@ -193,7 +197,15 @@ mod tests {
         assert_eq!(country_of_host("news.tidewater.co.uk").as_deref(), Some("GB"));
         assert_eq!(country_of_host("WWW.Heraldo.CL.").as_deref(), Some("CL"));
         assert_eq!(country_of_host("diario.com.co").as_deref(), Some("CO"));
-        for host in ["coastal.example", "news.example.com", "x.org", "startup.io", "channel.tv", "x.eu", "x.su"] {
+        for host in [
+            "coastal.example",
+            "news.example.com",
+            "x.org",
+            "startup.io",
+            "channel.tv",
+            "x.eu",
+            "x.su",
+        ] {
             assert_eq!(country_of_host(host), None, "{host}");
         }
     }
@@ -268,6 +280,9 @@ mod tests {
         assert_eq!(diversity.unknown_country, ["Wire Echo"]);
         assert_eq!(diversity.unknown_language, ["Wire Echo"]);
         assert_eq!(diversity.headline(), "4 outlets · 2 languages · 3 countries");
-        assert_eq!(Diversity::of(&[], &HashMap::new()).headline(), "0 outlets · 0 languages · 0 countries");
+        assert_eq!(
+            Diversity::of(&[], &HashMap::new()).headline(),
+            "0 outlets · 0 languages · 0 countries"
+        );
     }
 }

@@ -21,6 +21,7 @@ mod base_url;
 #[allow(dead_code)] // used by the forms of issue 12, being built
 mod csrf;
 mod display;
+mod diversity;
 mod error;
 mod feeds;
 mod lookup;
@@ -29,7 +30,6 @@ mod params;
 mod server;
 mod story_page;
 mod timeline;
-mod diversity;
 mod websub;
 
 #[cfg(test)]

@@ -73,10 +73,7 @@ pub(crate) struct DiversityView {
 impl From<&Diversity> for DiversityView {
     fn from(d: &Diversity) -> Self {
         let lines = |groups: &[crate::diversity::Group]| {
-            groups
-                .iter()
-                .map(|g| (g.code.clone(), g.outlets.join(", ")))
-                .collect()
+            groups.iter().map(|g| (g.code.clone(), g.outlets.join(", "))).collect()
         };
         DiversityView {
             headline: d.headline(),

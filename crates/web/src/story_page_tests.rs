@@ -7,52 +7,58 @@ use store::{NewArticle, StoryPlacement};
 
 use crate::test_support::Fixture;
 
-    #[tokio::test]
-    async fn story_page_shows_first_report_coverage_and_provenance() {
-        let fx = Fixture::new().await;
-        let reply = fx.get(&format!("/story/{}", fx.bridge_story)).await;
-        assert_eq!(reply.status, StatusCode::OK);
-        let body = &reply.body;
-        assert!(body.contains("<h1>Harbour bridge closes after storm</h1>"), "{body}");
-        let head = &body[..body.find("</head>").unwrap()];
-        assert!(head.contains(&format!(
+#[tokio::test]
+async fn story_page_shows_first_report_coverage_and_provenance() {
+    let fx = Fixture::new().await;
+    let reply = fx.get(&format!("/story/{}", fx.bridge_story)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let body = &reply.body;
+    assert!(body.contains("<h1>Harbour bridge closes after storm</h1>"), "{body}");
+    let head = &body[..body.find("</head>").unwrap()];
+    assert!(head.contains(&format!(
             "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Harbour bridge closes after storm · ravenwire\" href=\"/story/{}/feed.atom\">",
             fx.bridge_story
         )), "{head}");
-        assert!(body.contains(&format!(
-            "First reported by <a href=\"/article/{}\">Coastal Times</a> on <time datetime=\"2024-03-01T08:00:00+00:00\">",
-            fx.bridge
-        )));
-        assert!(body.contains("Coverage by outlet"));
-        assert!(body.contains("<span class=\"chip\">Wire Echo</span>"));
-        // The original reports come apart from the copies, each list
-        // oldest first; the first report is marked.
-        let originals = section(body, "Original reports");
-        assert!(originals.contains(&format!("href=\"/article/{}\">Harbour", fx.bridge)), "{originals}");
-        assert_eq!(originals.matches("badge-first\">first report</span>").count(), 1);
-        assert!(!originals.contains("Storm shuts") && !originals.contains("Bridge closed"));
-        let copies = section(body, "<h2>Copies</h2>");
-        let echo = copies.find(&format!("href=\"/article/{}\">Storm shuts", fx.echo)).unwrap();
-        let rerun = copies.find(&format!("href=\"/article/{}\">Bridge closed", fx.rerun)).unwrap();
-        assert!(echo < rerun);
-        assert_eq!(copies.matches("badge-copy\">copy</span>").count(), 1, "{copies}");
-        assert_eq!(copies.matches("badge-redated\">re-dated copy</span>").count(), 1);
-        // The copies point back at the original.
-        let copy_link = format!(
-            "copy of <a href=\"/article/{}\">Harbour bridge closes after storm (Coastal Times)</a>",
-            fx.bridge
-        );
-        assert_eq!(copies.matches(&copy_link).count(), 2, "{copies}");
-        assert!(copies.contains(
-            "Re-dated: first reported <time datetime=\"2024-03-01T08:00:00+00:00\">1 Mar 2024, 08:00 UTC</time>"
-        ));
-        assert_eq!(copies.matches("notice-redated").count(), 1);
-        assert!(!copies.contains("badge-first"));
-        // Related stories.
-        let related = &body[body.find("Related stories").expect("related section")..];
-        assert!(related.contains(&format!("href=\"/story/{}\"", fx.orchard_story)));
-    }
-
+    assert!(body.contains(&format!(
+        "First reported by <a href=\"/article/{}\">Coastal Times</a> on <time datetime=\"2024-03-01T08:00:00+00:00\">",
+        fx.bridge
+    )));
+    assert!(body.contains("Coverage by outlet"));
+    assert!(body.contains("<span class=\"chip\">Wire Echo</span>"));
+    // The original reports come apart from the copies, each list
+    // oldest first; the first report is marked.
+    let originals = section(body, "Original reports");
+    assert!(
+        originals.contains(&format!("href=\"/article/{}\">Harbour", fx.bridge)),
+        "{originals}"
+    );
+    assert_eq!(originals.matches("badge-first\">first report</span>").count(), 1);
+    assert!(!originals.contains("Storm shuts") && !originals.contains("Bridge closed"));
+    let copies = section(body, "<h2>Copies</h2>");
+    let echo = copies
+        .find(&format!("href=\"/article/{}\">Storm shuts", fx.echo))
+        .unwrap();
+    let rerun = copies
+        .find(&format!("href=\"/article/{}\">Bridge closed", fx.rerun))
+        .unwrap();
+    assert!(echo < rerun);
+    assert_eq!(copies.matches("badge-copy\">copy</span>").count(), 1, "{copies}");
+    assert_eq!(copies.matches("badge-redated\">re-dated copy</span>").count(), 1);
+    // The copies point back at the original.
+    let copy_link = format!(
+        "copy of <a href=\"/article/{}\">Harbour bridge closes after storm (Coastal Times)</a>",
+        fx.bridge
+    );
+    assert_eq!(copies.matches(&copy_link).count(), 2, "{copies}");
+    assert!(copies.contains(
+        "Re-dated: first reported <time datetime=\"2024-03-01T08:00:00+00:00\">1 Mar 2024, 08:00 UTC</time>"
+    ));
+    assert_eq!(copies.matches("notice-redated").count(), 1);
+    assert!(!copies.contains("badge-first"));
+    // Related stories.
+    let related = &body[body.find("Related stories").expect("related section")..];
+    assert!(related.contains(&format!("href=\"/story/{}\"", fx.orchard_story)));
+}
 
 /// The part of a page from its heading `marker` to the next section's end.
 fn section<'a>(body: &'a str, marker: &str) -> &'a str {
@@ -147,14 +153,19 @@ async fn the_timeline_from_the_text_shows_cited_dates_beside_publication() {
     let fourteenth = cited
         .find("<time datetime=\"2022-10-14\">14 Oct 2022</time> <span class=\"meta\">(day)</span>")
         .expect(cited);
-    let ten_days = cited.find("<time datetime=\"2022-10-24\">24 Oct 2022</time>").expect(cited);
+    let ten_days = cited
+        .find("<time datetime=\"2022-10-24\">24 Oct 2022</time>")
+        .expect(cited);
     assert!(october_2021 < fourteenth && fourteenth < ten_days);
 
     // The sentence, escaped, with the expression highlighted.
     assert!(cited.contains(
         "<blockquote class=\"cited-sentence\">The Saltmere ferry ran aground on <mark>14 October</mark>, the harbour office said.</blockquote>"
     ), "{cited}");
-    assert!(cited.contains("<mark>ten days ago</mark> and found &#60;the&#62; damage worse than feared."), "{cited}");
+    assert!(
+        cited.contains("<mark>ten days ago</mark> and found &#60;the&#62; damage worse than feared."),
+        "{cited}"
+    );
     // Each beside its article and that article's publication date.
     assert!(cited.contains(&format!(
         "<a href=\"/article/{courier}\">Saltmere ferry, as Lagoon Courier tells it</a> · Lagoon Courier · published <time datetime=\"2022-11-03T09:00:00+00:00\">"
@@ -209,10 +220,21 @@ async fn diversity_counts_outlets_languages_and_countries() {
         Some("fj"),
     )
     .await;
-    add_ferry(&fx, "https://anywhere.example.com/ferry", "Anywhere Wire", FERRY, "2022-11-04", None).await;
+    add_ferry(
+        &fx,
+        "https://anywhere.example.com/ferry",
+        "Anywhere Wire",
+        FERRY,
+        "2022-11-04",
+        None,
+    )
+    .await;
     let body = fx.get(&format!("/story/{story}")).await.body;
     let diversity = section(&body, "Who covers it");
-    assert!(diversity.contains("3 outlets · 1 language · 2 countries"), "{diversity}");
+    assert!(
+        diversity.contains("3 outlets · 1 language · 2 countries"),
+        "{diversity}"
+    );
     assert!(diversity.contains("<b>NZ</b>: Lagoon Courier"), "{diversity}");
     assert!(diversity.contains("<b>FJ</b>: Island Digest"), "{diversity}");
     assert!(diversity.contains("unknown: Anywhere Wire"), "{diversity}");

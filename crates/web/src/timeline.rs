@@ -13,8 +13,8 @@ use std::ops::Range;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use stories::{event_dates, DatePrecision};
 use store::{ArticleId, ArticleSummary};
+use stories::{event_dates, DatePrecision};
 
 /// At most this many articles of a story are read for dates: the originals
 /// first, then the copies, oldest first.
@@ -100,9 +100,7 @@ pub(crate) fn cited_dates(articles: &[ArticleSummary], texts: &HashMap<ArticleId
             });
         }
     }
-    out.sort_by(|a, b| {
-        (a.start, a.end, a.published, a.article).cmp(&(b.start, b.end, b.published, b.article))
-    });
+    out.sort_by_key(|d| (d.start, d.end, d.published, d.article));
     out
 }
 
@@ -132,12 +130,15 @@ impl Quote {
         let start = head
             .char_indices()
             .rev()
-            .find(|&(i, c)| c == '\n' || (ends_sentence(c) && head[i + c.len_utf8()..].starts_with(char::is_whitespace)))
+            .find(|&(i, c)| {
+                c == '\n' || (ends_sentence(c) && head[i + c.len_utf8()..].starts_with(char::is_whitespace))
+            })
             .map_or(0, |(i, c)| i + c.len_utf8());
         let end = tail
             .char_indices()
             .find(|&(i, c)| {
-                c == '\n' || (ends_sentence(c) && tail[i + c.len_utf8()..].chars().next().is_none_or(char::is_whitespace))
+                c == '\n'
+                    || (ends_sentence(c) && tail[i + c.len_utf8()..].chars().next().is_none_or(char::is_whitespace))
             })
             .map_or(tail.len(), |(i, c)| if c == '\n' { i } else { i + c.len_utf8() });
         let mut before = squeeze(&head[start..]);
@@ -318,7 +319,11 @@ mod tests {
     fn originals_are_read_before_copies_and_undated_articles_not_at_all() {
         let mut undated = summary(1, "2022-01-01", None);
         undated.published = None;
-        let articles = [undated, summary(2, "2022-01-02", Some(3)), summary(3, "2022-01-03", None)];
+        let articles = [
+            undated,
+            summary(2, "2022-01-02", Some(3)),
+            summary(3, "2022-01-03", None),
+        ];
         assert_eq!(articles_to_read(&articles), [ArticleId(3), ArticleId(2)]);
         let many: Vec<ArticleSummary> = (0..100).map(|i| summary(i, "2022-01-01", None)).collect();
         assert_eq!(articles_to_read(&many).len(), MAX_ARTICLES);

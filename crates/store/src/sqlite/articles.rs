@@ -170,7 +170,10 @@ pub(super) async fn provenance(
 }
 
 /// The plain text of those of `ids` that exist.
-pub(super) async fn texts(pool: &SqlitePool, ids: &[ArticleId]) -> Result<std::collections::HashMap<ArticleId, String>> {
+pub(super) async fn texts(
+    pool: &SqlitePool,
+    ids: &[ArticleId],
+) -> Result<std::collections::HashMap<ArticleId, String>> {
     let mut out = std::collections::HashMap::new();
     for chunk in ids.chunks(IDS_PER_QUERY) {
         let placeholders = vec!["?"; chunk.len()].join(", ");

@@ -460,14 +460,20 @@ mod tests {
 
         for bad in ["", "GBR", "G1", "é"] {
             let err = store.set_source_country(id, Some(bad)).await.unwrap_err();
-            assert!(matches!(err, Error::Invalid(ref m) if m.contains(&format!("{bad:?}"))), "{err}");
+            assert!(
+                matches!(err, Error::Invalid(ref m) if m.contains(&format!("{bad:?}"))),
+                "{err}"
+            );
         }
         assert_eq!(store.source_country(id).await.unwrap().as_deref(), Some("NG"));
         store.set_source_country(id, None).await.unwrap();
         assert_eq!(store.source_country(id).await.unwrap(), None);
 
         let missing = SourceId(42);
-        assert!(matches!(store.set_source_country(missing, Some("FR")).await, Err(Error::NotFound(_))));
+        assert!(matches!(
+            store.set_source_country(missing, Some("FR")).await,
+            Err(Error::NotFound(_))
+        ));
         assert!(matches!(store.source_country(missing).await, Err(Error::NotFound(_))));
     }
 
