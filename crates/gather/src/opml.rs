@@ -17,6 +17,10 @@ pub struct Outline {
     pub title: Option<String>,
     /// The site the feed belongs to (`htmlUrl`).
     pub site_url: Option<String>,
+    /// The outlet's country: an ISO 3166-1 alpha-2 code in upper case, from
+    /// a `country:XX` tag in the outline's `category` (OPML 2.0 categories
+    /// are comma-separated; a tag is one without slashes).
+    pub country: Option<String>,
 }
 
 /// The feeds an OPML document lists, folders flattened, in document order,
@@ -49,6 +53,7 @@ pub fn parse_opml(text: &str, origin: &str) -> Result<Vec<Outline>> {
             url,
             title,
             site_url: outline.html_url.as_deref().and_then(http_url),
+            country: outline.category.as_deref().and_then(country_of),
         });
     }
     Ok(out)
@@ -73,6 +78,7 @@ pub fn write_opml(title: &str, outlines: &[Outline]) -> String {
             r#type: Some("rss".to_string()),
             xml_url: Some(o.url.clone()),
             html_url: o.site_url.clone(),
+            category: o.country.as_ref().map(|c| format!("{COUNTRY_TAG}{c}")),
             ..::opml::Outline::default()
         })
         .collect();
@@ -82,6 +88,22 @@ pub fn write_opml(title: &str, outlines: &[Outline]) -> String {
         .to_string()
         .unwrap_or_else(|_| "<opml version=\"2.0\"><head/><body/></opml>".to_string());
     format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{body}\n")
+}
+
+/// How a country is written among an outline's categories: `country:GB`.
+const COUNTRY_TAG: &str = "country:";
+
+/// The country a `category` attribute names, if one of its comma-separated
+/// entries is `country:XX` with two letters (any case); anything else in
+/// the list is left alone.
+fn country_of(category: &str) -> Option<String> {
+    category.split(',').find_map(|entry| {
+        let entry = entry.trim();
+        let tag = entry.get(..COUNTRY_TAG.len())?;
+        let code = entry[COUNTRY_TAG.len()..].trim();
+        (tag.eq_ignore_ascii_case(COUNTRY_TAG) && code.len() == 2 && code.bytes().all(|b| b.is_ascii_alphabetic()))
+            .then(|| code.to_ascii_uppercase())
+    })
 }
 
 fn http_url(text: &str) -> Option<String> {
@@ -115,13 +137,13 @@ mod tests {
   <head><title>Reading list</title></head>
   <body>
     <outline text="Coastal">
-      <outline text="Harbour Gazette" type="rss" xmlUrl="https://gazette.example/rss.xml" htmlUrl="https://gazette.example/"/>
+      <outline text="Harbour Gazette" type="rss" category="/Coastal/Ports, Country:nz" xmlUrl="https://gazette.example/rss.xml" htmlUrl="https://gazette.example/"/>
       <outline text="Deeper">
         <outline text="ignored text" title="Valley Courier" type="rss" xmlUrl=" https://courier.example/feed.atom "/>
       </outline>
     </outline>
     <outline text="A note without a feed"/>
-    <outline text="Plains Post" xmlUrl="https://post.example/feed.json" htmlUrl="not a url"/>
+    <outline text="Plains Post" category="country:NZL" xmlUrl="https://post.example/feed.json" htmlUrl="not a url"/>
     <outline text="Twice" xmlUrl="https://gazette.example/rss.xml"/>
     <outline text="Local file" xmlUrl="file:///etc/passwd"/>
     <outline text="" xmlUrl="https://untitled.example/rss"/>
@@ -138,21 +160,25 @@ mod tests {
                     url: "https://gazette.example/rss.xml".into(),
                     title: Some("Harbour Gazette".into()),
                     site_url: Some("https://gazette.example/".into()),
+                    country: Some("NZ".into()),
                 },
                 Outline {
                     url: "https://courier.example/feed.atom".into(),
                     title: Some("Valley Courier".into()),
                     site_url: None,
+                    country: None,
                 },
                 Outline {
                     url: "https://post.example/feed.json".into(),
                     title: Some("Plains Post".into()),
                     site_url: None,
+                    country: None,
                 },
                 Outline {
                     url: "https://untitled.example/rss".into(),
                     title: None,
                     site_url: None,
+                    country: None,
                 },
             ]
         );
@@ -165,25 +191,47 @@ mod tests {
                 url: "https://gazette.example/rss.xml?lang=en&full=1".into(),
                 title: Some("Harbour <Gazette> & \"Friends\"".into()),
                 site_url: Some("https://gazette.example/".into()),
+                country: Some("NZ".into()),
             },
             Outline {
                 url: "https://post.example/feed.json".into(),
                 title: None,
                 site_url: None,
+                country: None,
             },
             Outline {
                 url: "https://altiplano.example/rss".into(),
                 title: Some("Crónica del Altiplano".into()),
                 site_url: None,
+                country: None,
             },
         ];
         let text = write_opml("ravenwire sources", &outlines);
         assert!(text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">"));
         assert!(text.contains("<title>ravenwire sources</title>"), "{text}");
+        assert!(text.contains("category=\"country:NZ\""), "{text}");
         assert_eq!(parse_opml(&text, "export").unwrap(), outlines);
         // An empty list is still a document, with nothing to read back.
         let empty = write_opml("nothing", &[]);
         assert!(empty.contains("<opml version=\"2.0\">"), "{empty}");
+    }
+
+    #[test]
+    fn a_country_is_read_only_from_a_well_formed_tag() {
+        assert_eq!(country_of("country:gb").as_deref(), Some("GB"));
+        assert_eq!(country_of("/World/Europe, COUNTRY: de ").as_deref(), Some("DE"));
+        for none in [
+            "",
+            "gb",
+            "/country/GB",
+            "country:",
+            "country:G",
+            "country:GBR",
+            "country:g1",
+            "countries:GB",
+        ] {
+            assert_eq!(country_of(none), None, "{none}");
+        }
     }
 
     #[test]
@@ -216,6 +264,19 @@ mod tests {
             assert!(urls.insert(outline.url.as_str()), "{} twice", outline.url);
             assert!(outline.title.is_some(), "{} has no name", outline.url);
         }
+        // Every outlet names its country, but one: AllAfrica gathers the
+        // press of a whole continent.
+        let without: Vec<&str> = outlines
+            .iter()
+            .filter(|o| o.country.is_none())
+            .map(|o| o.url.as_str())
+            .collect();
+        assert_eq!(
+            without,
+            ["https://allafrica.com/tools/headlines/rdf/latest/headlines.rdf"]
+        );
+        let countries: HashSet<&str> = outlines.iter().filter_map(|o| o.country.as_deref()).collect();
+        assert!(countries.len() >= 20, "{countries:?}");
         // The raw text has no repeats either (parse_opml would hide them).
         assert_eq!(STARTER_OPML.matches("xmlUrl=").count(), outlines.len());
     }

@@ -125,4 +125,18 @@ pub trait Store: Send + Sync {
     /// its `next_poll`, or when it was added if it was never polled, or
     /// its `wait_until` if that came later. `None` when none is due.
     async fn oldest_due(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Option<chrono::DateTime<chrono::Utc>>>;
+    /// Sets (or with `None` clears) a source's country: an ISO 3166-1
+    /// alpha-2 code, stored in upper case. [`Error::Invalid`] when `country`
+    /// is not two ASCII letters, [`Error::NotFound`] when there is no such
+    /// source.
+    async fn set_source_country(&self, id: SourceId, country: Option<&str>) -> Result<()>;
+    /// A source's country, if one was set; [`Error::NotFound`] when there is
+    /// no such source.
+    async fn source_country(&self, id: SourceId) -> Result<Option<String>>;
+    /// The origin of those of `ids` that exist, in one look-up (the members
+    /// of a story); unknown ids are left out.
+    async fn article_origins(&self, ids: &[ArticleId]) -> Result<std::collections::HashMap<ArticleId, ArticleOrigin>>;
+    /// The plain text of those of `ids` that exist, in one look-up; unknown
+    /// ids are left out.
+    async fn article_texts(&self, ids: &[ArticleId]) -> Result<std::collections::HashMap<ArticleId, String>>;
 }

@@ -264,3 +264,16 @@ pub struct PollOutcomes {
     pub not_modified: u64,
     pub error: u64,
 }
+
+/// Where an article comes from: what a story page needs to tell the
+/// countries that cover a story.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleOrigin {
+    pub id: ArticleId,
+    pub canonical_url: String,
+    /// The address it was read from, when known.
+    pub url: Option<String>,
+    /// Its source's country setting (ISO 3166-1 alpha-2, upper case), if
+    /// it has a source and the source has one.
+    pub country: Option<String>,
+}

@@ -6,7 +6,7 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use model::{Provenance, Timestamp};
 use serde::Serialize;
-use store::{ArticleId, RankedStory, StoreStats, StoryDetail, StoryFilter, StoryId};
+use store::{ArticleId, RankedStory, StoreStats, StoryFilter, StoryId};
 use utoipa::ToSchema;
 
 use crate::display::clean_body;
@@ -154,7 +154,7 @@ pub(crate) async fn stories(State(state): State<AppState>, params: QueryParams) 
     tag = "stories",
     params(("id" = i64, Path, description = "The story's id")),
     responses(
-        (status = 200, description = "The story", body = schemas::StoryDetail),
+        (status = 200, description = "The story, with the dates its articles cite and who covers it", body = schemas::StoryJson),
         (status = 400, description = "Not a story id", body = ErrorBody),
         (status = 404, description = "No story with this id", body = ErrorBody),
         (status = 500, description = "The store failed", body = ErrorBody),
@@ -164,9 +164,9 @@ pub(crate) async fn stories(State(state): State<AppState>, params: QueryParams) 
 pub(crate) async fn story(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
-) -> Result<Json<StoryDetail>, Error> {
+) -> Result<Json<crate::story_page::StoryJson>, Error> {
     let detail = story_from_path(&state, id).await?;
-    Ok(Json(detail))
+    Ok(Json(crate::story_page::story_json(&state, detail).await?))
 }
 
 /// One article with its text, its sanitised HTML and its provenance.

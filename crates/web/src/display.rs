@@ -49,9 +49,16 @@ impl When {
 ///
 /// Relative links are resolved against the article's own address when it is
 /// known; otherwise they are dropped, since they would point into this site.
+///
+/// Images keep their `alt` text; their source must be a web address (a
+/// relative one is resolved like a link), never `data:` or any other scheme.
 pub(crate) fn clean_body(html: &str, base_url: Option<&str>) -> String {
     let mut builder = Builder::default();
     builder.url_schemes(HashSet::from(["http", "https", "mailto"]));
+    builder.attribute_filter(|element, attribute, value| match (element, attribute) {
+        ("img", "src") if !is_web_or_relative(value) => None,
+        _ => Some(value.into()),
+    });
     match base_url.and_then(|u| Url::parse(u).ok()).filter(is_web_url) {
         Some(base) => builder.url_relative(UrlRelative::RewriteWithBase(base)),
         None => builder.url_relative(UrlRelative::Deny),
@@ -62,6 +69,15 @@ pub(crate) fn clean_body(html: &str, base_url: Option<&str>) -> String {
 /// Cleans a search snippet: text with `<b>` around matches and nothing else.
 pub(crate) fn clean_snippet(html: &str) -> String {
     Builder::empty().add_tags(["b"]).clean(html).to_string()
+}
+
+/// An http(s) address, or a relative one (which has no scheme).
+fn is_web_or_relative(value: &str) -> bool {
+    match Url::parse(value.trim()) {
+        Ok(url) => is_web_url(&url),
+        Err(url::ParseError::RelativeUrlWithoutBase) => true,
+        Err(_) => false,
+    }
 }
 
 fn is_web_url(url: &Url) -> bool {
@@ -134,6 +150,30 @@ mod tests {
         assert!(clean.contains(r#"href="https://news.example/more""#), "{clean}");
         assert!(clean.contains("noopener noreferrer"), "{clean}");
         assert!(!clean_body(html, None).contains("href"));
+    }
+
+    #[test]
+    fn images_keep_their_alt_text_and_only_web_sources() {
+        let html = r#"<figure><img src="/img/ferry.jpg" alt="The ferry at dawn" onerror="x()"><figcaption>Saltmere</figcaption></figure>\
+            <img src="data:image/png;base64,AAAA" alt="inline"><img src="javascript:alert(1)" alt="script">\
+            <img src="mailto:a@b.example" alt="mail"><img src="https://cdn.example/b.jpg" alt="">"#;
+        let clean = clean_body(html, Some("https://news.example/a/1"));
+        assert!(
+            clean.contains(r#"<img src="https://news.example/img/ferry.jpg" alt="The ferry at dawn">"#),
+            "{clean}"
+        );
+        assert!(clean.contains("<figcaption>Saltmere</figcaption>"), "{clean}");
+        assert!(
+            clean.contains(r#"<img src="https://cdn.example/b.jpg" alt="">"#),
+            "{clean}"
+        );
+        for gone in ["data:", "javascript", "mailto", "onerror"] {
+            assert!(!clean.contains(gone), "{gone}: {clean}");
+        }
+        // The alt text of an image whose source went stays.
+        assert!(clean.contains(r#"<img alt="inline">"#), "{clean}");
+        // Without a base, a relative source goes like a relative link.
+        assert!(!clean_body(r#"<img src="/i.jpg" alt="a">"#, None).contains("src"));
     }
 
     #[test]

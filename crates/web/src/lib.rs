@@ -22,6 +22,7 @@ mod base_url;
 #[allow(dead_code)] // used by the forms of issue 12, being built
 mod csrf;
 mod display;
+mod diversity;
 mod error;
 mod feeds;
 mod front_page;
@@ -31,6 +32,8 @@ mod openapi;
 mod pages;
 mod params;
 mod server;
+mod story_page;
+mod timeline;
 mod websub;
 
 #[cfg(test)]

@@ -183,6 +183,58 @@ pub(crate) mod schemas {
         description: Option<String>,
     }
 
+    /// A date an article cites, resolved against its publication day.
+    #[derive(ToSchema)]
+    pub(crate) struct CitedDate {
+        article: i64,
+        /// First day the expression can mean.
+        #[schema(format = Date)]
+        start: String,
+        /// Last day it can mean (inclusive).
+        #[schema(format = Date)]
+        end: String,
+        /// `day`, `week`, `month` or `year`.
+        precision: String,
+        /// The sentence that cites the date.
+        sentence: String,
+        /// The date expression as written.
+        expression: String,
+        /// The article's publication day.
+        #[schema(format = Date)]
+        published: String,
+        /// Days from the end of the cited range to publication; negative
+        /// when the date lies after it.
+        days_before_publication: i64,
+    }
+
+    /// A language or country with the outlets that cover the story in it.
+    #[derive(ToSchema)]
+    pub(crate) struct Group {
+        code: String,
+        outlets: Vec<String>,
+    }
+
+    /// Who covers a story: outlets, languages and countries.
+    #[derive(ToSchema)]
+    pub(crate) struct Diversity {
+        outlets: Vec<String>,
+        languages: Vec<Group>,
+        countries: Vec<Group>,
+        unknown_country: Vec<String>,
+        unknown_language: Vec<String>,
+    }
+
+    /// A story as `/api/v1/stories/{id}` gives it: its detail, the dates
+    /// its articles cite (earliest first) and who covers it.
+    #[derive(ToSchema)]
+    pub(crate) struct StoryJson {
+        summary: StorySummary,
+        articles: Vec<ArticleSummary>,
+        related: Vec<StorySummary>,
+        timeline: Vec<CitedDate>,
+        diversity: Diversity,
+    }
+
     /// A story with its articles (oldest first) and related stories.
     #[derive(ToSchema)]
     pub(crate) struct StoryDetail {

@@ -1,6 +1,5 @@
 //! The HTML pages.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use askama::Template;
@@ -10,11 +9,10 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use index::{Hit, SearchIndex};
 use model::Provenance;
-use store::{ArticleId, ArticleSummary, StoredArticle, StoryDetail, StoryId};
+use store::{ArticleId, ArticleSummary, StoredArticle, StoryDetail};
 
-use crate::display::{clean_body, clean_snippet, count_label, lang_attr, web_link, When};
-use crate::front_page::StoryCard;
-use crate::lookup::{article_from_path, provenance_of, story_from_path};
+use crate::display::{clean_body, clean_snippet, lang_attr, web_link, When};
+use crate::lookup::{article_from_path, provenance_of};
 use crate::params::QueryParams;
 use crate::{AppState, Error};
 
@@ -22,6 +20,9 @@ const HITS_PER_PAGE: u32 = 10;
 /// The index has no offset, so page n costs n pages of hits; past this
 /// depth a narrower query serves better anyway.
 const MAX_SEARCH_PAGE: u32 = 20;
+
+/// The story page lives in its own module; the router names it here.
+pub(crate) use crate::story_page::story_page;
 
 pub(crate) static STYLESHEET: &str = include_str!("../static/style.css");
 
@@ -51,7 +52,7 @@ pub(crate) struct Notice {
     pub when: Option<When>,
 }
 
-fn copy_notice(original: ArticleId, known: Option<(&Option<String>, &str)>) -> Notice {
+pub(crate) fn copy_notice(original: ArticleId, known: Option<(&Option<String>, &str)>) -> Notice {
     let label = match known {
         Some((title, outlet)) => format!("{} ({outlet})", title.as_deref().unwrap_or("untitled article")),
         None => format!("article {original}"),
@@ -67,7 +68,7 @@ fn copy_notice(original: ArticleId, known: Option<(&Option<String>, &str)>) -> N
     }
 }
 
-fn redated_notice(first_reported: Option<When>) -> Notice {
+pub(crate) fn redated_notice(first_reported: Option<When>) -> Notice {
     Notice {
         kind: "redated",
         lead: if first_reported.is_some() {
@@ -107,40 +108,6 @@ impl Pager {
     }
 }
 
-pub(crate) struct FirstReport {
-    pub article_id: ArticleId,
-    pub outlet: String,
-    pub when: Option<When>,
-}
-
-pub(crate) struct OutletCoverage {
-    pub name: String,
-    pub articles: Vec<Link>,
-}
-
-pub(crate) struct TimelineEntry {
-    pub id: ArticleId,
-    pub title: String,
-    pub outlet: String,
-    pub when: Option<When>,
-    pub language: Option<String>,
-    pub description: Option<String>,
-    pub notices: Vec<Notice>,
-}
-
-#[derive(Template)]
-#[template(path = "story.html")]
-struct StoryPage {
-    search_value: String,
-    id: StoryId,
-    title: String,
-    count_label: String,
-    first_report: Option<FirstReport>,
-    coverage: Vec<OutletCoverage>,
-    timeline: Vec<TimelineEntry>,
-    related: Vec<StoryCard>,
-}
-
 /// The earliest article that copies nothing; a story made only of copies
 /// falls back to its oldest article.
 pub(crate) fn first_report(detail: &StoryDetail) -> Option<&ArticleSummary> {
@@ -153,90 +120,6 @@ pub(crate) fn first_report(detail: &StoryDetail) -> Option<&ArticleSummary> {
 
 pub(crate) fn article_title(title: &Option<String>) -> String {
     title.clone().unwrap_or_else(|| "Untitled article".to_string())
-}
-
-impl StoryPage {
-    fn new(detail: &StoryDetail) -> Self {
-        let summary = &detail.summary;
-        let by_id: HashMap<ArticleId, &ArticleSummary> = detail.articles.iter().map(|a| (a.id, a)).collect();
-        let story_first = summary.first_published.as_ref().map(When::of);
-
-        let first_report = first_report(detail).map(|a| FirstReport {
-            article_id: a.id,
-            outlet: a.outlet.clone(),
-            when: a.published.as_ref().map(When::of).or_else(|| story_first.clone()),
-        });
-
-        let mut coverage: Vec<OutletCoverage> = summary
-            .outlets
-            .iter()
-            .map(|name| OutletCoverage {
-                name: name.clone(),
-                articles: Vec::new(),
-            })
-            .collect();
-        for article in &detail.articles {
-            let link = Link {
-                href: format!("/article/{}", article.id),
-                label: article_title(&article.title),
-            };
-            match coverage.iter_mut().find(|c| c.name == article.outlet) {
-                Some(outlet) => outlet.articles.push(link),
-                None => coverage.push(OutletCoverage {
-                    name: article.outlet.clone(),
-                    articles: vec![link],
-                }),
-            }
-        }
-        coverage.retain(|c| !c.articles.is_empty());
-
-        let timeline = detail
-            .articles
-            .iter()
-            .map(|article| {
-                let original = article.copy_of.map(|id| (id, by_id.get(&id).copied()));
-                let mut notices = Vec::new();
-                if let Some((id, known)) = original {
-                    notices.push(copy_notice(id, known.map(|o| (&o.title, o.outlet.as_str()))));
-                }
-                if article.redated {
-                    let first_reported = original
-                        .and_then(|(_, known)| known)
-                        .and_then(|o| o.published.as_ref().map(When::of))
-                        .or_else(|| story_first.clone());
-                    notices.push(redated_notice(first_reported));
-                }
-                TimelineEntry {
-                    id: article.id,
-                    title: article_title(&article.title),
-                    outlet: article.outlet.clone(),
-                    when: article.published.as_ref().map(When::of),
-                    language: article.language.clone(),
-                    description: article.description.clone(),
-                    notices,
-                }
-            })
-            .collect();
-
-        StoryPage {
-            search_value: String::new(),
-            id: summary.id,
-            title: summary.title.clone(),
-            count_label: count_label(summary.article_count, "article", "articles"),
-            first_report,
-            coverage,
-            timeline,
-            related: detail.related.iter().map(StoryCard::from).collect(),
-        }
-    }
-}
-
-pub(crate) async fn story_page(
-    State(state): State<AppState>,
-    id: Result<Path<String>, PathRejection>,
-) -> Result<Html<String>, Error> {
-    let detail = story_from_path(&state, id).await?;
-    Ok(Html(StoryPage::new(&detail).render()?))
 }
 
 #[derive(Template)]
@@ -253,7 +136,19 @@ struct ArticlePage {
     notices: Vec<Notice>,
     story: Option<Link>,
     body_html: String,
+    /// The lead image, when the body does not show it already.
+    lead_image: Option<String>,
     original_url: Option<String>,
+}
+
+/// The article's lead image, if it is a web address that the body does not
+/// show already (the extractor puts it at the top of bodies it reads).
+fn lead_image(image: Option<&str>, body_html: &str) -> Option<String> {
+    let src = web_link(image)?;
+    let shown = [src.clone(), src.replace('&', "&amp;")]
+        .iter()
+        .any(|s| body_html.contains(&format!("src=\"{s}\"")));
+    (!shown).then_some(src)
 }
 
 /// What an article page shows besides the article: its story and the
@@ -307,6 +202,7 @@ pub(crate) async fn article_page(
     });
     let address = article.url.as_deref().or(Some(stored.canonical_url.as_str()));
 
+    let body_html = clean_body(&article.html, address);
     let view = ArticlePage {
         search_value: String::new(),
         title: article_title(&article.title),
@@ -318,7 +214,8 @@ pub(crate) async fn article_page(
         lang: lang_attr(article.language.as_deref()),
         notices,
         story: story_link,
-        body_html: clean_body(&article.html, address),
+        lead_image: lead_image(article.image.as_deref(), &body_html),
+        body_html,
         original_url: web_link(address).or_else(|| web_link(Some(&stored.canonical_url))),
     };
     Ok(Html(view.render()?))
@@ -439,51 +336,6 @@ mod tests {
     use axum::http::StatusCode;
 
     #[tokio::test]
-    async fn story_page_shows_first_report_coverage_and_provenance() {
-        let fx = Fixture::new().await;
-        let reply = fx.get(&format!("/story/{}", fx.bridge_story)).await;
-        assert_eq!(reply.status, StatusCode::OK);
-        let body = &reply.body;
-        assert!(body.contains("<h1>Harbour bridge closes after storm</h1>"), "{body}");
-        let head = &body[..body.find("</head>").unwrap()];
-        assert!(head.contains(&format!(
-            "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Harbour bridge closes after storm · ravenwire\" href=\"/story/{}/feed.atom\">",
-            fx.bridge_story
-        )), "{head}");
-        assert!(body.contains(&format!(
-            "First reported by <a href=\"/article/{}\">Coastal Times</a> on <time datetime=\"2024-03-01T08:00:00+00:00\">",
-            fx.bridge
-        )));
-        assert!(body.contains("Coverage by outlet"));
-        assert!(body.contains("<span class=\"chip\">Wire Echo</span>"));
-        // The timeline runs oldest first.
-        let timeline = &body[body.find("Timeline").unwrap()..];
-        let first = timeline
-            .find(&format!("href=\"/article/{}\">Harbour", fx.bridge))
-            .unwrap();
-        let second = timeline
-            .find(&format!("href=\"/article/{}\">Storm shuts", fx.echo))
-            .unwrap();
-        let third = timeline
-            .find(&format!("href=\"/article/{}\">Bridge closed", fx.rerun))
-            .unwrap();
-        assert!(first < second && second < third);
-        // The copies point back at the original.
-        let copy_link = format!(
-            "copy of <a href=\"/article/{}\">Harbour bridge closes after storm (Coastal Times)</a>",
-            fx.bridge
-        );
-        assert_eq!(timeline.matches(&copy_link).count(), 2, "{timeline}");
-        assert!(timeline.contains(
-            "Re-dated: first reported <time datetime=\"2024-03-01T08:00:00+00:00\">1 Mar 2024, 08:00 UTC</time>"
-        ));
-        assert_eq!(timeline.matches("notice-redated").count(), 1);
-        // Related stories.
-        let related = &body[body.find("Related stories").expect("related section")..];
-        assert!(related.contains(&format!("href=\"/story/{}\"", fx.orchard_story)));
-    }
-
-    #[tokio::test]
     async fn article_page_is_a_clean_reader_view() {
         let fx = Fixture::new().await;
         let reply = fx.get(&format!("/article/{}", fx.bridge)).await;
@@ -510,6 +362,44 @@ mod tests {
             fx.bridge_story
         )));
         assert!(!body.contains("class=\"notice"));
+    }
+
+    #[tokio::test]
+    async fn article_page_shows_images_with_their_alt_text() {
+        let fx = Fixture::new().await;
+        let url = "https://lagoon.example/ferry";
+        let html = "<figure><img src=\"/img/hull.jpg\" alt=\"Divers beside the hull\"></figure>\
+            <p>The ferry ran aground.</p><img src=\"data:image/gif;base64,R0l\" alt=\"pixel\">";
+        let new = store::NewArticle {
+            article: model::Article {
+                url: Some(url.to_string()),
+                title: Some("Ferry photographed".to_string()),
+                text: "The ferry ran aground.".to_string(),
+                html: html.to_string(),
+                image: Some("https://cdn.lagoon.example/lead.jpg?w=1&h=2".to_string()),
+                ..model::Article::default()
+            },
+            canonical_url: url.to_string(),
+            content_hash: "hash-of-ferry".to_string(),
+            source: None,
+            fetch: None,
+        };
+        let id = fx.state.store.insert_article(&new).await.unwrap();
+        let body = fx.get(&format!("/article/{id}")).await.body;
+        assert!(body.contains(
+            "<figure class=\"lead-image\"><img src=\"https://cdn.lagoon.example/lead.jpg?w=1&#38;h=2\" alt=\"\"></figure>"
+        ), "{body}");
+        assert!(
+            body.contains("<img src=\"https://lagoon.example/img/hull.jpg\" alt=\"Divers beside the hull\">"),
+            "{body}"
+        );
+        assert!(!body.contains("data:image"), "{body}");
+        // A lead image the body shows already is not shown twice, and only
+        // a web address is one.
+        let shown = r#"<figure><img src="https://lagoon.example/lead.jpg?w=1&amp;h=2"></figure>"#;
+        assert_eq!(lead_image(Some("https://lagoon.example/lead.jpg?w=1&h=2"), shown), None);
+        assert_eq!(lead_image(Some("data:image/png;base64,AAAA"), ""), None);
+        assert_eq!(lead_image(Some("javascript:alert(1)"), ""), None);
     }
 
     #[tokio::test]

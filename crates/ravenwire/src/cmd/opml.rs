@@ -52,16 +52,26 @@ async fn run_import(data: &DataDir, args: ImportArgs) -> anyhow::Result<ExitCode
     };
     let outlines = gather::parse_opml(&text, &origin)?;
     let store = data.open_store().await?;
-    let known: std::collections::HashSet<String> = store.sources(None).await?.into_iter().map(|s| s.url).collect();
+    let known: std::collections::HashMap<String, store::SourceId> =
+        store.sources(None).await?.into_iter().map(|s| (s.url, s.id)).collect();
     let (mut added, mut already, mut refused) = (0, 0, 0);
     for outline in &outlines {
-        if known.contains(&outline.url) {
+        if let Some(&id) = known.get(&outline.url) {
             already += 1;
+            // A country the list names fills in one not set yet.
+            if let Some(country) = &outline.country {
+                if store.source_country(id).await?.is_none() {
+                    store.set_source_country(id, Some(country)).await?;
+                }
+            }
             continue;
         }
         match pipeline::subscribe_unchecked(store.as_ref(), &outline.url).await {
             Ok(subscribed) => {
                 added += 1;
+                if let Some(country) = &outline.country {
+                    store.set_source_country(subscribed.id, Some(country)).await?;
+                }
                 if let Some(title) = &outline.title {
                     // Adding again fills in the missing title.
                     store
@@ -97,17 +107,18 @@ async fn run_import(data: &DataDir, args: ImportArgs) -> anyhow::Result<ExitCode
 async fn run_export(data: &DataDir) -> anyhow::Result<ExitCode> {
     data.require_existing()?;
     let store = data.open_store().await?;
-    let outlines: Vec<Outline> = store
-        .sources(None)
-        .await?
-        .into_iter()
-        .filter(|s| matches!(s.kind, SourceKind::Feed | SourceKind::Sitemap))
-        .map(|s| Outline {
-            url: s.url,
-            title: s.title,
+    let mut outlines = Vec::new();
+    for source in store.sources(None).await? {
+        if !matches!(source.kind, SourceKind::Feed | SourceKind::Sitemap) {
+            continue;
+        }
+        outlines.push(Outline {
+            country: store.source_country(source.id).await?,
+            url: source.url,
+            title: source.title,
             site_url: None,
-        })
-        .collect();
+        });
+    }
     print!("{}", gather::write_opml("ravenwire subscriptions", &outlines));
     Ok(ExitCode::SUCCESS)
 }

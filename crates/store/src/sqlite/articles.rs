@@ -169,6 +169,26 @@ pub(super) async fn provenance(
     Ok(out)
 }
 
+/// The plain text of those of `ids` that exist.
+pub(super) async fn texts(
+    pool: &SqlitePool,
+    ids: &[ArticleId],
+) -> Result<std::collections::HashMap<ArticleId, String>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let placeholders = vec!["?"; chunk.len()].join(", ");
+        let sql = format!("SELECT id, text FROM articles WHERE id IN ({placeholders})");
+        let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
+        for id in chunk {
+            query = query.bind(id.0);
+        }
+        for (id, text) in query.fetch_all(pool).await? {
+            out.insert(ArticleId(id), text);
+        }
+    }
+    Ok(out)
+}
+
 pub(super) async fn get(pool: &SqlitePool, id: ArticleId) -> Result<Option<StoredArticle>> {
     let row: Option<ArticleRow> = sqlx::query_as(&format!("{SELECT_ARTICLES} WHERE a.id = ?"))
         .bind(id.0)

@@ -266,6 +266,25 @@ impl Store for SqliteStore {
     async fn oldest_due(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
         counts::oldest_due(&self.pool, now).await
     }
+
+    async fn set_source_country(&self, id: SourceId, country: Option<&str>) -> Result<()> {
+        sources::set_country(&self.pool, id, country).await
+    }
+
+    async fn source_country(&self, id: SourceId) -> Result<Option<String>> {
+        sources::country(&self.pool, id).await
+    }
+
+    async fn article_origins(
+        &self,
+        ids: &[ArticleId],
+    ) -> Result<std::collections::HashMap<ArticleId, crate::ArticleOrigin>> {
+        sources::article_origins(&self.pool, ids).await
+    }
+
+    async fn article_texts(&self, ids: &[ArticleId]) -> Result<std::collections::HashMap<ArticleId, String>> {
+        articles::texts(&self.pool, ids).await
+    }
 }
 
 /// Counts for the metrics, read at scrape time.

@@ -6,7 +6,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use model::{Source, SourceKind};
 
-use crate::{Error, FeedState, Result, SourceId, StoredSource, WebSub, WebSubState};
+use crate::{ArticleId, ArticleOrigin, Error, FeedState, Result, SourceId, StoredSource, WebSub, WebSubState};
 
 pub(super) async fn add(pool: &SqlitePool, source: &Source) -> Result<SourceId> {
     // The no-op-looking update makes RETURNING yield the existing row's id
@@ -199,6 +199,73 @@ pub(super) async fn count_articles(pool: &SqlitePool, id: SourceId) -> Result<u6
     u64::try_from(n).map_err(|_| Error::Corrupt(format!("article count of source {id} is {n}")))
 }
 
+/// The code as stored (upper case), or [`Error::Invalid`] naming the input.
+fn country_code(id: SourceId, country: &str) -> Result<String> {
+    let code = country.trim();
+    if code.len() == 2 && code.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(code.to_ascii_uppercase())
+    } else {
+        Err(Error::Invalid(format!(
+            "country {country:?} of source {id}: not a two-letter ISO 3166-1 code"
+        )))
+    }
+}
+
+pub(super) async fn set_country(pool: &SqlitePool, id: SourceId, country: Option<&str>) -> Result<()> {
+    let code = country.map(|c| country_code(id, c)).transpose()?;
+    let done = sqlx::query("UPDATE sources SET country = ? WHERE id = ?")
+        .bind(code)
+        .bind(id.0)
+        .execute(pool)
+        .await?;
+    touched(done, id)
+}
+
+pub(super) async fn country(pool: &SqlitePool, id: SourceId) -> Result<Option<String>> {
+    let row: Option<(Option<String>,)> = sqlx::query_as("SELECT country FROM sources WHERE id = ?")
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await?;
+    row.map(|(country,)| country)
+        .ok_or_else(|| Error::NotFound(format!("source {id}")))
+}
+
+/// Articles are looked up this many at a time, well under SQLite's limit
+/// on bound parameters.
+const IDS_PER_QUERY: usize = 500;
+
+/// Each of `ids` that exists, with its addresses and its source's country.
+pub(super) async fn article_origins(
+    pool: &SqlitePool,
+    ids: &[ArticleId],
+) -> Result<std::collections::HashMap<ArticleId, ArticleOrigin>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let placeholders = vec!["?"; chunk.len()].join(", ");
+        let sql = format!(
+            "SELECT a.id, a.canonical_url, a.url, s.country FROM articles a \
+             LEFT JOIN sources s ON s.id = a.source_id WHERE a.id IN ({placeholders})"
+        );
+        let mut query = sqlx::query_as::<_, (i64, String, Option<String>, Option<String>)>(&sql);
+        for id in chunk {
+            query = query.bind(id.0);
+        }
+        for (id, canonical_url, url, country) in query.fetch_all(pool).await? {
+            let id = ArticleId(id);
+            out.insert(
+                id,
+                ArticleOrigin {
+                    id,
+                    canonical_url,
+                    url,
+                    country,
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
 /// NotFound when an update by id touched no row: the source is gone.
 fn touched(done: sqlx::sqlite::SqliteQueryResult, id: SourceId) -> Result<()> {
     if done.rows_affected() == 0 {
@@ -360,6 +427,54 @@ mod tests {
         let at = Utc.timestamp_opt(1_700_000_000, 5_000).unwrap();
         store.mark_source_polled(id, at).await.unwrap();
         assert_eq!(store.source(id).await.unwrap().unwrap().state.last_poll, Some(at));
+    }
+
+    #[tokio::test]
+    async fn a_country_is_set_read_cleared_and_seen_from_articles() {
+        use super::super::test_support::new_article;
+
+        let (_dir, store) = fresh_store().await;
+        let id = store.add_source(&feed("https://a.example/rss", None)).await.unwrap();
+        assert_eq!(store.source_country(id).await.unwrap(), None);
+        store.set_source_country(id, Some(" ng ")).await.unwrap();
+        assert_eq!(store.source_country(id).await.unwrap().as_deref(), Some("NG"));
+
+        let mut linked = new_article("https://a.example/one", "One", None);
+        linked.source = Some(id);
+        let linked = store.insert_article(&linked).await.unwrap();
+        let loose = store
+            .insert_article(&new_article("https://b.example/two", "Two", None))
+            .await
+            .unwrap();
+        let origins = store
+            .article_origins(&[linked, loose, crate::ArticleId(999)])
+            .await
+            .unwrap();
+        assert_eq!(origins.len(), 2);
+        assert_eq!(origins[&linked].country.as_deref(), Some("NG"));
+        assert_eq!(origins[&linked].canonical_url, "https://a.example/one");
+        assert_eq!(origins[&loose].country, None);
+        let texts = store.article_texts(&[loose, crate::ArticleId(999)]).await.unwrap();
+        assert_eq!(texts.len(), 1);
+        assert_eq!(texts[&loose], "Body of https://b.example/two.");
+
+        for bad in ["", "GBR", "G1", "é"] {
+            let err = store.set_source_country(id, Some(bad)).await.unwrap_err();
+            assert!(
+                matches!(err, Error::Invalid(ref m) if m.contains(&format!("{bad:?}"))),
+                "{err}"
+            );
+        }
+        assert_eq!(store.source_country(id).await.unwrap().as_deref(), Some("NG"));
+        store.set_source_country(id, None).await.unwrap();
+        assert_eq!(store.source_country(id).await.unwrap(), None);
+
+        let missing = SourceId(42);
+        assert!(matches!(
+            store.set_source_country(missing, Some("FR")).await,
+            Err(Error::NotFound(_))
+        ));
+        assert!(matches!(store.source_country(missing).await, Err(Error::NotFound(_))));
     }
 
     #[tokio::test]
