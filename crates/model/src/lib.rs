@@ -8,6 +8,7 @@
 mod article;
 mod document;
 pub mod html;
+pub mod opml;
 mod source;
 mod time;
 

@@ -63,6 +63,10 @@ enum Command {
     Reindex(cmd::reindex::Args),
     /// Verify the search index, story placement and engine snapshot against the store, and repair them.
     Check(cmd::check::Args),
+    /// Set the admin password that the sources page and API writes need.
+    Admin(cmd::admin::Args),
+    /// Make, list and revoke API tokens (`Authorization: Bearer`).
+    Token(cmd::token::Args),
 }
 
 fn main() -> ExitCode {
@@ -94,6 +98,8 @@ fn main() -> ExitCode {
             Command::Demo(args) => cmd::demo::run(args).await,
             Command::Reindex(args) => cmd::reindex::run(&data, args).await,
             Command::Check(args) => cmd::check::run(&data, args).await,
+            Command::Admin(args) => cmd::admin::run(&data, args).await,
+            Command::Token(args) => cmd::token::run(&data, args).await,
         }
     });
     match result {

@@ -139,4 +139,35 @@ pub trait Store: Send + Sync {
     /// The plain text of those of `ids` that exist, in one look-up; unknown
     /// ids are left out.
     async fn article_texts(&self, ids: &[ArticleId]) -> Result<std::collections::HashMap<ArticleId, String>>;
+    /// The admin password's argon2 hash (a PHC string), if one is set.
+    async fn admin_password_hash(&self) -> Result<Option<String>>;
+    /// Sets or replaces the admin password's hash, and ends every session:
+    /// a changed password logs everyone out.
+    async fn set_admin_password_hash(&self, phc: &str, at: chrono::DateTime<chrono::Utc>) -> Result<()>;
+    /// Keeps a new login session under the SHA-256 of its token (hex) until
+    /// `expires_at`; sessions expired at `now` are dropped on the way.
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()>;
+    /// Whether the session with this token hash exists and is unexpired at `now`.
+    async fn session_valid(&self, token_hash: &str, now: chrono::DateTime<chrono::Utc>) -> Result<bool>;
+    /// Ends a session (logout); false when there was none.
+    async fn delete_session(&self, token_hash: &str) -> Result<bool>;
+    /// Keeps a new API token under the SHA-256 of its value (hex).
+    /// [`Error::Conflict`] when a token of that name exists.
+    async fn create_api_token(
+        &self,
+        name: &str,
+        token_hash: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<ApiTokenId>;
+    /// Every API token, oldest first.
+    async fn api_tokens(&self) -> Result<Vec<ApiToken>>;
+    /// The API token with this hash, if any, marked as used at `at`.
+    async fn use_api_token(&self, token_hash: &str, at: chrono::DateTime<chrono::Utc>) -> Result<Option<ApiToken>>;
+    /// Deletes an API token; false when there was none.
+    async fn revoke_api_token(&self, id: ApiTokenId) -> Result<bool>;
 }

@@ -277,3 +277,15 @@ pub struct ArticleOrigin {
     /// it has a source and the source has one.
     pub country: Option<String>,
 }
+
+id_type!(ApiTokenId);
+
+/// An API token as listed: its name and use, never the token (only its
+/// SHA-256 is stored, and nothing can give the token back).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiToken {
+    pub id: ApiTokenId,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}

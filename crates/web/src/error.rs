@@ -21,6 +21,13 @@ pub enum Error {
     /// not allow the action.
     #[error("{0}")]
     Forbidden(String),
+    /// No credentials where some are needed (an API write without a
+    /// token or session).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Too many tries (failed logins) in too short a time.
+    #[error("{0}")]
+    TooManyRequests(String),
     #[error("bad search query {}: {message}", index::shown_query(query))]
     BadQuery { query: String, message: String },
     #[error("store failure: {0}")]
@@ -58,6 +65,8 @@ impl Error {
             Error::NotFound(_) | Error::Store(store::Error::NotFound(_)) => StatusCode::NOT_FOUND,
             Error::BadRequest(_) | Error::BadQuery { .. } => StatusCode::BAD_REQUEST,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Metrics(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Error::Store(_)

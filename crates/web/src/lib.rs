@@ -18,8 +18,8 @@
 mod api;
 mod assets;
 mod atom;
+pub mod auth;
 mod base_url;
-#[allow(dead_code)] // used by the forms of issue 12, being built
 mod csrf;
 mod display;
 mod diversity;
@@ -32,6 +32,7 @@ mod openapi;
 mod pages;
 mod params;
 mod server;
+mod sources_admin;
 mod story_page;
 mod timeline;
 mod websub;
@@ -54,6 +55,7 @@ use store::Store;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+pub use auth::LoginLimiter;
 pub use base_url::BaseUrl;
 pub use error::Error;
 pub use server::{serve, Limits, StopSignals};
@@ -69,6 +71,11 @@ pub struct AppState {
     /// Where checked WebSub pushes go; `None` when WebSub is off, and
     /// pushes are then refused.
     pub websub: Option<websub::Inbox>,
+    /// Private reading: every page and API read needs a login session or
+    /// an API token (see [`auth`]).
+    pub private: bool,
+    /// Failed logins, counted to slow down password guessing.
+    pub login_limiter: LoginLimiter,
 }
 
 /// The pages load nothing but our stylesheet, our one keyboard script (from
@@ -109,7 +116,19 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
                 .post(websub::push)
                 .layer(axum::extract::DefaultBodyLimit::max(websub::MAX_PUSH_BYTES)),
         )
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", axum::routing::post(auth::logout))
+        .route("/sources", get(sources_admin::page).post(sources_admin::add))
+        .route("/sources/{id}/remove", axum::routing::post(sources_admin::remove))
+        .route("/sources/import", axum::routing::post(sources_admin::import))
+        .route("/sources.opml", get(sources_admin::export))
+        .route(
+            "/api/v1/sources",
+            get(sources_admin::api_list).post(sources_admin::api_add),
+        )
+        .route("/api/v1/sources/{id}", axum::routing::delete(sources_admin::api_remove))
         .fallback(error::unknown_route)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::private_gate))
         .layer(axum::middleware::from_fn_with_state(request_timeout, error::time_limit))
         .layer(axum::middleware::from_fn(error::json_errors_for_api))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -193,6 +193,8 @@ impl Fixture {
                 index: Arc::new(index),
                 base_url: BaseUrl::parse("http://news.local:8080").expect("base URL"),
                 websub: None,
+                private: false,
+                login_limiter: Default::default(),
             },
             bridge_story,
             orchard_story,

@@ -1,6 +1,7 @@
 //! One module per subcommand of the `ravenwire` binary.
 
 pub mod add;
+pub mod admin;
 pub mod check;
 pub mod cluster;
 pub mod demo;
@@ -13,3 +14,4 @@ pub mod remove;
 pub mod search;
 pub mod serve;
 pub mod sources;
+pub mod token;

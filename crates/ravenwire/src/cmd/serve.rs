@@ -64,6 +64,11 @@ pub struct ServerArgs {
         value_parser = clap::value_parser!(u32).range(1..=1_000_000),
     )]
     pub max_connections: u32,
+
+    /// Private reading: every page and API read needs a login session or
+    /// an API token (the login, /static and /healthz stay open).
+    #[arg(long, env = "RAVENWIRE_PRIVATE", value_parser = clap::builder::BoolishValueParser::new())]
+    pub private: bool,
 }
 
 impl ServerArgs {
@@ -114,6 +119,12 @@ const WEBSUB_LEASE: Duration = Duration::from_secs(7 * 24 * 3600);
 pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
     let store = data.open_store().await?;
     let index = data.open_index()?;
+    if store.admin_password_hash().await?.is_none() {
+        eprintln!(
+            "no admin password is set: the sources page and API writes stay locked until one is; \
+             run `ravenwire admin set-password`"
+        );
+    }
     let mut inbox = None;
     let scheduler = if args.no_gather {
         None
@@ -179,11 +190,16 @@ pub async fn serve(
     if args.base_url.is_some() {
         println!("links in feeds start with {base_url}");
     }
+    if args.private {
+        println!("private: pages and the API need a login session or an API token");
+    }
     let state = web::AppState {
         store,
         index,
         base_url,
         websub,
+        private: args.private,
+        login_limiter: web::LoginLimiter::default(),
     };
     web::serve(listener, state, args.limits(), signals).await?;
     Ok(ExitCode::SUCCESS)

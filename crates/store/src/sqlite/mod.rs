@@ -6,6 +6,7 @@
 //! functions); what would differ is noted where it occurs.
 
 mod articles;
+mod auth;
 mod derived;
 mod fetches;
 mod front;
@@ -284,6 +285,48 @@ impl Store for SqliteStore {
 
     async fn article_texts(&self, ids: &[ArticleId]) -> Result<std::collections::HashMap<ArticleId, String>> {
         articles::texts(&self.pool, ids).await
+    }
+
+    async fn admin_password_hash(&self) -> Result<Option<String>> {
+        auth::password_hash(&self.pool).await
+    }
+
+    async fn set_admin_password_hash(&self, phc: &str, at: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        auth::set_password_hash(&mut tx, phc, at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_session(&self, token_hash: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        auth::create_session(&mut tx, token_hash, now, expires_at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn session_valid(&self, token_hash: &str, now: DateTime<Utc>) -> Result<bool> {
+        auth::session_valid(&self.pool, token_hash, now).await
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<bool> {
+        auth::delete_session(&self.pool, token_hash).await
+    }
+
+    async fn create_api_token(&self, name: &str, token_hash: &str, at: DateTime<Utc>) -> Result<crate::ApiTokenId> {
+        auth::create_token(&self.pool, name, token_hash, at).await
+    }
+
+    async fn api_tokens(&self) -> Result<Vec<crate::ApiToken>> {
+        auth::tokens(&self.pool).await
+    }
+
+    async fn use_api_token(&self, token_hash: &str, at: DateTime<Utc>) -> Result<Option<crate::ApiToken>> {
+        auth::use_token(&self.pool, token_hash, at).await
+    }
+
+    async fn revoke_api_token(&self, id: crate::ApiTokenId) -> Result<bool> {
+        auth::revoke_token(&self.pool, id).await
     }
 }
 
