@@ -106,4 +106,12 @@ pub trait Store: Send + Sync {
     /// Drops the reindex queue's entries up to and including `up_to`, once
     /// an index commit holds their articles' current stories.
     async fn clear_reindex(&self, up_to: i64) -> Result<()>;
+
+    /// Keeps a search. [`Error::Invalid`] when its name is blank.
+    async fn save_search(&self, search: &NewSavedSearch) -> Result<SavedSearchId>;
+    /// Every saved search, newest first.
+    async fn saved_searches(&self) -> Result<Vec<SavedSearch>>;
+    async fn saved_search(&self, id: SavedSearchId) -> Result<Option<SavedSearch>>;
+    /// Forgets a saved search; `false` when there was no such search.
+    async fn delete_saved_search(&self, id: SavedSearchId) -> Result<bool>;
 }
