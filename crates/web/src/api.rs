@@ -10,8 +10,8 @@ use store::{ArticleId, StoreStats, StoryDetail, StoryId, StorySummary};
 
 use crate::display::clean_body;
 use crate::lookup::{article_from_path, provenance_of, story_from_path};
-use crate::pages::search_index;
 use crate::params::QueryParams;
+use crate::search_page::{self, SearchSpec};
 use crate::{AppState, Error};
 
 const DEFAULT_LIMIT: u32 = 20;
@@ -158,15 +158,27 @@ pub(crate) struct SearchHit {
 #[derive(Serialize)]
 pub(crate) struct SearchResults {
     query: String,
+    /// The filters applied; days as `2026-11-01`.
+    filters: store::SearchFilters,
+    /// `relevance` or `date`.
+    sort: store::SearchSort,
+    /// Pages of `limit` hits, from 1.
+    page: u32,
     hits: Vec<SearchHit>,
 }
 
 pub(crate) async fn search(State(state): State<AppState>, params: QueryParams) -> Result<Json<SearchResults>, Error> {
-    let query = params
-        .text("q")
-        .ok_or_else(|| Error::BadRequest("the search needs a query: ?q=words".to_string()))?;
+    let spec = SearchSpec::from_params(&params)?;
+    if !spec.is_search() {
+        return Err(Error::BadRequest(
+            "the search needs a query: ?q=words, or a filter such as ?source=outlet".to_string(),
+        ));
+    }
     let limit = params.number("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)?;
-    let hits = search_index(&state.index, query, limit as usize).await?;
+    let page = params.number("page", 1, 1, search_page::MAX_SEARCH_PAGE)?;
+    let skip = ((page - 1) * limit) as usize;
+    let mut hits = search_page::run(&state.index, &spec, skip + limit as usize).await?;
+    let hits = hits.split_off(skip.min(hits.len()));
     let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
     let provenance = provenance_of(&state, ids).await?;
     let hits = hits
@@ -186,7 +198,10 @@ pub(crate) async fn search(State(state): State<AppState>, params: QueryParams) -
         })
         .collect();
     Ok(Json(SearchResults {
-        query: query.to_string(),
+        query: spec.query,
+        filters: spec.filters,
+        sort: spec.sort,
+        page,
         hits,
     }))
 }

@@ -18,7 +18,6 @@
 mod api;
 mod atom;
 mod base_url;
-#[allow(dead_code)] // used by the forms of issue 12, being built
 mod csrf;
 mod display;
 mod error;
@@ -26,6 +25,8 @@ mod feeds;
 mod lookup;
 mod pages;
 mod params;
+mod saved;
+mod search_page;
 mod server;
 mod websub;
 
@@ -38,7 +39,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{header, HeaderValue};
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use axum::Router;
 use index::SearchIndex;
 use store::Store;
@@ -76,13 +77,22 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/story/{id}/feed.atom", get(feeds::story_feed))
         .route("/feed.atom", get(feeds::latest_feed))
         .route("/article/{id}", get(pages::article_page))
-        .route("/search", get(pages::search_page))
+        .route("/search", get(search_page::search_page))
         .route("/static/style.css", get(pages::stylesheet))
         .route("/healthz", get(api::health))
         .route("/api/v1/stories", get(api::stories))
         .route("/api/v1/stories/{id}", get(api::story))
         .route("/api/v1/articles/{id}", get(api::article))
         .route("/api/v1/search", get(api::search))
+        .route("/saved", get(saved::saved_list))
+        .route("/saved", post(saved::create_saved)) // AUTH: needs auth::Admin
+        .route("/saved/{id}", get(saved::saved_page))
+        .route("/saved/{id}/feed.atom", get(saved::saved_feed))
+        .route("/saved/{id}/delete", post(saved::delete_saved)) // AUTH: needs auth::Admin
+        .route("/api/v1/saved-searches", get(saved::api_list))
+        .route("/api/v1/saved-searches", post(saved::api_create)) // AUTH: needs auth::ApiWriter
+        .route("/api/v1/saved-searches/{id}", get(saved::api_get))
+        .route("/api/v1/saved-searches/{id}", delete(saved::api_delete)) // AUTH: needs auth::ApiWriter
         .route(
             "/websub/{id}",
             get(websub::verify)
