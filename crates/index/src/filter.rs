@@ -8,7 +8,9 @@
 
 use std::ops::Bound;
 
-use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+};
 use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::Term;
@@ -76,7 +78,12 @@ fn phrase(field: tantivy::schema::Field, words: &str, mut analyzer: TextAnalyzer
 pub(crate) fn apply(fields: &Fields, words: Option<Box<dyn Query>>, filters: &Filters) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     clauses.push((Occur::Must, words.unwrap_or_else(|| Box::new(AllQuery))));
-    let mut must = |query: Box<dyn Query>| clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0)) as Box<dyn Query>));
+    let mut must = |query: Box<dyn Query>| {
+        clauses.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(query, 0.0)) as Box<dyn Query>,
+        ))
+    };
     if let Some(source) = &filters.source {
         // An outlet named with no word at all matches no outlet.
         must(phrase(fields.source, source, text_analyzer()).unwrap_or_else(|| Box::new(EmptyQuery)));
@@ -225,7 +232,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let index = index(dir.path());
         assert_eq!(ids(&index, "ferry", &Filters::default(), Sort::Newest), [2, 5, 3, 1, 4]);
-        let hits = index.search_filtered("ferry", &Filters::default(), Sort::Newest, 2).unwrap();
+        let hits = index
+            .search_filtered("ferry", &Filters::default(), Sort::Newest, 2)
+            .unwrap();
         assert_eq!(hits.len(), 2);
         assert!(hits[0].score > 0.0);
     }

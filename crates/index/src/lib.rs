@@ -155,6 +155,9 @@ fn schema() -> (Schema, Fields) {
     (builder.build(), fields)
 }
 
+/// The sort key of a newest-first search: publication time, score, id.
+type NewestKey = (Option<i64>, Score, Option<i64>);
+
 /// The search index in one folder.
 pub struct SearchIndex {
     dir: PathBuf,
@@ -266,8 +269,10 @@ impl SearchIndex {
                     (SortBySimilarityScore, Order::Desc),
                     (SortByStaticFastValue::<i64>::for_field(ID), Order::Asc),
                 ));
-                let top: Vec<((Option<i64>, Score, Option<i64>), DocAddress)> = searcher.search(&parsed, &ranking)?;
-                top.into_iter().map(|((_, score, _), address)| (score, address)).collect()
+                let top: Vec<(NewestKey, DocAddress)> = searcher.search(&parsed, &ranking)?;
+                top.into_iter()
+                    .map(|((_, score, _), address)| (score, address))
+                    .collect()
             }
         };
         let mut snippets = SnippetGenerator::create(&searcher, &*parsed, self.fields.text)?;

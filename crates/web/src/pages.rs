@@ -85,7 +85,12 @@ pub(crate) struct Pager {
 
 impl Pager {
     /// `href(n)` is the address of page n.
-    pub(crate) fn new(page: u32, has_more: bool, href: impl Fn(u32) -> String, labels: (&'static str, &'static str)) -> Self {
+    pub(crate) fn new(
+        page: u32,
+        has_more: bool,
+        href: impl Fn(u32) -> String,
+        labels: (&'static str, &'static str),
+    ) -> Self {
         Pager {
             page,
             newer: (page > 1).then(|| href(page - 1)),

@@ -268,10 +268,7 @@ fn saved_search_feed(site: &BaseUrl, saved: &SavedSearch, spec: &SearchSpec, hit
     Feed {
         id: format!("urn:ravenwire:feed:saved:{}", saved.id),
         title: format!("{} · ravenwire", saved.name),
-        subtitle: Some(format!(
-            "The newest articles for the saved search {}.",
-            spec.describe()
-        )),
+        subtitle: Some(format!("The newest articles for the saved search {}.", spec.describe())),
         links: vec![
             Link {
                 rel: "self",

@@ -482,6 +482,9 @@ mod tests {
             assert!(err.to_string().contains(says), "{name}={value}: {err}");
         }
         let err = spec(&[("from", "2026-11-05"), ("to", "2026-11-01")]).unwrap_err();
-        assert!(err.to_string().contains("from (2026-11-05) is after to (2026-11-01)"), "{err}");
+        assert!(
+            err.to_string().contains("from (2026-11-05) is after to (2026-11-01)"),
+            "{err}"
+        );
     }
 }

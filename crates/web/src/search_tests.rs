@@ -179,7 +179,10 @@ async fn csrf_token_from(fx: &Fixture, uri: &str) -> String {
         .and_then(|rest| rest.split(';').next())
         .unwrap_or_else(|| panic!("no CSRF cookie: {cookie:?}"))
         .to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
     assert!(
         page.body.contains(&format!("name=\"csrf\" value=\"{token}\"")),
         "{}",
@@ -245,14 +248,20 @@ async fn each_filter_narrows_the_page_and_the_api_alike() {
         ("q=harbour+bridge&source=old+news+DAILY".into(), vec![rerun]),
         ("q=harbour+bridge&language=es".into(), vec![spanish]),
         ("q=harbour+bridge&language=EN".into(), vec![bridge, echo, rerun]),
-        (format!("q=harbour+bridge&story={}", fx.bridge_story), vec![bridge, echo, rerun, spanish]),
+        (
+            format!("q=harbour+bridge&story={}", fx.bridge_story),
+            vec![bridge, echo, rerun, spanish],
+        ),
         (format!("q=harbour+bridge&story={}", fx.orchard_story), vec![]),
         (format!("q=apples&story={}", fx.orchard_story), vec![orchard]),
         ("q=harbour+bridge&from=2024-03-02".into(), vec![rerun, spanish]),
         ("q=harbour+bridge&to=2024-03-01".into(), vec![bridge, echo]),
         // Both ends are inclusive, whole days in UTC: the re-run is dated 10 June.
         ("q=harbour+bridge&from=2024-06-10&to=2024-06-10".into(), vec![rerun]),
-        ("q=bridge&from=2024-03-01&to=2024-06-30&source=old+news+daily&language=en".into(), vec![rerun]),
+        (
+            "q=bridge&from=2024-03-01&to=2024-06-30&source=old+news+daily&language=en".into(),
+            vec![rerun],
+        ),
         // Filters alone list what passes them.
         ("source=Valley+Post".into(), vec![orchard]),
     ];
@@ -292,7 +301,15 @@ async fn the_form_shows_every_filter_with_its_value() {
         assert!(body.contains(&field), "{field}: {body}");
     }
     // Every field has a label.
-    for id in ["filter-q", "filter-source", "filter-language", "filter-story", "filter-from", "filter-to", "filter-sort"] {
+    for id in [
+        "filter-q",
+        "filter-source",
+        "filter-language",
+        "filter-story",
+        "filter-from",
+        "filter-to",
+        "filter-sort",
+    ] {
         assert!(body.contains(&format!("<label for=\"{id}\">")), "{id}");
     }
     // The empty page shows the form too.
@@ -319,11 +336,17 @@ async fn date_order_is_newest_first_and_pages_keep_the_filters() {
     assert_eq!(filtered["filters"]["from"], "2024-03-01");
     assert_eq!(filtered["sort"], "relevance");
     // Pages work as on the page, `limit` hits each.
-    let second = fx.get("/api/v1/search?q=harbour+bridge&sort=date&limit=2&page=2").await.json();
+    let second = fx
+        .get("/api/v1/search?q=harbour+bridge&sort=date&limit=2&page=2")
+        .await
+        .json();
     assert_eq!(json_ids(&second), [fx.bridge.0]);
     assert_eq!(second["page"], 2);
 
-    let second = fx.get("/search?q=harbour+bridge&source=Wire+Echo&sort=date&page=2").await.body;
+    let second = fx
+        .get("/search?q=harbour+bridge&source=Wire+Echo&sort=date&page=2")
+        .await
+        .body;
     assert!(second.contains("No more results."));
     assert!(
         second.contains("href=\"/search?q=harbour+bridge&#38;source=Wire+Echo&#38;sort=date&#38;page=1\""),
@@ -343,7 +366,10 @@ async fn bad_filter_values_are_400s_naming_the_parameter() {
         ("q=bridge&language=english%21", "language must be a language code"),
         ("q=bridge&source=%2A%2A", "source must be an outlet"),
         ("q=bridge&sort=newest", "sort must be relevance or date"),
-        ("q=bridge&from=2024-03-05&to=2024-03-01", "from (2024-03-05) is after to (2024-03-01)"),
+        (
+            "q=bridge&from=2024-03-05&to=2024-03-01",
+            "from (2024-03-05) is after to (2024-03-01)",
+        ),
         ("q=bridge&page=0", "page must be a whole number"),
     ] {
         let page = fx.get(&format!("/search?{params}")).await;
@@ -384,7 +410,11 @@ async fn a_saved_search_round_trip_page_feed_api_and_delete() {
 
     let list = fx.get("/saved").await;
     assert_eq!(list.status, StatusCode::OK);
-    assert!(list.body.contains(&format!("<a href=\"/saved/{id}\">Bridge watch</a>")), "{}", list.body);
+    assert!(
+        list.body.contains(&format!("<a href=\"/saved/{id}\">Bridge watch</a>")),
+        "{}",
+        list.body
+    );
     assert!(list.body.contains(&format!("href=\"/saved/{id}/feed.atom\"")));
     assert!(list.body.contains("from 2024-03-01 · newest first"), "{}", list.body);
 
@@ -412,8 +442,13 @@ async fn a_saved_search_round_trip_page_feed_api_and_delete() {
             format!("{site}/article/{}", fx.bridge)
         ]
     );
-    assert_eq!(parsed.entries[2].title.as_ref().unwrap().content, "Harbour bridge closes after storm");
-    assert!(feed.body.contains(&format!("<link rel=\"self\" type=\"application/atom+xml\" href=\"{site}/saved/{id}/feed.atom\"/>")));
+    assert_eq!(
+        parsed.entries[2].title.as_ref().unwrap().content,
+        "Harbour bridge closes after storm"
+    );
+    assert!(feed.body.contains(&format!(
+        "<link rel=\"self\" type=\"application/atom+xml\" href=\"{site}/saved/{id}/feed.atom\"/>"
+    )));
 
     let all = fx.get("/api/v1/saved-searches").await.json();
     let first = &all["saved_searches"][0];
@@ -427,11 +462,20 @@ async fn a_saved_search_round_trip_page_feed_api_and_delete() {
     assert_eq!(one["page"], format!("{site}/saved/{id}"));
 
     let token = csrf_token_from(&fx, "/saved").await;
-    let deleted = post_form(&fx, &format!("/saved/{id}/delete"), Some(&token), form(&[("csrf", &token)])).await;
+    let deleted = post_form(
+        &fx,
+        &format!("/saved/{id}/delete"),
+        Some(&token),
+        form(&[("csrf", &token)]),
+    )
+    .await;
     assert_eq!(deleted.status, StatusCode::SEE_OTHER);
     assert_eq!(deleted.header(header::LOCATION), "/saved");
     assert_eq!(fx.get(&location).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(fx.get(&format!("/saved/{id}/feed.atom")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        fx.get(&format!("/saved/{id}/feed.atom")).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert!(fx.get("/saved").await.body.contains("No saved searches yet."));
 }
 
@@ -447,7 +491,11 @@ async fn saving_or_deleting_without_the_csrf_pair_is_a_403() {
         }
         form(&pairs)
     };
-    for (cookie, field) in [(None, Some(token.as_str())), (Some(token.as_str()), None), (Some(token.as_str()), Some(other.as_str()))] {
+    for (cookie, field) in [
+        (None, Some(token.as_str())),
+        (Some(token.as_str()), None),
+        (Some(token.as_str()), Some(other.as_str())),
+    ] {
         let reply = post_form(&fx, "/saved", cookie, fields(field)).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{cookie:?} {field:?}");
         assert!(reply.body.contains("security token"), "{}", reply.body);
@@ -476,8 +524,14 @@ async fn a_form_with_bad_values_is_a_400_naming_them() {
     let token = "ab".repeat(32);
     for (pairs, says) in [
         (vec![("q", "apples")], "needs a name"),
-        (vec![("name", "Nothing")], "needs words to search for (q) or at least one filter"),
-        (vec![("name", "Bad day"), ("q", "apples"), ("to", "1709251200")], "to must be a day"),
+        (
+            vec![("name", "Nothing")],
+            "needs words to search for (q) or at least one filter",
+        ),
+        (
+            vec![("name", "Bad day"), ("q", "apples"), ("to", "1709251200")],
+            "to must be a day",
+        ),
         (vec![("name", "Bad query"), ("q", "nosuchfield:x")], "bad search query"),
     ] {
         let mut pairs = pairs;
@@ -510,7 +564,10 @@ async fn a_hostile_saved_search_name_is_inert_on_the_pages_and_in_the_feed() {
     }
     let feed = fx.get(&format!("{location}/feed.atom")).await.body;
     assert!(!feed.contains("<script>"), "{feed}");
-    assert!(feed.contains("<title>&lt;script&gt;alert('x')&lt;/script&gt; &amp; \"apples\" · ravenwire</title>"), "{feed}");
+    assert!(
+        feed.contains("<title>&lt;script&gt;alert('x')&lt;/script&gt; &amp; \"apples\" · ravenwire</title>"),
+        "{feed}"
+    );
     let parsed = feed_rs::parser::parse(feed.as_bytes()).expect("Atom parses");
     assert_eq!(parsed.title.unwrap().content, format!("{name} · ravenwire"));
     assert_eq!(parsed.entries.len(), 1);
@@ -541,13 +598,22 @@ async fn the_api_creates_and_deletes_saved_searches() {
     assert_eq!(created.header(header::LOCATION), format!("/api/v1/saved-searches/{id}"));
     assert_eq!(json["filters"]["story"], fx.orchard_story.0);
     assert_eq!(json["filters"]["to"], "2024-12-31");
-    let saved = fx.state.store.saved_search(store::SavedSearchId(id)).await.unwrap().unwrap();
+    let saved = fx
+        .state
+        .store
+        .saved_search(store::SavedSearchId(id))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(saved.filters.story, Some(StoryId(fx.orchard_story.0)));
     assert_eq!(hit_ids(&fx.get(&format!("/saved/{id}")).await.body), [fx.orchard.0]);
 
     for (body, says) in [
         (r#"{"q": "apples"}"#, "needs a name"),
-        (r#"{"name": "x", "q": "apples", "from": 1709251200}"#, "from must be a day"),
+        (
+            r#"{"name": "x", "q": "apples", "from": 1709251200}"#,
+            "from must be a day",
+        ),
         (r#"{"name": "x", "query": "nosuchfield:x"}"#, "bad search query"),
         (r#"["apples"]"#, "must be a JSON object"),
         ("{", "cannot read the JSON body"),
@@ -565,6 +631,13 @@ async fn the_api_creates_and_deletes_saved_searches() {
     assert_eq!(send(&fx, delete(id)).await.status, StatusCode::NO_CONTENT);
     let again = send(&fx, delete(id)).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
-    assert!(again.body.contains(&format!("no saved search with id {id}")), "{}", again.body);
-    assert_eq!(fx.get(&format!("/api/v1/saved-searches/{id}")).await.status, StatusCode::NOT_FOUND);
+    assert!(
+        again.body.contains(&format!("no saved search with id {id}")),
+        "{}",
+        again.body
+    );
+    assert_eq!(
+        fx.get(&format!("/api/v1/saved-searches/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
 }

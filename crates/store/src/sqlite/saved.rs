@@ -159,7 +159,13 @@ mod tests {
         assert!(store.saved_searches().await.unwrap().is_empty());
         let first = store.save_search(&ferry_search("first")).await.unwrap();
         let second = store.save_search(&ferry_search("second")).await.unwrap();
-        let names: Vec<String> = store.saved_searches().await.unwrap().into_iter().map(|s| s.name).collect();
+        let names: Vec<String> = store
+            .saved_searches()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
         assert_eq!(names, ["second", "first"]);
         assert!(store.delete_saved_search(second).await.unwrap());
         assert!(!store.delete_saved_search(second).await.unwrap());
