@@ -13,8 +13,11 @@
 //! Apostrophes belong to words (`O'Brien`), a double quote left open closes
 //! at the end, and a query longer than [`MAX_QUERY_CHARS`] or nested deeper
 //! than [`MAX_QUERY_DEPTH`] is refused with [`Error::Query`] (see the
-//! `query` module for why).
+//! `query` module for why). [`SearchIndex::search_filtered`] narrows a
+//! search by outlet, language, story and publication time, and can order
+//! hits newest first.
 
+mod filter;
 mod mark;
 mod query;
 mod tokenizer;
@@ -36,6 +39,7 @@ use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, TantivyDocument, TantivyError, Term,
 };
 
+pub use crate::filter::{Filters, Sort};
 pub use crate::query::{shown_query, MAX_QUERY_CHARS, MAX_QUERY_DEPTH};
 use crate::tokenizer::{keyword_analyzer, text_analyzer, KEYWORD_TOKENIZER, TEXT_TOKENIZER};
 
@@ -151,6 +155,9 @@ fn schema() -> (Schema, Fields) {
     (builder.build(), fields)
 }
 
+/// The sort key of a newest-first search: publication time, score, id.
+type NewestKey = (Option<i64>, Score, Option<i64>);
+
 /// The search index in one folder.
 pub struct SearchIndex {
     dir: PathBuf,
@@ -231,9 +238,57 @@ impl SearchIndex {
     /// its shape or size, is an [`Error::Query`] naming the problem; none
     /// recurses deeper than [`MAX_QUERY_DEPTH`] levels.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {
-        if limit == 0 || query.trim().is_empty() {
+        self.search_filtered(query, &Filters::default(), Sort::Relevance, limit)
+    }
+
+    /// [`SearchIndex::search`], narrowed by `filters` and ordered by `sort`.
+    ///
+    /// A blank query with at least one filter matches every article that
+    /// passes the filters (a search for "everything from this outlet");
+    /// with no filter it matches nothing.
+    pub fn search_filtered(&self, query: &str, filters: &Filters, sort: Sort, limit: usize) -> Result<Vec<Hit>> {
+        let blank = query.trim().is_empty();
+        if limit == 0 || (blank && filters.is_empty()) {
             return Ok(Vec::new());
         }
+        let words = if blank { None } else { Some(self.parse(query)?) };
+        let parsed = filter::apply(&self.fields, words, filters);
+        let searcher = self.reader.searcher();
+        let found: Vec<(Score, DocAddress)> = match sort {
+            Sort::Relevance => {
+                let ranking = TopDocs::with_limit(limit).order_by((
+                    (SortBySimilarityScore, Order::Desc),
+                    (SortByStaticFastValue::<i64>::for_field(ID), Order::Asc),
+                ));
+                let top: Vec<((Score, Option<i64>), DocAddress)> = searcher.search(&parsed, &ranking)?;
+                top.into_iter().map(|((score, _), address)| (score, address)).collect()
+            }
+            Sort::Newest => {
+                let ranking = TopDocs::with_limit(limit).order_by((
+                    (SortByStaticFastValue::<i64>::for_field(PUBLISHED), Order::Desc),
+                    (SortBySimilarityScore, Order::Desc),
+                    (SortByStaticFastValue::<i64>::for_field(ID), Order::Asc),
+                ));
+                let top: Vec<(NewestKey, DocAddress)> = searcher.search(&parsed, &ranking)?;
+                top.into_iter()
+                    .map(|((_, score, _), address)| (score, address))
+                    .collect()
+            }
+        };
+        let mut snippets = SnippetGenerator::create(&searcher, &*parsed, self.fields.text)?;
+        snippets.set_max_num_chars(SNIPPET_CHARS);
+        found
+            .into_iter()
+            .map(|(score, address)| {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                Ok(self.hit(&doc, score, &snippets))
+            })
+            .collect()
+    }
+
+    /// The query language read into a query, or an [`Error::Query`] naming
+    /// the problem.
+    fn parse(&self, query: &str) -> Result<Box<dyn tantivy::query::Query>> {
         let query_error = |message: String| Error::Query {
             query: query.to_string(),
             message,
@@ -241,24 +296,9 @@ impl SearchIndex {
         let mended = query::prepare(query).map_err(query_error)?;
         let syntax = query_grammar::parse_query(&mended).map_err(|_| query_error(query::SYNTAX_HINT.to_string()))?;
         query::check_supported(&syntax).map_err(query_error)?;
-        let parsed = self
-            .query_parser
+        self.query_parser
             .build_query_from_user_input_ast(hoist_negations(syntax))
-            .map_err(|err| query_error(err.to_string()))?;
-        let searcher = self.reader.searcher();
-        let ranking = TopDocs::with_limit(limit).order_by((
-            (SortBySimilarityScore, Order::Desc),
-            (SortByStaticFastValue::<i64>::for_field(ID), Order::Asc),
-        ));
-        let top: Vec<((Score, Option<i64>), DocAddress)> = searcher.search(&parsed, &ranking)?;
-        let mut snippets = SnippetGenerator::create(&searcher, &*parsed, self.fields.text)?;
-        snippets.set_max_num_chars(SNIPPET_CHARS);
-        top.into_iter()
-            .map(|((score, _), address)| {
-                let doc: TantivyDocument = searcher.doc(address)?;
-                Ok(self.hit(&doc, score, &snippets))
-            })
-            .collect()
+            .map_err(|err| query_error(err.to_string()))
     }
 
     fn hit(&self, doc: &TantivyDocument, score: Score, snippets: &SnippetGenerator) -> Hit {

@@ -170,4 +170,11 @@ pub trait Store: Send + Sync {
     async fn use_api_token(&self, token_hash: &str, at: chrono::DateTime<chrono::Utc>) -> Result<Option<ApiToken>>;
     /// Deletes an API token; false when there was none.
     async fn revoke_api_token(&self, id: ApiTokenId) -> Result<bool>;
+    /// Keeps a search. [`Error::Invalid`] when its name is blank.
+    async fn save_search(&self, search: &NewSavedSearch) -> Result<SavedSearchId>;
+    /// Every saved search, newest first.
+    async fn saved_searches(&self) -> Result<Vec<SavedSearch>>;
+    async fn saved_search(&self, id: SavedSearchId) -> Result<Option<SavedSearch>>;
+    /// Forgets a saved search; `false` when there was no such search.
+    async fn delete_saved_search(&self, id: SavedSearchId) -> Result<bool>;
 }

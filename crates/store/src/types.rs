@@ -289,3 +289,72 @@ pub struct ApiToken {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
 }
+
+id_type!(
+    /// A saved search.
+    SavedSearchId
+);
+
+/// The order of a search's hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchSort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Newest publication first.
+    Date,
+}
+
+impl SearchSort {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SearchSort::Relevance => "relevance",
+            SearchSort::Date => "date",
+        }
+    }
+
+    /// The order named by [`SearchSort::as_str`], if `name` is one.
+    pub fn from_name(name: &str) -> Option<SearchSort> {
+        match name {
+            "relevance" => Some(SearchSort::Relevance),
+            "date" => Some(SearchSort::Date),
+            _ => None,
+        }
+    }
+}
+
+/// What a search is narrowed to besides its words.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SearchFilters {
+    /// The outlet's name.
+    pub source: Option<String>,
+    /// A language code such as `en`.
+    pub language: Option<String>,
+    pub story: Option<StoryId>,
+    /// The first day of publication, inclusive (UTC).
+    pub from: Option<chrono::NaiveDate>,
+    /// The last day of publication, inclusive (UTC).
+    pub to: Option<chrono::NaiveDate>,
+}
+
+/// A search to keep, as a person saves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSavedSearch {
+    pub name: String,
+    /// In the search's query language; blank for a filter-only search.
+    pub query: String,
+    pub filters: SearchFilters,
+    pub sort: SearchSort,
+}
+
+/// A kept search, which has its own page and Atom feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedSearch {
+    pub id: SavedSearchId,
+    pub name: String,
+    pub query: String,
+    pub filters: SearchFilters,
+    pub sort: SearchSort,
+    pub created_at: DateTime<Utc>,
+}

@@ -12,8 +12,8 @@ use utoipa::ToSchema;
 use crate::display::clean_body;
 use crate::lookup::{article_from_path, provenance_of, story_from_path};
 use crate::openapi::{schemas, ErrorBody};
-use crate::pages::search_index;
 use crate::params::QueryParams;
+use crate::search_page::{self, SearchSpec};
 use crate::{AppState, Error};
 
 const DEFAULT_LIMIT: u32 = 20;
@@ -266,31 +266,53 @@ pub(crate) struct SearchHit {
 #[derive(Serialize, ToSchema)]
 pub(crate) struct SearchResults {
     query: String,
+    /// The filters applied; days as `2026-11-01`.
+    #[schema(value_type = schemas::SearchFilters)]
+    filters: store::SearchFilters,
+    /// `relevance` or `date`.
+    #[schema(value_type = schemas::SearchSort)]
+    sort: store::SearchSort,
+    /// Pages of `limit` hits, from 1.
+    page: u32,
     hits: Vec<SearchHit>,
 }
 
-/// Full-text search over every stored article, best match first.
+/// Full-text search over every stored article, best match first (or
+/// newest first), narrowed by filters.
 #[utoipa::path(
     get,
     path = "/api/v1/search",
     tag = "search",
     params(
-        ("q" = String, Query, example = "harbour", description = "The query: words, \"phrases\", AND, OR, NOT"),
-        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Hits to return (default 20)"),
+        ("q" = String, Query, example = "harbour", description = "The query: words, \"phrases\", AND, OR, NOT (may be left out when a filter is given)"),
+        ("source" = Option<String>, Query, description = "Only this outlet"),
+        ("language" = Option<String>, Query, description = "Only this language (e.g. en)"),
+        ("story" = Option<i64>, Query, description = "Only this story's articles"),
+        ("from" = Option<String>, Query, format = Date, description = "Published on or after this day (2026-11-01)"),
+        ("to" = Option<String>, Query, format = Date, description = "Published on or before this day (2026-11-30)"),
+        ("sort" = Option<String>, Query, description = "relevance (default) or date"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Hits per page (default 20)"),
+        ("page" = Option<u32>, Query, minimum = 1, description = "The page of hits, from 1"),
     ),
     responses(
         (status = 200, description = "The hits", body = SearchResults),
-        (status = 400, description = "No query, a query that does not parse, or a limit out of range", body = ErrorBody),
+        (status = 400, description = "No query or filter, a query that does not parse, or a parameter out of range", body = ErrorBody),
         (status = 500, description = "The index failed", body = ErrorBody),
         (status = 503, description = "The request took too long", body = ErrorBody),
     ),
 )]
 pub(crate) async fn search(State(state): State<AppState>, params: QueryParams) -> Result<Json<SearchResults>, Error> {
-    let query = params
-        .text("q")
-        .ok_or_else(|| Error::BadRequest("the search needs a query: ?q=words".to_string()))?;
+    let spec = SearchSpec::from_params(&params)?;
+    if !spec.is_search() {
+        return Err(Error::BadRequest(
+            "the search needs a query: ?q=words, or a filter such as ?source=outlet".to_string(),
+        ));
+    }
     let limit = params.number("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)?;
-    let hits = search_index(&state.index, query, limit as usize).await?;
+    let page = params.number("page", 1, 1, search_page::MAX_SEARCH_PAGE)?;
+    let skip = ((page - 1) * limit) as usize;
+    let mut hits = search_page::run(&state.index, &spec, skip + limit as usize).await?;
+    let hits = hits.split_off(skip.min(hits.len()));
     let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
     let provenance = provenance_of(&state, ids).await?;
     let hits = hits
@@ -310,7 +332,10 @@ pub(crate) async fn search(State(state): State<AppState>, params: QueryParams) -
         })
         .collect();
     Ok(Json(SearchResults {
-        query: query.to_string(),
+        query: spec.query,
+        filters: spec.filters,
+        sort: spec.sort,
+        page,
         hits,
     }))
 }

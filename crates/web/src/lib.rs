@@ -31,6 +31,8 @@ mod metrics;
 mod openapi;
 mod pages;
 mod params;
+mod saved;
+mod search_page;
 mod server;
 mod sources_admin;
 mod story_page;
@@ -48,7 +50,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{header, HeaderValue};
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use axum::Router;
 use index::SearchIndex;
 use store::Store;
@@ -96,7 +98,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/story/{id}/feed.atom", get(feeds::story_feed))
         .route("/feed.atom", get(feeds::latest_feed))
         .route("/article/{id}", get(pages::article_page))
-        .route("/search", get(pages::search_page))
+        .route("/search", get(search_page::search_page))
         .route("/static/style.css", get(pages::stylesheet))
         .route("/static/keys.js", get(assets::keys_script))
         .route("/static/icon.svg", get(assets::icon_svg))
@@ -110,6 +112,15 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/api/v1/search", get(api::search))
         .route("/api/openapi.json", get(openapi::openapi_json))
         .route("/metrics", get(metrics::scrape))
+        .route("/saved", get(saved::saved_list))
+        .route("/saved", post(saved::create_saved))
+        .route("/saved/{id}", get(saved::saved_page))
+        .route("/saved/{id}/feed.atom", get(saved::saved_feed))
+        .route("/saved/{id}/delete", post(saved::delete_saved))
+        .route("/api/v1/saved-searches", get(saved::api_list))
+        .route("/api/v1/saved-searches", post(saved::api_create))
+        .route("/api/v1/saved-searches/{id}", get(saved::api_get))
+        .route("/api/v1/saved-searches/{id}", delete(saved::api_delete))
         .route(
             "/websub/{id}",
             get(websub::verify)

@@ -51,9 +51,25 @@ use utoipa::{OpenApi, ToSchema};
 
 use crate::{api, metrics};
 
+/// Writes take `Authorization: Bearer TOKEN` (from `ravenwire token
+/// create`), or a login session with an `X-CSRF-Token` header.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
 /// The API's document; see the module comment for how to add a route.
 #[derive(OpenApi)]
 #[openapi(
+    modifiers(&BearerAuth),
     info(
         title = "ravenwire",
         description = "News stories from many outlets, with copies and re-dated reruns told apart from \
@@ -65,6 +81,13 @@ use crate::{api, metrics};
         api::story,
         api::article,
         api::search,
+        crate::sources_admin::api_list,
+        crate::sources_admin::api_add,
+        crate::sources_admin::api_remove,
+        crate::saved::api_list,
+        crate::saved::api_get,
+        crate::saved::api_create,
+        crate::saved::api_delete,
         metrics::scrape,
         openapi_json,
     ),
@@ -181,6 +204,70 @@ pub(crate) mod schemas {
         copy_of: Option<i64>,
         redated: bool,
         description: Option<String>,
+    }
+
+    /// A saved search in the JSON API, with the absolute addresses of its
+    /// page and its Atom feed.
+    #[derive(ToSchema)]
+    pub(crate) struct SavedJson {
+        id: i64,
+        name: String,
+        /// In the search's query language; blank for a filter-only search.
+        query: String,
+        filters: SearchFilters,
+        sort: SearchSort,
+        #[schema(format = DateTime)]
+        created_at: String,
+        /// Its results page.
+        page: String,
+        /// Its Atom feed: an alert any feed reader can follow.
+        feed: String,
+    }
+
+    /// Every saved search, newest first.
+    #[derive(ToSchema)]
+    pub(crate) struct SavedList {
+        saved_searches: Vec<SavedJson>,
+    }
+
+    /// A search to save: `name` and at least a query or a filter.
+    #[derive(ToSchema)]
+    pub(crate) struct NewSavedSearch {
+        name: String,
+        q: Option<String>,
+        source: Option<String>,
+        language: Option<String>,
+        story: Option<i64>,
+        #[schema(format = Date)]
+        from: Option<String>,
+        #[schema(format = Date)]
+        to: Option<String>,
+        /// `relevance` or `date`.
+        sort: Option<String>,
+    }
+
+    /// What a search is narrowed to besides its words.
+    #[derive(ToSchema)]
+    pub(crate) struct SearchFilters {
+        /// The outlet's name.
+        source: Option<String>,
+        /// A language code such as `en`.
+        language: Option<String>,
+        story: Option<i64>,
+        /// First day of publication, inclusive.
+        #[schema(format = Date)]
+        from: Option<String>,
+        /// Last day of publication, inclusive.
+        #[schema(format = Date)]
+        to: Option<String>,
+    }
+
+    /// The order of a search's hits.
+    #[derive(ToSchema)]
+    #[schema(rename_all = "lowercase")]
+    pub(crate) enum SearchSort {
+        Relevance,
+        Date,
     }
 
     /// A date an article cites, resolved against its publication day.

@@ -296,10 +296,32 @@ async fn check_answer(fx: &Fixture, doc: &Value, operation: &Value, uri: &str) -
 #[tokio::test]
 async fn documented_get_routes_answer_as_documented() {
     let fx = Fixture::new().await;
+    // Something in every list, so that item schemas are checked too.
+    let saved = fx
+        .state
+        .store
+        .save_search(&store::NewSavedSearch {
+            name: "Bridge".to_string(),
+            query: "bridge".to_string(),
+            filters: store::SearchFilters::default(),
+            sort: store::SearchSort::Date,
+        })
+        .await
+        .expect("save a search");
+    fx.state
+        .store
+        .add_source(&model::Source {
+            kind: model::SourceKind::Feed,
+            url: "https://harbour.example/feed.xml".to_string(),
+            title: Some("Harbour Gazette".to_string()),
+        })
+        .await
+        .expect("add a source");
     // A stored id for each documented path with a `{param}`.
     let ids = [
         ("/api/v1/stories/{id}", fx.bridge_story.0),
         ("/api/v1/articles/{id}", fx.bridge.0),
+        ("/api/v1/saved-searches/{id}", saved.0),
     ];
     let doc = document();
     let mut checked = 0;

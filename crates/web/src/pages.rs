@@ -1,25 +1,15 @@
 //! The HTML pages.
 
-use std::sync::Arc;
-
 use askama::Template;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
-use index::{Hit, SearchIndex};
-use model::Provenance;
 use store::{ArticleId, ArticleSummary, StoredArticle, StoryDetail};
 
-use crate::display::{clean_body, clean_snippet, lang_attr, web_link, When};
-use crate::lookup::{article_from_path, provenance_of};
-use crate::params::QueryParams;
+use crate::display::{clean_body, lang_attr, web_link, When};
+use crate::lookup::article_from_path;
 use crate::{AppState, Error};
-
-const HITS_PER_PAGE: u32 = 10;
-/// The index has no offset, so page n costs n pages of hits; past this
-/// depth a narrower query serves better anyway.
-const MAX_SEARCH_PAGE: u32 = 20;
 
 /// The story page lives in its own module; the router names it here.
 pub(crate) use crate::story_page::story_page;
@@ -221,106 +211,9 @@ pub(crate) async fn article_page(
     Ok(Html(view.render()?))
 }
 
-/// Runs a query on a blocking thread: tantivy searches synchronously.
-pub(crate) async fn search_index(index: &Arc<SearchIndex>, query: &str, limit: usize) -> Result<Vec<Hit>, Error> {
-    let index = Arc::clone(index);
-    let query = query.to_string();
-    Ok(tokio::task::spawn_blocking(move || index.search(&query, limit)).await??)
-}
-
-pub(crate) struct HitView {
-    pub id: i64,
-    pub title: String,
-    pub source: String,
-    pub when: Option<When>,
-    pub story: Option<i64>,
-    pub snippet_html: String,
-    pub provenance: Provenance,
-}
-
-#[derive(Template)]
-#[template(path = "search.html")]
-struct SearchPage {
-    search_value: String,
-    hits: Vec<HitView>,
-    pager: Pager,
-}
-
-pub(crate) async fn search_page(State(state): State<AppState>, params: QueryParams) -> Result<Html<String>, Error> {
-    let page = params.number("page", 1, 1, MAX_SEARCH_PAGE)?;
-    let Some(query) = params.text("q") else {
-        let view = SearchPage {
-            search_value: String::new(),
-            hits: Vec::new(),
-            pager: Pager::new(1, false, |_| String::new(), ("", "")),
-        };
-        return Ok(Html(view.render()?));
-    };
-    let skip = ((page - 1) * HITS_PER_PAGE) as usize;
-    let wanted = skip + HITS_PER_PAGE as usize;
-    let hits = search_index(&state.index, query, wanted + 1).await?;
-    let has_more = hits.len() > wanted;
-    let shown: Vec<i64> = hits
-        .iter()
-        .skip(skip)
-        .take(HITS_PER_PAGE as usize)
-        .map(|h| h.id)
-        .collect();
-    let provenance = provenance_of(&state, shown).await?;
-    let hits = hits
-        .into_iter()
-        .skip(skip)
-        .take(HITS_PER_PAGE as usize)
-        .map(|hit| HitView {
-            provenance: provenance.get(&hit.id).copied().unwrap_or_default(),
-            id: hit.id,
-            title: if hit.title.trim().is_empty() {
-                "Untitled article".to_string()
-            } else {
-                hit.title
-            },
-            source: hit.source,
-            when: hit.published.and_then(When::unix),
-            story: hit.story,
-            snippet_html: clean_snippet(&hit.snippet_html),
-        })
-        .collect();
-    let encoded = encode_query_value(query);
-    let view = SearchPage {
-        search_value: query.to_string(),
-        hits,
-        pager: Pager::new(
-            page,
-            has_more,
-            |n| format!("/search?q={encoded}&page={n}"),
-            ("Previous results", "More results"),
-        ),
-    };
-    Ok(Html(view.render()?))
-}
-
-/// Percent-encodes a query-string value (application/x-www-form-urlencoded).
-fn encode_query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => out.push(byte as char),
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn query_values_are_percent_encoded() {
-        assert_eq!(encode_query_value("harbour bridge"), "harbour+bridge");
-        assert_eq!(encode_query_value("\"a&b\"=é"), "%22a%26b%22%3D%C3%A9");
-    }
 
     #[test]
     fn pager_links_only_where_pages_exist() {
@@ -412,62 +305,6 @@ mod tests {
         )));
         assert!(body.contains("Re-dated: first reported <time datetime=\"2024-03-01T08:00:00+00:00\">"));
         assert!(body.contains("<time datetime=\"2024-06-10\">10 Jun 2024</time>"));
-    }
-
-    #[tokio::test]
-    async fn search_highlights_matches() {
-        let fx = Fixture::new().await;
-        let reply = fx.get("/search?q=apples").await;
-        assert_eq!(reply.status, StatusCode::OK);
-        let body = &reply.body;
-        assert!(body.contains("Results for “apples”"));
-        assert!(body.contains("value=\"apples\""));
-        assert!(body.contains("<b>apples</b>"), "{body}");
-        assert!(body.contains(&format!("href=\"/article/{}\"", fx.orchard)));
-        assert!(!body.contains("Harbour bridge"));
-    }
-
-    #[tokio::test]
-    async fn search_pages_through_results() {
-        let fx = Fixture::new().await;
-        // Three articles share the bridge text; all fit on the first page.
-        let first = fx.get("/search?q=harbour+bridge").await.body;
-        assert_eq!(first.matches("class=\"hit\"").count(), 3, "{first}");
-        // The echo is a copy and the re-run a re-dated copy: each says so.
-        assert_eq!(first.matches("badge-copy\">copy</span>").count(), 1, "{first}");
-        assert_eq!(
-            first.matches("badge-redated\">re-dated copy</span>").count(),
-            1,
-            "{first}"
-        );
-        let second = fx.get("/search?q=harbour+bridge&page=2").await.body;
-        assert!(second.contains("No more results."));
-        assert!(
-            second.contains("href=\"/search?q=harbour+bridge&#38;page=1\""),
-            "{second}"
-        );
-    }
-
-    #[tokio::test]
-    async fn search_without_words_invites_some() {
-        let fx = Fixture::new().await;
-        for uri in ["/search", "/search?q=", "/search?q=+++"] {
-            let reply = fx.get(uri).await;
-            assert_eq!(reply.status, StatusCode::OK);
-            assert!(reply.body.contains("Type words into the search box"), "{uri}");
-            assert!(!reply.body.contains("class=\"hit\""));
-        }
-    }
-
-    #[tokio::test]
-    async fn bad_search_query_is_explained() {
-        let fx = Fixture::new().await;
-        let reply = fx.get("/search?q=nosuchfield%3Ax").await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-        assert!(reply.content_type.starts_with("text/html"));
-        assert!(reply.body.contains("bad search query"), "{}", reply.body);
-        // The search box keeps the query so that it can be corrected.
-        assert!(reply.body.contains("value=\"nosuchfield:x\""));
     }
 
     #[tokio::test]

@@ -18,10 +18,12 @@ use model::opml::{parse_opml, write_opml, Outline};
 use model::{Source, SourceKind};
 use serde::{Deserialize, Serialize};
 use store::{SourceId, StoredSource};
+use utoipa::ToSchema;
 
 use crate::auth::{self, Admin, ApiWriter};
 use crate::csrf::{self, CsrfToken};
 use crate::display::When;
+use crate::openapi::ErrorBody;
 use crate::params::QueryParams;
 use crate::{AppState, Error};
 
@@ -30,31 +32,42 @@ const MAX_OPML_BYTES: usize = 1 << 20;
 
 /// A source with its health, as the API and `ravenwire sources --json`
 /// give it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct SourceHealth {
     id: i64,
     url: String,
     title: Option<String>,
+    /// `feed`, `sitemap` or `site`.
+    #[schema(value_type = String)]
     kind: &'static str,
+    #[schema(value_type = String, format = DateTime)]
     added_at: DateTime<Utc>,
+    #[schema(value_type = Option<String>, format = DateTime)]
     last_poll: Option<DateTime<Utc>>,
+    #[schema(value_type = Option<String>, format = DateTime)]
     last_success: Option<DateTime<Utc>>,
     last_status: Option<u16>,
     last_error: Option<String>,
     error_count: u32,
     interval_secs: Option<i64>,
     /// `null`: due now.
+    #[schema(value_type = Option<String>, format = DateTime)]
     next_poll: Option<DateTime<Utc>>,
+    /// Not polled before this, even when forced (Retry-After or back-off).
+    #[schema(value_type = Option<String>, format = DateTime)]
     wait_until: Option<DateTime<Utc>>,
     articles: u64,
     websub: Option<WebSubHealth>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 struct WebSubHealth {
     hub: String,
     topic: String,
+    /// `requested`, `active` or `denied`.
+    #[schema(value_type = String)]
     state: &'static str,
+    #[schema(value_type = Option<String>, format = DateTime)]
     lease_until: Option<DateTime<Utc>>,
 }
 
@@ -324,25 +337,53 @@ pub(crate) async fn export(_admin: Admin, State(state): State<AppState>) -> Resu
         .into_response())
 }
 
-#[derive(Serialize)]
+/// Every source with its health.
+#[derive(Serialize, ToSchema)]
 pub(crate) struct SourceList {
     sources: Vec<SourceHealth>,
 }
 
 /// GET `/api/v1/sources`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/sources",
+    tag = "sources",
+    responses(
+        (status = 200, description = "Every source with its health", body = SourceList),
+        (status = 500, description = "The store failed", body = ErrorBody),
+        (status = 503, description = "The request took too long", body = ErrorBody),
+    ),
+)]
 pub(crate) async fn api_list(State(state): State<AppState>) -> Result<Json<SourceList>, Error> {
     Ok(Json(SourceList {
         sources: all_sources(&state).await?,
     }))
 }
 
-#[derive(Deserialize)]
+/// A feed, sitemap or site to subscribe to.
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct NewSource {
     url: String,
 }
 
 /// POST `/api/v1/sources` with `{"url": "..."}`: 201 and the new source,
 /// or 200 and the one already subscribed.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sources",
+    tag = "sources",
+    request_body = NewSource,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Subscribed; the scheduler checks it at its first poll", body = SourceHealth),
+        (status = 200, description = "Already subscribed", body = SourceHealth),
+        (status = 400, description = "Not an http(s) URL, or not a JSON body", body = ErrorBody),
+        (status = 401, description = "No credentials", body = ErrorBody),
+        (status = 403, description = "Credentials that do not allow it", body = ErrorBody),
+        (status = 500, description = "The store failed", body = ErrorBody),
+        (status = 503, description = "The request took too long", body = ErrorBody),
+    ),
+)]
 pub(crate) async fn api_add(
     _writer: ApiWriter,
     State(state): State<AppState>,
@@ -368,6 +409,22 @@ pub(crate) async fn api_add(
 }
 
 /// DELETE `/api/v1/sources/{id}`: 204; the articles are kept.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/sources/{id}",
+    tag = "sources",
+    params(("id" = i64, Path, description = "The source's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Unsubscribed; its articles are kept"),
+        (status = 400, description = "Not a source id", body = ErrorBody),
+        (status = 401, description = "No credentials", body = ErrorBody),
+        (status = 403, description = "Credentials that do not allow it", body = ErrorBody),
+        (status = 404, description = "No such source", body = ErrorBody),
+        (status = 500, description = "The store failed", body = ErrorBody),
+        (status = 503, description = "The request took too long", body = ErrorBody),
+    ),
+)]
 pub(crate) async fn api_remove(
     _writer: ApiWriter,
     State(state): State<AppState>,

@@ -11,6 +11,7 @@ mod derived;
 mod fetches;
 mod front;
 mod polls;
+mod saved;
 mod sources;
 mod stories;
 
@@ -230,6 +231,22 @@ impl Store for SqliteStore {
 
     async fn clear_reindex(&self, up_to: i64) -> Result<()> {
         derived::clear_reindex(&self.pool, up_to).await
+    }
+
+    async fn save_search(&self, search: &crate::NewSavedSearch) -> Result<crate::SavedSearchId> {
+        saved::save(&self.pool, search).await
+    }
+
+    async fn saved_searches(&self) -> Result<Vec<crate::SavedSearch>> {
+        saved::list(&self.pool).await
+    }
+
+    async fn saved_search(&self, id: crate::SavedSearchId) -> Result<Option<crate::SavedSearch>> {
+        saved::get(&self.pool, id).await
+    }
+
+    async fn delete_saved_search(&self, id: crate::SavedSearchId) -> Result<bool> {
+        saved::delete(&self.pool, id).await
     }
 
     async fn stats(&self) -> Result<StoreStats> {
