@@ -142,7 +142,16 @@ fn import_search_and_serve_the_fixture_pages() {
         reader.contains("coastline-courier.example.com"),
         "no link to the original"
     );
-    assert!(!reader.contains("<script"), "reader view carries a script");
+    // The layout's keyboard script is the only one; nothing from the page.
+    assert_eq!(
+        reader.matches("<script").count(),
+        1,
+        "reader view carries a script besides the layout's keys.js"
+    );
+    assert!(
+        reader.contains("<script src=\"/static/keys.js\""),
+        "the keyboard script is missing"
+    );
 
     let (status, api_article) = server.get(&format!("/api/v1/articles/{article_id}"));
     assert_eq!(status, 200);

@@ -170,17 +170,24 @@ pub(crate) async fn serve_until<T>(
                 }
             }
         };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             output = &mut stop => break output,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => stream,
+                Ok(accepted) => accepted,
                 Err(err) => {
                     accept_failed(err).await;
                     continue;
                 }
             },
         };
-        tokio::spawn(serve_connection(stream, app.clone(), limits, stop_rx.clone(), permit));
+        tokio::spawn(serve_connection(
+            stream,
+            peer,
+            app.clone(),
+            limits,
+            stop_rx.clone(),
+            permit,
+        ));
     };
     drop(listener);
     Ok((
@@ -221,10 +228,11 @@ impl Stopping {
     }
 }
 
-/// Serves one connection until it closes, or finishes its request in flight
+/// Serves one connection (from `peer`) until it closes, or finishes its request in flight
 /// once `stop` turns true. The permit counts it against the cap.
 async fn serve_connection(
     stream: TcpStream,
+    peer: std::net::SocketAddr,
     app: Router,
     limits: Limits,
     mut stop: watch::Receiver<bool>,
@@ -235,6 +243,14 @@ async fn serve_connection(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
+    // Each request learns the client's address (axum's `ConnectInfo`), so
+    // that failed logins are counted per client.
+    let app = tower::ServiceBuilder::new()
+        .map_request(move |mut request: axum::extract::Request| {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            request
+        })
+        .service(app);
     let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app));
     let mut connection = std::pin::pin!(connection);
     let stopping = async move {

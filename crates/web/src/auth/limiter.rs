@@ -2,10 +2,11 @@
 //! [`WINDOW`] per client address, after which logins from it are refused
 //! until the oldest failure leaves the window.
 //!
-//! The client address is the peer address that the server puts in the
-//! request as axum's `ConnectInfo<SocketAddr>`. Where it is absent (the
-//! hand-written server of `server.rs` does not set it yet), every client
-//! shares one count: the limit is then global, so a flood of wrong
+//! The client address is the peer address that the server (`server.rs`)
+//! puts in each request as axum's `ConnectInfo<SocketAddr>`. Where it is
+//! absent (a router driven without that server, as in some tests), every
+//! client shares one count. Behind a reverse proxy every client has the
+//! proxy's address, and the limit is then shared too: a flood of wrong
 //! passwords also holds the admin off for a few minutes, and a password
 //! still cannot be guessed faster than five tries per five minutes.
 
