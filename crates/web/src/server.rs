@@ -246,7 +246,7 @@ async fn serve_connection(
     // Each request learns the client's address (axum's `ConnectInfo`), so
     // that failed logins are counted per client.
     let app = tower::ServiceBuilder::new()
-        .map_request(move |mut request: axum::extract::Request| {
+        .map_request(move |mut request: hyper::Request<hyper::body::Incoming>| {
             request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
             request
         })
