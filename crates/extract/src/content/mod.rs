@@ -208,4 +208,25 @@ mod tests {
         .is_none());
         assert!(find(&Html::parse_document("<body><a href=x>only a link</a></body>")).is_none());
     }
+
+    #[test]
+    fn an_image_keeps_its_alt_text_escaped() {
+        let page = format!(
+            "<body><article><p>{PROSE}</p><figure><img src=\"/quay.jpg\" alt=\"Boats at the &quot;old&quot; quay\"></figure>\
+             <p>{PROSE}</p><figure><img src=\"/plain.jpg\" alt=\"  \"></figure><p>{PROSE}</p></article></body>"
+        );
+        let found = find_in(&page);
+        assert!(
+            found
+                .fragment
+                .contains("<figure><img src=\"/quay.jpg\" alt=\"Boats at the &quot;old&quot; quay\"></figure>"),
+            "{}",
+            found.fragment
+        );
+        assert!(
+            found.fragment.contains("<figure><img src=\"/plain.jpg\"></figure>"),
+            "{}",
+            found.fragment
+        );
+    }
 }

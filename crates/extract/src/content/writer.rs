@@ -176,7 +176,15 @@ impl<'a> Writer<'_, 'a> {
         if let Some(src) = img.and_then(image_source) {
             self.out.push_str("<figure><img src=\"");
             escape_into(&mut self.out, src);
-            self.out.push_str("\"></figure>");
+            self.out.push('"');
+            // The alt text is the image's words for those who cannot see
+            // it; the reader view shows it.
+            if let Some(alt) = img.and_then(|e| e.attr("alt")).map(str::trim).filter(|a| !a.is_empty()) {
+                self.out.push_str(" alt=\"");
+                escape_into(&mut self.out, alt);
+                self.out.push('"');
+            }
+            self.out.push_str("></figure>");
         }
     }
 
