@@ -9,7 +9,7 @@
 //! - API tokens (`ravenwire token create`) are `rw_` and 64 hex digits, also
 //!   stored only as their SHA-256, and sent as `Authorization: Bearer`.
 //! - Pages behind the login take the [`Admin`] extractor; API writes take
-//!   [`ApiWriter`]. With [`AppState::private`] set, [`private_gate`] asks
+//!   [`ApiWriter`]. With [`AppState::private`] set, `private_gate` asks
 //!   for a session or a token on every route but the login, the static
 //!   files, the health check and WebSub.
 
