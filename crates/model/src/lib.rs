@@ -14,5 +14,5 @@ mod time;
 
 pub use article::Article;
 pub use document::{Assignment, Document, Provenance};
-pub use source::{Source, SourceKind};
+pub use source::{unchecked_kind, Source, SourceKind};
 pub use time::{Timestamp, TimestampError};

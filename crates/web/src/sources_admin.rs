@@ -110,25 +110,11 @@ async fn all_sources(state: &AppState) -> Result<Vec<SourceHealth>, Error> {
 }
 
 /// The source a URL makes without checking, as `ravenwire add --force`
-/// makes it: http(s) only; a sitemap when the path says so, else a feed.
+/// makes it ([`model::unchecked_kind`]).
 fn unchecked_source(url: &str) -> Result<Source, Error> {
     let url = url.trim();
-    let parsed = url::Url::parse(url)
-        .map_err(|e| Error::BadRequest(format!("cannot add {url:?}: not an absolute URL ({e})")))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(Error::BadRequest(format!(
-            "cannot add {url:?}: the scheme must be http or https, not {:?}",
-            parsed.scheme()
-        )));
-    }
-    if parsed.host_str().is_none_or(str::is_empty) {
-        return Err(Error::BadRequest(format!("cannot add {url:?}: it names no host")));
-    }
-    let kind = if parsed.path().to_ascii_lowercase().contains("sitemap") {
-        SourceKind::Sitemap
-    } else {
-        SourceKind::Feed
-    };
+    let kind =
+        model::unchecked_kind(url).map_err(|reason| Error::BadRequest(format!("cannot add {url:?}: {reason}")))?;
     Ok(Source {
         kind,
         url: url.to_string(),

@@ -103,23 +103,15 @@ pub async fn subscribe(store: &dyn Store, fetcher: &Fetcher, url: &str) -> Resul
 
 /// Subscribes without checking, for a feed that is down right now: its
 /// polls' failures are recorded like any other. A URL that says "sitemap"
-/// is taken for one; anything else for a feed.
+/// is taken for one; anything else for a feed ([`model::unchecked_kind`]).
 pub async fn subscribe_unchecked(store: &dyn Store, url: &str) -> Result<Subscribed, SubscribeError> {
-    let parsed = url::Url::parse(url).map_err(|e| gather::Error::InvalidUrl {
+    let kind = model::unchecked_kind(url).map_err(|reason| gather::Error::InvalidUrl {
         url: url.to_string(),
-        reason: e.to_string(),
+        reason,
     })?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(gather::Error::InvalidUrl {
-            url: url.to_string(),
-            reason: format!("scheme {:?} is not http or https", parsed.scheme()),
-        }
-        .into());
-    }
-    let kind = if parsed.path().to_ascii_lowercase().contains("sitemap") {
-        Kind::Sitemap
-    } else {
-        Kind::Feed(None)
+    let kind = match kind {
+        SourceKind::Sitemap => Kind::Sitemap,
+        _ => Kind::Feed(None),
     };
     save(store, url, kind, None).await
 }
