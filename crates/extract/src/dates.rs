@@ -1,28 +1,34 @@
 //! Publication and modification dates: reading them (see [`parse`]) and
 //! choosing among the page's many candidates.
 //!
-//! Sources in order of trust: JSON-LD and meta tags, `<time>` elements marked
-//! as the publication time, a video's upload time, the URL, then weaker
-//! evidence (any `<time>`, date-labelled elements, a dateline in the body or
-//! right under the headline, and last the day written most often in the
-//! markup). A time keeps the
-//! offset it was written with; a bare day stays a day.
+//! Evidence in order of trust ([`Rule`]): JSON-LD, then meta tags, then
+//! `<time>` elements marked as the publication time, a video's upload time,
+//! the URL, and then weaker evidence: any `<time>`, elements whose class or
+//! id names a date or byline, a dateline in the body or right under the
+//! headline, and last the day written most often in the markup. A time keeps
+//! the offset it was written with; a bare day stays a day.
+//!
+//! Each piece must be plausible, or the next one is used: [`parse`] refuses
+//! days before the web existed (1995), and a publication day after the
+//! page's own last modification is a mention of some other day.
 //!
 //! The day that counts is the newsroom's local day: a UTC time is shown in
 //! the zone the page otherwise writes its times in, and gives way to the day
 //! in the URL or the day shown to readers when it could be the same moment.
 
 mod parse;
+mod scan;
+mod zone;
 
 pub(crate) use parse::{find_in_text, from_url, parse_human, parse_machine};
 
-use chrono::FixedOffset;
+use chrono::{NaiveDate, TimeDelta};
 use model::Timestamp;
-use regex::Regex;
 use serde_json::Value;
-use std::sync::LazyLock;
 
 use crate::page::PageFacts;
+use scan::{most_frequent_html_day, opening, visible_text};
+use zone::{could_be_local_day, in_zone, page_zone};
 
 const PUBLISHED_JSON_LD: &[&str] = &["datePublished", "dateCreated"];
 /// A video's upload time is the article's date only when nothing says more.
@@ -84,10 +90,49 @@ const MODIFIED_META: &[&str] = &[
 /// Body text past this is the article itself, not its dateline.
 const BODY_OPENING_BYTES: usize = 1000;
 
+/// A dateline is a short paragraph of its own; a date inside a sentence or
+/// a photo caption near the top is more often some other day.
+const MAX_DATELINE_CHARS: usize = 80;
+
+/// How far past the last modification a machine publication time may fall.
+/// Scheduled posts are written, and last edited, days or weeks before they
+/// go up, so a later publication time is normal; a year later is not.
+const MACHINE_SLACK_DAYS: i64 = 365;
+
+/// Where a publication date came from, most trusted first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Rule {
+    /// JSON-LD `datePublished` or `dateCreated`.
+    StructuredData,
+    /// A publication meta tag: Open Graph, Dublin Core, Parse.ly and kin.
+    Meta,
+    /// A `<time>` or `itemprop` element marked as the publication time.
+    MarkedTime,
+    /// A video's JSON-LD `uploadDate`.
+    Upload,
+    /// A full day in the page's URL.
+    Url,
+    /// The first `<time>` element not marked as a modification.
+    Time,
+    /// An element whose class or id names a date or byline.
+    Byline,
+    /// A dateline opening the article text.
+    Dateline,
+    /// The text right under the headline.
+    UnderHeadline,
+    /// The numeric day written most often in the markup.
+    Markup,
+    /// The first date in the page's visible text after the headline.
+    PageText,
+}
+
 #[derive(Debug, Default, PartialEq)]
 pub(crate) struct Dates {
     pub published: Option<Timestamp>,
     pub modified: Option<Timestamp>,
+    /// The rule that gave `published`.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub rule: Option<Rule>,
 }
 
 /// Everything about a page that can carry its dates.
@@ -103,10 +148,6 @@ pub(crate) struct DateEvidence<'a> {
     pub month_first: bool,
 }
 
-fn first_parsed<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<Timestamp> {
-    values.into_iter().find_map(parse_machine)
-}
-
 fn json_ld_dates<'a>(facts: &'a PageFacts, keys: &'a [&str]) -> impl Iterator<Item = &'a str> + 'a {
     facts
         .json_ld_by_preference()
@@ -118,43 +159,9 @@ fn meta_values<'a>(facts: &'a PageFacts, keys: &'a [&str]) -> impl Iterator<Item
     keys.iter().filter_map(move |k| facts.meta(&[k]))
 }
 
-fn opening(text: &str, max: usize) -> &str {
-    let mut end = text.len().min(max);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
-/// The zones newsrooms publish from, as offsets from UTC in hours: Hawaii
-/// and Alaska aside, west of the US Pacific coast and east of Australia's
-/// east coast (summer time included) there is little news.
-const NEWSROOM_OFFSETS_HOURS: std::ops::RangeInclusive<i64> = -9..=11;
-
-/// Whether `day` could be the local calendar day of `time` in some
-/// newsroom's zone. The URL and the visible text carry the newsroom's local
-/// day, while a machine time is often written in UTC: a day either side is
-/// that same moment only when the clock is near enough to midnight. A bare
-/// day carries no clock, so any neighbouring day could be it.
-fn could_be_local_day(time: &Timestamp, day: chrono::NaiveDate) -> bool {
-    match time {
-        Timestamp::Day(d) => (*d - day).num_days().abs() == 1,
-        Timestamp::Instant(t) => {
-            let utc = t.naive_utc();
-            NEWSROOM_OFFSETS_HOURS
-                .clone()
-                .any(|h| (utc + chrono::TimeDelta::hours(h)).date() == day)
-        }
-    }
-}
-
-/// A dateline is a short paragraph of its own; a date inside a sentence or
-/// a photo caption near the top is more often some other day.
-const MAX_DATELINE_CHARS: usize = 80;
-
 /// The date opening the article: the first paragraph in the opening that is
 /// little more than a date, else the first date written there at all.
-fn body_date(body: &str, month_first: bool) -> Option<chrono::NaiveDate> {
+fn body_date(body: &str, month_first: bool) -> Option<NaiveDate> {
     let opening = opening(body, BODY_OPENING_BYTES);
     opening
         .lines()
@@ -165,91 +172,132 @@ fn body_date(body: &str, month_first: bool) -> Option<chrono::NaiveDate> {
         .map(|(t, _)| t.day())
 }
 
-static HTML_DAY: LazyLock<Regex> = LazyLock::new(|| {
-    // ASCII classes: Unicode `\d` makes the automaton many times slower.
-    Regex::new(r"(?:^|[^0-9])((?:19|20)[0-9]{2})[-/.](0[1-9]|1[0-2])[-/.](0[1-9]|[12][0-9]|3[01])(?:[^0-9]|$)")
-        .expect("valid regex")
-});
-/// Markup past this is footers and scripts of other stories.
-const MAX_HTML_SCAN_BYTES: usize = 1024 * 1024;
-/// Enough numeric dates to see which day the page is about.
-const MAX_HTML_DAYS: usize = 100;
-
-/// The numeric `YYYY-MM-DD` day written most often anywhere in the markup
-/// (scripts and image paths included), first seen on a tie: the last resort
-/// for pages that date themselves only in code.
-fn most_frequent_html_day(html: &str) -> Option<chrono::NaiveDate> {
-    let mut counts: Vec<(chrono::NaiveDate, usize)> = Vec::new();
-    for c in HTML_DAY
-        .captures_iter(opening(html, MAX_HTML_SCAN_BYTES))
-        .take(MAX_HTML_DAYS)
-    {
-        let n = |i: usize| c[i].parse::<u32>().ok();
-        let Some(day) = n(1)
-            .zip(n(2))
-            .zip(n(3))
-            .and_then(|((y, m), d)| parse::plausible_day(y as i32, m, d))
-        else {
-            continue;
-        };
-        match counts.iter_mut().find(|(d, _)| *d == day) {
-            Some((_, count)) => *count += 1,
-            None => counts.push((day, 1)),
+/// The first date written in the page's visible text from its headline on,
+/// else the first written above it: on pages that date themselves nowhere
+/// else, the date shown beside the headline, wherever the page puts it.
+fn page_text_date(page: &DateEvidence, fits: impl Fn(&Timestamp) -> bool) -> Option<Timestamp> {
+    let text = visible_text(page.html);
+    // The title tag's longest part is the headline, without the site name.
+    let headline = page.facts.h1.first().map(String::as_str).or_else(|| {
+        let title = page.facts.title_tag.as_deref()?;
+        title
+            .split(['|', '–', '—'])
+            .flat_map(|part| part.split(" - "))
+            .map(str::trim)
+            .max_by_key(|part| part.len())
+    });
+    let from = headline
+        .filter(|h| h.chars().count() >= 10)
+        .and_then(|h| text.find(h))
+        .unwrap_or(0);
+    let first_fitting = |mut rest: &str| {
+        // The first plausible date, passing over those that do not fit.
+        while let Some((t, at)) = find_in_text(rest, page.month_first) {
+            if fits(&t) {
+                return Some(t);
+            }
+            let next = at + 1;
+            let next = (next..=rest.len()).find(|&i| rest.is_char_boundary(i))?;
+            rest = &rest[next..];
         }
-    }
-    // `max_by_key` keeps the last of equals; reversing keeps the first seen.
-    counts
-        .into_iter()
-        .rev()
-        .max_by_key(|(_, count)| *count)
-        .map(|(day, _)| day)
+        None
+    };
+    first_fitting(&text[from..]).or_else(|| first_fitting(&text[..from]))
 }
 
-static WRITTEN_OFFSET: LazyLock<Regex> = LazyLock::new(|| {
-    // Seconds are required: `11:00-11:30` is a span of hours, not a zone.
-    Regex::new(r"[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)? ?(?:Z|[+-](?:0[0-9]|1[0-4]):?[0-5][0-9])(?-u:\b)")
-        .expect("valid regex")
-});
-/// Enough written times to see the zone a page keeps.
-const MAX_WRITTEN_OFFSETS: usize = 50;
-
-/// The one offset other than UTC that the page writes its times in, if it
-/// keeps to one: that is the newsroom's zone.
-fn page_zone(html: &str) -> Option<FixedOffset> {
-    let mut zone: Option<FixedOffset> = None;
-    let mut seen = 0;
-    // Matching without capture groups is several times faster; the offset
-    // is simply the match's last word.
-    for found in WRITTEN_OFFSET
-        .find_iter(opening(html, MAX_HTML_SCAN_BYTES))
-        .take(MAX_WRITTEN_OFFSETS)
-    {
-        let written = found.as_str();
-        let start = written.rfind(['Z', '+', '-']).unwrap_or(0);
-        let Some(offset) = parse::parse_offset(&written[start..]) else {
-            continue;
-        };
-        if offset.local_minus_utc() == 0 {
-            continue;
-        }
-        if zone.is_some_and(|z| z != offset) {
-            return None;
-        }
-        zone = Some(offset);
-        seen += 1;
-    }
-    zone.filter(|_| seen >= 2)
+/// Whether a publication date could be true of a page last modified at
+/// `modified`: no later than that, give or take `slack_days`.
+fn before_modification(published: &Timestamp, modified: Option<&Timestamp>, slack_days: i64) -> bool {
+    modified.is_none_or(|m| published.day() <= m.day() + TimeDelta::days(slack_days))
 }
 
-/// A UTC time shown in the newsroom's own zone when the page keeps one, so
-/// its day is the local day readers saw: the same instant either way.
-fn in_zone(time: Timestamp, zone: Option<FixedOffset>) -> Timestamp {
-    match (time, zone) {
-        (Timestamp::Instant(t), Some(zone)) if t.offset().local_minus_utc() == 0 => {
-            Timestamp::Instant(t.with_timezone(&zone))
-        }
-        (other, _) => other,
-    }
+/// The modification time: JSON-LD, meta tags, then a `<time>` marked so.
+fn modification(facts: &PageFacts) -> Option<Timestamp> {
+    json_ld_dates(facts, MODIFIED_JSON_LD)
+        .chain(meta_values(facts, MODIFIED_META))
+        .chain(
+            facts
+                .times
+                .iter()
+                .filter(|t| t.modified_hint && !t.published_hint)
+                .map(|t| t.value.as_str()),
+        )
+        .find_map(parse_machine)
+}
+
+/// The most trusted machine-readable publication time the page gives, with
+/// its rule: structured data, meta tags, marked `<time>`s, an upload time.
+fn machine_published(facts: &PageFacts, modified: Option<&Timestamp>) -> Option<(Timestamp, Rule)> {
+    let marked = facts
+        .times
+        .iter()
+        .filter(|t| t.published_hint)
+        .map(|t| t.value.as_str());
+    let sources: [(Rule, Box<dyn Iterator<Item = &str> + '_>); 4] = [
+        (Rule::StructuredData, Box::new(json_ld_dates(facts, PUBLISHED_JSON_LD))),
+        (Rule::Meta, Box::new(meta_values(facts, PUBLISHED_META))),
+        (Rule::MarkedTime, Box::new(marked)),
+        (Rule::Upload, Box::new(json_ld_dates(facts, UPLOADED_JSON_LD))),
+    ];
+    sources.into_iter().find_map(|(rule, values)| {
+        values
+            .filter_map(parse_machine)
+            .find(|t| before_modification(t, modified, MACHINE_SLACK_DAYS))
+            .map(|t| (t, rule))
+    })
+}
+
+/// Weak evidence, in order: any `<time>`, date-labelled elements, the body's
+/// dateline, the text under the headline, the markup's most frequent day,
+/// and the first date in the page's visible text.
+fn loose_published(page: &DateEvidence, modified: Option<&Timestamp>) -> Option<(Timestamp, Rule)> {
+    let facts = page.facts;
+    // Text dates are weak evidence: one later than the page's own
+    // modification time is a mention of some other day.
+    let fits = |t: &Timestamp| before_modification(t, modified, 0);
+    let tagged = |rule: Rule| move |t: Timestamp| (t, rule);
+    let time = || {
+        facts
+            .times
+            .iter()
+            .filter(|t| !t.modified_hint)
+            .filter_map(|t| parse_machine(&t.value))
+            .find(fits)
+            .map(tagged(Rule::Time))
+    };
+    let byline = || {
+        facts
+            .date_labels
+            .iter()
+            .filter_map(|l| find_in_text(l, page.month_first).map(|(t, _)| t))
+            .find(fits)
+            .map(tagged(Rule::Byline))
+    };
+    let dateline = || {
+        body_date(page.body, page.month_first)
+            .map(Timestamp::Day)
+            .filter(fits)
+            .map(tagged(Rule::Dateline))
+    };
+    let under = || {
+        find_in_text(&facts.after_headline, page.month_first)
+            .map(|(t, _)| t)
+            .filter(fits)
+            .map(tagged(Rule::UnderHeadline))
+    };
+    let markup = || {
+        most_frequent_html_day(page.html)
+            .map(Timestamp::Day)
+            .filter(fits)
+            .map(tagged(Rule::Markup))
+    };
+    let page_text = || page_text_date(page, fits).map(tagged(Rule::PageText));
+    time()
+        .or_else(byline)
+        .or_else(dateline)
+        .or_else(under)
+        .or_else(markup)
+        .or_else(page_text)
 }
 
 /// Published and modified times of the page.
@@ -264,37 +312,20 @@ pub(crate) fn choose(page: &DateEvidence) -> Dates {
         }
         other => other,
     };
-    let modified = first_parsed(json_ld_dates(facts, MODIFIED_JSON_LD))
-        .or_else(|| first_parsed(meta_values(facts, MODIFIED_META)))
-        .or_else(|| {
-            first_parsed(
-                facts
-                    .times
-                    .iter()
-                    .filter(|t| t.modified_hint && !t.published_hint)
-                    .map(|t| t.value.as_str()),
-            )
-        })
-        .map(localise);
+    let modified = modification(facts).map(localise);
 
-    let machine = first_parsed(json_ld_dates(facts, PUBLISHED_JSON_LD))
-        .or_else(|| first_parsed(meta_values(facts, PUBLISHED_META)))
-        .or_else(|| {
-            first_parsed(
-                facts
-                    .times
-                    .iter()
-                    .filter(|t| t.published_hint)
-                    .map(|t| t.value.as_str()),
-            )
-        })
-        .or_else(|| first_parsed(json_ld_dates(facts, UPLOADED_JSON_LD)));
-    let machine = machine.map(localise);
-    let from_url = page.urls.iter().find_map(|u| from_url(u));
+    let machine = machine_published(facts, modified.as_ref()).map(|(t, rule)| (localise(t), rule));
+    let from_url = page
+        .urls
+        .iter()
+        .filter_map(|u| from_url(u))
+        .find(|t| before_modification(t, modified.as_ref(), MACHINE_SLACK_DAYS));
     // The URL carries the newsroom's local day; a machine time a day off it
     // that could be the same moment was written in another zone.
     let machine = match (machine, from_url) {
-        (Some(m), Some(Timestamp::Day(u))) if m.day() != u && could_be_local_day(&m, u) => Some(Timestamp::Day(u)),
+        (Some((m, rule)), Some(Timestamp::Day(u))) if m.day() != u && could_be_local_day(&m, u) => {
+            Some((Timestamp::Day(u), rule))
+        }
         (m, _) => m,
     };
     // The day shown to readers next to the article is its local day; a
@@ -305,32 +336,18 @@ pub(crate) fn choose(page: &DateEvidence) -> Dates {
         .filter(|t| t.published_hint)
         .find_map(|t| parse_human(&t.value, page.month_first));
     let machine = match (machine, shown) {
-        (Some(m), Some(day)) if m.day() != day && could_be_local_day(&m, day) => Some(Timestamp::Day(day)),
+        (Some((m, rule)), Some(day)) if m.day() != day && could_be_local_day(&m, day) => {
+            Some((Timestamp::Day(day), rule))
+        }
         (m, _) => m,
     };
-    let loose = || {
-        first_parsed(
-            facts
-                .times
-                .iter()
-                .filter(|t| !t.modified_hint)
-                .map(|t| t.value.as_str()),
-        )
-        .or_else(|| {
-            facts
-                .date_labels
-                .iter()
-                .find_map(|l| find_in_text(l, page.month_first).map(|(t, _)| t))
-        })
-        .or_else(|| body_date(page.body, page.month_first).map(Timestamp::Day))
-        .or_else(|| find_in_text(&facts.after_headline, page.month_first).map(|(t, _)| t))
-        .or_else(|| most_frequent_html_day(page.html).map(Timestamp::Day))
+    let found = machine
+        .or_else(|| from_url.map(|t| (t, Rule::Url)))
+        .or_else(|| loose_published(page, modified.as_ref()));
+    let (mut published, rule) = match found {
+        Some((t, rule)) => (Some(t), Some(rule)),
+        None => (None, None),
     };
-    let mut published = machine.or(from_url).or_else(|| {
-        // Text dates are weak evidence: one later than the page's own
-        // modification time is a mention of some other day.
-        loose().filter(|t| modified.is_none_or(|m| t.day() <= m.day()))
-    });
     // Prefer the precise form of the same day when a later source has it.
     if let Some(Timestamp::Day(day)) = published {
         let precise = json_ld_dates(facts, PUBLISHED_JSON_LD)
@@ -342,14 +359,17 @@ pub(crate) fn choose(page: &DateEvidence) -> Dates {
             published = precise;
         }
     }
-    Dates { published, modified }
+    Dates {
+        published,
+        modified,
+        rule,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::page::TimeMark;
-    use chrono::NaiveDate;
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap()
@@ -376,17 +396,121 @@ mod tests {
         })
     }
 
+    fn mark(value: &str, published: bool, modified: bool) -> TimeMark {
+        TimeMark {
+            value: value.into(),
+            published_hint: published,
+            modified_hint: modified,
+        }
+    }
+
     #[test]
-    fn neighbouring_day_is_local_only_near_midnight() {
-        // 02:18 UTC is the evening before in the Americas.
-        assert!(could_be_local_day(&ts("2020-02-18T02:18:11+00:00"), day("2020-02-17")));
-        // 10:04 UTC is the same day from Alaska to New Zealand.
-        assert!(!could_be_local_day(&ts("2020-07-09T10:04:04+00:00"), day("2020-07-08")));
-        // 21:25 UTC is already the next morning in Australia.
-        assert!(could_be_local_day(&ts("2020-04-24T21:25:06+00:00"), day("2020-04-25")));
-        assert!(!could_be_local_day(&ts("2020-04-24T08:00:00+00:00"), day("2020-04-25")));
-        assert!(could_be_local_day(&ts("2020-04-24"), day("2020-04-25")));
-        assert!(!could_be_local_day(&ts("2020-04-24"), day("2020-04-26")));
+    fn each_rule_in_order_of_trust() {
+        let json_ld = serde_json::json!({"@type": "NewsArticle", "datePublished": "2021-03-04T08:00:00+01:00"});
+        let mut facts = facts_with_meta(&[("parsely-pub-date", "2021-03-05T08:00:00+01:00")]);
+        facts.json_ld = vec![json_ld];
+        let got = choose_with(&facts, &[], "", "");
+        assert_eq!(
+            (got.published, got.rule),
+            (Some(ts("2021-03-04T08:00:00+01:00")), Some(Rule::StructuredData))
+        );
+
+        let facts = facts_with_meta(&[("sailthru.date", "2021-03-05 10:15:00")]);
+        let got = choose_with(&facts, &[], "", "");
+        assert_eq!((got.published, got.rule), (Some(ts("2021-03-05")), Some(Rule::Meta)));
+
+        let mut facts = PageFacts::default();
+        facts.times.push(mark("2021-03-06T09:00:00Z", true, false));
+        let got = choose_with(&facts, &["https://gazette.example/2021/03/01/story"], "", "");
+        assert_eq!(got.rule, Some(Rule::MarkedTime));
+
+        let got = choose_with(
+            &PageFacts::default(),
+            &["https://gazette.example/2021/03/07/story"],
+            "",
+            "",
+        );
+        assert_eq!((got.published, got.rule), (Some(ts("2021-03-07")), Some(Rule::Url)));
+
+        let mut facts = PageFacts::default();
+        facts.times.push(mark("2021-03-20T10:00:00+00:00", false, true));
+        facts.times.push(mark("2021-03-08", false, false));
+        facts.date_labels.push("Posted 9 March 2021".into());
+        let got = choose_with(&facts, &[], "", "");
+        assert_eq!((got.published, got.rule), (Some(ts("2021-03-08")), Some(Rule::Time)));
+
+        let mut facts = PageFacts::default();
+        facts.date_labels.push("By Ilse Varga | 9 March 2021".into());
+        facts.after_headline = "10 March 2021".into();
+        let got = choose_with(&facts, &[], "11 March 2021\nText.", "");
+        assert_eq!((got.published, got.rule), (Some(ts("2021-03-09")), Some(Rule::Byline)));
+
+        let facts = PageFacts {
+            after_headline: "10 March 2021".into(),
+            ..PageFacts::default()
+        };
+        let got = choose_with(&facts, &[], "11 March 2021\nText.", "");
+        assert_eq!(
+            (got.published, got.rule),
+            (Some(ts("2021-03-11")), Some(Rule::Dateline))
+        );
+
+        let got = choose_with(&facts, &[], "Text without a date.", "<p>2021-03-12</p>");
+        assert_eq!(
+            (got.published, got.rule),
+            (Some(ts("2021-03-10")), Some(Rule::UnderHeadline))
+        );
+
+        let html = "<p>Today is 13 March 2021</p><a href=\"/img/2021/03/12/a.jpg\">";
+        let got = choose_with(&PageFacts::default(), &[], "Text without a date.", html);
+        assert_eq!((got.published, got.rule), (Some(ts("2021-03-12")), Some(Rule::Markup)));
+    }
+
+    #[test]
+    fn page_text_reads_from_the_headline_on() {
+        let facts = PageFacts {
+            h1: vec!["Ferry to Vellmark resumes".into()],
+            ..PageFacts::default()
+        };
+        let html = "<div>Mon 14 March 2021 | Weather</div><b>Ferry to Vellmark resumes</b>\
+                    <span>Published 12 March 2021</span><p>Body.</p>";
+        let got = choose_with(&facts, &[], "Body.", html);
+        assert_eq!(
+            (got.published, got.rule),
+            (Some(ts("2021-03-12")), Some(Rule::PageText))
+        );
+        // With no headline found, the first date on the page.
+        let got = choose_with(&PageFacts::default(), &[], "Body.", html);
+        assert_eq!(got.published, Some(ts("2021-03-14")));
+        assert_eq!(
+            choose_with(&PageFacts::default(), &[], "Body.", "<p>Body.</p>").rule,
+            None
+        );
+    }
+
+    #[test]
+    fn implausible_evidence_gives_way_to_the_next() {
+        // Before the web: the meta is passed over for the URL.
+        let facts = facts_with_meta(&[("article:published_time", "1970-01-01T00:00:00Z")]);
+        let got = choose_with(&facts, &["https://gazette.example/2021/03/07/story"], "", "");
+        assert_eq!((got.published, got.rule), (Some(ts("2021-03-07")), Some(Rule::Url)));
+
+        // A year past the page's last change: a placeholder, not the day it went up.
+        let facts = facts_with_meta(&[
+            ("article:published_time", "2031-01-01T00:00:00Z"),
+            ("article:modified_time", "2021-03-02T10:00:00+01:00"),
+            ("dc.date", "2021-03-01"),
+        ]);
+        let got = choose_with(&facts, &[], "", "");
+        assert_eq!((got.published, got.rule), (Some(ts("2021-03-01")), Some(Rule::Meta)));
+
+        // A scheduled post goes up days after its last edit: kept.
+        let facts = facts_with_meta(&[
+            ("article:published_time", "2021-03-08T04:00:00-05:00"),
+            ("article:modified_time", "2021-03-05T14:00:00-05:00"),
+        ]);
+        let got = choose_with(&facts, &[], "", "");
+        assert_eq!(got.published, Some(ts("2021-03-08T04:00:00-05:00")));
     }
 
     #[test]
@@ -460,17 +584,7 @@ mod tests {
     }
 
     #[test]
-    fn markup_days_are_the_last_resort_and_the_most_frequent_wins() {
-        let html = r#"<img src="/up/2020/03/04/a.jpg"><script>showDate("2020/03/04 16:52:59")</script>
-                      <a href="/2019/12/01/other">x</a> v=12020-01-01"#;
-        assert_eq!(most_frequent_html_day(html), Some(day("2020-03-04")));
-        // Ties go to the first day written.
-        assert_eq!(
-            most_frequent_html_day("a 2020-04-17 b 2020-04-18"),
-            Some(day("2020-04-17"))
-        );
-        assert_eq!(most_frequent_html_day("build 20200417 v1.2.3"), None);
-
+    fn markup_days_are_the_last_resort() {
         let facts = PageFacts::default();
         let html = r#"<td><script>showDate("2020/04/17 01:43:09")</script></td>"#;
         let got = choose_with(&facts, &[], "Body text without any date.", html);
@@ -478,28 +592,15 @@ mod tests {
     }
 
     #[test]
-    fn page_zone_is_the_one_non_utc_offset_the_page_keeps() {
+    fn a_utc_time_is_shown_in_the_zone_the_page_keeps() {
         let html = r#"{"published":"2020-05-02T02:54:29.000Z","hours":"11:00-11:30",
             "a":"Fri, 01 May 2020 23:00:00 -0400","b":"Sat, 02 May 2020 06:00:00 -0400"}"#;
-        assert_eq!(page_zone(html), FixedOffset::west_opt(4 * 3600));
-        // One mention is not a habit, and two zones are no zone.
-        assert_eq!(page_zone(r#""Fri, 01 May 2020 23:00:00 -0400""#), None);
-        assert_eq!(
-            page_zone("2020-05-01T10:00:00+02:00 2020-05-01T11:00:00+02:00 2020-05-01T12:00:00-04:00"),
-            None
-        );
-
         let facts = facts_with_meta(&[("article:published_time", "2020-05-02T02:54:29.000Z")]);
         let got = choose_with(&facts, &[], "", html);
         let published = got.published.unwrap();
         assert_eq!(published.to_string(), "2020-05-01T22:54:29-04:00");
         // The same instant, only shown in the newsroom's zone.
         assert_eq!(published.unix(), ts("2020-05-02T02:54:29+00:00").unix());
-        // A time written with its own offset is left as written.
-        assert_eq!(
-            in_zone(ts("2020-05-02T02:54:29+02:00"), FixedOffset::west_opt(4 * 3600)),
-            ts("2020-05-02T02:54:29+02:00")
-        );
     }
 
     #[test]
