@@ -61,6 +61,22 @@ const PUBLISHED_META: &[&str] = &[
     "article_date_original",
     "cxenseparse:recs:publishtime",
     "rnews:datepublished",
+    "published-date",
+    "date_published",
+    "date-published",
+    "dc.date.publication",
+    "dcterms.datepublished",
+    "prism.publicationdate",
+    "citation_online_date",
+    "dcsext.articlefirstpublished",
+    "shareaholic:article_published_time",
+    "vr:published_time",
+    "twt-published-at",
+    "rbpubdate",
+    "article.created",
+    "content_create_date",
+    "date_created",
+    "dc.created",
     "date",
     "og:pubdate",
     "release_date",
@@ -190,19 +206,58 @@ fn page_text_date(page: &DateEvidence, fits: impl Fn(&Timestamp) -> bool) -> Opt
         .filter(|h| h.chars().count() >= 10)
         .and_then(|h| text.find(h))
         .unwrap_or(0);
-    let first_fitting = |mut rest: &str| {
-        // The first plausible date, passing over those that do not fit.
-        while let Some((t, at)) = find_in_text(rest, page.month_first) {
-            if fits(&t) {
-                return Some(t);
-            }
-            let next = at + 1;
-            let next = (next..=rest.len()).find(|&i| rest.is_char_boundary(i))?;
-            rest = &rest[next..];
-        }
-        None
+    let first_fitting = |rest: &str| {
+        first_published_in(rest, page.month_first, false, &fits)
+            .or_else(|| first_published_in(rest, page.month_first, true, &fits))
     };
     first_fitting(&text[from..]).or_else(|| first_fitting(&text[..from]))
+}
+
+/// Words that mark the date right after them as a modification time.
+const UPDATE_WORDS: &[&str] = &[
+    "updated",
+    "update:",
+    "modified",
+    "aktualisiert",
+    "mis à jour",
+    "actualizado",
+    "atualizado",
+    "aggiornato",
+    "bijgewerkt",
+];
+/// How far before a date an update word still labels it.
+const UPDATE_WORD_REACH: usize = 32;
+
+/// Whether the text just before `at` says that what follows is an update
+/// time ("Last updated: ...").
+fn labelled_as_update(text: &str, at: usize) -> bool {
+    let mut start = at.saturating_sub(UPDATE_WORD_REACH);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let before = text[start..at].to_lowercase();
+    UPDATE_WORDS.iter().any(|w| before.contains(w))
+}
+
+/// The first date in `text` that fits; with `updates` false, one labelled
+/// as an update time is passed over.
+fn first_published_in(
+    text: &str,
+    month_first: bool,
+    updates: bool,
+    fits: impl Fn(&Timestamp) -> bool,
+) -> Option<Timestamp> {
+    let mut offset = 0;
+    while let Some((t, at)) = find_in_text(&text[offset..], month_first) {
+        if fits(&t) && (updates || !labelled_as_update(text, offset + at)) {
+            return Some(t);
+        }
+        offset += at + 1;
+        while !text.is_char_boundary(offset) {
+            offset += 1;
+        }
+    }
+    None
 }
 
 /// Whether a publication date could be true of a page last modified at
@@ -248,8 +303,9 @@ fn machine_published(facts: &PageFacts, modified: Option<&Timestamp>) -> Option<
 }
 
 /// Weak evidence, in order: any `<time>`, date-labelled elements, the body's
-/// dateline, the text under the headline, the markup's most frequent day,
-/// and the first date in the page's visible text.
+/// dateline, the text under the headline (the two where a date is not
+/// labelled as an update, then any), the markup's most frequent day, and
+/// the first date in the page's visible text.
 fn loose_published(page: &DateEvidence, modified: Option<&Timestamp>) -> Option<(Timestamp, Rule)> {
     let facts = page.facts;
     // Text dates are weak evidence: one later than the page's own
@@ -265,12 +321,11 @@ fn loose_published(page: &DateEvidence, modified: Option<&Timestamp>) -> Option<
             .find(fits)
             .map(tagged(Rule::Time))
     };
-    let byline = || {
+    let byline = |updates: bool| {
         facts
             .date_labels
             .iter()
-            .filter_map(|l| find_in_text(l, page.month_first).map(|(t, _)| t))
-            .find(fits)
+            .find_map(|l| first_published_in(l, page.month_first, updates, fits))
             .map(tagged(Rule::Byline))
     };
     let dateline = || {
@@ -279,11 +334,8 @@ fn loose_published(page: &DateEvidence, modified: Option<&Timestamp>) -> Option<
             .filter(fits)
             .map(tagged(Rule::Dateline))
     };
-    let under = || {
-        find_in_text(&facts.after_headline, page.month_first)
-            .map(|(t, _)| t)
-            .filter(fits)
-            .map(tagged(Rule::UnderHeadline))
+    let under = |updates: bool| {
+        first_published_in(&facts.after_headline, page.month_first, updates, fits).map(tagged(Rule::UnderHeadline))
     };
     let markup = || {
         most_frequent_html_day(page.html)
@@ -292,10 +344,14 @@ fn loose_published(page: &DateEvidence, modified: Option<&Timestamp>) -> Option<
             .map(tagged(Rule::Markup))
     };
     let page_text = || page_text_date(page, fits).map(tagged(Rule::PageText));
+    // A date labelled as an update is the last change, not the first
+    // publication: it counts only when no unlabelled one is shown.
     time()
-        .or_else(byline)
+        .or_else(|| byline(false))
         .or_else(dateline)
-        .or_else(under)
+        .or_else(|| under(false))
+        .or_else(|| byline(true))
+        .or_else(|| under(true))
         .or_else(markup)
         .or_else(page_text)
 }
@@ -511,6 +567,42 @@ mod tests {
         ]);
         let got = choose_with(&facts, &[], "", "");
         assert_eq!(got.published, Some(ts("2021-03-08T04:00:00-05:00")));
+    }
+
+    #[test]
+    fn a_date_labelled_as_an_update_counts_last() {
+        // The site header's clock is an update time; the byline's day wins.
+        let facts = PageFacts {
+            date_labels: vec!["UPDATED: 8:31 a.m. PDT, March 20, 2021".into()],
+            after_headline: "Friday, March 18, 2021 Wenna Achterberg, staff".into(),
+            ..PageFacts::default()
+        };
+        let got = choose_with(&facts, &[], "", "");
+        assert_eq!(
+            (got.published, got.rule),
+            (Some(ts("2021-03-18")), Some(Rule::UnderHeadline))
+        );
+        // Within one label the unlabelled day wins.
+        let facts = PageFacts {
+            date_labels: vec!["Last updated 20 March 2021, first published 17 March 2021".into()],
+            ..PageFacts::default()
+        };
+        assert_eq!(choose_with(&facts, &[], "", "").published, Some(ts("2021-03-17")));
+        // When the update time is all the page shows, it is used.
+        let facts = PageFacts {
+            date_labels: vec!["Last Updated: Thursday, March 18, 2021 | 10:56 AM".into()],
+            ..PageFacts::default()
+        };
+        let got = choose_with(&facts, &[], "", "<a href=\"/story/2021/03/20/other.html\">");
+        assert_eq!((got.published, got.rule), (Some(ts("2021-03-18")), Some(Rule::Byline)));
+    }
+
+    #[test]
+    fn more_publication_meta_names() {
+        for name in ["date_created", "dc.date.publication", "article.created", "rbpubdate"] {
+            let facts = facts_with_meta(&[(name, "2021-03-05")]);
+            assert_eq!(choose_with(&facts, &[], "", "").rule, Some(Rule::Meta), "{name}");
+        }
     }
 
     #[test]
