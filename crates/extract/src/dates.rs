@@ -188,9 +188,16 @@ fn body_date(body: &str, month_first: bool) -> Option<NaiveDate> {
         .map(|(t, _)| t.day())
 }
 
-/// The first date written in the page's visible text from its headline on,
-/// else the first written above it: on pages that date themselves nowhere
-/// else, the date shown beside the headline, wherever the page puts it.
+/// Dates written in the page's visible text, with where each starts and
+/// whether it is labelled as an update.
+const MAX_PAGE_TEXT_DATES: usize = 200;
+
+/// The date written nearest the page's headline in its visible text, above
+/// or below (a byline sits right under or over the headline; the
+/// masthead's clock, the sidebars and the footer lie further off), an update
+/// time only when no other date is written: the last resort for pages that
+/// date themselves nowhere else. Without a headline found in the text, the
+/// first date on the page.
 fn page_text_date(page: &DateEvidence, fits: impl Fn(&Timestamp) -> bool) -> Option<Timestamp> {
     let text = visible_text(page.html);
     // The title tag's longest part is the headline, without the site name.
@@ -202,15 +209,35 @@ fn page_text_date(page: &DateEvidence, fits: impl Fn(&Timestamp) -> bool) -> Opt
             .map(str::trim)
             .max_by_key(|part| part.len())
     });
-    let from = headline
+    // Where the headline starts and ends in the text, if it is there.
+    let (start, end) = headline
         .filter(|h| h.chars().count() >= 10)
-        .and_then(|h| text.find(h))
-        .unwrap_or(0);
-    let first_fitting = |rest: &str| {
-        first_published_in(rest, page.month_first, false, &fits)
-            .or_else(|| first_published_in(rest, page.month_first, true, &fits))
+        .and_then(|h| text.find(h).map(|at| (at, at + h.len())))
+        .unwrap_or((0, 0));
+    let mut found: Vec<(Timestamp, usize, bool)> = Vec::new();
+    let mut offset = 0;
+    while let Some((t, at)) = find_in_text(&text[offset..], page.month_first) {
+        let at = offset + at;
+        if fits(&t) {
+            found.push((t, at, labelled_as_update(&text, at)));
+        }
+        if found.len() >= MAX_PAGE_TEXT_DATES {
+            break;
+        }
+        offset = at + 1;
+        while !text.is_char_boundary(offset) {
+            offset += 1;
+        }
+    }
+    let distance = |at: usize| if at >= end { at - end } else { start.saturating_sub(at) };
+    let nearest = |updates: bool| {
+        found
+            .iter()
+            .filter(|(_, _, update)| updates || !update)
+            .min_by_key(|(_, at, _)| distance(*at))
+            .map(|(t, _, _)| *t)
     };
-    first_fitting(&text[from..]).or_else(|| first_fitting(&text[..from]))
+    nearest(false).or_else(|| nearest(true))
 }
 
 /// Words that mark the date right after them as a modification time.
@@ -523,7 +550,7 @@ mod tests {
     }
 
     #[test]
-    fn page_text_reads_from_the_headline_on() {
+    fn page_text_takes_the_date_nearest_the_headline() {
         let facts = PageFacts {
             h1: vec!["Ferry to Vellmark resumes".into()],
             ..PageFacts::default()
@@ -541,6 +568,15 @@ mod tests {
         assert_eq!(
             choose_with(&PageFacts::default(), &[], "Body.", "<p>Body.</p>").rule,
             None
+        );
+        // A date right above the headline beats a list of other stories below.
+        let html = "<title>Ferry to Vellmark resumes</title><p>Harbour news 8 March 2021</p>\
+                    <b>Ferry to Vellmark resumes</b><p>Body of the story, long enough to read.</p>\
+                    <ul><li>15/03/2021 Other story</li><li>14/03/2021 Another</li></ul>";
+        let got = choose_with(&facts, &[], "Body.", html);
+        assert_eq!(
+            (got.published, got.rule),
+            (Some(ts("2021-03-08")), Some(Rule::PageText))
         );
     }
 

@@ -61,8 +61,8 @@ pub(super) fn most_frequent_html_day(html: &str) -> Option<NaiveDate> {
 /// byline come early, so the opening is enough.
 const MAX_VISIBLE_TEXT_BYTES: usize = 64 * 1024;
 
-/// The page's visible text, roughly: tags, scripts, styles and comments
-/// dropped, entities left as written, whitespace collapsed. It is only read
+/// The page's visible text, roughly: tags, scripts, styles, comments and
+/// the title (which repeats the headline ahead of the page) dropped, entities left as written, whitespace collapsed. It is only read
 /// for dates, on pages that give no other evidence.
 pub(super) fn visible_text(html: &str) -> String {
     let html = opening(html, MAX_HTML_SCAN_BYTES);
@@ -77,12 +77,17 @@ pub(super) fn visible_text(html: &str) -> String {
         push_words(&mut out, &html[at..lt]);
         let rest = &lower[lt..];
         // Elements whose content is never shown end at their own end tag.
-        let closer = [("<script", "</script"), ("<style", "</style"), ("<!--", "--")]
-            .into_iter()
-            .find(|(open, _)| rest.starts_with(open))
-            .map_or(0, |(open, close)| {
-                rest[open.len()..].find(close).map_or(rest.len(), |i| open.len() + i)
-            });
+        let closer = [
+            ("<script", "</script"),
+            ("<style", "</style"),
+            ("<title", "</title"),
+            ("<!--", "--"),
+        ]
+        .into_iter()
+        .find(|(open, _)| rest.starts_with(open))
+        .map_or(0, |(open, close)| {
+            rest[open.len()..].find(close).map_or(rest.len(), |i| open.len() + i)
+        });
         // Then past the end of the (closing) tag.
         at = rest[closer..].find('>').map_or(html.len(), |i| lt + closer + i + 1);
         // `find` works on bytes of ASCII markers, so `at` stays on a
@@ -128,7 +133,7 @@ mod tests {
                     <script>var d='2020-01-01';</script><!-- 2019-01-01 -->world</p><SCRIPT>x</SCRIPT>end";
         assert_eq!(
             visible_text(html).split_whitespace().collect::<Vec<_>>(),
-            ["T", "Hello", "there", "world", "end"]
+            ["Hello", "there", "world", "end"]
         );
         assert_eq!(visible_text("a <b").trim(), "a");
         assert_eq!(visible_text("ü <script>ß").trim(), "ü");
