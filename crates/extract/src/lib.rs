@@ -60,6 +60,10 @@ pub fn extract_with_charset(html: &[u8], url: Option<&str>, charset: Option<&str
     // applies to what a reader could see and rarely cuts an article.
     let mut prepared = markup::prepare(&text, markup::MAX_NESTING);
     markup::cap(&mut prepared, MAX_INPUT_BYTES);
+    // A `<title>` that never closes would parse as the whole page.
+    if let Some(closed) = content::close_runaway_title(&prepared) {
+        prepared = std::borrow::Cow::Owned(closed);
+    }
     let doc = Html::parse_document(&prepared);
     let facts = page::read(&doc);
 
