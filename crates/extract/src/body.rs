@@ -4,6 +4,7 @@
 use ego_tree::NodeRef;
 use scraper::{Html, Node};
 use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
 
 use model::html::{escape, escape_into};
 
@@ -474,6 +475,36 @@ pub(crate) fn looks_like_whole_page(text: &str) -> bool {
     blocks <= 2 && text.split_whitespace().count() > 250
 }
 
+/// A text holding this share of another's word runs holds that text.
+const WITHIN_SHARE: f32 = 0.5;
+
+/// Whether most of `part`'s four-word runs occur in `whole`: two
+/// extractors that found the same article, one with more around it.
+/// Empty `part` is within nothing.
+pub(crate) fn mostly_within(part: &str, whole: &str) -> bool {
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (part, whole) = (words(part), words(whole));
+    // Runs of four words, or of the whole part where it is shorter.
+    let n = part.len().min(4);
+    if n == 0 || whole.len() < n {
+        return false;
+    }
+    let hash = |run: &[String]| {
+        let mut h = rustc_hash::FxHasher::default();
+        run.hash(&mut h);
+        h.finish()
+    };
+    let known: HashSet<u64> = whole.windows(n).map(hash).collect();
+    let runs = part.len() + 1 - n;
+    let inside = part.windows(n).filter(|r| known.contains(&hash(r))).count();
+    inside as f32 >= WITHIN_SHARE * runs as f32
+}
+
 /// Compares two strings on their words only, ignoring case and punctuation.
 pub(crate) fn same_words(a: &str, b: &str) -> bool {
     let words = |s: &str| -> Vec<String> {
@@ -569,6 +600,23 @@ mod tests {
             None,
         );
         assert_eq!(body.text, "The lede.\n\nBody.\n\nSection\n\nMore.");
+    }
+
+    #[test]
+    fn one_text_mostly_within_another() {
+        let article = "The ferry to Lindholm sails again from Saturday after a winter in dry dock.";
+        let more = format!(
+            "Home | Local | Sport | Weather | Jobs\n\n{article}\n\nComments (3)\n\nAbout time too, said one reader \
+             who had waited all winter for the big boat to come back to the island."
+        );
+        assert!(mostly_within(article, &more));
+        assert!(!mostly_within(&more, article));
+        assert!(!mostly_within(
+            article,
+            "Our newsletter: the week's best stories, every Friday."
+        ));
+        assert!(!mostly_within("", article));
+        assert!(mostly_within("Short one", "a short one here"));
     }
 
     #[test]

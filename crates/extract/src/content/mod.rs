@@ -26,7 +26,7 @@ const MIN_CONFIDENT_PROSE: u32 = 300;
 /// prose is scattered (teaser grids, live pages) and the choice is a guess.
 /// Prose in furniture-named boxes counts here (a popup's or sidebar's text
 /// competes with the article), prose in comment and teaser boxes does not.
-const MIN_PROSE_SHARE: f32 = 0.6;
+const MIN_PROSE_SHARE: f32 = 0.4;
 /// How much one character of non-prose costs against one of prose when
 /// choosing the container.
 const NOISE_WEIGHT: f32 = 0.6;
@@ -41,12 +41,17 @@ pub(crate) struct Found {
 pub(crate) fn find(doc: &Html) -> Option<Found> {
     let Survey { elements, page_prose } = survey(doc);
     let score = |e: &Element<'_>| e.prose as f32 - NOISE_WEIGHT * e.noise as f32;
-    let core = elements
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| !e.junk && !e.foreign && e.prose > 0)
-        .max_by(|(ia, a), (ib, b)| a.cluster.total_cmp(&b.cluster).then(ib.cmp(ia)))
-        .map(|(i, _)| i)?;
+    // The densest cluster, preferring blocks not named like furniture: a
+    // footer's "about us" text outweighs a short article.
+    let densest = |unmarked: bool| {
+        elements
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.junk && !e.foreign && e.prose > 0 && !(unmarked && e.marked))
+            .max_by(|(ia, a), (ib, b)| a.cluster.total_cmp(&b.cluster).then(ib.cmp(ia)))
+            .map(|(i, _)| i)
+    };
+    let core = densest(true).or_else(|| densest(false))?;
     let index_of = node_rows(&elements);
     let best = widen(&elements, &index_of, core, score);
     let winner = &elements[best];
@@ -166,17 +171,15 @@ fn widen(elements: &[Element<'_>], index_of: &NodeRows, core: usize, score: impl
     current
 }
 
-/// Whether two elements share their tag and a non-empty `class`: blocks
-/// that one template wrote, like the parts of one article.
+/// Whether two elements share their tag and first class name: blocks that
+/// one template wrote (`article-part` and `article-part wide`), like the
+/// parts of one article.
 fn same_kind(a: &Element<'_>, b: &Element<'_>) -> bool {
-    match (a.node.value().as_element(), b.node.value().as_element()) {
-        (Some(a), Some(b)) => {
-            a.name() == b.name()
-                && a.attr("class")
-                    .is_some_and(|c| !c.trim().is_empty() && b.attr("class") == Some(c))
-        }
-        _ => false,
+    fn kind<'a>(e: &Element<'a>) -> Option<(&'a str, &'a str)> {
+        let e = e.node.value().as_element()?;
+        Some((e.name(), e.attr("class")?.split_whitespace().next()?))
     }
+    kind(a).is_some_and(|k| kind(b) == Some(k))
 }
 
 /// Node ids to element-table indices, for the writer's walk over real
@@ -263,13 +266,21 @@ mod tests {
     fn prose_in_furniture_boxes_counts_against_the_winner() {
         let article = format!("<body><article><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p></article></body>");
         assert!(find_in(&article).confident);
-        // The densest block is a popup; as much prose again lies elsewhere.
-        let paragraphs = format!("<p>{PROSE}</p>").repeat(7);
-        let asides: String = (0..7)
-            .map(|n| format!("<div class=\"box{n}\"><div><p>{PROSE} {n}</p></div></div>"))
-            .collect();
-        let popup = format!("<body><div class=\"modal\">{paragraphs}</div>{asides}</body>");
+        // The densest block is a popup: its prose makes the short article
+        // beside it an unsure pick.
+        let paragraphs = format!("<p>{PROSE} Popup.</p>").repeat(7);
+        let popup = format!(
+            "<body><div class=\"modal\">{paragraphs}</div><div class=\"story\"><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p></div></body>"
+        );
         assert!(!find_in(&popup).confident);
+        // A footer's text is not the article while other prose exists.
+        let footer = format!(
+            "<body><div class=\"page\"><div class=\"story\"><p>{PROSE} Story.</p><p>{PROSE}</p></div></div>\
+             <div class=\"site-footer\"><div class=\"footer-text\">{PROSE} About us. {PROSE} {PROSE}</div></div></body>"
+        );
+        let found = find_in(&footer);
+        assert!(found.fragment.contains("Story."), "{}", found.fragment);
+        assert!(!found.fragment.contains("About us."), "{}", found.fragment);
     }
 
     #[test]
