@@ -47,7 +47,7 @@ pub(crate) fn find(doc: &Html) -> Option<Found> {
         elements
             .iter()
             .enumerate()
-            .filter(|(_, e)| !e.junk && !e.foreign && e.prose > 0 && !(unmarked && e.marked))
+            .filter(|(_, e)| !e.junk && !e.foreign && e.prose > 0 && (!unmarked || !e.marked))
             .max_by(|(ia, a), (ib, b)| a.cluster.total_cmp(&b.cluster).then(ib.cmp(ia)))
             .map(|(i, _)| i)
     };
