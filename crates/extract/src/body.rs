@@ -199,6 +199,7 @@ fn sanitizer(base: Option<&url::Url>) -> ammonia::Builder<'static> {
 }
 
 /// The text of one top-level block and how much of it is link text.
+#[derive(Clone)]
 struct Block {
     text: String,
     link_chars: usize,
@@ -422,7 +423,22 @@ pub(crate) fn render(fragment: &str, page: &PageText<'_>, base: Option<&url::Url
         .filter(|b| !is_teaser_line(&b.text, b.link_chars))
         .collect();
     let lead_clutter = kept.iter().take_while(|b| is_lead_clutter(b, page)).count();
-    kept.drain(..lead_clutter);
+    if lead_clutter < kept.len() {
+        kept.drain(..lead_clutter);
+    } else {
+        // All headings and date lines: a page whose text is set in headings
+        // (an about box as `<h2>`). Headings other than the title stay.
+        kept.retain(|b| {
+            b.heading
+                && !is_lead_clutter(
+                    &Block {
+                        heading: false,
+                        ..b.clone()
+                    },
+                    page,
+                )
+        });
+    }
     let text = kept
         .iter()
         .map(|b| b.text.as_str())
@@ -586,6 +602,23 @@ mod tests {
             body.html
         );
         assert!(!body.html.contains("<h1>"));
+    }
+
+    #[test]
+    fn a_body_of_headings_is_not_all_clutter() {
+        let page = PageText {
+            title: Some("Harbour Society"),
+            ..PageText::default()
+        };
+        let body = render(
+            "<h1>Harbour Society</h1><h1>Who are we?</h1><h2>We are a society of boat owners who keep the old harbour open.</h2>",
+            &page,
+            None,
+        );
+        assert_eq!(
+            body.text,
+            "Who are we?\n\nWe are a society of boat owners who keep the old harbour open."
+        );
     }
 
     #[test]
