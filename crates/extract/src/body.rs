@@ -2,9 +2,11 @@
 //! reader HTML, dropping "See also"-style lines that sites insert mid-body.
 
 use ego_tree::NodeRef;
+use regex::Regex;
 use scraper::{Html, Node};
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
+use std::sync::LazyLock;
 
 use model::html::{escape, escape_into};
 
@@ -422,6 +424,11 @@ pub(crate) fn render(fragment: &str, page: &PageText<'_>, base: Option<&url::Url
         .into_iter()
         .filter(|b| !is_teaser_line(&b.text, b.link_chars))
         .collect();
+    // Blocks before the comment section's heading are the article; those
+    // after it are readers' text. The first blocks are never the heading.
+    if let Some(at) = kept.iter().skip(2).position(|b| is_comments_heading(&b.text)) {
+        kept.truncate(at + 2);
+    }
     let lead_clutter = kept.iter().take_while(|b| is_lead_clutter(b, page)).count();
     if lead_clutter < kept.len() {
         kept.drain(..lead_clutter);
@@ -452,6 +459,23 @@ pub(crate) fn render(fragment: &str, page: &PageText<'_>, base: Option<&url::Url
     joined.extend(kept.iter().map(|b| b.html.as_str()));
     let html = sanitizer(base).clean(&joined).to_string();
     Body { text, html }
+}
+
+/// Longest line read as the heading of a comment section.
+const MAX_COMMENTS_HEADING_WORDS: usize = 8;
+
+/// Headings that open a comment section: "Comments (12)", "Post a comment",
+/// "Comments are closed for this story".
+static COMMENTS_HEADING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\W*(?:(?:\d+\s+)?(?:readers?'?\s+|user\s+|your\s+)?comments?(?:\s*\(\d+\))?|(?:post|leave|add|write|submit)\s+(?:a|your)\s+comment.*|comments\s+are\s+(?:now\s+)?closed.*|have\s+your\s+say|discuss\s+this\s+(?:story|article)|\d+\s+responses?.*|readers?'?\s+reactions?)\W*$",
+    )
+    .expect("valid regex")
+});
+
+/// Whether a short line is the heading of a comment section.
+fn is_comments_heading(text: &str) -> bool {
+    text.split_whitespace().count() <= MAX_COMMENTS_HEADING_WORDS && COMMENTS_HEADING.is_match(text.trim())
 }
 
 /// What the page says about itself that the body should not repeat.
@@ -619,6 +643,25 @@ mod tests {
             body.text,
             "Who are we?\n\nWe are a society of boat owners who keep the old harbour open."
         );
+    }
+
+    #[test]
+    fn the_comment_section_ends_the_article() {
+        for heading in [
+            "Comments (3)",
+            "Post a Comment",
+            "Comments are now closed for this story",
+            "12 comments",
+        ] {
+            let body = render(
+                &format!("<p>One.</p><p>Two.</p><p>Three.</p><h3>{heading}</h3><p>Great story, thanks.</p>"),
+                &PageText::default(),
+                None,
+            );
+            assert_eq!(body.text, "One.\n\nTwo.\n\nThree.", "{heading}");
+        }
+        assert!(!is_comments_heading("Comments on the plan were mixed, the mayor said."));
+        assert!(!is_comments_heading("No comment"));
     }
 
     #[test]
