@@ -2,8 +2,11 @@
 //! reader HTML, dropping "See also"-style lines that sites insert mid-body.
 
 use ego_tree::NodeRef;
+use regex::Regex;
 use scraper::{Html, Node};
 use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+use std::sync::LazyLock;
 
 use model::html::{escape, escape_into};
 
@@ -198,6 +201,7 @@ fn sanitizer(base: Option<&url::Url>) -> ammonia::Builder<'static> {
 }
 
 /// The text of one top-level block and how much of it is link text.
+#[derive(Clone)]
 struct Block {
     text: String,
     link_chars: usize,
@@ -420,8 +424,28 @@ pub(crate) fn render(fragment: &str, page: &PageText<'_>, base: Option<&url::Url
         .into_iter()
         .filter(|b| !is_teaser_line(&b.text, b.link_chars))
         .collect();
+    // Blocks before the comment section's heading are the article; those
+    // after it are readers' text. The first blocks are never the heading.
+    if let Some(at) = kept.iter().skip(2).position(|b| is_comments_heading(&b.text)) {
+        kept.truncate(at + 2);
+    }
     let lead_clutter = kept.iter().take_while(|b| is_lead_clutter(b, page)).count();
-    kept.drain(..lead_clutter);
+    if lead_clutter < kept.len() {
+        kept.drain(..lead_clutter);
+    } else {
+        // All headings and date lines: a page whose text is set in headings
+        // (an about box as `<h2>`). Headings other than the title stay.
+        kept.retain(|b| {
+            b.heading
+                && !is_lead_clutter(
+                    &Block {
+                        heading: false,
+                        ..b.clone()
+                    },
+                    page,
+                )
+        });
+    }
     let text = kept
         .iter()
         .map(|b| b.text.as_str())
@@ -435,6 +459,23 @@ pub(crate) fn render(fragment: &str, page: &PageText<'_>, base: Option<&url::Url
     joined.extend(kept.iter().map(|b| b.html.as_str()));
     let html = sanitizer(base).clean(&joined).to_string();
     Body { text, html }
+}
+
+/// Longest line read as the heading of a comment section.
+const MAX_COMMENTS_HEADING_WORDS: usize = 8;
+
+/// Headings that open a comment section: "Comments (12)", "Post a comment",
+/// "Comments are closed for this story".
+static COMMENTS_HEADING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\W*(?:(?:\d+\s+)?(?:readers?'?\s+|user\s+|your\s+)?comments?(?:\s*\(\d+\))?|(?:post|leave|add|write|submit)\s+(?:a|your)\s+comment.*|comments\s+are\s+(?:now\s+)?closed.*|have\s+your\s+say|discuss\s+this\s+(?:story|article)|\d+\s+responses?.*|readers?'?\s+reactions?)\W*$",
+    )
+    .expect("valid regex")
+});
+
+/// Whether a short line is the heading of a comment section.
+fn is_comments_heading(text: &str) -> bool {
+    text.split_whitespace().count() <= MAX_COMMENTS_HEADING_WORDS && COMMENTS_HEADING.is_match(text.trim())
 }
 
 /// What the page says about itself that the body should not repeat.
@@ -472,6 +513,36 @@ fn is_date_line(text: &str) -> bool {
 pub(crate) fn looks_like_whole_page(text: &str) -> bool {
     let blocks = text.split("\n\n").count();
     blocks <= 2 && text.split_whitespace().count() > 250
+}
+
+/// A text holding this share of another's word runs holds that text.
+const WITHIN_SHARE: f32 = 0.5;
+
+/// Whether most of `part`'s four-word runs occur in `whole`: two
+/// extractors that found the same article, one with more around it.
+/// Empty `part` is within nothing.
+pub(crate) fn mostly_within(part: &str, whole: &str) -> bool {
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (part, whole) = (words(part), words(whole));
+    // Runs of four words, or of the whole part where it is shorter.
+    let n = part.len().min(4);
+    if n == 0 || whole.len() < n {
+        return false;
+    }
+    let hash = |run: &[String]| {
+        let mut h = rustc_hash::FxHasher::default();
+        run.hash(&mut h);
+        h.finish()
+    };
+    let known: HashSet<u64> = whole.windows(n).map(hash).collect();
+    let runs = part.len() + 1 - n;
+    let inside = part.windows(n).filter(|r| known.contains(&hash(r))).count();
+    inside as f32 >= WITHIN_SHARE * runs as f32
 }
 
 /// Compares two strings on their words only, ignoring case and punctuation.
@@ -558,6 +629,42 @@ mod tests {
     }
 
     #[test]
+    fn a_body_of_headings_is_not_all_clutter() {
+        let page = PageText {
+            title: Some("Harbour Society"),
+            ..PageText::default()
+        };
+        let body = render(
+            "<h1>Harbour Society</h1><h1>Who are we?</h1><h2>We are a society of boat owners who keep the old harbour open.</h2>",
+            &page,
+            None,
+        );
+        assert_eq!(
+            body.text,
+            "Who are we?\n\nWe are a society of boat owners who keep the old harbour open."
+        );
+    }
+
+    #[test]
+    fn the_comment_section_ends_the_article() {
+        for heading in [
+            "Comments (3)",
+            "Post a Comment",
+            "Comments are now closed for this story",
+            "12 comments",
+        ] {
+            let body = render(
+                &format!("<p>One.</p><p>Two.</p><p>Three.</p><h3>{heading}</h3><p>Great story, thanks.</p>"),
+                &PageText::default(),
+                None,
+            );
+            assert_eq!(body.text, "One.\n\nTwo.\n\nThree.", "{heading}");
+        }
+        assert!(!is_comments_heading("Comments on the plan were mixed, the mayor said."));
+        assert!(!is_comments_heading("No comment"));
+    }
+
+    #[test]
     fn lede_paragraph_and_later_headings_stay() {
         let page = PageText {
             title: Some("Headline"),
@@ -569,6 +676,23 @@ mod tests {
             None,
         );
         assert_eq!(body.text, "The lede.\n\nBody.\n\nSection\n\nMore.");
+    }
+
+    #[test]
+    fn one_text_mostly_within_another() {
+        let article = "The ferry to Lindholm sails again from Saturday after a winter in dry dock.";
+        let more = format!(
+            "Home | Local | Sport | Weather | Jobs\n\n{article}\n\nComments (3)\n\nAbout time too, said one reader \
+             who had waited all winter for the big boat to come back to the island."
+        );
+        assert!(mostly_within(article, &more));
+        assert!(!mostly_within(&more, article));
+        assert!(!mostly_within(
+            article,
+            "Our newsletter: the week's best stories, every Friday."
+        ));
+        assert!(!mostly_within("", article));
+        assert!(mostly_within("Short one", "a short one here"));
     }
 
     #[test]

@@ -60,6 +60,10 @@ pub fn extract_with_charset(html: &[u8], url: Option<&str>, charset: Option<&str
     // applies to what a reader could see and rarely cuts an article.
     let mut prepared = markup::prepare(&text, markup::MAX_NESTING);
     markup::cap(&mut prepared, MAX_INPUT_BYTES);
+    // A `<title>` that never closes would parse as the whole page.
+    if let Some(closed) = content::close_runaway_title(&prepared) {
+        prepared = std::borrow::Cow::Owned(closed);
+    }
     let doc = Html::parse_document(&prepared);
     let facts = page::read(&doc);
 
@@ -144,8 +148,8 @@ pub fn extract_with_charset(html: &[u8], url: Option<&str>, charset: Option<&str
 }
 
 /// The `trafilatura` extractor, for pages where our own finder is unsure;
-/// `ours` renders the finder's pick, used when `trafilatura` finds nothing
-/// better. It parses the page again: its tree type cannot be built from
+/// `ours` renders the finder's pick, used when `trafilatura` finds nothing,
+/// or finds the same article with more around it. It parses the page again: its tree type cannot be built from
 /// ours, and it runs on a minority of pages.
 fn fallback_body(
     prepared: &str,
@@ -171,8 +175,15 @@ fn fallback_body(
     if body.text.trim().is_empty() {
         return ours();
     }
+    // Where the two agree on the article, its text holds most of ours, and
+    // what it adds is what our finder left out on purpose (comments,
+    // teasers, link boxes); where they disagree, ours picked the wrong block.
+    let prefer_ours = |theirs: body::Body| match ours() {
+        Some(ours) if body::mostly_within(&ours.text, &theirs.text) => ours,
+        _ => theirs,
+    };
     if !body::looks_like_whole_page(&body.text) {
-        return Some(body);
+        return Some(prefer_ours(body));
     }
     // The main pass found no article block and returned the page's text at
     // large; the slow readability and jusText fallbacks are worth it here.
@@ -185,8 +196,8 @@ fn fallback_body(
     }
     let retry = trafilatura::extract_document(Document::parse(prepared), &options).ok();
     match retry.map(|r| body::render(&r.content_html, page_text, base)) {
-        Some(retry) if !retry.text.trim().is_empty() => Some(retry),
-        _ => Some(body),
+        Some(retry) if !retry.text.trim().is_empty() => Some(prefer_ours(retry)),
+        _ => Some(prefer_ours(body)),
     }
 }
 

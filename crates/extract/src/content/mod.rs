@@ -26,7 +26,7 @@ const MIN_CONFIDENT_PROSE: u32 = 300;
 /// prose is scattered (teaser grids, live pages) and the choice is a guess.
 /// Prose in furniture-named boxes counts here (a popup's or sidebar's text
 /// competes with the article), prose in comment and teaser boxes does not.
-const MIN_PROSE_SHARE: f32 = 0.6;
+const MIN_PROSE_SHARE: f32 = 0.4;
 /// How much one character of non-prose costs against one of prose when
 /// choosing the container.
 const NOISE_WEIGHT: f32 = 0.6;
@@ -41,12 +41,17 @@ pub(crate) struct Found {
 pub(crate) fn find(doc: &Html) -> Option<Found> {
     let Survey { elements, page_prose } = survey(doc);
     let score = |e: &Element<'_>| e.prose as f32 - NOISE_WEIGHT * e.noise as f32;
-    let core = elements
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| !e.junk && !e.foreign && e.prose > 0)
-        .max_by(|(ia, a), (ib, b)| a.cluster.total_cmp(&b.cluster).then(ib.cmp(ia)))
-        .map(|(i, _)| i)?;
+    // The densest cluster, preferring blocks not named like furniture: a
+    // footer's "about us" text outweighs a short article.
+    let densest = |unmarked: bool| {
+        elements
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.junk && !e.foreign && e.prose > 0 && (!unmarked || !e.marked))
+            .max_by(|(ia, a), (ib, b)| a.cluster.total_cmp(&b.cluster).then(ib.cmp(ia)))
+            .map(|(i, _)| i)
+    };
+    let core = densest(true).or_else(|| densest(false))?;
     let index_of = node_rows(&elements);
     let best = widen(&elements, &index_of, core, score);
     let winner = &elements[best];
@@ -67,6 +72,46 @@ pub(crate) fn find(doc: &Html) -> Option<Found> {
     })
 }
 
+/// The markup with a runaway `<title>` closed, or `None` when its title
+/// closes (or it has none). A `<title>` whose end tag is missing or mangled
+/// (`</titlevalue="x">`) holds everything after it as text, so the parsed
+/// page has no body at all; lenient parsers end such a title at the next
+/// tag, and so does this.
+pub(crate) fn close_runaway_title(markup: &str) -> Option<String> {
+    let bytes = markup.as_bytes();
+    let open = find_tag(bytes, 0, b"<title")?;
+    let content = open + memchr::memchr(b'>', &bytes[open..])? + 1;
+    if find_tag(bytes, content, b"</title").is_some() {
+        return None;
+    }
+    let end = content + memchr::memchr(b'<', &bytes[content..])?;
+    let mut fixed = String::with_capacity(markup.len() + 8);
+    fixed.push_str(&markup[..end]);
+    fixed.push_str("</title>");
+    fixed.push_str(&markup[end..]);
+    Some(fixed)
+}
+
+/// The first `name` tag at or after `from` (ASCII case ignored), as the
+/// HTML tokenizer sees one: followed by a space, `/` or `>`.
+fn find_tag(bytes: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+    let mut at = from;
+    while let Some(offset) = memchr::memchr(b'<', bytes.get(at..)?) {
+        let start = at + offset;
+        let matches = bytes
+            .get(start..start + name.len())
+            .is_some_and(|b| b.eq_ignore_ascii_case(name))
+            && bytes
+                .get(start + name.len())
+                .is_some_and(|&c| c.is_ascii_whitespace() || c == b'/' || c == b'>');
+        if matches {
+            return Some(start);
+        }
+        at = start + 1;
+    }
+    None
+}
+
 /// A sibling branch with a prose cluster at least this share of the core's
 /// is more of the article (split by an ad or a figure), not a teaser.
 const SPLIT_ARTICLE_SHARE: f32 = 0.25;
@@ -77,32 +122,64 @@ const SPLIT_ARTICLE_SHARE: f32 = 0.25;
 fn widen(elements: &[Element<'_>], index_of: &NodeRows, core: usize, score: impl Fn(&Element<'_>) -> f32) -> usize {
     let target = elements[core].cluster * SPLIT_ARTICLE_SHARE;
     let mut current = core;
-    while let Some(parent) = elements.get(elements[current].parent) {
+    // `probe` climbs ahead of `current` through wrappers: ancestors that
+    // add no prose of their own (one `div` per block of a split article).
+    let mut probe = core;
+    while let Some(parent) = elements.get(elements[probe].parent) {
         if parent.foreign {
             break;
         }
+        // Above a wrapper, only blocks built like it continue the article
+        // (the next `div.story-part`); other prose there is comments or
+        // teasers that the wrapper kept apart.
+        let wrapped = probe != current;
         let mut other = 0f32;
         let mut sibling_prose = 0u32;
         for child in parent.node.children() {
-            if child.id() == elements[current].node.id() {
+            if child.id() == elements[probe].node.id() {
                 continue;
             }
             let Some(&i) = index_of.get(&child.id()) else {
                 continue;
             };
             let c = &elements[i];
+            if wrapped {
+                if same_kind(c, &elements[probe]) {
+                    other = other.max(c.best_cluster);
+                }
+                continue;
+            }
             other = other.max(c.best_cluster);
             if c.own_chars > 0 && c.prose >= c.own_chars {
                 sibling_prose += c.own_chars;
             }
         }
         other = other.max(sibling_prose as f32);
-        if other < target || score(parent) < score(&elements[current]) {
+        let up = elements[probe].parent;
+        if other >= target {
+            if score(parent) < score(&elements[current]) {
+                break;
+            }
+            current = up;
+        } else if parent.prose > elements[probe].prose {
+            // It adds prose, but no substantial block: a teaser or a
+            // caption beside the article, so the article ends here.
             break;
         }
-        current = elements[current].parent;
+        probe = up;
     }
     current
+}
+
+/// Whether two elements share their tag and first class name: blocks that
+/// one template wrote (`article-part` and `article-part wide`), like the
+/// parts of one article.
+fn same_kind(a: &Element<'_>, b: &Element<'_>) -> bool {
+    fn kind<'a>(e: &Element<'a>) -> Option<(&'a str, &'a str)> {
+        let e = e.node.value().as_element()?;
+        Some((e.name(), e.attr("class")?.split_whitespace().next()?))
+    }
+    kind(a).is_some_and(|k| kind(b) == Some(k))
 }
 
 /// Node ids to element-table indices, for the writer's walk over real
@@ -189,13 +266,66 @@ mod tests {
     fn prose_in_furniture_boxes_counts_against_the_winner() {
         let article = format!("<body><article><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p></article></body>");
         assert!(find_in(&article).confident);
-        // The densest block is a popup; as much prose again lies elsewhere.
-        let paragraphs = format!("<p>{PROSE}</p>").repeat(7);
-        let asides: String = (0..7)
-            .map(|n| format!("<div class=\"box{n}\"><div><p>{PROSE} {n}</p></div></div>"))
-            .collect();
-        let popup = format!("<body><div class=\"modal\">{paragraphs}</div>{asides}</body>");
+        // The densest block is a popup: its prose makes the short article
+        // beside it an unsure pick.
+        let paragraphs = format!("<p>{PROSE} Popup.</p>").repeat(7);
+        let popup = format!(
+            "<body><div class=\"modal\">{paragraphs}</div><div class=\"story\"><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p></div></body>"
+        );
         assert!(!find_in(&popup).confident);
+        // A footer's text is not the article while other prose exists.
+        let footer = format!(
+            "<body><div class=\"page\"><div class=\"story\"><p>{PROSE} Story.</p><p>{PROSE}</p></div></div>\
+             <div class=\"site-footer\"><div class=\"footer-text\">{PROSE} About us. {PROSE} {PROSE}</div></div></body>"
+        );
+        let found = find_in(&footer);
+        assert!(found.fragment.contains("Story."), "{}", found.fragment);
+        assert!(!found.fragment.contains("About us."), "{}", found.fragment);
+    }
+
+    #[test]
+    fn an_article_split_over_wrapped_parts_is_found_whole() {
+        let part = |n: usize| {
+            format!("<div class=\"part\"><div class=\"inner\"><p>{PROSE} Part {n}.</p><p>{PROSE}</p></div></div>")
+        };
+        let page = format!(
+            "<body><article><section class=\"flow\">{}<figure><img src=\"/a.jpg\"></figure>{}{}</section></article></body>",
+            part(1),
+            part(2),
+            part(3)
+        );
+        let found = find_in(&page);
+        assert!(found.confident);
+        for n in 1..=3 {
+            assert!(found.fragment.contains(&format!("Part {n}.")), "{}", found.fragment);
+        }
+        // Above a wrapper, blocks of another kind are not more of the article.
+        let notes: String = (0..2)
+            .map(|n| format!("<div class=\"note\"><p>{PROSE} Note {n}.</p></div>"))
+            .collect();
+        let page = format!(
+            "<body><div class=\"main\"><div class=\"story\">{}</div>{notes}</div></body>",
+            part(1)
+        );
+        let found = find_in(&page);
+        assert!(!found.fragment.contains("Note"), "{}", found.fragment);
+    }
+
+    #[test]
+    fn a_runaway_title_is_closed_at_the_next_tag() {
+        let page =
+            format!("<html><head><title>Harbour news (Tribune)ntById(\"x\");</head><body><p>{PROSE}</p></body></html>");
+        assert!(find(&Html::parse_document(&page)).is_none());
+        let fixed = close_runaway_title(&page).expect("runaway title");
+        assert!(fixed.starts_with("<html><head><title>Harbour news (Tribune)ntById(\"x\");</title></head>"));
+        assert!(find_in(&fixed).fragment.contains("The council met"));
+        // A mangled end tag does not close the title either.
+        let mangled = page.replace("ntById(\"x\");", "</titlevalue=\"true\" -->");
+        assert!(close_runaway_title(&mangled).is_some());
+        // Titles that close, whatever their case, and pages without one are left alone.
+        assert!(close_runaway_title("<TITLE>A</Title ><p>x</p>").is_none());
+        assert!(close_runaway_title("<p>No title here</p>").is_none());
+        assert!(close_runaway_title("<title>").is_none());
     }
 
     #[test]
