@@ -43,6 +43,7 @@ mod features;
 mod late;
 mod revision;
 mod scoring;
+mod short;
 mod snapshot;
 mod story;
 mod sweep;
