@@ -170,7 +170,7 @@ impl Default for Config {
             centroid_terms: 1_000,
             related_threshold: 0.1,
             short_text_words: 12,
-            short_join_threshold: 0.15,
+            short_join_threshold: 0.2,
             cross_language_threshold: 0.25,
             cross_language_days: 3.0,
             min_shared_anchors: 3,

@@ -42,8 +42,9 @@ pub(super) struct Features {
     /// teaser, judged by its story's term profile (see `short.rs`).
     pub(super) short: bool,
     /// The document's headline terms, sorted, each once: its title's words,
-    /// or a short document's body words when it has no title, less those
-    /// of one or two letters (see `short::profile_word`).
+    /// or a short document's body words when it has no title, and a short
+    /// document's link slug (see `short::slug_words`), less words of one
+    /// or two letters (see `short::profile_word`).
     pub(super) headline: Vec<u32>,
 }
 
@@ -119,8 +120,16 @@ impl StoryEngine {
         } else {
             &[]
         };
+        // A short document's link slug adds to its headline terms.
+        let slug = if f.short {
+            doc.url.as_deref().map(super::short::slug_words).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let slug_words = text::words(&slug);
         let headline_words: Vec<Word> = headline_source
             .iter()
+            .chain(&slug_words)
             .filter(|w| super::short::profile_word(&w.lower))
             .cloned()
             .collect();

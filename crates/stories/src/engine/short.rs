@@ -57,6 +57,38 @@ pub(super) fn profile_evidence(terms: &[u32], profile: &Sparse, headlined: u32, 
     evidence
 }
 
+/// The words of a link's slug: the path segment most joined by hyphens or
+/// underscores (at least two), its file extension dropped, split into
+/// words, numbers alone (ids, dates) left out. Feeds that carry only a
+/// headline still link the article, and its slug often names what the
+/// headline only alludes to. Empty when the link has no such segment.
+pub(super) fn slug_words(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let path = rest.split(['?', '#']).next().unwrap_or("");
+    let path = path.split_once('/').map_or("", |(_, p)| p);
+    let joins = |s: &str| s.chars().filter(|&c| c == '-' || c == '_').count();
+    let mut best: Option<&str> = None;
+    for segment in path.split('/') {
+        if joins(segment) >= 2 && best.is_none_or(|b| joins(segment) > joins(b)) {
+            best = Some(segment);
+        }
+    }
+    let Some(segment) = best else {
+        return String::new();
+    };
+    let segment = match segment.rsplit_once('.') {
+        Some((stem, ext)) if !ext.is_empty() && ext.len() <= 5 && ext.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            stem
+        }
+        _ => segment,
+    };
+    segment
+        .split(['-', '_'])
+        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 impl StoryEngine {
     /// The best story for a short document by headline profile, among the
     /// candidates dated within `Config::same_time_days`, with the runner-up;
@@ -149,6 +181,17 @@ mod tests {
         let b = profile_evidence(&ones(&[1]), &rare_in_story, 12, &vocab);
         assert!(b < a / 3.0, "{a} {b}");
         assert_eq!(profile_evidence(&ones(&[1]), &typical, 0, &vocab), 0.0);
+    }
+
+    #[test]
+    fn a_slug_gives_its_words_without_ids_or_extension() {
+        assert_eq!(
+            slug_words("http://www.example.org/news/2014/03/quellbrook-files-for-bankruptcy-16962.html?x=1"),
+            "quellbrook files for bankruptcy"
+        );
+        assert_eq!(slug_words("https://example.org/a_b_c/story"), "a b c");
+        assert_eq!(slug_words("https://example.org/news/24896294"), "");
+        assert_eq!(slug_words("not a url"), "");
     }
 
     #[test]

@@ -105,3 +105,16 @@ fn the_same_headlines_in_the_same_order_get_the_same_stories() {
     };
     assert_eq!(run(), run());
 }
+
+#[test]
+fn a_full_text_is_not_judged_by_the_headline_profile() {
+    let mut e = with_background();
+    let first = e.add(&day("q1", "Quellbrook Mining files for bankruptcy"));
+    e.add(&day("q2", "Quellbrook seeks court protection from creditors"));
+    e.add(&day("q3", "What Quellbrook collapse means for miners"));
+    let text = "The regional orchestra opened its winter season on Sunday with a program of \
+        folk songs arranged for strings, and the conductor thanked sponsors, among them a \
+        foundation once funded by Quellbrook, for keeping ticket prices low for students.";
+    let full = e.add(&doc("f1", "Orchestra opens winter season", text, Some("2024-03-10")));
+    assert_ne!(full.story_key, first.story_key);
+}
