@@ -124,6 +124,7 @@ fn config_from_env() -> Result<Config, BoxError> {
             "keep_arrivals" => config.keep_arrivals = v as u64,
             "short_join_threshold" => config.short_join_threshold = v as f32,
             "short_text_words" => config.short_text_words = v as usize,
+            "short_merge_threshold" => config.short_merge_threshold = v as f32,
             other => return Err(format!("unknown setting {other}").into()),
         }
     }

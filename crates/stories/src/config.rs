@@ -89,6 +89,9 @@ pub struct Config {
     /// of the story's headlines that hold it and the share of the word's
     /// earlier uses that were in this story.
     pub short_join_threshold: f32,
+    /// Profile agreement (see `engine/short.rs`) from which two open
+    /// stories that a new headline's profile claims both are merged.
+    pub short_merge_threshold: f32,
 
     /// Documents in different languages share few words but do share rare
     /// names and numbers ("anchors"); from this IDF cosine of their anchors
@@ -171,6 +174,7 @@ impl Default for Config {
             related_threshold: 0.1,
             short_text_words: 12,
             short_join_threshold: 0.2,
+            short_merge_threshold: 0.5,
             cross_language_threshold: 0.25,
             cross_language_days: 3.0,
             min_shared_anchors: 3,

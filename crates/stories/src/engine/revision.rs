@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use super::{Member, StoryEngine, ANCHOR_TERMS};
+use super::{short, Member, StoryEngine, ANCHOR_TERMS};
 use crate::hash::FastSet;
 use crate::review;
 use crate::terms::{self, DenseQuery};
@@ -139,7 +139,42 @@ impl StoryEngine {
         if review::normalised_cut(&weights, &second) < f64::from(cfg.split_cut) {
             return;
         }
-        // The story with the earlier first report keeps its key.
+        self.merge_stories(a, b);
+    }
+
+    /// Merges two open stories of headlines that a new headline's profile
+    /// claims both, when their own profiles agree: the rare terms most of
+    /// one story's headlines hold, most of the other's hold too (see
+    /// `short::profile_overlap`). Two stories of one event, begun apart
+    /// because their first headlines shared no word, so become one whatever
+    /// order their headlines came in.
+    pub(super) fn reunite_headlines(&mut self, a: u32, b: u32) {
+        let cfg = &self.config;
+        let (Some(sa), Some(sb)) = (self.stories.get(&a), self.stories.get(&b)) else {
+            return;
+        };
+        if sa.evicted || sb.evicted || !sa.open(cfg.review_members) || !sb.open(cfg.review_members) {
+            return;
+        }
+        if sa.members.len() + sb.members.len() > cfg.review_members {
+            return;
+        }
+        let overlap = short::profile_overlap(
+            (&sa.headline_terms, sa.headlined),
+            (&sb.headline_terms, sb.headlined),
+            &self.vocab,
+        );
+        if overlap >= cfg.short_merge_threshold {
+            self.merge_stories(a, b);
+        }
+    }
+
+    /// Moves the members of one of two open stories into the other, the
+    /// story with the earlier first report keeping its key.
+    fn merge_stories(&mut self, a: u32, b: u32) {
+        let (Some(sa), Some(sb)) = (self.stories.get(&a), self.stories.get(&b)) else {
+            return;
+        };
         let (keep, gone) = if sa.members.front().map(|m| m.arrival) <= sb.members.front().map(|m| m.arrival) {
             (a, b)
         } else {

@@ -89,6 +89,33 @@ pub(super) fn slug_words(url: &str) -> String {
         .join(" ")
 }
 
+/// How much two stories' headline profiles agree: for each term both
+/// hold, its rarity times the share of each story's headlines holding it,
+/// summed. Two halves of one event share their few defining names, each
+/// held by most headlines on both sides; two events that share a word
+/// share it in few of their headlines.
+pub(super) fn profile_overlap(a: (&Sparse, u32), b: (&Sparse, u32), vocab: &Vocabulary) -> f32 {
+    let ((pa, na), (pb, nb)) = (a, b);
+    if na == 0 || nb == 0 {
+        return 0.0;
+    }
+    let (mut i, mut j, mut overlap) = (0, 0, 0.0f32);
+    while i < pa.len() && j < pb.len() {
+        match pa[i].0.cmp(&pb[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                let share_a = (pa[i].1 / na as f32).min(1.0);
+                let share_b = (pb[j].1 / nb as f32).min(1.0);
+                overlap += vocab.rarity(pa[i].0) * share_a * share_b;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    overlap
+}
+
 impl StoryEngine {
     /// The best story for a short document by headline profile, among the
     /// candidates dated within `Config::same_time_days`, with the runner-up;
@@ -192,6 +219,22 @@ mod tests {
         assert_eq!(slug_words("https://example.org/a_b_c/story"), "a b c");
         assert_eq!(slug_words("https://example.org/news/24896294"), "");
         assert_eq!(slug_words("not a url"), "");
+    }
+
+    #[test]
+    fn profiles_agree_on_the_names_most_headlines_hold() {
+        let docs: Vec<&[u32]> = vec![&[0], &[0], &[0], &[0], &[1], &[2]];
+        let vocab = vocab_of(&docs, 3);
+        // Both halves: term 1 (a name) in nearly every headline.
+        let a: Sparse = vec![(0, 1.0), (1, 4.0)];
+        let b: Sparse = vec![(1, 3.0), (2, 1.0)];
+        let halves = profile_overlap((&a, 4), (&b, 3), &vocab);
+        // Another event that shares term 0 in one headline of four.
+        let c: Sparse = vec![(0, 1.0), (2, 4.0)];
+        let others = profile_overlap((&a, 4), (&c, 4), &vocab);
+        assert!(halves > 0.3, "{halves}");
+        assert!(others < 0.05, "{others}");
+        assert_eq!(profile_overlap((&a, 0), (&b, 3), &vocab), 0.0);
     }
 
     #[test]

@@ -118,3 +118,43 @@ fn a_full_text_is_not_judged_by_the_headline_profile() {
     let full = e.add(&doc("f1", "Orchestra opens winter season", text, Some("2024-03-10")));
     assert_ne!(full.story_key, first.story_key);
 }
+
+/// Restores headlines as the stories given, as a warm start would.
+fn restored(e: &mut StoryEngine, docs: &[(&str, &str, &str)]) {
+    for &(id, title, story) in docs {
+        let assignment = Assignment {
+            id: id.to_string(),
+            story_key: story.to_string(),
+            copy_of: None,
+            redated: false,
+        };
+        e.restore(&day(id, title), &assignment);
+    }
+}
+
+#[test]
+fn two_headline_stories_of_one_event_are_merged_and_others_are_not() {
+    let mut e = with_background();
+    restored(
+        &mut e,
+        &[
+            ("a1", "Quellbrook Mining files for bankruptcy", "qa"),
+            ("a2", "Quellbrook bankruptcy shocks miners", "qa"),
+            ("a3", "Quellbrook Mining creditors wait", "qa"),
+            ("b1", "Quellbrook Mining collapse explained", "qb"),
+            ("b2", "Inside the Quellbrook Mining bankruptcy", "qb"),
+            ("b3", "Quellbrook workers fear for pensions", "qb"),
+            ("z1", "Panda cub born at Lindholm zoo", "qz"),
+            ("z2", "Lindholm zoo names panda cub", "qz"),
+            ("z3", "Crowds queue to see Lindholm panda", "qz"),
+        ],
+    );
+    let story = |e: &StoryEngine, key: &str| e.story_by_key[key];
+    let (qa, qb, qz) = (story(&e, "qa"), story(&e, "qb"), story(&e, "qz"));
+    e.reunite_headlines(qa, qz);
+    assert_eq!(e.assignment_of(e.doc_by_id["z1"]).story_key, "qz");
+    e.reunite_headlines(qa, qb);
+    for id in ["b1", "b2", "b3"] {
+        assert_eq!(e.assignment_of(e.doc_by_id[id]).story_key, "qa", "{id}");
+    }
+}
