@@ -77,6 +77,21 @@ pub struct Config {
     pub centroid_terms: usize,
     /// Least similarity for a related story.
     pub related_threshold: f32,
+    /// A document with fewer body words than this is short (a headline, a
+    /// teaser of a line): its few words meet a story's other members' few
+    /// words by chance or not at all, so it joins by the story's term
+    /// profile instead (see `engine/short.rs`), and is no evidence in a
+    /// story's review.
+    pub short_text_words: usize,
+    /// Profile evidence from which a short document joins a story dated
+    /// within `same_time_days` of it: the rarity of the words it shares
+    /// with the story's headlines, summed, each word weighed by the share
+    /// of the story's headlines that hold it and the share of the word's
+    /// earlier uses that were in this story.
+    pub short_join_threshold: f32,
+    /// Profile agreement (see `engine/short.rs`) from which two open
+    /// stories that a new headline's profile claims both are merged.
+    pub short_merge_threshold: f32,
 
     /// Documents in different languages share few words but do share rare
     /// names and numbers ("anchors"); from this IDF cosine of their anchors
@@ -157,6 +172,9 @@ impl Default for Config {
             max_candidates: 64,
             centroid_terms: 1_000,
             related_threshold: 0.1,
+            short_text_words: 12,
+            short_join_threshold: 0.2,
+            short_merge_threshold: 0.5,
             cross_language_threshold: 0.25,
             cross_language_days: 3.0,
             min_shared_anchors: 3,

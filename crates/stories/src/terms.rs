@@ -126,6 +126,21 @@ impl Vocabulary {
         self.ln_total - ln_df
     }
 
+    /// Documents observed holding `term`.
+    pub(crate) fn df(&self, term: u32) -> u32 {
+        self.df.get(term as usize).copied().unwrap_or(0)
+    }
+
+    /// The term's IDF as a share of the largest IDF there is now (a term
+    /// no document holds): 1 for a term first met, falling towards 0 for
+    /// a term every document holds. Comparable however long the stream.
+    pub(crate) fn rarity(&self, term: u32) -> f32 {
+        if self.ln_total <= 0.0 {
+            return 0.0;
+        }
+        (self.idf(term) / self.ln_total).clamp(0.0, 1.0)
+    }
+
     /// Records that a document in the language `bit` (a one-bit set; 0
     /// when unknown) holds `term`.
     pub(crate) fn mark_language(&mut self, term: u32, bit: u64) {

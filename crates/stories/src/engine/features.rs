@@ -38,6 +38,14 @@ pub(super) struct Features {
     /// Anchor terms of numbers with a decimal part (magnitudes, rates,
     /// versions), sorted.
     pub(super) decimals: Vec<u32>,
+    /// Fewer body words than `Config::short_text_words`: a headline or a
+    /// teaser, judged by its story's term profile (see `short.rs`).
+    pub(super) short: bool,
+    /// The document's headline terms, sorted, each once: its title's words,
+    /// or a short document's body words when it has no title, and a short
+    /// document's link slug (see `short::slug_words`), less words of one
+    /// or two letters (see `short::profile_word`).
+    pub(super) headline: Vec<u32>,
 }
 
 impl Features {
@@ -80,6 +88,7 @@ impl StoryEngine {
                     &body_words
                 },
             ),
+            short: body_words.len() < self.config.short_text_words,
             ..Features::default()
         };
 
@@ -104,6 +113,30 @@ impl StoryEngine {
             .cloned()
             .collect();
         let name_terms = self.term_ids(&name_words, "@", None, &mut FastMap::default());
+        let headline_source = if !title_words.is_empty() {
+            &title_words[..]
+        } else if f.short {
+            &body_words[..]
+        } else {
+            &[]
+        };
+        // A short document's link slug adds to its headline terms.
+        let slug = if f.short {
+            doc.url.as_deref().map(super::short::slug_words).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let slug_words = text::words(&slug);
+        let headline_words: Vec<Word> = headline_source
+            .iter()
+            .chain(&slug_words)
+            .filter(|w| super::short::profile_word(&w.lower))
+            .cloned()
+            .collect();
+        let mut headline = self.term_ids(&headline_words, "", stemmer.as_ref(), &mut FastMap::default());
+        headline.sort_unstable();
+        headline.dedup();
+        f.headline = headline;
         let anchors = text::anchors(&doc.text, &body_words);
         let anchor_terms: Vec<u32> = anchors.iter().map(|a| self.vocab.intern(&format!("^{a}"))).collect();
         f.decimals = anchors

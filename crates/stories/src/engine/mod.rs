@@ -43,6 +43,7 @@ mod features;
 mod late;
 mod revision;
 mod scoring;
+mod short;
 mod snapshot;
 mod story;
 mod sweep;
@@ -265,6 +266,7 @@ impl StoryEngine {
         };
         let redated = redated_copy || late_report || standalone_old;
         let copy_of_id = copy_of.map(|o| self.docs[&o].id.clone());
+        let short = features.short;
         let index = self.insert(doc, published, features, story, copy_of_id, copy_of, redated);
         if !earlier_arrivals.is_empty() {
             self.adopt_earlier_arrivals(index, earlier_arrivals);
@@ -272,7 +274,9 @@ impl StoryEngine {
         self.review(story);
         if let Some(other) = runner_up {
             let own = self.docs[&index].story;
-            if own != other {
+            if own != other && short {
+                self.reunite_headlines(own, other);
+            } else if own != other {
                 self.reunite(own, other);
             }
         }

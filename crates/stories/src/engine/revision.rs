@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use super::{Member, StoryEngine, ANCHOR_TERMS};
+use super::{short, Member, StoryEngine, ANCHOR_TERMS};
 use crate::hash::FastSet;
 use crate::review;
 use crate::terms::{self, DenseQuery};
@@ -15,7 +15,10 @@ impl StoryEngine {
     /// members' moves are listed in [`StoryEngine::revised`]. Copies go
     /// where their original goes, and do not count as evidence: a wire
     /// story and its copies would otherwise look like a tight group of
-    /// their own.
+    /// their own. Short members (headlines) are no evidence either: two
+    /// headlines of one event share a word or two, so a graph of them cuts
+    /// cheaply anywhere. Each goes to the side whose texts it resembles
+    /// more, and stays when it resembles neither.
     pub(super) fn review(&mut self, id: u32) {
         let cfg = &self.config;
         let min_side = cfg.split_min_side.max(1);
@@ -27,18 +30,23 @@ impl StoryEngine {
             return;
         }
         let copy_of = |m: &Member| self.docs.get(&m.doc).and_then(|r| r.copy_of_doc);
-        let originals: Vec<&Member> = story.members.iter().filter(|m| copy_of(m).is_none()).collect();
+        let originals: Vec<&Member> = story
+            .members
+            .iter()
+            .filter(|m| copy_of(m).is_none() && !m.short)
+            .collect();
         if originals.len() < 2 * min_side {
             return;
         }
         let mut dense = std::mem::take(&mut self.dense_query);
         let weights = self.similarity_graph(&mut dense, &originals);
-        self.dense_query = dense;
         let weights = review::nearest_neighbours(&weights, cfg.review_neighbours);
         let Some(split) = review::bisect(&weights, min_side) else {
+            self.dense_query = dense;
             return;
         };
         if split.ncut >= f64::from(cfg.split_cut) {
+            self.dense_query = dense;
             return;
         }
         let mut leaving: FastSet<u32> = originals
@@ -47,6 +55,30 @@ impl StoryEngine {
             .filter(|(_, &second)| second)
             .map(|(m, _)| m.doc)
             .collect();
+        // Short originals go with the side whose texts they resemble more.
+        let headlines: Vec<&Member> = story
+            .members
+            .iter()
+            .filter(|m| copy_of(m).is_none() && m.short)
+            .collect();
+        for m in headlines {
+            dense.load(m.fields.as_ref(), &self.vocab);
+            let mut sums = [0.0f32; 2];
+            for (o, &second) in originals.iter().zip(&split.second) {
+                let s = self.field_similarity(&dense, o.fields.as_ref(), o.norms).unwrap_or(0.0);
+                sums[usize::from(second)] += s.max(0.0);
+            }
+            let sides = [
+                split.second.iter().filter(|&&b| !b).count(),
+                split.second.iter().filter(|&&b| b).count(),
+            ];
+            let mean = |k: usize| sums[k] / sides[k].max(1) as f32;
+            if mean(1) > mean(0) {
+                leaving.insert(m.doc);
+            }
+        }
+        self.dense_query = dense;
+        let originals: Vec<&Member> = story.members.iter().filter(|m| copy_of(m).is_none()).collect();
         // The side with the first report keeps the story and its key.
         let first = story.members.front().map(|m| m.doc);
         if first.is_some_and(|d| leaving.contains(&d)) {
@@ -90,7 +122,7 @@ impl StoryEngine {
             .iter()
             .map(|m| (m, false))
             .chain(sb.members.iter().map(|m| (m, true)))
-            .filter(|(m, _)| copy_of(m).is_none())
+            .filter(|(m, _)| copy_of(m).is_none() && !m.short)
             .collect();
         let in_b = originals.iter().filter(|(_, side)| *side).count();
         if in_b < min_side || originals.len() - in_b < min_side {
@@ -107,7 +139,42 @@ impl StoryEngine {
         if review::normalised_cut(&weights, &second) < f64::from(cfg.split_cut) {
             return;
         }
-        // The story with the earlier first report keeps its key.
+        self.merge_stories(a, b);
+    }
+
+    /// Merges two open stories of headlines that a new headline's profile
+    /// claims both, when their own profiles agree: the rare terms most of
+    /// one story's headlines hold, most of the other's hold too (see
+    /// `short::profile_overlap`). Two stories of one event, begun apart
+    /// because their first headlines shared no word, so become one whatever
+    /// order their headlines came in.
+    pub(super) fn reunite_headlines(&mut self, a: u32, b: u32) {
+        let cfg = &self.config;
+        let (Some(sa), Some(sb)) = (self.stories.get(&a), self.stories.get(&b)) else {
+            return;
+        };
+        if sa.evicted || sb.evicted || !sa.open(cfg.review_members) || !sb.open(cfg.review_members) {
+            return;
+        }
+        if sa.members.len() + sb.members.len() > cfg.review_members {
+            return;
+        }
+        let overlap = short::profile_overlap(
+            (&sa.headline_terms, sa.headlined),
+            (&sb.headline_terms, sb.headlined),
+            &self.vocab,
+        );
+        if overlap >= cfg.short_merge_threshold {
+            self.merge_stories(a, b);
+        }
+    }
+
+    /// Moves the members of one of two open stories into the other, the
+    /// story with the earlier first report keeping its key.
+    fn merge_stories(&mut self, a: u32, b: u32) {
+        let (Some(sa), Some(sb)) = (self.stories.get(&a), self.stories.get(&b)) else {
+            return;
+        };
         let (keep, gone) = if sa.members.front().map(|m| m.arrival) <= sb.members.front().map(|m| m.arrival) {
             (a, b)
         } else {

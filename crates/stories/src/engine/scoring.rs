@@ -99,6 +99,13 @@ impl StoryEngine {
             candidates.sort_unstable();
             candidates.dedup();
         }
+        // A headline joins by its story's profile when one claims it;
+        // failing that, it is compared like any text.
+        if f.short {
+            if let Some((best, runner_up)) = self.best_short_story(f, range, &candidates) {
+                return (Some(best), runner_up);
+            }
+        }
         // Members are compared only for the stories whose centroids come
         // closest: they refine a near decision, and they cost the most.
         dense.load(f.fields(), &self.vocab);

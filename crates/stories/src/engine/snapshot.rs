@@ -33,7 +33,7 @@ const MAGIC: [u8; 8] = *b"RWSTORY\0";
 /// Bump on any change to a serialized type (here, in `engine/`,
 /// `terms.rs` or `minhash.rs`) or to what a field means: an older snapshot
 /// is then refused and the caller replays, rather than misreading it.
-pub(crate) const FORMAT_VERSION: u32 = 2;
+pub(crate) const FORMAT_VERSION: u32 = 3;
 const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 8 + 4;
 const FINGERPRINT_SEED: u64 = 0x736e_6170_7368_6f74;
 

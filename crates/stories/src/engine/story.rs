@@ -57,6 +57,11 @@ pub(super) struct Story {
     /// Documents ever placed in the story: while it is at most
     /// `Config::review_members`, `members` holds them all.
     pub(super) size: u32,
+    /// How many members' headlines hold each term (see
+    /// `Features::headline`), and how many members had one: the
+    /// profile a short document is judged against.
+    pub(super) headline_terms: Sparse,
+    pub(super) headlined: u32,
 }
 
 impl Story {
@@ -80,6 +85,8 @@ impl Story {
             bodies: 0,
             decimals: Vec::new(),
             size: 0,
+            headline_terms: Vec::new(),
+            headlined: 0,
         }
     }
 
@@ -101,6 +108,11 @@ impl Story {
         terms::add_into(&mut self.names, m.fields.names);
         terms::add_into(&mut self.anchors, m.anchors);
         self.languages |= language_bit(m.language);
+        if !m.headline.is_empty() {
+            self.headlined += 1;
+            let ones: Sparse = m.headline.iter().map(|&t| (t, 1.0)).collect();
+            terms::add_into(&mut self.headline_terms, &ones);
+        }
         if m.has_body {
             self.bodies += 1;
             let mut counts: Sparse = m.leading_names.iter().map(|&(t, n)| (t, n as f32)).collect();
@@ -121,7 +133,13 @@ impl Story {
     /// Prunes the summed vectors to `cap` terms and the name counts to
     /// [`STORY_NAMES`], and refreshes the norms.
     fn prune_sums(&mut self, cap: usize, vocab: &Vocabulary) {
-        for v in [&mut self.title, &mut self.body, &mut self.names, &mut self.anchors] {
+        for v in [
+            &mut self.title,
+            &mut self.body,
+            &mut self.names,
+            &mut self.anchors,
+            &mut self.headline_terms,
+        ] {
             terms::prune(v, cap);
         }
         terms::prune(&mut self.name_counts, STORY_NAMES);
@@ -163,6 +181,10 @@ pub(super) struct Member {
     pub(super) language: Option<u32>,
     pub(super) published: Option<i64>,
     pub(super) arrival: u64,
+    /// A short document (see `Features::short`).
+    pub(super) short: bool,
+    /// Its headline terms (see `Features::headline`).
+    pub(super) headline: Vec<u32>,
 }
 
 impl Member {
@@ -175,6 +197,7 @@ impl Member {
             decimals: &self.decimals,
             language: self.language,
             published: self.published,
+            headline: &self.headline,
         }
     }
 }
@@ -189,6 +212,7 @@ struct Contribution<'a> {
     decimals: &'a [u32],
     language: Option<u32>,
     published: Option<i64>,
+    headline: &'a [u32],
 }
 
 impl StoryEngine {
@@ -273,6 +297,7 @@ impl StoryEngine {
             decimals: &f.decimals,
             language: f.language,
             published,
+            headline: &f.headline,
         });
         story.prune_sums(cap, &self.vocab);
         story.last_arrival = self.arrivals;
@@ -298,6 +323,8 @@ impl StoryEngine {
                 language: f.language,
                 published,
                 arrival: self.arrivals,
+                short: f.short,
+                headline: f.headline,
             });
         }
 
@@ -344,6 +371,8 @@ impl StoryEngine {
         story.decimals.clear();
         story.languages = 0;
         story.bodies = 0;
+        story.headline_terms.clear();
+        story.headlined = 0;
         story.first_published = None;
         story.last_published = None;
         let members = std::mem::take(&mut story.members);

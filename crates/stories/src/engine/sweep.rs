@@ -168,7 +168,15 @@ impl StoryEngine {
             }
         };
         for c in self.stories.values() {
-            for v in [&c.title, &c.body, &c.names, &c.anchors, &c.digest, &c.name_counts] {
+            for v in [
+                &c.title,
+                &c.body,
+                &c.names,
+                &c.anchors,
+                &c.digest,
+                &c.name_counts,
+                &c.headline_terms,
+            ] {
                 mark(&mut v.iter().map(|e| e.0));
             }
             mark(&mut c.decimals.iter().copied());

@@ -4,6 +4,7 @@ use super::*;
 
 mod clustering;
 mod provenance;
+mod short;
 mod state;
 
 fn doc(id: &str, title: &str, text: &str, published: Option<&str>) -> Document {

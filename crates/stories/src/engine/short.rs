@@ -1,0 +1,248 @@
+//! Short documents: headlines and teasers, which join a story by its term
+//! profile rather than by their likeness to any one member.
+//!
+//! Two headlines of one story share a word or two, usually a name, and
+//! little else: their cosine is small, and no threshold that keeps full
+//! texts apart lets them meet. What tells a headline's story is a word
+//! that is rare in the stream, that many of the story's headlines hold,
+//! and that the stream has used mostly in that story. A story's profile
+//! counts, per term, the members whose headline holds it; a short document
+//! is scored against every candidate story dated close to it by
+//! [`profile_evidence`], and joins the best from
+//! `Config::short_join_threshold`.
+
+use super::scoring::DateRange;
+use super::{Features, StoryEngine};
+use crate::terms::{Sparse, Vocabulary};
+
+/// Whether a headline word may speak for its story: not a word of one or
+/// two letters ("in", "de", "в"), which in every alphabetic language are
+/// mostly function words, and which a short stream has not yet seen often
+/// enough to know as common. Numbers and words in scripts without spaces
+/// between words (CJK) are kept.
+pub(super) fn profile_word(word: &str) -> bool {
+    word.chars().count() >= 3 || word.chars().any(|c| c.is_numeric() || c >= '\u{2E80}')
+}
+
+/// How strongly a story's headline `profile` (members holding each term,
+/// out of `headlined` members) claims the document's `terms`: for each
+/// term both hold, its rarity ([`Vocabulary::rarity`]) times the share of
+/// the story's headlines holding it times the share of the term's earlier
+/// uses that were in this story, summed. The document itself is already
+/// counted in the vocabulary. A word every story uses is claimed by none;
+/// a name the stream met only in this story, and in most of its headlines,
+/// is claimed almost whole.
+pub(super) fn profile_evidence(terms: &[u32], profile: &Sparse, headlined: u32, vocab: &Vocabulary) -> f32 {
+    if headlined == 0 {
+        return 0.0;
+    }
+    let members = headlined as f32;
+    let (mut i, mut j, mut evidence) = (0, 0, 0.0f32);
+    while i < terms.len() && j < profile.len() {
+        match terms[i].cmp(&profile[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                let t = terms[i];
+                let held = profile[j].1.max(0.0);
+                let earlier_uses = vocab.df(t).saturating_sub(1).max(1) as f32;
+                let typical = (held / members).min(1.0);
+                let owned = (held / earlier_uses).min(1.0);
+                evidence += vocab.rarity(t) * typical * owned;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    evidence
+}
+
+/// The words of a link's slug: the path segment most joined by hyphens or
+/// underscores (at least two), its file extension dropped, split into
+/// words, numbers alone (ids, dates) left out. Feeds that carry only a
+/// headline still link the article, and its slug often names what the
+/// headline only alludes to. Empty when the link has no such segment.
+pub(super) fn slug_words(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let path = rest.split(['?', '#']).next().unwrap_or("");
+    let path = path.split_once('/').map_or("", |(_, p)| p);
+    let joins = |s: &str| s.chars().filter(|&c| c == '-' || c == '_').count();
+    let mut best: Option<&str> = None;
+    for segment in path.split('/') {
+        if joins(segment) >= 2 && best.is_none_or(|b| joins(segment) > joins(b)) {
+            best = Some(segment);
+        }
+    }
+    let Some(segment) = best else {
+        return String::new();
+    };
+    let segment = match segment.rsplit_once('.') {
+        Some((stem, ext)) if !ext.is_empty() && ext.len() <= 5 && ext.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            stem
+        }
+        _ => segment,
+    };
+    segment
+        .split(['-', '_'])
+        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// How much two stories' headline profiles agree: for each term both
+/// hold, its rarity times the share of each story's headlines holding it,
+/// summed. Two halves of one event share their few defining names, each
+/// held by most headlines on both sides; two events that share a word
+/// share it in few of their headlines.
+pub(super) fn profile_overlap(a: (&Sparse, u32), b: (&Sparse, u32), vocab: &Vocabulary) -> f32 {
+    let ((pa, na), (pb, nb)) = (a, b);
+    if na == 0 || nb == 0 {
+        return 0.0;
+    }
+    let (mut i, mut j, mut overlap) = (0, 0, 0.0f32);
+    while i < pa.len() && j < pb.len() {
+        match pa[i].0.cmp(&pb[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                let share_a = (pa[i].1 / na as f32).min(1.0);
+                let share_b = (pb[j].1 / nb as f32).min(1.0);
+                overlap += vocab.rarity(pa[i].0) * share_a * share_b;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    overlap
+}
+
+impl StoryEngine {
+    /// The best story for a short document by headline profile, among the
+    /// candidates dated within `Config::same_time_days`, with the runner-up;
+    /// `None` when none reaches `Config::short_join_threshold`.
+    pub(super) fn best_short_story(
+        &self,
+        f: &Features,
+        range: DateRange,
+        candidates: &[u32],
+    ) -> Option<((f32, u32), Option<u32>)> {
+        let cfg = &self.config;
+        if f.headline.is_empty() {
+            return None;
+        }
+        let mut best: Option<(f32, u32)> = None;
+        let mut runner_up: Option<(f32, u32)> = None;
+        for &c in candidates {
+            let story = &self.stories[&c];
+            if range.gap_days(story.dates()).is_some_and(|g| g > cfg.same_time_days) {
+                continue;
+            }
+            let s = profile_evidence(&f.headline, &story.headline_terms, story.headlined, &self.vocab);
+            if s < cfg.short_join_threshold {
+                continue;
+            }
+            if best.is_none_or(|(b, bc)| s > b || (s == b && c < bc)) {
+                runner_up = best;
+                best = Some((s, c));
+            } else if runner_up.is_none_or(|(r, rc)| s > r || (s == r && c < rc)) {
+                runner_up = Some((s, c));
+            }
+        }
+        best.map(|b| (b, runner_up.map(|(_, c)| c)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A vocabulary that has seen `docs` documents, each given as its terms.
+    fn vocab_of(docs: &[&[u32]], terms: u32) -> Vocabulary {
+        let mut v = Vocabulary::new(20.0);
+        for t in 0..terms {
+            v.intern(&format!("t{t}"));
+        }
+        for d in docs {
+            v.observe(d);
+        }
+        v
+    }
+
+    fn ones(terms: &[u32]) -> Vec<u32> {
+        terms.to_vec()
+    }
+
+    #[test]
+    fn a_name_the_story_owns_claims_the_headline() {
+        // Term 0 is a common word in every story; term 1 a name used only in
+        // this story's three headlines; the new headline holds both.
+        let mut docs: Vec<&[u32]> = vec![&[0]; 20];
+        docs.extend([&[0, 1][..], &[0, 1], &[1], &[0, 1]]);
+        let vocab = vocab_of(&docs, 2);
+        let profile: Sparse = vec![(0, 2.0), (1, 3.0)];
+        let own = profile_evidence(&ones(&[0, 1]), &profile, 3, &vocab);
+        let common_only = profile_evidence(&ones(&[0]), &profile, 3, &vocab);
+        assert!(own > 0.3, "{own}");
+        assert!(common_only < 0.05, "{common_only}");
+    }
+
+    #[test]
+    fn a_name_shared_by_many_stories_claims_little() {
+        // Term 1 was used 12 times before, only twice in this story.
+        let docs: Vec<&[u32]> = vec![&[1]; 13];
+        let vocab = vocab_of(&docs, 2);
+        let profile: Sparse = vec![(1, 2.0)];
+        let shared = profile_evidence(&ones(&[1]), &profile, 2, &vocab);
+        let owned_profile: Sparse = vec![(1, 12.0)];
+        let owned = profile_evidence(&ones(&[1]), &owned_profile, 12, &vocab);
+        assert!(shared < owned / 4.0, "{shared} {owned}");
+    }
+
+    #[test]
+    fn a_term_few_of_the_headlines_hold_claims_less() {
+        let docs: Vec<&[u32]> = vec![&[2], &[1], &[1], &[1]];
+        let vocab = vocab_of(&docs, 3);
+        let typical: Sparse = vec![(1, 3.0)];
+        let rare_in_story: Sparse = vec![(1, 3.0)];
+        let a = profile_evidence(&ones(&[1]), &typical, 3, &vocab);
+        let b = profile_evidence(&ones(&[1]), &rare_in_story, 12, &vocab);
+        assert!(b < a / 3.0, "{a} {b}");
+        assert_eq!(profile_evidence(&ones(&[1]), &typical, 0, &vocab), 0.0);
+    }
+
+    #[test]
+    fn a_slug_gives_its_words_without_ids_or_extension() {
+        assert_eq!(
+            slug_words("http://www.example.org/news/2014/03/quellbrook-files-for-bankruptcy-16962.html?x=1"),
+            "quellbrook files for bankruptcy"
+        );
+        assert_eq!(slug_words("https://example.org/a_b_c/story"), "a b c");
+        assert_eq!(slug_words("https://example.org/news/24896294"), "");
+        assert_eq!(slug_words("not a url"), "");
+    }
+
+    #[test]
+    fn profiles_agree_on_the_names_most_headlines_hold() {
+        let docs: Vec<&[u32]> = vec![&[0], &[0], &[0], &[0], &[1], &[2]];
+        let vocab = vocab_of(&docs, 3);
+        // Both halves: term 1 (a name) in nearly every headline.
+        let a: Sparse = vec![(0, 1.0), (1, 4.0)];
+        let b: Sparse = vec![(1, 3.0), (2, 1.0)];
+        let halves = profile_overlap((&a, 4), (&b, 3), &vocab);
+        // Another event that shares term 0 in one headline of four.
+        let c: Sparse = vec![(0, 1.0), (2, 4.0)];
+        let others = profile_overlap((&a, 4), (&c, 4), &vocab);
+        assert!(halves > 0.3, "{halves}");
+        assert!(others < 0.05, "{others}");
+        assert_eq!(profile_overlap((&a, 0), (&b, 3), &vocab), 0.0);
+    }
+
+    #[test]
+    fn short_function_words_do_not_speak_for_a_story() {
+        assert!(!profile_word("in"));
+        assert!(!profile_word("в"));
+        assert!(profile_word("nsa"));
+        assert!(profile_word("7"));
+        assert!(profile_word("日本"));
+    }
+}
