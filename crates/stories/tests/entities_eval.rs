@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use stories::entities::{extract_entities, name_key};
+use ravenwire_stories::entities::{extract_entities, name_key};
 
 const SET: &str = include_str!("entities/labelled.jsonl");
 

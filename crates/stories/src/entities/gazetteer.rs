@@ -196,8 +196,8 @@ const CITIES: &[(&str, &[&str])] = &[
 /// International organisations whose names are translated: key, then
 /// names and acronyms in each language.
 const ORGANISATIONS: &[(&str, &[&str])] = &[
-    ("united_nations", &["United Nations", "UN", "U.N.", "Vereinte Nationen", "UNO", "VN", "Nations unies", "ONU", "Naciones Unidas", "Nazioni Unite", "Verenigde Naties", "Nações Unidas"]),
-    ("european_union", &["European Union", "EU", "Europäische Union", "Union européenne", "UE", "Unión Europea", "Unione europea", "Europese Unie", "União Europeia"]),
+    ("united_nations", &["United Nations", "UN", "U.N.", "Vereinte Nationen", "Vereinten Nationen", "UNO", "VN", "Nations unies", "ONU", "Naciones Unidas", "Nazioni Unite", "Verenigde Naties", "Nações Unidas"]),
+    ("european_union", &["European Union", "EU", "Europäische Union", "Europäischen Union", "Union européenne", "UE", "Unión Europea", "Unione europea", "Europese Unie", "União Europeia"]),
     ("european_commission", &["European Commission", "EU Commission", "EU-Kommission", "Europäische Kommission", "Commission européenne", "Comisión Europea", "Commissione europea", "Europese Commissie", "Comissão Europeia"]),
     ("european_parliament", &["European Parliament", "Europäisches Parlament", "EU-Parlament", "Europaparlament", "Parlement européen", "Parlamento Europeo", "Europees Parlement", "Parlamento Europeu"]),
     ("european_central_bank", &["European Central Bank", "ECB", "EZB", "Europäische Zentralbank", "BCE", "Banque centrale européenne", "Banco Central Europeo", "Banca centrale europea", "Europese Centrale Bank", "Banco Central Europeu"]),

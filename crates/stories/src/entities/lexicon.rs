@@ -26,7 +26,7 @@ const COMMON: &[&str] = &[
     "wir", "ihr", "ich", "du", "sein", "seine", "ihre", "unser", "und", "oder", "aber", "doch", "auch", "noch",
     "nach", "vor", "bei", "mit", "von", "zu", "zum", "zur", "im", "am", "ins", "ans", "vom", "beim", "auf", "aus",
     "an", "um", "durch", "gegen", "ohne", "seit", "bis", "wie", "wenn", "als", "ob", "dass", "weil", "denn",
-    "nachdem", "bevor", "während", "wahrend", "trotz", "laut", "dieser", "diese", "dieses", "jener", "jede",
+    "nachdem", "bevor", "wahrend", "trotz", "laut", "dieser", "diese", "dieses", "jener", "jede",
     "jeder", "jedes", "alle", "viele", "einige", "mehrere", "kein", "keine", "nicht", "nur", "schon", "jetzt",
     "heute", "gestern", "morgen", "damit", "dabei", "dafur", "dazu", "deshalb", "daher", "dann", "so", "hier",
     "dort", "was", "wer", "warum", "wo", "man", "zudem", "zuvor", "erst", "bereits", "inzwischen", "zunachst",
@@ -84,7 +84,7 @@ const CALENDAR: &[&str] = &[
     "sabado", "domingo", "gennaio", "febbraio", "aprile", "maggio", "giugno", "luglio", "settembre", "ottobre",
     "dicembre", "lunedi", "martedi", "mercoledi", "giovedi", "venerdi", "domenica", "januari", "februari",
     "maart", "mei", "augustus", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
-    "janeiro", "fevereiro", "marco", "maio", "junho", "julho", "setembro", "outubro", "novembro", "dezembro",
+    "janeiro", "fevereiro", "maio", "junho", "julho", "setembro", "outubro", "novembro", "dezembro",
     "segunda", "terca", "quarta", "quinta", "sexta", "christmas", "easter", "weihnachten", "ostern", "noel",
     "navidad", "natale", "pasqua", "kerstmis", "pasen", "natal", "pascoa",
 ];
@@ -104,7 +104,7 @@ const TITLES: &[&str] = &[
     "economist", "scientist", "researcher", "lawyer", "attorney", "prosecutor", "editor",
     // de
     "herr", "frau", "prasident", "prasidentin", "ministerin", "kanzler", "kanzlerin", "bundeskanzler",
-    "bundeskanzlerin", "burgermeister", "burgermeisterin", "oberburgermeister", "oberburgermeisterin", "richter",
+    "bundeskanzlerin", "landrat", "landratin", "burgermeister", "burgermeisterin", "oberburgermeister", "oberburgermeisterin", "richter",
     "richterin", "trainer", "trainerin", "sprecher", "sprecherin", "direktor", "direktorin", "chefin",
     "vorsitzende", "vorsitzender", "abgeordnete", "abgeordneter", "staatsanwalt", "staatsanwaltin", "kommissar",
     "kommissarin", "pfarrer", "konig", "konigin", "furst", "graf", "grafin", "papst", "bischof", "senatorin",
@@ -141,7 +141,8 @@ const GERMAN_ROLE_ENDINGS: &[&str] = &[
     "burgermeisterin", "chef", "chefin", "sprecher", "sprecherin", "direktor", "direktorin", "trainer",
     "trainerin", "leiter", "leiterin", "vorsitzende", "vorsitzender", "experte", "expertin", "forscher",
     "forscherin", "kommissar", "kommissarin", "sekretar", "sekretarin", "anwalt", "anwaltin", "richter",
-    "richterin", "politiker", "politikerin", "sprecher", "chefin", "abgeordneter", "abgeordnete",
+    "richterin", "politiker", "politikerin", "sprecher", "chefin", "abgeordneter", "abgeordnete", "leider",
+    "voorzitter", "burgemeester", "woordvoerder", "woordvoerster", "topman", "topvrouw",
 ];
 
 /// Acronyms that name no one: roles, measures, currencies, technologies.
@@ -237,7 +238,7 @@ const GERMAN_BARE_NOUNS: &[&str] = &[
 /// Words after which a lone capitalised word is a place: "in Lindenfeld",
 /// "à Varennes", "nach Hollstadt".
 const PLACE_PREPOSITIONS: &[&str] = &[
-    "in", "at", "near", "from", "outside", "across", "nach", "aus", "bei", "a", "en", "pres", "de", "desde",
+    "in", "at", "near", "from", "outside", "across", "to", "nach", "aus", "bei", "a", "en", "pres", "depuis", "desde", "vanuit",
     "cerca", "em", "no", "na", "perto", "vicino", "bij", "naar", "uit", "nabij",
 ];
 
@@ -263,14 +264,15 @@ const SPEECH_VERBS: &[&str] = &[
 /// Dijk", "Luis de la Cruz", "Ministry of Finance").
 const PARTICLES: &[&str] = &[
     "van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "dos", "das", "do", "la", "le", "ter",
-    "ten", "zu", "bin", "ibn", "al", "el", "y", "of", "for", "fur", "des", "dei", "degli", "delle", "voor",
+    "ten", "zu", "bin", "ibn", "al", "el", "of", "for", "fur", "des", "dei", "degli", "delle", "voor", "l",
+    "d", "dell", "dall", "nell", "sull", "all",
 ];
 
 /// Particles that belong to people's names; the others ("of", "für")
 /// join only organisations' names.
 const PERSON_PARTICLES: &[&str] = &[
     "van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "dos", "das", "do", "la", "le", "ter",
-    "ten", "zu", "bin", "ibn", "al", "el", "y",
+    "ten", "zu", "bin", "ibn", "al", "el",
 ];
 
 /// Endings of German common nouns (which German capitalises): a run of
@@ -301,24 +303,36 @@ pub fn is_calendar(folded: &str) -> bool {
     contains(CALENDAR, folded)
 }
 
-/// A title or role before a name; in German also a compound role
-/// ("Innenminister").
-pub fn is_title(folded: &str, german: bool) -> bool {
+/// A title or role before a name, or a compound role ("Innenminister",
+/// "vakbondsleider"; German and Dutch write them as one word).
+pub fn is_title(folded: &str, _german: bool) -> bool {
     contains(TITLES, folded)
-        || (german
-            && folded.chars().count() > 6
-            && GERMAN_ROLE_ENDINGS.iter().any(|e| folded.ends_with(e)))
+        || GERMAN_ROLE_ENDINGS
+            .iter()
+            .any(|e| folded.len() >= e.len() + 3 && folded.ends_with(e))
 }
 
-/// An organisation cue; in German also a compound ending in one
-/// ("Finanzministerium", "Landespolizei").
-pub fn is_org_cue(folded: &str, german: bool) -> bool {
+/// First words of place names ("Port Elwin", "Lake Orvan", "San Aldric").
+pub fn is_place_head(folded: &str) -> bool {
+    [
+        "port", "fort", "mount", "lake", "cape", "isla", "lago", "monte", "puerto", "porto", "bad", "sankt", "san",
+        "santa", "saint", "sainte", "sao", "nova", "nueva", "nuevo", "novo", "new", "north", "south", "east", "west",
+        "upper", "lower", "bay", "glen",
+    ]
+    .contains(&folded)
+}
+
+/// An organisation cue, or a compound ending in one ("Finanzministerium",
+/// "Landespolizei", "Kustwachtbureau").
+pub fn is_org_cue(folded: &str, _german: bool) -> bool {
     contains(ORG_CUES, folded)
-        || (german
-            && folded.chars().count() > 7
-            && ["ministerium", "amt", "gericht", "partei", "polizei", "bank", "verband", "werke", "zeitung"]
-                .iter()
-                .any(|e| folded.ends_with(e)))
+        || (folded.chars().count() > 7
+            && [
+                "ministerium", "amt", "gericht", "partei", "polizei", "bank", "verband", "werke", "zeitung", "bureau",
+                "dienst", "partij", "ministerie", "politie", "commissie", "behorde",
+            ]
+            .iter()
+            .any(|e| folded.ends_with(e)))
 }
 
 pub fn is_plain_acronym(folded: &str) -> bool {
@@ -343,6 +357,11 @@ pub fn is_german_bare_noun(folded: &str) -> bool {
 /// Conjunctions that join two names of one kind ("Orvania and Corvenia").
 pub fn is_conjunction(folded: &str) -> bool {
     ["and", "or", "und", "oder", "et", "ou", "y", "o", "e", "ed", "en", "of"].contains(&folded)
+}
+
+/// Exactly a listed organisation cue, not a compound ending in one.
+pub fn is_org_cue_exact(folded: &str) -> bool {
+    contains(ORG_CUES, folded)
 }
 
 pub fn is_place_preposition(folded: &str) -> bool {
@@ -387,7 +406,7 @@ mod tests {
         ] {
             for word in list {
                 assert!(
-                    word.chars().all(|c| c.is_ascii_lowercase() || c == '\'' || c == ' ' || c == '-'),
+                    word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '\'' || c == ' ' || c == '-'),
                     "{word:?} is not folded"
                 );
             }
@@ -397,7 +416,8 @@ mod tests {
     #[test]
     fn german_compounds_are_roles_and_organisations() {
         assert!(is_title("innenminister", true));
-        assert!(!is_title("innenminister", false));
+        assert!(is_title("vakbondsleider", false));
+        assert!(!is_title("leider", false));
         assert!(is_org_cue("finanzministerium", true));
         assert!(is_german_noun("regierung"));
         assert!(!is_german_noun("keller"));

@@ -51,6 +51,10 @@ struct Mention {
     weak: bool,
     /// Found in German text, where every noun is capitalised.
     german: bool,
+    /// For a candidate of a restricted run: the run (segment and start)
+    /// and the words it covers, so that overlapping candidates of one run
+    /// do not all count.
+    span: Option<((usize, usize), usize, usize)>,
 }
 
 /// What the words around a name say of it.
@@ -60,10 +64,15 @@ enum Cue {
     Person,
     Place,
     Organisation,
+    /// After "ministre de la", "ministro de": a portfolio ("Défense"),
+    /// then perhaps the minister's name.
+    Portfolio,
 }
 
 struct Scan<'a> {
     tokens: &'a [Token],
+    /// Which segment (title 0, text 1).
+    segment: usize,
     german: bool,
     /// A title-case headline or a shouted line: capitals say nothing.
     restricted: bool,
@@ -73,11 +82,12 @@ struct Scan<'a> {
 pub fn extract(title: &str, text: &str, language: Option<&str>) -> Vec<Entity> {
     let german = language.is_some_and(|l| l.trim().to_ascii_lowercase().starts_with("de"));
     let mut mentions = Vec::new();
-    for segment in [title, text] {
-        let tokens = tokenize(segment);
-        let restricted = capitals_say_nothing(&tokens);
+    for (segment, (part, is_title)) in [(title, true), (text, false)].into_iter().enumerate() {
+        let tokens = tokenize(part);
+        let restricted = capitals_say_nothing(&tokens, is_title);
         let mut scan = Scan {
             tokens: &tokens,
+            segment,
             german,
             restricted,
             out: Vec::new(),
@@ -88,9 +98,9 @@ pub fn extract(title: &str, text: &str, language: Option<&str>) -> Vec<Entity> {
     resolve(mentions)
 }
 
-/// Whether nearly every content word is capitalised (a title-case
-/// headline) or most words are in capitals.
-fn capitals_say_nothing(tokens: &[Token]) -> bool {
+/// Whether nearly every content word of a headline is capitalised (title
+/// case), or most words of a line are in capitals.
+fn capitals_say_nothing(tokens: &[Token], headline: bool) -> bool {
     let content: Vec<&Token> = tokens
         .iter()
         .filter(|t| t.text.chars().count() >= 4 && !is_common(&fold(&t.text)))
@@ -103,7 +113,7 @@ fn capitals_say_nothing(tokens: &[Token]) -> bool {
         .iter()
         .filter(|t| t.text.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase))
         .count();
-    capitalised * 10 >= content.len() * 9 || shouted * 2 > content.len()
+    (headline && capitalised * 10 >= content.len() * 9) || shouted * 2 > content.len()
 }
 
 impl Scan<'_> {
@@ -122,7 +132,7 @@ impl Scan<'_> {
                     continue;
                 }
                 let mut j = end;
-                while j < tokens.len() && j - end < 2 && !tokens[j].break_before && is_lower_particle(&tokens[j]) {
+                while j < tokens.len() && j - end < 2 && !tokens[j].break_before && self.joins(j) {
                     j += 1;
                 }
                 if j > end && j < tokens.len() && !tokens[j].break_before && tokens[j].is_name_like() {
@@ -130,6 +140,18 @@ impl Scan<'_> {
                     continue;
                 }
                 break;
+            }
+            // A gazetteer name that goes on in lower case: "Nations
+            // unies", "Union européenne".
+            for extra in 1..=2 {
+                let longer = end + extra;
+                if longer <= tokens.len()
+                    && tokens[end..longer].iter().all(|t| !t.break_before)
+                    && self.gazetteer_entry(i, longer).is_some()
+                {
+                    end = longer;
+                    break;
+                }
             }
             let start = self.lowercase_head(i);
             if start < i {
@@ -142,6 +164,28 @@ impl Scan<'_> {
             }
             i = end;
         }
+    }
+
+    /// Whether the lower-case word at `j` joins the names around it. In
+    /// German, "der", "den", "des" and "dem" are articles of a genitive
+    /// ("Angaben der Polizei") unless a "van" or "von" comes first.
+    fn joins(&self, j: usize) -> bool {
+        let tokens = self.tokens;
+        if !is_lower_particle(&tokens[j]) {
+            return false;
+        }
+        if self.german && ["der", "den", "des", "dem"].contains(&fold(&tokens[j].text).as_str()) {
+            return j > 0 && ["van", "von"].contains(&fold(&tokens[j - 1].text).as_str());
+        }
+        true
+    }
+
+    /// Whether the run `j..end` names a place by itself: a gazetteer
+    /// place, a place-name head ("Port"), or a place cue before it.
+    fn run_is_place(&self, j: usize, end: usize) -> bool {
+        self.gazetteer_entry(j, end).is_some_and(|e| e.kind == EntityKind::Place)
+            || is_place_head(&fold(&self.tokens[j].text))
+            || self.cue_before(j) == Cue::Place
     }
 
     /// Where a name starting at `i` really starts when a lower-case
@@ -177,19 +221,34 @@ impl Scan<'_> {
         if is_title(&before, self.german) {
             return Cue::Person;
         }
-        if tokens[i - 1].text.starts_with(char::is_lowercase) && is_org_type(&before) {
+        let lower = |k: usize| tokens[k].text.starts_with(char::is_lowercase);
+        if lower(i - 1) && is_org_type(&before) {
+            return Cue::Organisation;
+        }
+        // "el grupo ecologista Green Current": the kind, then an adjective.
+        if i >= 2 && lower(i - 1) && lower(i - 2) && !tokens[i - 1].break_before && is_org_type(&fold(&tokens[i - 2].text)) {
             return Cue::Organisation;
         }
         if is_conjunction(&before) && i >= 2 && !tokens[i - 1].break_before && tokens[i - 2].is_name_like() {
-            // "from Orvania and Corvenia": the kind of the name before.
+            // "between Port Elwin and Valmora": the kind of the name before.
             let mut j = i - 2;
             while j > 0 && !tokens[j].break_before && tokens[j - 1].is_name_like() {
                 j -= 1;
             }
-            if j + 4 >= i {
-                let earlier = self.cue_before(j);
-                if earlier == Cue::Place {
-                    return Cue::Place;
+            if j + 4 >= i && self.run_is_place(j, i - 1) {
+                return Cue::Place;
+            }
+        }
+        // "le ministre de la Défense", "Minister van Defensie".
+        if is_lower_particle(&tokens[i - 1]) {
+            let mut k = i - 1;
+            while k > 0 && i - k < 3 && is_lower_particle(&tokens[k - 1]) && !tokens[k].break_before {
+                k -= 1;
+            }
+            if k > 0 && !tokens[k].break_before && is_title(&fold(&tokens[k - 1].text), self.german) {
+                let noun = fold(&tokens[k - 1].text);
+                if !is_place_noun(&noun) && !["mayor", "maire", "alcalde", "alcaldesa", "sindaco", "burgemeester", "prefeito", "prefeita", "burgermeister"].contains(&noun.as_str()) {
+                    return Cue::Portfolio;
                 }
             }
         }
@@ -219,6 +278,26 @@ impl Scan<'_> {
         }
         if self.gazetteer_entry(start, end).is_some() {
             return self.leaf(start, end, cue);
+        }
+        if cue == Cue::Portfolio {
+            // The portfolio goes; a name after it is the minister's.
+            return self.split(start + 1, end, Cue::Person);
+        }
+        // A person's name before an organisation's: "Anna van Dijk van de
+        // Universiteit van Lindenfeld", "Jan Keller of Lindenfeld Council".
+        if let Some(c) = (start..end).find(|&k| is_org_cue(&fold(&tokens[k].text), self.german)) {
+            let mut s0 = c;
+            while s0 > start && !is_lower_particle(&tokens[s0 - 1]) {
+                s0 -= 1;
+            }
+            let mut p0 = s0;
+            while p0 > start && is_lower_particle(&tokens[p0 - 1]) {
+                p0 -= 1;
+            }
+            if s0 > start && p0 > start && p0 < s0 {
+                self.split(start, p0, cue);
+                return self.split(s0, end, Cue::None);
+            }
         }
         // A title, unless an organisation cue follows it ("General Motors").
         let title_at = |t: usize| {
@@ -258,6 +337,10 @@ impl Scan<'_> {
             let folded = fold(&t.text);
             let after_article = self.german && start > 0 && is_german_article(&tokens[start - 1]);
             let next_is_particle = tokens.get(start + 1).is_some_and(is_lower_particle);
+            if self.gazetteer_entry(start, end).is_some() {
+                break;
+            }
+            let run_has_cue = (start..end).any(|k| is_org_cue(&fold(&tokens[k].text), self.german));
             if is_place_noun(&folded) && end - start > 1 && (next_is_particle || after_article) {
                 cue = Cue::Place;
             } else if is_org_type(&folded) && !is_org_cue(&folded, false) && end - start > 1 && !next_is_particle {
@@ -266,7 +349,9 @@ impl Scan<'_> {
                 || (is_common(&folded) && t.shape() != Shape::Acronym)
                 || is_calendar(&folded)
                 || (self.german && is_german_noun(&folded) && !is_org_cue(&folded, true))
+                || (self.german && is_german_bare_noun(&folded))
                 || (after_article
+                    && !run_has_cue
                     && end - start > 1
                     && !is_org_cue(&folded, true)
                     && !is_title(&folded, true)
@@ -310,17 +395,20 @@ impl Scan<'_> {
     }
 
     fn push(&mut self, start: usize, end: usize, kind: Option<EntityKind>, entry: Option<Entry>, weak: bool) {
-        let name = self.tokens[start..end]
-            .iter()
-            .map(|t| t.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let mut name = String::new();
+        for t in &self.tokens[start..end] {
+            if !name.is_empty() && !name.ends_with(['\'', '’']) {
+                name.push(' ');
+            }
+            name.push_str(&t.text);
+        }
         self.out.push(Mention {
             name,
             kind,
             entry,
             weak,
             german: self.german,
+            span: None,
         });
     }
 
@@ -343,8 +431,8 @@ impl Scan<'_> {
         }
         let single = words.len() == 1;
         let cues = folded.iter().filter(|f| is_org_cue(f, self.german)).count();
-        let german_compound_cue = single && self.german && is_org_cue(&folded[0], true) && !is_org_cue_word(&folded[0]);
-        if (cues > 0 && !single) || german_compound_cue {
+        let compound_cue = single && is_org_cue(&folded[0], true) && !is_org_cue_exact(&folded[0]);
+        if (cues > 0 && !single) || compound_cue {
             return self.push(start, end, Some(EntityKind::Organisation), None, false);
         }
         if single && cues > 0 {
@@ -361,20 +449,28 @@ impl Scan<'_> {
             return;
         }
         let after = tokens.get(end).filter(|t| !t.break_before).map(|t| fold(&t.text));
-        let speech = after.as_deref().is_some_and(is_speech_verb);
+        let speech = after.as_deref().is_some_and(is_speech_verb) && !words[0].sentence_start;
         match cue {
             Cue::Person => return self.push(start, end, Some(EntityKind::Person), None, false),
             Cue::Organisation => return self.push(start, end, Some(EntityKind::Organisation), None, false),
+            Cue::Portfolio => return,
             Cue::Place if words.len() <= 3 => {
+                // German nouns follow prepositions too ("nach Angaben"):
+                // a lone German word needs a place ending, or a foreign
+                // look (a last vowel other than "e": "Valmora").
+                let foreign = folded[0].ends_with(['a', 'i', 'o', 'u', 'y']);
                 let plausible = !self.german
                     || !single
                     || has_german_place_ending(&folded[0])
-                    || !(is_german_noun(&folded[0]) || is_german_bare_noun(&folded[0]));
+                    || (foreign && !is_german_bare_noun(&folded[0]));
                 if plausible && !(single && words[0].sentence_start && self.german) {
                     return self.push(start, end, Some(EntityKind::Place), None, false);
                 }
             }
             _ => {}
+        }
+        if !single && is_place_head(&folded[0]) && words[0].shape() == Shape::Capitalised {
+            return self.push(start, end, Some(EntityKind::Place), None, false);
         }
         if !single {
             let shaped = words.iter().all(|t| t.is_name_like() || is_lower_particle(t));
@@ -397,10 +493,16 @@ impl Scan<'_> {
             for b in (a + 1)..=(end.min(a + longest)) {
                 if let Some(entry) = self.gazetteer_entry(a, b) {
                     self.push(a, b, Some(entry.kind), Some(entry), false);
-                } else if b - a == 1 && self.tokens[a].shape() == Shape::Acronym && !is_plain_acronym(&fold(&self.tokens[a].text)) {
+                } else if b - a == 1
+                    && self.tokens[a].shape() == Shape::Acronym
+                    && !is_plain_acronym(&fold(&self.tokens[a].text))
+                {
                     self.push(a, b, Some(EntityKind::Organisation), None, true);
                 } else {
                     self.push(a, b, None, None, true);
+                }
+                if let Some(last) = self.out.last_mut() {
+                    last.span = Some(((self.segment, start), a, b));
                 }
             }
         }
@@ -417,10 +519,6 @@ fn is_german_article(token: &Token) -> bool {
     GERMAN_ARTICLES.contains(&fold(&token.text).as_str())
 }
 
-/// Whether a folded word is itself a listed cue (not a compound with one).
-fn is_org_cue_word(folded: &str) -> bool {
-    is_org_cue(folded, false)
-}
 
 /// Merges mentions into entities: strong mentions make entities, weak and
 /// lone ones join the entity they name (a surname, a body name repeated in
@@ -481,7 +579,27 @@ fn resolve(mentions: Vec<Mention>) -> Vec<Entity> {
         }
     }
     let mut lone: BTreeMap<String, (u32, u32, &Mention)> = BTreeMap::new();
+    // Candidates of restricted runs: longest first, and one match per
+    // stretch of words.
+    pending.sort_by_key(|m| m.span.map(|(run, a, b)| (run, std::cmp::Reverse(b - a), a)));
+    let mut taken: HashMap<(usize, usize), Vec<(usize, usize)>> = HashMap::new();
     for m in pending {
+        if let Some((run, a, b)) = m.span {
+            let used = taken.entry(run).or_default();
+            if used.iter().any(|&(x, y)| a < y && x < b) {
+                continue;
+            }
+            let own = key_of(m);
+            let matched = by_name.get(&own).cloned().or_else(|| {
+                let keys = by_word.get(&own)?;
+                (keys.len() == 1).then(|| keys[0].clone())
+            });
+            if let Some(key) = matched {
+                used.push((a, b));
+                entities.entry(key).or_default().mentions += 1;
+            }
+            continue;
+        }
         let own = key_of(m);
         let target = by_name.get(&own).cloned().or_else(|| {
             let keys = by_word.get(&own)?;

@@ -168,3 +168,4 @@ fn odd_input_gives_no_panic() {
         let _ = extract_entities(text, text, Some("de"));
     }
 }
+

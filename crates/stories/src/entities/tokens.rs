@@ -147,8 +147,31 @@ fn is_abbreviation_dot(word: &str, next: Option<char>) -> bool {
     single_capitals && letters.len() <= 4 && next.is_none_or(|n| !n.is_lowercase())
 }
 
+/// French and Italian elisions written before a word: "l'Union",
+/// "dell'Interno", "d'Orvanie".
+const ELISIONS: &[&str] = &["l", "d", "dell", "dall", "nell", "sull", "all", "un", "qu", "j", "s", "n"];
+
 fn push_word(tokens: &mut Vec<Token>, word: &mut String, sentence_start: bool, break_before: bool) {
     let mut text = std::mem::take(word);
+    if let Some(split) = text.find(['\'', '’']) {
+        let (prefix, rest) = text.split_at(split);
+        let mark = rest.chars().next().map_or(0, char::len_utf8);
+        let after = &rest[mark..];
+        if ELISIONS.contains(&prefix) && after.chars().next().is_some_and(char::is_alphabetic) {
+            tokens.push(Token {
+                text: text[..split + mark].to_string(),
+                sentence_start,
+                break_before,
+            });
+            let rest = after.to_string();
+            tokens.push(Token {
+                text: rest,
+                sentence_start: false,
+                break_before: false,
+            });
+            return;
+        }
+    }
     for suffix in ["'s", "’s"] {
         if text.len() > suffix.len() + 1 && text.ends_with(suffix) {
             text.truncate(text.len() - suffix.len());
@@ -179,7 +202,7 @@ mod tests {
         let tokens = tokenize("Mr. Keller met Dr. Lund at St. Aldric.");
         assert_eq!(tokens[0].text, "Mr.");
         assert!(!tokens[1].sentence_start && !tokens[1].break_before);
-        assert_eq!(tokens[5].text, "St.");
+        assert_eq!(tokens[6].text, "St.");
     }
 
     #[test]
@@ -199,6 +222,8 @@ mod tests {
         assert_eq!(shape_of("J."), Shape::Initial);
         assert_eq!(shape_of("al-Rashid"), Shape::Prefixed);
         assert_eq!(shape_of("d'Alembert"), Shape::Prefixed);
+        let elided: Vec<String> = tokenize("l'Union dell'Interno O'Brien").into_iter().map(|t| t.text).collect();
+        assert_eq!(elided, ["l'", "Union", "dell'", "Interno", "O'Brien"]);
         assert_eq!(shape_of("mayor"), Shape::Other);
         assert_eq!(shape_of("A"), Shape::Other);
         assert_eq!(shape_of("2024"), Shape::Other);
