@@ -9,8 +9,8 @@
 //! opens ([`catch_up`]).
 
 use model::Article;
-use stories::entities::{self, EntityKind, RULES_VERSION};
 use store::{ArticleEntity, ArticleId, Store};
+use stories::entities::{self, EntityKind, RULES_VERSION};
 
 /// How many articles one catch-up round reads.
 const CATCH_UP_BATCH: u32 = 500;
@@ -39,7 +39,9 @@ fn kind_of(kind: EntityKind) -> store::EntityKind {
 
 /// Finds and stores the entities of a stored article.
 pub(crate) async fn scan(store: &dyn Store, id: ArticleId, article: &Article) -> crate::Result<()> {
-    store.set_article_entities(id, RULES_VERSION, &entities_of(article)).await?;
+    store
+        .set_article_entities(id, RULES_VERSION, &entities_of(article))
+        .await?;
     Ok(())
 }
 
@@ -100,12 +102,19 @@ mod tests {
         // Stored as an older ravenwire (or a run that died before scanning)
         // left them: no entities, no scan.
         let text = "Mayor Rita Coelho opened the new ferry pier in Valmora on Friday. Coelho said Portugal paid half.";
-        let old = store.insert_article(&article("https://a.example/1", "Pier opens", text)).await.unwrap();
+        let old = store
+            .insert_article(&article("https://a.example/1", "Pier opens", text))
+            .await
+            .unwrap();
         assert_eq!(store.articles_lacking_entities(RULES_VERSION, 10).await.unwrap(), [old]);
 
         let index = Arc::new(SearchIndex::open(&dir.path().join("index")).unwrap());
         let _pipeline = Pipeline::open(store.clone(), index).await.unwrap();
-        assert!(store.articles_lacking_entities(RULES_VERSION, 10).await.unwrap().is_empty());
+        assert!(store
+            .articles_lacking_entities(RULES_VERSION, 10)
+            .await
+            .unwrap()
+            .is_empty());
         // Nothing is left for a second catch-up.
         assert_eq!(catch_up(store.as_ref()).await.unwrap(), 0);
     }
@@ -134,10 +143,17 @@ mod tests {
             .into_iter()
             .map(|e| format!("{} ({})", e.name, e.kind.as_str()))
             .collect();
-        assert!(names.contains(&"Veltronic GmbH (organisation)".to_string()), "{names:?}");
+        assert!(
+            names.contains(&"Veltronic GmbH (organisation)".to_string()),
+            "{names:?}"
+        );
         assert!(names.contains(&"Hollstadt (place)".to_string()), "{names:?}");
         assert!(names.contains(&"Ana Ruiz (person)".to_string()), "{names:?}");
-        assert!(store.articles_lacking_entities(RULES_VERSION, 10).await.unwrap().is_empty());
+        assert!(store
+            .articles_lacking_entities(RULES_VERSION, 10)
+            .await
+            .unwrap()
+            .is_empty());
     }
 
     #[test]

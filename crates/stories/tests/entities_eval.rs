@@ -1,7 +1,9 @@
-//! Precision and recall of the entity rules on a small hand-labelled set
-//! of invented news texts in seven languages (`entities/labelled.jsonl`:
-//! one text a line with its people, organisations and places, labelled by
-//! hand; gazetteer names under their English display name).
+//! Precision and recall of the entity rules on small hand-labelled sets of
+//! invented news texts in seven languages: one text a line with its
+//! people, organisations and places, labelled by hand (gazetteer names
+//! under their English display name). `entities/labelled.jsonl` (40
+//! texts) is the set the rules were developed on; `entities/heldout.jsonl`
+//! (12 texts) was written after the rules were fixed and is only scored.
 //!
 //! `cargo test -p ravenwire-stories --test entities_eval -- --nocapture`
 //! prints the figures, typed (name and kind must match) and untyped, per
@@ -11,7 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ravenwire_stories::entities::{extract_entities, name_key};
 
-const SET: &str = include_str!("entities/labelled.jsonl");
+const DEVELOPMENT: &str = include_str!("entities/labelled.jsonl");
+const HELD_OUT: &str = include_str!("entities/heldout.jsonl");
 
 #[derive(Default)]
 struct Tally {
@@ -37,11 +40,28 @@ impl Tally {
     }
 }
 
+/// One test, so that the two sets print one after the other.
 #[test]
-fn precision_and_recall_on_the_labelled_set() {
+fn precision_and_recall_on_the_labelled_sets() {
+    let (p, r) = score("development", DEVELOPMENT);
+    assert!(
+        p >= 0.85 && r >= 0.8,
+        "development: precision {p:.3}, recall {r:.3} below the floor"
+    );
+    let (p, r) = score("held out", HELD_OUT);
+    assert!(
+        p >= 0.6 && r >= 0.6,
+        "held out: precision {p:.3}, recall {r:.3} below the floor"
+    );
+}
+
+/// Scores one set, prints its figures and errors, and returns typed
+/// precision and recall.
+fn score(name: &str, set: &str) -> (f64, f64) {
+    println!("== {name}");
     let mut by_language: BTreeMap<String, Tally> = BTreeMap::new();
     let mut misses = Vec::new();
-    for line in SET.lines().filter(|l| !l.trim().is_empty()) {
+    for line in set.lines().filter(|l| !l.trim().is_empty()) {
         let row: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
         let lang = row["lang"].as_str().expect("lang");
         let title = row["title"].as_str().expect("title");
@@ -84,9 +104,12 @@ fn precision_and_recall_on_the_labelled_set() {
     }
     let (p, r, f) = all.figures(all.right);
     let (up, ur, uf) = all.figures(all.right_untyped);
-    println!("all   {:>3} labelled    {p:.3}  {r:.3}  {f:.3}  ({up:.3} {ur:.3} {uf:.3})", all.labelled);
+    println!(
+        "all   {:>3} labelled    {p:.3}  {r:.3}  {f:.3}  ({up:.3} {ur:.3} {uf:.3})",
+        all.labelled
+    );
     for miss in &misses {
         println!("  {miss}");
     }
-    assert!(p >= 0.75 && r >= 0.65, "precision {p:.3}, recall {r:.3} below the floor");
+    (p, r)
 }

@@ -118,7 +118,10 @@ pub(crate) async fn entity_page(
     let page = params.number("page", 1, 1, MAX_PAGE)?;
     let offset = (page - 1) * STORIES_PER_PAGE;
     // One extra row tells whether an older page exists.
-    let mut stories = state.store.entity_stories(entity.id, STORIES_PER_PAGE + 1, offset).await?;
+    let mut stories = state
+        .store
+        .entity_stories(entity.id, STORIES_PER_PAGE + 1, offset)
+        .await?;
     let has_more = stories.len() > STORIES_PER_PAGE as usize;
     stories.truncate(STORIES_PER_PAGE as usize);
     let id = entity.id;

@@ -20,7 +20,12 @@ fn named(key: &str, name: &str, kind: EntityKind, mentions: u32) -> ArticleEntit
 async fn with_entities(fx: &Fixture) -> (EntityId, EntityId) {
     let store = &fx.state.store;
     let master = named("person:ilse brant", "Ilse <Brandt>", EntityKind::Person, 1);
-    let council = named("organisation:harbur council", "Harbour Council", EntityKind::Organisation, 1);
+    let council = named(
+        "organisation:harbur council",
+        "Harbour Council",
+        EntityKind::Organisation,
+        1,
+    );
     let town = named("place:port elvin", "Port Elwin", EntityKind::Place, 3);
     store
         .set_article_entities(fx.bridge, 1, &[master.clone(), council, town.clone()])
@@ -46,7 +51,14 @@ async fn the_story_page_lists_people_organisations_and_places_with_links() {
     let places = section.find("<dt>Places</dt>").unwrap();
     assert!(people < organisations && organisations < places);
     // Names are escaped.
-    assert!(section.contains(&format!("<a href=\"/entity/{master}\" title=\"2 mentions in 2 articles\">Ilse &#60;Brandt&#62;</a>")) || section.contains(&format!("<a href=\"/entity/{master}\" title=\"2 mentions in 2 articles\">Ilse &lt;Brandt&gt;</a>")), "{section}");
+    assert!(
+        section.contains(&format!(
+            "<a href=\"/entity/{master}\" title=\"2 mentions in 2 articles\">Ilse &#60;Brandt&#62;</a>"
+        )) || section.contains(&format!(
+            "<a href=\"/entity/{master}\" title=\"2 mentions in 2 articles\">Ilse &lt;Brandt&gt;</a>"
+        )),
+        "{section}"
+    );
     assert!(!body.contains("Ilse <Brandt>"));
     assert!(section.contains(&format!("href=\"/entity/{town}\"")), "{section}");
 }
@@ -82,8 +94,12 @@ async fn the_entity_page_lists_the_stories_that_name_it_newest_first() {
     let body = &reply.body;
     assert!(body.contains("<h1>Port Elwin</h1>"), "{body}");
     assert!(body.contains("Named 6 times in 2 articles."), "{body}");
-    let bridge = body.find(&format!("href=\"/story/{}\"", fx.bridge_story)).expect("bridge story");
-    let orchard = body.find(&format!("href=\"/story/{}\"", fx.orchard_story)).expect("orchard story");
+    let bridge = body
+        .find(&format!("href=\"/story/{}\"", fx.bridge_story))
+        .expect("bridge story");
+    let orchard = body
+        .find(&format!("href=\"/story/{}\"", fx.orchard_story))
+        .expect("orchard story");
     let stories = fx.state.store.entity_stories(town, 10, 0).await.unwrap();
     let first = stories[0].id;
     assert_eq!(bridge < orchard, first == fx.bridge_story);
@@ -118,7 +134,10 @@ async fn the_entity_api_gives_the_entity_and_a_page_of_its_stories() {
     assert_eq!(json["total_stories"], 1);
     assert_eq!(json["stories"][0]["id"], fx.bridge_story.0);
 
-    let page = fx.get(&format!("/api/v1/entities/{town}?limit=1&offset=1")).await.json();
+    let page = fx
+        .get(&format!("/api/v1/entities/{town}?limit=1&offset=1"))
+        .await
+        .json();
     assert_eq!(page["total_stories"], 2);
     assert_eq!(page["limit"], 1);
     assert_eq!(page["stories"].as_array().unwrap().len(), 1);

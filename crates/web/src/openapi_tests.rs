@@ -384,5 +384,10 @@ async fn entities_of_bridge(fx: &Fixture) -> store::EntityId {
         .set_article_entities(fx.bridge, 1, &[harbour])
         .await
         .expect("store an entity");
-    fx.state.store.story_entities(fx.bridge_story, 1).await.expect("story entities")[0].id
+    fx.state
+        .store
+        .story_entities(fx.bridge_story, 1)
+        .await
+        .expect("story entities")[0]
+        .id
 }

@@ -182,7 +182,6 @@ pub(super) async fn count_stories_naming(pool: &SqlitePool, id: EntityId) -> Res
     super::count(count, "entity stories")
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{fresh_store, new_article};
@@ -210,12 +209,21 @@ mod tests {
     #[tokio::test]
     async fn an_article_scanned_is_no_longer_lacking_and_its_entities_are_shared_by_key() {
         let (_dir, store) = fresh_store().await;
-        let a = store.insert_article(&new_article("https://a.example/1", "One", None)).await.unwrap();
-        let b = store.insert_article(&new_article("https://b.example/2", "Two", None)).await.unwrap();
+        let a = store
+            .insert_article(&new_article("https://a.example/1", "One", None))
+            .await
+            .unwrap();
+        let b = store
+            .insert_article(&new_article("https://b.example/2", "Two", None))
+            .await
+            .unwrap();
         assert_eq!(store.articles_lacking_entities(1, 10).await.unwrap(), [a, b]);
 
         let germany = named("place:germany", "Germany", EntityKind::Place, 2);
-        store.set_article_entities(a, 1, std::slice::from_ref(&germany)).await.unwrap();
+        store
+            .set_article_entities(a, 1, std::slice::from_ref(&germany))
+            .await
+            .unwrap();
         // Another article names it in another language: the same row,
         // whose name stays the first one.
         let deutschland = named("place:germany", "Deutschland", EntityKind::Place, 1);
@@ -224,9 +232,15 @@ mod tests {
         // Rules of a newer version want both scanned again.
         assert_eq!(store.articles_lacking_entities(2, 10).await.unwrap(), [a, b]);
 
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM entities").fetch_one(&store.pool).await.unwrap();
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM entities")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
         assert_eq!(count, 1);
-        let id: i64 = sqlx::query_scalar("SELECT id FROM entities").fetch_one(&store.pool).await.unwrap();
+        let id: i64 = sqlx::query_scalar("SELECT id FROM entities")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
         let entity = store.entity(EntityId(id)).await.unwrap().unwrap();
         assert_eq!(entity.name, "Germany");
         assert_eq!(entity.kind, EntityKind::Place);
@@ -236,7 +250,10 @@ mod tests {
     #[tokio::test]
     async fn scanning_again_replaces_and_an_empty_scan_counts() {
         let (_dir, store) = fresh_store().await;
-        let a = store.insert_article(&new_article("https://a.example/1", "One", None)).await.unwrap();
+        let a = store
+            .insert_article(&new_article("https://a.example/1", "One", None))
+            .await
+            .unwrap();
         let old = named("person:jan keler", "Jan Keller", EntityKind::Person, 3);
         store.set_article_entities(a, 1, &[old]).await.unwrap();
         store.set_article_entities(a, 1, &[]).await.unwrap();
@@ -259,15 +276,27 @@ mod tests {
     async fn a_story_lists_its_entities_most_mentioned_first_and_an_entity_its_stories_newest_first() {
         let (_dir, store) = fresh_store().await;
         let old = store
-            .insert_article(&new_article("https://a.example/old", "Old", Some("2026-01-01T10:00:00Z")))
+            .insert_article(&new_article(
+                "https://a.example/old",
+                "Old",
+                Some("2026-01-01T10:00:00Z"),
+            ))
             .await
             .unwrap();
         let new = store
-            .insert_article(&new_article("https://a.example/new", "New", Some("2026-03-01T10:00:00Z")))
+            .insert_article(&new_article(
+                "https://a.example/new",
+                "New",
+                Some("2026-03-01T10:00:00Z"),
+            ))
             .await
             .unwrap();
         let also = store
-            .insert_article(&new_article("https://b.example/new", "New too", Some("2026-03-01T11:00:00Z")))
+            .insert_article(&new_article(
+                "https://b.example/new",
+                "New too",
+                Some("2026-03-01T11:00:00Z"),
+            ))
             .await
             .unwrap();
         let old_story = store.assign_story(old, &placement("old")).await.unwrap();
@@ -276,15 +305,25 @@ mod tests {
 
         let keller = named("person:jan keler", "Jan Keller", EntityKind::Person, 1);
         let valmora = named("place:valmora", "Valmora", EntityKind::Place, 1);
-        store.set_article_entities(old, 1, std::slice::from_ref(&keller)).await.unwrap();
         store
-            .set_article_entities(new, 1, &[keller.clone(), named("place:valmora", "Valmora", EntityKind::Place, 2)])
+            .set_article_entities(old, 1, std::slice::from_ref(&keller))
+            .await
+            .unwrap();
+        store
+            .set_article_entities(
+                new,
+                1,
+                &[keller.clone(), named("place:valmora", "Valmora", EntityKind::Place, 2)],
+            )
             .await
             .unwrap();
         store.set_article_entities(also, 1, &[valmora, keller]).await.unwrap();
 
         let listed = store.story_entities(new_story, 10).await.unwrap();
-        let names: Vec<(&str, u64, u64)> = listed.iter().map(|e| (e.name.as_str(), e.mentions, e.articles)).collect();
+        let names: Vec<(&str, u64, u64)> = listed
+            .iter()
+            .map(|e| (e.name.as_str(), e.mentions, e.articles))
+            .collect();
         assert_eq!(names, [("Valmora", 3, 2), ("Jan Keller", 2, 2)]);
         assert_eq!(store.story_entities(new_story, 1).await.unwrap().len(), 1);
 

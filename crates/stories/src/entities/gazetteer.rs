@@ -10,7 +10,11 @@ use std::sync::OnceLock;
 use super::fold::fold;
 use super::EntityKind;
 
+/// One entry of a table: its key, then its names.
+type Names = (&'static str, &'static [&'static str]);
+
 /// Countries and regions: key, then names (the English one first).
+#[rustfmt::skip]
 const COUNTRIES: &[(&str, &[&str])] = &[
     ("germany", &["Germany", "Deutschland", "Allemagne", "Alemania", "Germania", "Duitsland", "Alemanha", "Bundesrepublik"]),
     ("france", &["France", "Frankreich", "Francia", "Frankrijk", "França"]),
@@ -94,6 +98,7 @@ const COUNTRIES: &[(&str, &[&str])] = &[
 ];
 
 /// Capitals and other major cities: key, then names.
+#[rustfmt::skip]
 const CITIES: &[(&str, &[&str])] = &[
     ("berlin", &["Berlin", "Berlino", "Berlijn", "Berlim"]),
     ("paris", &["Paris", "Parigi", "Parijs"]),
@@ -195,6 +200,7 @@ const CITIES: &[(&str, &[&str])] = &[
 
 /// International organisations whose names are translated: key, then
 /// names and acronyms in each language.
+#[rustfmt::skip]
 const ORGANISATIONS: &[(&str, &[&str])] = &[
     ("united_nations", &["United Nations", "UN", "U.N.", "Vereinte Nationen", "Vereinten Nationen", "UNO", "VN", "Nations unies", "ONU", "Naciones Unidas", "Nazioni Unite", "Verenigde Naties", "Nações Unidas"]),
     ("european_union", &["European Union", "EU", "Europäische Union", "Europäischen Union", "Union européenne", "UE", "Unión Europea", "Unione europea", "Europese Unie", "União Europeia"]),
@@ -242,7 +248,7 @@ fn gazetteer() -> &'static Gazetteer {
     GAZETTEER.get_or_init(|| {
         let mut names = HashMap::new();
         let mut longest = 1;
-        let lists: [(&[(&str, &[&str])], EntityKind); 3] = [
+        let lists: [(&[Names], EntityKind); 3] = [
             (ORGANISATIONS, EntityKind::Organisation),
             (COUNTRIES, EntityKind::Place),
             (CITIES, EntityKind::Place),
@@ -295,13 +301,24 @@ mod tests {
 
     #[test]
     fn one_key_for_each_language() {
-        for name in ["Germany", "Deutschland", "Allemagne", "Alemania", "Germania", "Duitsland", "Alemanha"] {
+        for name in [
+            "Germany",
+            "Deutschland",
+            "Allemagne",
+            "Alemania",
+            "Germania",
+            "Duitsland",
+            "Alemanha",
+        ] {
             assert_eq!(lookup(&[name]).map(|e| e.key), Some("germany"), "{name}");
         }
         assert_eq!(lookup(&["Vereinigte", "Staaten"]).map(|e| e.key), Some("united_states"));
         assert_eq!(lookup(&["Royaume-Uni"]).map(|e| e.key), Some("united_kingdom"));
         assert_eq!(lookup(&["Sao", "Paulo"]).map(|e| e.key), Some("sao_paulo"));
-        assert_eq!(lookup(&["OTAN"]).map(|e| (e.key, e.kind)), Some(("nato", EntityKind::Organisation)));
+        assert_eq!(
+            lookup(&["OTAN"]).map(|e| (e.key, e.kind)),
+            Some(("nato", EntityKind::Organisation))
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 /// Words that are capitalised only because they open a sentence or a
 /// headline (articles, pronouns, conjunctions, prepositions, frequent
 /// adverbs), never names on their own.
+#[rustfmt::skip]
 const COMMON: &[&str] = &[
     // en
     "a", "an", "the", "this", "that", "these", "those", "it", "its", "he", "she", "they", "we", "i", "you", "his",
@@ -73,6 +74,7 @@ const COMMON: &[&str] = &[
 
 /// Months and days of the week, capitalised in English and German, and at
 /// the head of sentences everywhere.
+#[rustfmt::skip]
 const CALENDAR: &[&str] = &[
     "january", "february", "march", "april", "june", "july", "august", "september", "october", "november",
     "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "januar",
@@ -91,6 +93,7 @@ const CALENDAR: &[&str] = &[
 
 /// Titles and roles written before a person's name: they are not part of
 /// the name, and they say that a person follows.
+#[rustfmt::skip]
 const TITLES: &[&str] = &[
     // en
     "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "president", "minister",
@@ -136,6 +139,7 @@ const TITLES: &[&str] = &[
 
 /// Endings of German role nouns that stand before names ("Innenminister",
 /// "Oberbürgermeisterin", "Vereinschef").
+#[rustfmt::skip]
 const GERMAN_ROLE_ENDINGS: &[&str] = &[
     "minister", "ministerin", "kanzler", "kanzlerin", "prasident", "prasidentin", "burgermeister",
     "burgermeisterin", "chef", "chefin", "sprecher", "sprecherin", "direktor", "direktorin", "trainer",
@@ -146,6 +150,7 @@ const GERMAN_ROLE_ENDINGS: &[&str] = &[
 ];
 
 /// Acronyms that name no one: roles, measures, currencies, technologies.
+#[rustfmt::skip]
 const PLAIN_ACRONYMS: &[&str] = &[
     "ceo", "cfo", "coo", "cto", "gdp", "bip", "pib", "tv", "ai", "ki", "ia", "pm", "am", "ok", "dna", "hiv",
     "covid", "usb", "pc", "ps", "ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii", "vat", "mwst", "iva",
@@ -155,6 +160,7 @@ const PLAIN_ACRONYMS: &[&str] = &[
 ];
 
 /// English names of peoples and languages, capitalised but not names.
+#[rustfmt::skip]
 const DEMONYMS: &[&str] = &[
     "german", "germans", "french", "spanish", "italian", "italians", "dutch", "portuguese", "british", "english",
     "american", "americans", "european", "europeans", "chinese", "japanese", "russian", "russians", "ukrainian",
@@ -167,6 +173,7 @@ const DEMONYMS: &[&str] = &[
 ];
 
 /// Words that make a capitalised run an organisation's name.
+#[rustfmt::skip]
 const ORG_CUES: &[&str] = &[
     // en
     "ministry", "department", "bank", "party", "council", "court", "university", "college", "school", "academy",
@@ -213,6 +220,7 @@ const ORG_CUES: &[&str] = &[
 /// apposition ("battery maker Veltronic", "der Batteriehersteller
 /// Veltronic", "la naviera Tidewater Lines"); a compound ending in one
 /// counts too.
+#[rustfmt::skip]
 const ORG_TYPES: &[&str] = &[
     "company", "firm", "maker", "manufacturer", "group", "carrier", "operator", "airline", "bank", "utility",
     "retailer", "insurer", "broker", "party", "club", "newspaper", "broadcaster", "union", "charity", "startup",
@@ -227,6 +235,7 @@ const ORG_TYPES: &[&str] = &[
 
 /// German nouns used bare after a preposition ("nach Angaben", "in
 /// Kraft"), which a place rule must not take for names.
+#[rustfmt::skip]
 const GERMAN_BARE_NOUNS: &[&str] = &[
     "angaben", "kraft", "zukunft", "sicht", "hohe", "folge", "ansicht", "richtung", "protest", "haft", "betrieb",
     "hause", "gefahr", "bezug", "form", "anspruch", "frage", "summe", "ruhe", "zeiten", "kauf", "betracht",
@@ -237,6 +246,7 @@ const GERMAN_BARE_NOUNS: &[&str] = &[
 
 /// Words after which a lone capitalised word is a place: "in Lindenfeld",
 /// "à Varennes", "nach Hollstadt".
+#[rustfmt::skip]
 const PLACE_PREPOSITIONS: &[&str] = &[
     "in", "at", "near", "from", "outside", "across", "to", "nach", "aus", "bei", "a", "en", "pres", "depuis", "desde", "vanuit",
     "cerca", "em", "no", "na", "perto", "vicino", "bij", "naar", "uit", "nabij",
@@ -244,6 +254,7 @@ const PLACE_PREPOSITIONS: &[&str] = &[
 
 /// Words that say a place's name follows ("the city of Valmora", "die
 /// Stadt Hollstadt", "la ville de Varennes").
+#[rustfmt::skip]
 const PLACE_NOUNS: &[&str] = &[
     "city", "town", "village", "province", "region", "state", "county", "district", "island", "port", "stadt",
     "gemeinde", "dorf", "ort", "provinz", "region", "landkreis", "kreis", "insel", "hafen", "ville", "village",
@@ -253,6 +264,7 @@ const PLACE_NOUNS: &[&str] = &[
 
 /// Verbs of saying that follow a person's name: "Keller said", "sagte
 /// Keller" is not caught, "Ruiz dijo" is.
+#[rustfmt::skip]
 const SPEECH_VERBS: &[&str] = &[
     "said", "says", "told", "added", "explained", "warned", "announced", "stated", "sagte", "sagt", "erklarte",
     "betonte", "teilte", "warnte", "dit", "declare", "explique", "annonce", "affirme", "dijo", "afirmo",
@@ -262,6 +274,7 @@ const SPEECH_VERBS: &[&str] = &[
 
 /// Name-joining particles: lower-case words inside a name ("Anna van
 /// Dijk", "Luis de la Cruz", "Ministry of Finance").
+#[rustfmt::skip]
 const PARTICLES: &[&str] = &[
     "van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "dos", "das", "do", "la", "le", "ter",
     "ten", "zu", "bin", "ibn", "al", "el", "of", "for", "fur", "des", "dei", "degli", "delle", "voor", "l",
@@ -270,6 +283,7 @@ const PARTICLES: &[&str] = &[
 
 /// Particles that belong to people's names; the others ("of", "für")
 /// join only organisations' names.
+#[rustfmt::skip]
 const PERSON_PARTICLES: &[&str] = &[
     "van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "dos", "das", "do", "la", "le", "ter",
     "ten", "zu", "bin", "ibn", "al", "el",
@@ -277,6 +291,7 @@ const PERSON_PARTICLES: &[&str] = &[
 
 /// Endings of German common nouns (which German capitalises): a run of
 /// such words is not a name.
+#[rustfmt::skip]
 const GERMAN_NOUN_ENDINGS: &[&str] = &[
     "ung", "ungen", "heit", "heiten", "keit", "keiten", "schaft", "schaften", "tion", "tionen", "tat", "taten",
     "ismus", "nis", "nisse", "tum", "linge", "ment", "mente", "chen", "lein", "ien", "anz", "enz", "eien",
@@ -285,6 +300,7 @@ const GERMAN_NOUN_ENDINGS: &[&str] = &[
 /// Endings of German place names ("Hollstadt", "Birkenfeld", "Ahlbach"):
 /// a lone German word with one of these after a place preposition is a
 /// place.
+#[rustfmt::skip]
 const GERMAN_PLACE_ENDINGS: &[&str] = &[
     "dorf", "berg", "burg", "hausen", "heim", "feld", "felde", "stadt", "stedt", "ingen", "hafen", "furt", "bach",
     "bruck", "brucken", "kirchen", "hagen", "stein", "tal", "rode", "hof", "see", "wald", "au", "ow", "itz",
@@ -328,8 +344,22 @@ pub fn is_org_cue(folded: &str, _german: bool) -> bool {
     contains(ORG_CUES, folded)
         || (folded.chars().count() > 7
             && [
-                "ministerium", "amt", "gericht", "partei", "polizei", "bank", "verband", "werke", "zeitung", "bureau",
-                "dienst", "partij", "ministerie", "politie", "commissie", "behorde",
+                "ministerium",
+                "amt",
+                "gericht",
+                "partei",
+                "polizei",
+                "bank",
+                "verband",
+                "werke",
+                "zeitung",
+                "bureau",
+                "dienst",
+                "partij",
+                "ministerie",
+                "politie",
+                "commissie",
+                "behorde",
             ]
             .iter()
             .any(|e| folded.ends_with(e)))
@@ -400,13 +430,30 @@ mod tests {
     #[test]
     fn lists_are_folded() {
         for list in [
-            COMMON, CALENDAR, TITLES, GERMAN_ROLE_ENDINGS, PLAIN_ACRONYMS, DEMONYMS, ORG_CUES, ORG_TYPES,
-            GERMAN_BARE_NOUNS, PLACE_PREPOSITIONS, PLACE_NOUNS, SPEECH_VERBS,
-            PARTICLES, PERSON_PARTICLES, GERMAN_NOUN_ENDINGS, GERMAN_PLACE_ENDINGS,
+            COMMON,
+            CALENDAR,
+            TITLES,
+            GERMAN_ROLE_ENDINGS,
+            PLAIN_ACRONYMS,
+            DEMONYMS,
+            ORG_CUES,
+            ORG_TYPES,
+            GERMAN_BARE_NOUNS,
+            PLACE_PREPOSITIONS,
+            PLACE_NOUNS,
+            SPEECH_VERBS,
+            PARTICLES,
+            PERSON_PARTICLES,
+            GERMAN_NOUN_ENDINGS,
+            GERMAN_PLACE_ENDINGS,
         ] {
             for word in list {
                 assert!(
-                    word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '\'' || c == ' ' || c == '-'),
+                    word.chars().all(|c| c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || c == '\''
+                        || c == ' '
+                        || c == '-'),
                     "{word:?} is not folded"
                 );
             }

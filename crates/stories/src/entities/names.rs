@@ -183,7 +183,8 @@ impl Scan<'_> {
     /// Whether the run `j..end` names a place by itself: a gazetteer
     /// place, a place-name head ("Port"), or a place cue before it.
     fn run_is_place(&self, j: usize, end: usize) -> bool {
-        self.gazetteer_entry(j, end).is_some_and(|e| e.kind == EntityKind::Place)
+        self.gazetteer_entry(j, end)
+            .is_some_and(|e| e.kind == EntityKind::Place)
             || is_place_head(&fold(&self.tokens[j].text))
             || self.cue_before(j) == Cue::Place
     }
@@ -226,7 +227,12 @@ impl Scan<'_> {
             return Cue::Organisation;
         }
         // "el grupo ecologista Green Current": the kind, then an adjective.
-        if i >= 2 && lower(i - 1) && lower(i - 2) && !tokens[i - 1].break_before && is_org_type(&fold(&tokens[i - 2].text)) {
+        if i >= 2
+            && lower(i - 1)
+            && lower(i - 2)
+            && !tokens[i - 1].break_before
+            && is_org_type(&fold(&tokens[i - 2].text))
+        {
             return Cue::Organisation;
         }
         if is_conjunction(&before) && i >= 2 && !tokens[i - 1].break_before && tokens[i - 2].is_name_like() {
@@ -247,7 +253,20 @@ impl Scan<'_> {
             }
             if k > 0 && !tokens[k].break_before && is_title(&fold(&tokens[k - 1].text), self.german) {
                 let noun = fold(&tokens[k - 1].text);
-                if !is_place_noun(&noun) && !["mayor", "maire", "alcalde", "alcaldesa", "sindaco", "burgemeester", "prefeito", "prefeita", "burgermeister"].contains(&noun.as_str()) {
+                if !is_place_noun(&noun)
+                    && ![
+                        "mayor",
+                        "maire",
+                        "alcalde",
+                        "alcaldesa",
+                        "sindaco",
+                        "burgemeester",
+                        "prefeito",
+                        "prefeita",
+                        "burgermeister",
+                    ]
+                    .contains(&noun.as_str())
+                {
                     return Cue::Portfolio;
                 }
             }
@@ -518,7 +537,6 @@ fn is_lower_particle(token: &Token) -> bool {
 fn is_german_article(token: &Token) -> bool {
     GERMAN_ARTICLES.contains(&fold(&token.text).as_str())
 }
-
 
 /// Merges mentions into entities: strong mentions make entities, weak and
 /// lone ones join the entity they name (a surname, a body name repeated in

@@ -27,14 +27,22 @@ fn a_two_word_name_is_a_person_and_a_lone_surname_joins_it() {
 
 #[test]
 fn sentence_initial_common_words_and_days_are_not_names() {
-    let list = found("", "The council met. On Monday Mara Osei spoke. However, nothing changed.", "en");
+    let list = found(
+        "",
+        "The council met. On Monday Mara Osei spoke. However, nothing changed.",
+        "en",
+    );
     assert_eq!(list, [("Mara Osei".to_string(), Person)]);
 }
 
 #[test]
 fn a_lone_sentence_initial_word_needs_support() {
     assert!(found("", "Tomorrowland tickets sold out quickly.", "en").is_empty());
-    let list = found("", "Veltronic shares rose. Investors bought Veltronic and Veltronic bonds.", "en");
+    let list = found(
+        "",
+        "Veltronic shares rose. Investors bought Veltronic and Veltronic bonds.",
+        "en",
+    );
     assert!(has(&list, "Veltronic", Organisation), "{list:?}");
 }
 
@@ -57,7 +65,11 @@ fn titles_are_cut_off_and_mark_people() {
     let list = found("", "Yesterday Chancellor Ilse Brandt met Mayor Tomas Vidal.", "en");
     assert!(has(&list, "Ilse Brandt", Person), "{list:?}");
     assert!(has(&list, "Tomas Vidal", Person), "{list:?}");
-    let de = found("", "Am Abend sprach Innenministerin Petra Lindqvist in Hollstadt.", "de");
+    let de = found(
+        "",
+        "Am Abend sprach Innenministerin Petra Lindqvist in Hollstadt.",
+        "de",
+    );
     assert!(has(&de, "Petra Lindqvist", Person), "{de:?}");
     assert!(has(&de, "Hollstadt", Place), "{de:?}");
     let fr = found("", "Le maire Jean Dufresne a inauguré le pont.", "fr");
@@ -73,7 +85,11 @@ fn mayor_of_names_a_place() {
 
 #[test]
 fn particles_stay_inside_names() {
-    let list = found("", "The report by Anna van Dijk and Luis de la Vega was read by Omar al-Rashid.", "en");
+    let list = found(
+        "",
+        "The report by Anna van Dijk and Luis de la Vega was read by Omar al-Rashid.",
+        "en",
+    );
     assert!(has(&list, "Anna van Dijk", Person), "{list:?}");
     assert!(has(&list, "Luis de la Vega", Person), "{list:?}");
     assert!(has(&list, "Omar al-Rashid", Person), "{list:?}");
@@ -96,8 +112,14 @@ fn organisation_cues_make_organisations() {
 
 #[test]
 fn acronyms_are_organisations_and_translated_ones_share_a_key() {
-    assert_eq!(entity_keys("", "La OTAN y la ONU se reunieron.", Some("es")), ["nato", "united_nations"]);
-    assert_eq!(entity_keys("", "NATO and the UN met.", Some("en")), ["nato", "united_nations"]);
+    assert_eq!(
+        entity_keys("", "La OTAN y la ONU se reunieron.", Some("es")),
+        ["nato", "united_nations"]
+    );
+    assert_eq!(
+        entity_keys("", "NATO and the UN met.", Some("en")),
+        ["nato", "united_nations"]
+    );
     let list = found("", "The PLV party won, the CEO said.", "en");
     assert_eq!(list, [("PLV".to_string(), Organisation)]);
 }
@@ -110,7 +132,11 @@ fn german_nouns_are_not_names() {
         "de",
     );
     assert!(list.is_empty(), "{list:?}");
-    let names = found("", "Nach Angaben der Polizei wurde Jonas Albrecht in Birkenfeld verletzt.", "de");
+    let names = found(
+        "",
+        "Nach Angaben der Polizei wurde Jonas Albrecht in Birkenfeld verletzt.",
+        "de",
+    );
     assert!(has(&names, "Jonas Albrecht", Person), "{names:?}");
     assert!(has(&names, "Birkenfeld", Place), "{names:?}");
     assert_eq!(names.len(), 2, "{names:?}");
@@ -125,7 +151,11 @@ fn title_case_headlines_count_only_known_names() {
         "The new bridge was opened by Rita Coelho on Friday.",
         "en",
     );
-    let all = extract_entities("Rita Coelho Opens New Bridge", "The new bridge was opened by Rita Coelho.", Some("en"));
+    let all = extract_entities(
+        "Rita Coelho Opens New Bridge",
+        "The new bridge was opened by Rita Coelho.",
+        Some("en"),
+    );
     assert_eq!(list, [("Rita Coelho".to_string(), Person)]);
     assert_eq!(all[0].mentions, 2);
 }
@@ -163,9 +193,20 @@ fn output_is_deterministic_and_ordered_by_mentions() {
 
 #[test]
 fn odd_input_gives_no_panic() {
-    for text in ["", " ", "...", "A", "ÉÉÉ", "al-", "-Keller", "O'", "U.S.", "\u{0}\u{feff}", "a'B c-D"] {
+    for text in [
+        "",
+        " ",
+        "...",
+        "A",
+        "ÉÉÉ",
+        "al-",
+        "-Keller",
+        "O'",
+        "U.S.",
+        "\u{0}\u{feff}",
+        "a'B c-D",
+    ] {
         let _ = extract_entities(text, text, None);
         let _ = extract_entities(text, text, Some("de"));
     }
 }
-

@@ -149,7 +149,9 @@ fn is_abbreviation_dot(word: &str, next: Option<char>) -> bool {
 
 /// French and Italian elisions written before a word: "l'Union",
 /// "dell'Interno", "d'Orvanie".
-const ELISIONS: &[&str] = &["l", "d", "dell", "dall", "nell", "sull", "all", "un", "qu", "j", "s", "n"];
+const ELISIONS: &[&str] = &[
+    "l", "d", "dell", "dall", "nell", "sull", "all", "un", "qu", "j", "s", "n",
+];
 
 fn push_word(tokens: &mut Vec<Token>, word: &mut String, sentence_start: bool, break_before: bool) {
     let mut text = std::mem::take(word);
@@ -198,7 +200,10 @@ mod tests {
             words("Keller's plan, Jean-Luc O'Brien and AT&T."),
             ["Keller", "plan", "Jean-Luc", "O'Brien", "and", "AT&T"]
         );
-        assert_eq!(words("the U.S. and J. R. Tolkien"), ["the", "U.S.", "and", "J.", "R.", "Tolkien"]);
+        assert_eq!(
+            words("the U.S. and J. R. Tolkien"),
+            ["the", "U.S.", "and", "J.", "R.", "Tolkien"]
+        );
         let tokens = tokenize("Mr. Keller met Dr. Lund at St. Aldric.");
         assert_eq!(tokens[0].text, "Mr.");
         assert!(!tokens[1].sentence_start && !tokens[1].break_before);
@@ -222,7 +227,10 @@ mod tests {
         assert_eq!(shape_of("J."), Shape::Initial);
         assert_eq!(shape_of("al-Rashid"), Shape::Prefixed);
         assert_eq!(shape_of("d'Alembert"), Shape::Prefixed);
-        let elided: Vec<String> = tokenize("l'Union dell'Interno O'Brien").into_iter().map(|t| t.text).collect();
+        let elided: Vec<String> = tokenize("l'Union dell'Interno O'Brien")
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
         assert_eq!(elided, ["l'", "Union", "dell'", "Interno", "O'Brien"]);
         assert_eq!(shape_of("mayor"), Shape::Other);
         assert_eq!(shape_of("A"), Shape::Other);
