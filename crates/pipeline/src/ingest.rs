@@ -108,6 +108,8 @@ impl Pipeline {
     /// Opens the pipeline. The story engine is warmed from the store when
     /// the first new article needs it.
     pub async fn open(store: Arc<dyn Store>, index: Arc<SearchIndex>) -> crate::Result<Self> {
+        // Entities are derived state: an older store gets them here.
+        crate::entities::catch_up(store.as_ref()).await?;
         Ok(Pipeline {
             store,
             index,
@@ -214,6 +216,7 @@ impl Pipeline {
         // From here on a crash leaves the article stored in no story; the
         // next run's recovery places it.
         crash::point(Point::AfterStoreCommit);
+        crate::entities::scan(self.store.as_ref(), id, &new.article).await?;
         let Some(stored) = self.store.article(id).await? else {
             return Ok(Outcome::Failed(format!("article {id} vanished after insert")));
         };

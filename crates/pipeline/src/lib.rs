@@ -7,6 +7,7 @@
 mod check;
 mod convert;
 mod crash;
+mod entities;
 mod error;
 mod gathering;
 mod index_queue;

@@ -177,4 +177,22 @@ pub trait Store: Send + Sync {
     async fn saved_search(&self, id: SavedSearchId) -> Result<Option<SavedSearch>>;
     /// Forgets a saved search; `false` when there was no such search.
     async fn delete_saved_search(&self, id: SavedSearchId) -> Result<bool>;
+    /// Replaces the entities an article names and marks it scanned by
+    /// entity rules of `version`, in one transaction. Entities are found
+    /// by key or made (an existing one keeps its name and kind).
+    /// [`Error::NotFound`] when there is no such article.
+    async fn set_article_entities(&self, article: ArticleId, version: u32, entities: &[ArticleEntity]) -> Result<()>;
+    /// Up to `limit` articles not yet scanned by entity rules of
+    /// `version` (never scanned, or by older rules), lowest id first.
+    async fn articles_lacking_entities(&self, version: u32, limit: u32) -> Result<Vec<ArticleId>>;
+    /// Up to `limit` entities a story's articles name, most mentioned
+    /// first; `mentions` and `articles` count within the story.
+    async fn story_entities(&self, story: StoryId, limit: u32) -> Result<Vec<StoredEntity>>;
+    /// An entity, with its mentions over every article.
+    async fn entity(&self, id: EntityId) -> Result<Option<StoredEntity>>;
+    /// Up to `limit` stories whose articles name an entity, newest
+    /// (latest activity) first, after skipping `offset`.
+    async fn entity_stories(&self, id: EntityId, limit: u32, offset: u32) -> Result<Vec<StorySummary>>;
+    /// How many stories name an entity.
+    async fn count_entity_stories(&self, id: EntityId) -> Result<u64>;
 }

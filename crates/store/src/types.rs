@@ -358,3 +358,63 @@ pub struct SavedSearch {
     pub sort: SearchSort,
     pub created_at: DateTime<Utc>,
 }
+
+id_type!(
+    /// An entity: a person, organisation or place named in articles.
+    EntityId
+);
+
+/// What an entity is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntityKind {
+    Person,
+    Organisation,
+    Place,
+}
+
+impl EntityKind {
+    /// The name stored and shown: `person`, `organisation`, `place`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Person => "person",
+            EntityKind::Organisation => "organisation",
+            EntityKind::Place => "place",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<EntityKind> {
+        match name {
+            "person" => Some(EntityKind::Person),
+            "organisation" => Some(EntityKind::Organisation),
+            "place" => Some(EntityKind::Place),
+            _ => None,
+        }
+    }
+}
+
+/// An entity named in one article, as the pipeline hands it to the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleEntity {
+    /// The canonical key, the same in every language (`place:germany`).
+    pub key: String,
+    /// The name to show when the entity is new.
+    pub name: String,
+    pub kind: EntityKind,
+    /// How many times the article names it; at least 1.
+    pub mentions: u32,
+}
+
+/// A stored entity, with how often it is named where it is listed: in
+/// one story's articles, or in all articles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredEntity {
+    pub id: EntityId,
+    pub key: String,
+    pub name: String,
+    pub kind: EntityKind,
+    /// Mentions summed over the articles counted.
+    pub mentions: u64,
+    /// How many of those articles name it.
+    pub articles: u64,
+}

@@ -51,6 +51,7 @@
 mod canonical;
 mod config;
 mod engine;
+pub mod entities;
 mod error;
 mod fingerprint;
 mod hash;

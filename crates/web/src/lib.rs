@@ -23,6 +23,7 @@ mod base_url;
 mod csrf;
 mod display;
 mod diversity;
+mod entity_page;
 mod error;
 mod feeds;
 mod front_page;
@@ -109,6 +110,8 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/api/v1/stories", get(api::stories))
         .route("/api/v1/stories/{id}", get(api::story))
         .route("/api/v1/articles/{id}", get(api::article))
+        .route("/entity/{id}", get(entity_page::entity_page))
+        .route("/api/v1/entities/{id}", get(entity_page::api_entity))
         .route("/api/v1/search", get(api::search))
         .route("/api/openapi.json", get(openapi::openapi_json))
         .route("/metrics", get(metrics::scrape))

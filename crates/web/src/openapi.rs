@@ -81,6 +81,7 @@ impl utoipa::Modify for BearerAuth {
         api::story,
         api::article,
         api::search,
+        crate::entity_page::api_entity,
         crate::sources_admin::api_list,
         crate::sources_admin::api_add,
         crate::sources_admin::api_remove,
@@ -320,6 +321,34 @@ pub(crate) mod schemas {
         related: Vec<StorySummary>,
         timeline: Vec<CitedDate>,
         diversity: Diversity,
+        /// The people, organisations and places its articles name, most
+        /// mentioned first.
+        entities: Vec<StoredEntity>,
+    }
+
+    /// A person, organisation or place named in articles.
+    #[derive(ToSchema)]
+    pub(crate) struct StoredEntity {
+        id: i64,
+        /// The canonical key, the same in every language
+        /// (`place:germany` for "Deutschland" and "Allemagne").
+        key: String,
+        /// The name shown.
+        name: String,
+        kind: EntityKind,
+        /// Mentions summed over the articles counted (the story's, or all).
+        mentions: u64,
+        /// How many of those articles name it.
+        articles: u64,
+    }
+
+    /// What an entity is.
+    #[derive(ToSchema)]
+    #[schema(rename_all = "lowercase")]
+    pub(crate) enum EntityKind {
+        Person,
+        Organisation,
+        Place,
     }
 
     /// A story with its articles (oldest first) and related stories.

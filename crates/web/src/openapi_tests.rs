@@ -317,8 +317,10 @@ async fn documented_get_routes_answer_as_documented() {
         })
         .await
         .expect("add a source");
+    let entity = entities_of_bridge(&fx).await;
     // A stored id for each documented path with a `{param}`.
     let ids = [
+        ("/api/v1/entities/{id}", entity.0),
         ("/api/v1/stories/{id}", fx.bridge_story.0),
         ("/api/v1/articles/{id}", fx.bridge.0),
         ("/api/v1/saved-searches/{id}", saved.0),
@@ -367,4 +369,25 @@ async fn documented_get_routes_answer_as_documented() {
     let operation = &doc["paths"]["/api/v1/stories"]["get"];
     let status = check_answer(&fx, &doc, operation, "/api/v1/stories?limit=0").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+/// Gives the bridge story's first report an entity, and returns its id.
+async fn entities_of_bridge(fx: &Fixture) -> store::EntityId {
+    let harbour = store::ArticleEntity {
+        key: "place:port elvin".to_string(),
+        name: "Port Elwin".to_string(),
+        kind: store::EntityKind::Place,
+        mentions: 2,
+    };
+    fx.state
+        .store
+        .set_article_entities(fx.bridge, 1, &[harbour])
+        .await
+        .expect("store an entity");
+    fx.state
+        .store
+        .story_entities(fx.bridge_story, 1)
+        .await
+        .expect("story entities")[0]
+        .id
 }

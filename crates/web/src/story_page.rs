@@ -103,6 +103,7 @@ struct StoryPage {
     cited_note: Option<String>,
     far_before_days: i64,
     related: Vec<StoryCard>,
+    entities: crate::entity_page::EntityGroups,
 }
 
 /// What the story page computes beyond the stored detail.
@@ -112,13 +113,19 @@ pub(crate) struct Extras {
     pub read: usize,
     pub dated: usize,
     pub diversity: Diversity,
+    /// The people, organisations and places its articles name.
+    pub entities: Vec<store::StoredEntity>,
 }
 
 /// Reads the texts and origins the timeline and the diversity need.
 pub(crate) async fn extras(state: &AppState, detail: &StoryDetail) -> Result<Extras, Error> {
     let to_read = timeline::articles_to_read(&detail.articles);
     let all: Vec<ArticleId> = detail.articles.iter().map(|a| a.id).collect();
-    let (texts, origins) = tokio::try_join!(state.store.article_texts(&to_read), state.store.article_origins(&all))?;
+    let (texts, origins, entities) = tokio::try_join!(
+        async { Ok::<_, Error>(state.store.article_texts(&to_read).await?) },
+        async { Ok::<_, Error>(state.store.article_origins(&all).await?) },
+        crate::entity_page::story_entities(state, detail.summary.id)
+    )?;
     let read: Vec<ArticleSummary> = detail
         .articles
         .iter()
@@ -130,6 +137,7 @@ pub(crate) async fn extras(state: &AppState, detail: &StoryDetail) -> Result<Ext
         read: read.len(),
         dated: detail.articles.iter().filter(|a| a.published.is_some()).count(),
         diversity: Diversity::of(&detail.articles, &origins),
+        entities,
     })
 }
 
@@ -256,6 +264,7 @@ impl StoryPage {
             cited_note,
             far_before_days: timeline::FAR_BEFORE_DAYS,
             related: detail.related.iter().map(StoryCard::from).collect(),
+            entities: crate::entity_page::EntityGroups::of(&extras.entities),
         }
     }
 }
@@ -278,6 +287,9 @@ pub(crate) struct StoryJson {
     /// Cited dates, earliest first.
     timeline: Vec<CitedDate>,
     diversity: Diversity,
+    /// The people, organisations and places its articles name, most
+    /// mentioned first.
+    entities: Vec<store::StoredEntity>,
 }
 
 pub(crate) async fn story_json(state: &AppState, detail: StoryDetail) -> Result<StoryJson, Error> {
@@ -286,6 +298,7 @@ pub(crate) async fn story_json(state: &AppState, detail: StoryDetail) -> Result<
         detail,
         timeline: extras.cited,
         diversity: extras.diversity,
+        entities: extras.entities,
     })
 }
 

@@ -8,6 +8,7 @@
 mod articles;
 mod auth;
 mod derived;
+mod entities;
 mod fetches;
 mod front;
 mod polls;
@@ -344,6 +345,38 @@ impl Store for SqliteStore {
 
     async fn revoke_api_token(&self, id: crate::ApiTokenId) -> Result<bool> {
         auth::revoke_token(&self.pool, id).await
+    }
+
+    async fn set_article_entities(
+        &self,
+        article: ArticleId,
+        version: u32,
+        entities: &[crate::ArticleEntity],
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        entities::set_for_article(&mut tx, article, version, entities).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn articles_lacking_entities(&self, version: u32, limit: u32) -> Result<Vec<ArticleId>> {
+        entities::unscanned(&self.pool, version, limit).await
+    }
+
+    async fn story_entities(&self, story: StoryId, limit: u32) -> Result<Vec<crate::StoredEntity>> {
+        entities::of_story(&self.pool, story, limit).await
+    }
+
+    async fn entity(&self, id: crate::EntityId) -> Result<Option<crate::StoredEntity>> {
+        entities::get(&self.pool, id).await
+    }
+
+    async fn entity_stories(&self, id: crate::EntityId, limit: u32, offset: u32) -> Result<Vec<StorySummary>> {
+        entities::stories_naming(&self.pool, id, limit, offset).await
+    }
+
+    async fn count_entity_stories(&self, id: crate::EntityId) -> Result<u64> {
+        entities::count_stories_naming(&self.pool, id).await
     }
 }
 

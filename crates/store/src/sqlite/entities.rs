@@ -1,0 +1,340 @@
+//! SQLite storage of entities: the people, organisations and places each
+//! article names, and which articles have been scanned for them.
+
+use std::collections::HashMap;
+
+use sqlx::{SqliteConnection, SqlitePool};
+
+use super::stories;
+use crate::{ArticleEntity, ArticleId, EntityId, EntityKind, Error, Result, StoredEntity, StoryId, StorySummary};
+
+/// Replaces what an article names and marks it scanned by rules of
+/// `version`. Each entity row is found by its key or made; an existing
+/// one keeps its name and kind.
+pub(super) async fn set_for_article(
+    conn: &mut SqliteConnection,
+    article: ArticleId,
+    version: u32,
+    entities: &[ArticleEntity],
+) -> Result<()> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE id = ?")
+        .bind(article.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if found.is_none() {
+        return Err(Error::NotFound(format!("article {article}")));
+    }
+    sqlx::query("DELETE FROM article_entities WHERE article_id = ?")
+        .bind(article.0)
+        .execute(&mut *conn)
+        .await?;
+    // One row per key: a caller that lists a key twice has its mentions
+    // added up.
+    let mut merged: Vec<(&ArticleEntity, u32)> = Vec::new();
+    let mut at: HashMap<&str, usize> = HashMap::new();
+    for entity in entities.iter().filter(|e| !e.key.is_empty() && e.mentions > 0) {
+        match at.get(entity.key.as_str()) {
+            Some(&i) => merged[i].1 = merged[i].1.saturating_add(entity.mentions),
+            None => {
+                at.insert(&entity.key, merged.len());
+                merged.push((entity, entity.mentions));
+            }
+        }
+    }
+    for (entity, mentions) in merged {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO entities (key, name, kind) VALUES (?, ?, ?) \
+             ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING id",
+        )
+        .bind(&entity.key)
+        .bind(&entity.name)
+        .bind(entity.kind.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
+        sqlx::query("INSERT INTO article_entities (article_id, entity_id, mentions) VALUES (?, ?, ?)")
+            .bind(article.0)
+            .bind(id)
+            .bind(i64::from(mentions))
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query(
+        "INSERT INTO entity_scans (article_id, version) VALUES (?, ?) \
+         ON CONFLICT (article_id) DO UPDATE SET version = excluded.version",
+    )
+    .bind(article.0)
+    .bind(i64::from(version))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Up to `limit` articles not scanned by rules of `version` (never
+/// scanned, or by older rules), lowest id first.
+pub(super) async fn unscanned(pool: &SqlitePool, version: u32, limit: u32) -> Result<Vec<ArticleId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT a.id FROM articles a LEFT JOIN entity_scans s ON s.article_id = a.id \
+         WHERE s.version IS NULL OR s.version < ? ORDER BY a.id LIMIT ?",
+    )
+    .bind(i64::from(version))
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?;
+    Ok(ids.into_iter().map(ArticleId).collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    key: String,
+    name: String,
+    kind: String,
+    mentions: i64,
+    articles: i64,
+}
+
+impl Row {
+    fn into_entity(self) -> Result<StoredEntity> {
+        let kind = EntityKind::from_name(&self.kind)
+            .ok_or_else(|| Error::Corrupt(format!("entity {}: kind {:?}", self.id, self.kind)))?;
+        let count = |value: i64, what: &str| {
+            u64::try_from(value).map_err(|_| Error::Corrupt(format!("entity {}: {what} {value}", self.id)))
+        };
+        Ok(StoredEntity {
+            id: EntityId(self.id),
+            mentions: count(self.mentions, "mentions")?,
+            articles: count(self.articles, "articles")?,
+            key: self.key,
+            name: self.name,
+            kind,
+        })
+    }
+}
+
+/// The entities a story's articles name, most mentioned first (then by
+/// more articles, then by id), at most `limit`.
+pub(super) async fn of_story(pool: &SqlitePool, story: StoryId, limit: u32) -> Result<Vec<StoredEntity>> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT e.id, e.key, e.name, e.kind, SUM(ae.mentions) AS mentions, COUNT(*) AS articles \
+         FROM story_members m \
+         JOIN article_entities ae ON ae.article_id = m.article_id \
+         JOIN entities e ON e.id = ae.entity_id \
+         WHERE m.story_id = ? \
+         GROUP BY e.id ORDER BY mentions DESC, articles DESC, e.id LIMIT ?",
+    )
+    .bind(story.0)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(Row::into_entity).collect()
+}
+
+/// One entity, with its mentions over every article.
+pub(super) async fn get(pool: &SqlitePool, id: EntityId) -> Result<Option<StoredEntity>> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT e.id, e.key, e.name, e.kind, \
+         COALESCE((SELECT SUM(mentions) FROM article_entities WHERE entity_id = e.id), 0) AS mentions, \
+         (SELECT COUNT(*) FROM article_entities WHERE entity_id = e.id) AS articles \
+         FROM entities e WHERE e.id = ?",
+    )
+    .bind(id.0)
+    .fetch_optional(pool)
+    .await?;
+    row.map(Row::into_entity).transpose()
+}
+
+/// The stories whose articles name an entity, newest first (by latest
+/// activity, then id), after skipping `offset`.
+pub(super) async fn stories_naming(
+    pool: &SqlitePool,
+    id: EntityId,
+    limit: u32,
+    offset: u32,
+) -> Result<Vec<StorySummary>> {
+    let mut tx = pool.begin().await?;
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT s.id FROM stories s WHERE s.id IN \
+         (SELECT m.story_id FROM article_entities ae JOIN story_members m ON m.article_id = ae.article_id \
+          WHERE ae.entity_id = ?) \
+         ORDER BY s.updated_unix DESC, s.id DESC LIMIT ? OFFSET ?",
+    )
+    .bind(id.0)
+    .bind(i64::from(limit))
+    .bind(i64::from(offset))
+    .fetch_all(&mut *tx)
+    .await?;
+    let loaded = stories::load(&mut tx, &ids).await?;
+    tx.commit().await?;
+    // `load` may return them in any order; keep the query's.
+    let mut by_id: HashMap<i64, StorySummary> = loaded.into_iter().map(|(s, _)| (s.id.0, s)).collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// How many stories name an entity.
+pub(super) async fn count_stories_naming(pool: &SqlitePool, id: EntityId) -> Result<u64> {
+    let count: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT m.story_id) FROM article_entities ae \
+         JOIN story_members m ON m.article_id = ae.article_id WHERE ae.entity_id = ?",
+    )
+    .bind(id.0)
+    .fetch_one(pool)
+    .await?;
+    super::count(count, "entity stories")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{fresh_store, new_article};
+    use crate::{Store, StoryPlacement};
+
+    use super::*;
+
+    fn named(key: &str, name: &str, kind: EntityKind, mentions: u32) -> ArticleEntity {
+        ArticleEntity {
+            key: key.to_string(),
+            name: name.to_string(),
+            kind,
+            mentions,
+        }
+    }
+
+    fn placement(key: &str) -> StoryPlacement {
+        StoryPlacement {
+            story_key: key.to_string(),
+            copy_of: None,
+            redated: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_article_scanned_is_no_longer_lacking_and_its_entities_are_shared_by_key() {
+        let (_dir, store) = fresh_store().await;
+        let a = store
+            .insert_article(&new_article("https://a.example/1", "One", None))
+            .await
+            .unwrap();
+        let b = store
+            .insert_article(&new_article("https://b.example/2", "Two", None))
+            .await
+            .unwrap();
+        assert_eq!(store.articles_lacking_entities(1, 10).await.unwrap(), [a, b]);
+
+        let germany = named("place:germany", "Germany", EntityKind::Place, 2);
+        store
+            .set_article_entities(a, 1, std::slice::from_ref(&germany))
+            .await
+            .unwrap();
+        // Another article names it in another language: the same row,
+        // whose name stays the first one.
+        let deutschland = named("place:germany", "Deutschland", EntityKind::Place, 1);
+        store.set_article_entities(b, 1, &[deutschland]).await.unwrap();
+        assert!(store.articles_lacking_entities(1, 10).await.unwrap().is_empty());
+        // Rules of a newer version want both scanned again.
+        assert_eq!(store.articles_lacking_entities(2, 10).await.unwrap(), [a, b]);
+
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM entities")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(count, 1);
+        let id: i64 = sqlx::query_scalar("SELECT id FROM entities")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        let entity = store.entity(EntityId(id)).await.unwrap().unwrap();
+        assert_eq!(entity.name, "Germany");
+        assert_eq!(entity.kind, EntityKind::Place);
+        assert_eq!((entity.mentions, entity.articles), (3, 2));
+    }
+
+    #[tokio::test]
+    async fn scanning_again_replaces_and_an_empty_scan_counts() {
+        let (_dir, store) = fresh_store().await;
+        let a = store
+            .insert_article(&new_article("https://a.example/1", "One", None))
+            .await
+            .unwrap();
+        let old = named("person:jan keler", "Jan Keller", EntityKind::Person, 3);
+        store.set_article_entities(a, 1, &[old]).await.unwrap();
+        store.set_article_entities(a, 1, &[]).await.unwrap();
+        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM article_entities")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(rows, 0);
+        assert!(store.articles_lacking_entities(1, 10).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_unknown_article_is_not_found() {
+        let (_dir, store) = fresh_store().await;
+        let err = store.set_article_entities(ArticleId(99), 1, &[]).await.unwrap_err();
+        assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn a_story_lists_its_entities_most_mentioned_first_and_an_entity_its_stories_newest_first() {
+        let (_dir, store) = fresh_store().await;
+        let old = store
+            .insert_article(&new_article(
+                "https://a.example/old",
+                "Old",
+                Some("2026-01-01T10:00:00Z"),
+            ))
+            .await
+            .unwrap();
+        let new = store
+            .insert_article(&new_article(
+                "https://a.example/new",
+                "New",
+                Some("2026-03-01T10:00:00Z"),
+            ))
+            .await
+            .unwrap();
+        let also = store
+            .insert_article(&new_article(
+                "https://b.example/new",
+                "New too",
+                Some("2026-03-01T11:00:00Z"),
+            ))
+            .await
+            .unwrap();
+        let old_story = store.assign_story(old, &placement("old")).await.unwrap();
+        let new_story = store.assign_story(new, &placement("new")).await.unwrap();
+        store.assign_story(also, &placement("new")).await.unwrap();
+
+        let keller = named("person:jan keler", "Jan Keller", EntityKind::Person, 1);
+        let valmora = named("place:valmora", "Valmora", EntityKind::Place, 1);
+        store
+            .set_article_entities(old, 1, std::slice::from_ref(&keller))
+            .await
+            .unwrap();
+        store
+            .set_article_entities(
+                new,
+                1,
+                &[keller.clone(), named("place:valmora", "Valmora", EntityKind::Place, 2)],
+            )
+            .await
+            .unwrap();
+        store.set_article_entities(also, 1, &[valmora, keller]).await.unwrap();
+
+        let listed = store.story_entities(new_story, 10).await.unwrap();
+        let names: Vec<(&str, u64, u64)> = listed
+            .iter()
+            .map(|e| (e.name.as_str(), e.mentions, e.articles))
+            .collect();
+        assert_eq!(names, [("Valmora", 3, 2), ("Jan Keller", 2, 2)]);
+        assert_eq!(store.story_entities(new_story, 1).await.unwrap().len(), 1);
+
+        let keller_id = listed[1].id;
+        let stories = store.entity_stories(keller_id, 10, 0).await.unwrap();
+        let ids: Vec<StoryId> = stories.iter().map(|s| s.id).collect();
+        assert_eq!(ids, [new_story, old_story]);
+        assert_eq!(store.count_entity_stories(keller_id).await.unwrap(), 2);
+        let second_page = store.entity_stories(keller_id, 1, 1).await.unwrap();
+        assert_eq!(second_page.iter().map(|s| s.id).collect::<Vec<_>>(), [old_story]);
+        assert!(store.entity(EntityId(999)).await.unwrap().is_none());
+        assert!(store.entity_stories(EntityId(999), 10, 0).await.unwrap().is_empty());
+    }
+}

@@ -1,0 +1,139 @@
+//! Folding names to keys: case, diacritics and the common ways one name is
+//! transliterated differently from one language to the next.
+//!
+//! Two levels: [`fold`] only lowers the case and strips diacritics (what the
+//! gazetteer is matched with), and [`name_key`] also evens out spellings
+//! that languages use for the same sound (German "ue" for "ü", "w" for
+//! "v", "ph" and "f", doubled letters), so that "Müller", "Mueller" and
+//! "Muller", or "Medvedev" and "Medwedew", share one key. Both sides of a
+//! comparison are folded the same way, so a rare collision of two
+//! different names is the only cost.
+
+/// Lower case without diacritics; hyphens and apostrophes become spaces,
+/// runs of spaces one space.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '-' | '‐' | '‑' | '–' | '\'' | '’' | '‘' | '.' | '_' => push_space(&mut out),
+            c if c.is_whitespace() => push_space(&mut out),
+            c => push_folded(c, &mut out),
+        }
+    }
+    out.trim_end().to_string()
+}
+
+fn push_space(out: &mut String) {
+    if !out.is_empty() && !out.ends_with(' ') {
+        out.push(' ');
+    }
+}
+
+/// Appends one character without its diacritics, in lower case.
+fn push_folded(c: char, out: &mut String) {
+    let plain = match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' | 'Ă' | 'Ą' => {
+            "a"
+        }
+        'æ' | 'Æ' => "ae",
+        'ç' | 'ć' | 'č' | 'Ç' | 'Ć' | 'Č' => "c",
+        'ď' | 'đ' | 'Ď' | 'Đ' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' | 'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ė' | 'Ę' | 'Ě' => {
+            "e"
+        }
+        'ğ' | 'Ğ' => "g",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'ı' | 'İ' | 'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' => "i",
+        'ł' | 'Ł' => "l",
+        'ñ' | 'ń' | 'ň' | 'Ñ' | 'Ń' | 'Ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō' | 'Ő' => {
+            "o"
+        }
+        'œ' | 'Œ' => "oe",
+        'ř' | 'Ř' => "r",
+        'ß' | 'ẞ' => "ss",
+        'ś' | 'š' | 'ş' | 'ș' | 'Ś' | 'Š' | 'Ş' | 'Ș' => "s",
+        'ť' | 'ţ' | 'ț' | 'Ť' | 'Ţ' | 'Ț' => "t",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' | 'Ű' => "u",
+        'ý' | 'ÿ' | 'Ý' | 'Ÿ' => "y",
+        'ź' | 'ž' | 'ż' | 'Ź' | 'Ž' | 'Ż' => "z",
+        'þ' | 'Þ' => "th",
+        'ð' | 'Ð' => "d",
+        _ => {
+            out.extend(c.to_lowercase());
+            return;
+        }
+    };
+    out.push_str(plain);
+}
+
+/// The key of a person's or unlisted organisation's or place's name:
+/// [`fold`], then one spelling for sounds that languages write
+/// differently (umlauts written out, German "w" and "j", "ph", "th",
+/// "kh", "x", "ou", "y", doubled letters), spaces kept between words.
+pub fn name_key(name: &str) -> String {
+    let mut words = Vec::new();
+    for word in fold(name).split(' ').filter(|w| !w.is_empty()) {
+        words.push(spell(word));
+    }
+    words.join(" ")
+}
+
+/// One word's sound spelling (see [`name_key`]).
+fn spell(word: &str) -> String {
+    const RULES: &[(&str, &str)] = &[
+        ("tsch", "ch"),
+        ("sch", "sh"),
+        ("ph", "f"),
+        ("th", "t"),
+        ("kh", "h"),
+        ("ck", "k"),
+        ("x", "ks"),
+        ("ue", "u"),
+        ("oe", "o"),
+        ("ae", "a"),
+        ("ou", "u"),
+        ("ij", "i"),
+        ("w", "v"),
+        ("j", "y"),
+        ("y", "i"),
+    ];
+    let mut text = word.to_string();
+    for (from, to) in RULES {
+        if text.contains(from) {
+            text = text.replace(from, to);
+        }
+    }
+    // Doubled letters: "Sergej"/"Sergei", "Mohammed"/"Mohamed".
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_case_and_diacritics() {
+        assert_eq!(fold("Zürich"), "zurich");
+        assert_eq!(fold("São Paulo"), "sao paulo");
+        assert_eq!(fold("Straße"), "strasse");
+        assert_eq!(fold("Royaume-Uni"), "royaume uni");
+        assert_eq!(fold("Côte d’Ivoire"), "cote d ivoire");
+        assert_eq!(fold("  Łódź  "), "lodz");
+    }
+
+    #[test]
+    fn one_key_for_transliterated_spellings() {
+        assert_eq!(name_key("Jürgen Müller"), name_key("Juergen Mueller"));
+        assert_eq!(name_key("Medvedev"), name_key("Medwedew"));
+        assert_eq!(name_key("Mohammed al-Rashid"), name_key("Mohamed Al Rashid"));
+        assert_eq!(name_key("Sergej"), name_key("Sergei"));
+        assert_eq!(name_key("Aleksander"), name_key("Alexander"));
+        assert_ne!(name_key("Jan Keller"), name_key("Jan Kessler"));
+    }
+}
