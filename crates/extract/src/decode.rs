@@ -91,14 +91,40 @@ fn guess(bytes: &[u8], url: Option<&str>) -> &'static Encoding {
     detector.guess(tld.as_deref().map(str::as_bytes), chardetng::Utf8Detection::Allow)
 }
 
+/// Whether bytes declared to be in a legacy encoding are really UTF-8: the
+/// whole page is valid UTF-8 (a sequence cut at the very end aside) and
+/// holds at least one multi-byte sequence. Text in a legacy single- or
+/// double-byte encoding with any byte above ASCII is almost never valid
+/// UTF-8: its high bytes would have to come in exact lead-and-continuation
+/// runs, every one of them. Pure ASCII reads the same either way.
+fn is_utf8_in_disguise(bytes: &[u8]) -> bool {
+    let valid = match std::str::from_utf8(bytes) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    };
+    // Lead bytes of multi-byte sequences; in valid UTF-8 each starts one.
+    valid && bytes.iter().any(|&b| b >= 0xC0)
+}
+
 /// Picks the encoding and decodes. `charset` (from HTTP) outranks the page's
-/// own declaration; a byte-order mark outranks both.
+/// own declaration; a byte-order mark outranks both. A declared legacy
+/// encoding yields to UTF-8 when the bytes are plainly UTF-8
+/// ([`is_utf8_in_disguise`]): sites that move to UTF-8 often keep their
+/// old label in a template or server setting.
 pub(crate) fn decode<'a>(bytes: &'a [u8], charset: Option<&str>, url: Option<&str>) -> Cow<'a, str> {
-    let encoding = Encoding::for_bom(bytes)
-        .map(|(enc, _)| enc)
-        .or_else(|| charset.and_then(|c| Encoding::for_label(c.trim().trim_matches('"').as_bytes())))
-        .or_else(|| declared_in_meta(bytes))
-        .unwrap_or_else(|| guess(bytes, url));
+    let encoding = match Encoding::for_bom(bytes) {
+        Some((enc, _)) => enc,
+        None => {
+            let declared = charset
+                .and_then(|c| Encoding::for_label(c.trim().trim_matches('"').as_bytes()))
+                .or_else(|| declared_in_meta(bytes));
+            match declared {
+                Some(enc) if enc != UTF_8 && enc.is_ascii_compatible() && is_utf8_in_disguise(bytes) => UTF_8,
+                Some(enc) => enc,
+                None => guess(bytes, url),
+            }
+        }
+    };
     // `decode` strips a BOM itself, replaces malformed sequences, and
     // borrows valid UTF-8 rather than copying it.
     let (text, _, _) = encoding.decode(bytes);
@@ -145,6 +171,44 @@ mod tests {
         page.extend_from_slice(&body);
         assert!(decode(&page, Some("windows-1251"), None).contains("Москва"));
 
+        let mut bom = b"\xef\xbb\xbf".to_vec();
+        bom.extend_from_slice("<meta charset=\"koi8-r\">Zoë".as_bytes());
+        assert!(decode(&bom, Some("latin1"), None).ends_with("Zoë"));
+    }
+
+    #[test]
+    fn utf8_bytes_under_a_legacy_label_are_read_as_utf8() {
+        let page = "<meta charset=\"windows-1252\"><p>Café in Ørsted Street, naïve crème brûlée</p>".as_bytes();
+        assert!(decode(page, None, None).contains("Café in Ørsted Street, naïve crème brûlée"));
+        let page = "<p>Grüße aus Kleinwald</p>".as_bytes();
+        assert!(decode(page, Some("iso-8859-1"), None).contains("Grüße aus Kleinwald"));
+        let page = "<meta charset=\"shift_jis\"><p>東京で会議が開かれました</p>".as_bytes();
+        assert!(decode(page, None, None).contains("東京で会議が開かれました"));
+        let page = "<meta charset=\"koi8-r\"><p>Привет из Северограда</p>".as_bytes();
+        assert!(decode(page, None, None).contains("Привет из Северограда"));
+        // A UTF-8 sequence cut by the end of the input still counts.
+        let mut cut = "<meta charset=\"windows-1252\"><p>Zoë and Chloé ".as_bytes().to_vec();
+        cut.extend_from_slice(&"é".as_bytes()[..1]);
+        assert!(decode(&cut, None, None).contains("Zoë and Chloé"));
+    }
+
+    #[test]
+    fn real_legacy_pages_keep_their_declared_encoding() {
+        let (body, _, _) = encoding_rs::WINDOWS_1252.encode("<p>Café in Ørsted Street, naïve crème brûlée</p>");
+        let mut page = b"<meta charset=\"windows-1252\">".to_vec();
+        page.extend_from_slice(&body);
+        assert!(decode(&page, None, None).contains("Café in Ørsted Street, naïve crème brûlée"));
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("<p>東京で会議が開かれました</p>");
+        let mut page = b"<meta charset=\"shift_jis\">".to_vec();
+        page.extend_from_slice(&sjis);
+        assert!(decode(&page, None, None).contains("東京で会議が開かれました"));
+        let (euc, _, _) = encoding_rs::EUC_KR.encode("<p>서울에서 회의가 열렸습니다</p>");
+        assert!(decode(&euc, Some("euc-kr"), None).contains("서울에서 회의가 열렸습니다"));
+        let (koi, _, _) = encoding_rs::KOI8_R.encode("<p>Привет из Северограда</p>");
+        assert!(decode(&koi, Some("koi8-r"), None).contains("Привет из Северограда"));
+        // Pure ASCII under a legacy label decodes the same either way.
+        assert_eq!(decode(b"<p>plain</p>", Some("windows-1252"), None), "<p>plain</p>");
+        // A byte-order mark still outranks everything.
         let mut bom = b"\xef\xbb\xbf".to_vec();
         bom.extend_from_slice("<meta charset=\"koi8-r\">Zoë".as_bytes());
         assert!(decode(&bom, Some("latin1"), None).ends_with("Zoë"));

@@ -75,33 +75,14 @@ fn main() -> ExitCode {
     sigpipe::reset();
     let cli = Cli::parse();
     init_logging(cli.verbose);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
     let data = data::DataDir::new(cli.data);
-    let result = runtime.block_on(async move {
-        match cli.command {
-            Command::Import(args) => cmd::import::run(&data, args).await,
-            Command::Add(args) => cmd::add::run(&data, args).await,
-            Command::Remove(args) => cmd::remove::run(&data, args).await,
-            Command::Sources(args) => cmd::sources::run(&data, args).await,
-            Command::Opml(args) => cmd::opml::run(&data, args).await,
-            Command::Fetch(args) => cmd::fetch::run(&data, args).await,
-            Command::Extract(args) => cmd::extract::run(args),
-            Command::Cluster(args) => cmd::cluster::run(args),
-            Command::Search(args) => cmd::search::run(&data, args).await,
-            Command::Serve(args) => cmd::serve::run(&data, args).await,
-            Command::Demo(args) => cmd::demo::run(args).await,
-            Command::Reindex(args) => cmd::reindex::run(&data, args).await,
-            Command::Check(args) => cmd::check::run(&data, args).await,
-            Command::Admin(args) => cmd::admin::run(&data, args).await,
-            Command::Token(args) => cmd::token::run(&data, args).await,
-        }
-    });
+    // Extraction and clustering are plain loops over files: starting the
+    // async runtime (and its worker threads) would only cost them time.
+    let result = match cli.command {
+        Command::Extract(args) => cmd::extract::run(args),
+        Command::Cluster(args) => cmd::cluster::run(args),
+        command => run_async(&data, command),
+    };
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -109,6 +90,33 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs a command that needs the async runtime (network, store, server).
+fn run_async(data: &data::DataDir, command: Command) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))?;
+    runtime.block_on(async move {
+        match command {
+            Command::Import(args) => cmd::import::run(data, args).await,
+            Command::Add(args) => cmd::add::run(data, args).await,
+            Command::Remove(args) => cmd::remove::run(data, args).await,
+            Command::Sources(args) => cmd::sources::run(data, args).await,
+            Command::Opml(args) => cmd::opml::run(data, args).await,
+            Command::Fetch(args) => cmd::fetch::run(data, args).await,
+            Command::Extract(args) => cmd::extract::run(args),
+            Command::Cluster(args) => cmd::cluster::run(args),
+            Command::Search(args) => cmd::search::run(data, args).await,
+            Command::Serve(args) => cmd::serve::run(data, args).await,
+            Command::Demo(args) => cmd::demo::run(args).await,
+            Command::Reindex(args) => cmd::reindex::run(data, args).await,
+            Command::Check(args) => cmd::check::run(data, args).await,
+            Command::Admin(args) => cmd::admin::run(data, args).await,
+            Command::Token(args) => cmd::token::run(data, args).await,
+        }
+    })
 }
 
 fn init_logging(verbose: u8) {
