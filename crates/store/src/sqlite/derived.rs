@@ -59,16 +59,8 @@ pub(super) async fn clear_reindex(pool: &SqlitePool, seq: i64) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{fresh_store, new_article};
-    use crate::{ArticleId, Store, StoryPlacement};
-
-    fn placement(key: &str) -> StoryPlacement {
-        StoryPlacement {
-            story_key: key.to_string(),
-            copy_of: None,
-            redated: false,
-        }
-    }
+    use super::super::test_support::{fresh_store, new_article, placement};
+    use crate::{ArticleId, Store};
 
     #[tokio::test]
     async fn an_article_stored_but_not_placed_is_listed_until_it_is() {

@@ -184,8 +184,8 @@ pub(super) async fn count_stories_naming(pool: &SqlitePool, id: EntityId) -> Res
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{fresh_store, new_article};
-    use crate::{Store, StoryPlacement};
+    use super::super::test_support::{fresh_store, new_article, placement};
+    use crate::Store;
 
     use super::*;
 
@@ -195,14 +195,6 @@ mod tests {
             name: name.to_string(),
             kind,
             mentions,
-        }
-    }
-
-    fn placement(key: &str) -> StoryPlacement {
-        StoryPlacement {
-            story_key: key.to_string(),
-            copy_of: None,
-            redated: false,
         }
     }
 

@@ -4,7 +4,7 @@ use model::Article;
 use tempfile::TempDir;
 
 use super::SqliteStore;
-use crate::NewArticle;
+use crate::{NewArticle, StoryPlacement};
 
 /// A store on a new file in its own folder; keep the folder alive as long
 /// as the store.
@@ -33,5 +33,14 @@ pub(super) fn new_article(canonical_url: &str, title: &str, published: Option<&s
         content_hash: format!("hash of {canonical_url}"),
         source: None,
         fetch: None,
+    }
+}
+
+/// An original report's placement in the story with this key.
+pub(super) fn placement(key: &str) -> StoryPlacement {
+    StoryPlacement {
+        story_key: key.to_string(),
+        copy_of: None,
+        redated: false,
     }
 }
