@@ -47,6 +47,10 @@ pub(super) struct Features {
     /// document's link slug (see `short::slug_words`), less words of one
     /// or two letters (see `short::profile_word`).
     pub(super) headline: Vec<u32>,
+    /// Its entity terms (see `StoryEngine::entity_terms`), also among its
+    /// headline terms: they file its story in the term postings, where a
+    /// headline in another language looks for it.
+    pub(super) entities: Sparse,
 }
 
 impl Features {
@@ -135,8 +139,9 @@ impl StoryEngine {
             .cloned()
             .collect();
         let mut headline = self.term_ids(&headline_words, "", stemmer.as_ref(), &mut FastMap::default());
-        let entity_terms = self.entity_terms(doc, f.language, f.short, &headline_words);
+        let entity_terms = self.entity_terms(doc, f.language, f.short);
         headline.extend_from_slice(&entity_terms);
+        f.entities = terms::tf_vector(&entity_terms);
         headline.sort_unstable();
         headline.dedup();
         f.headline = headline;
@@ -195,16 +200,10 @@ impl StoryEngine {
     /// Read from the title, and from a short document's text; a long text
     /// is not read (its words meet other languages through its anchors,
     /// and the rules cost more than the rest of the engine per document).
-    /// A one-word key the headline already spells the same way is left
-    /// out, so that a name is not counted twice within one language.
+    /// A name spelt the same as its key also counts as a word: within one
+    /// language it weighs twice, as a name should against common words.
     /// Marked with `~`, apart from words.
-    pub(super) fn entity_terms(
-        &mut self,
-        doc: &Document,
-        language: Option<u32>,
-        short: bool,
-        headline_words: &[Word],
-    ) -> Vec<u32> {
+    pub(super) fn entity_terms(&mut self, doc: &Document, language: Option<u32>, short: bool) -> Vec<u32> {
         const CODES: [&str; 4] = ["en", "de", "fr", "es"];
         let code = doc
             .language
@@ -218,7 +217,6 @@ impl StoryEngine {
         let mut buffer = String::new();
         entities::entity_keys(title, text, code)
             .into_iter()
-            .filter(|k| k.contains(' ') || !headline_words.iter().any(|w| w.lower.as_ref() == k.as_str()))
             .map(|k| {
                 buffer.clear();
                 buffer.push('~');
