@@ -65,6 +65,13 @@ SETS = (
     ("basil-headlines", "basil", headline_only),
     ("basil-headlines-same-day", "basil", headline_same_day),
 ) + tuple((f"ecbplus-shuffled-{seed}", "ecbplus", shuffled(seed)) for seed in (1, 2, 3, 4, 5))
+# The project's own cross-lingual set (a path in the repository, not a
+# shared file): fictional stories each reported in three or four languages,
+# in full and as headlines only.
+SETS += (
+    ("crosslingual", "bench/crosslingual.jsonl", as_is),
+    ("crosslingual-headlines", "bench/crosslingual.jsonl", headline_only),
+)
 
 
 def main():
@@ -81,6 +88,8 @@ def main():
     bench = os.path.join(args.shared, "bench", "clustering")
     for name, source, variant in SETS:
         gold = os.path.join(bench, f"{source}.jsonl")
+        if source.endswith(".jsonl"):
+            gold = os.path.join(ROOT, source)
         with open(gold, encoding="utf-8") as f:
             lines = [json.loads(line) for line in f if line.strip()]
         if getattr(variant, "reorders", False):

@@ -6,6 +6,7 @@ use rust_stemmers::Stemmer;
 
 use super::{language_bit, StoryEngine, LEADING_NAMES};
 use crate::canonical::canonical_url;
+use crate::entities;
 use crate::fingerprint::{fingerprint_key, headline_key};
 use crate::hash::{hash_bytes, FastMap};
 use crate::minhash;
@@ -46,6 +47,10 @@ pub(super) struct Features {
     /// document's link slug (see `short::slug_words`), less words of one
     /// or two letters (see `short::profile_word`).
     pub(super) headline: Vec<u32>,
+    /// Its entity terms (see `StoryEngine::entity_terms`), also among its
+    /// headline terms: they file its story in the term postings, where a
+    /// headline in another language looks for it.
+    pub(super) entities: Sparse,
 }
 
 impl Features {
@@ -134,6 +139,9 @@ impl StoryEngine {
             .cloned()
             .collect();
         let mut headline = self.term_ids(&headline_words, "", stemmer.as_ref(), &mut FastMap::default());
+        let entity_terms = self.entity_terms(doc, f.language, f.short);
+        headline.extend_from_slice(&entity_terms);
+        f.entities = terms::tf_vector(&entity_terms);
         headline.sort_unstable();
         headline.dedup();
         f.headline = headline;
@@ -156,6 +164,7 @@ impl StoryEngine {
             .chain(&body_terms)
             .chain(&name_terms)
             .chain(&anchor_terms)
+            .chain(&entity_terms)
             .copied()
             .collect();
         distinct.sort_unstable();
@@ -183,6 +192,38 @@ impl StoryEngine {
                 .map(|s| hash_bytes(s.as_bytes(), 0x50c3));
         }
         f
+    }
+
+    /// Headline terms for the entities a document names, the same in every
+    /// language (see [`crate::entities::entity_keys`]): "Deutschland" and
+    /// "Germany" give one term, "Jürgen Müller" and "Juergen Mueller" one.
+    /// Read from the title, and from a short document's text; a long text
+    /// is not read (its words meet other languages through its anchors,
+    /// and the rules cost more than the rest of the engine per document).
+    /// A name spelt the same as its key also counts as a word: within one
+    /// language it weighs twice, as a name should against common words.
+    /// Marked with `~`, apart from words.
+    pub(super) fn entity_terms(&mut self, doc: &Document, language: Option<u32>, short: bool) -> Vec<u32> {
+        const CODES: [&str; 4] = ["en", "de", "fr", "es"];
+        let code = doc
+            .language
+            .as_deref()
+            .or_else(|| language.and_then(|l| CODES.get(l as usize).copied()));
+        let title = doc.title.as_deref().unwrap_or("");
+        let text = if short { doc.text.as_str() } else { "" };
+        if title.is_empty() && text.is_empty() {
+            return Vec::new();
+        }
+        let mut buffer = String::new();
+        entities::entity_keys(title, text, code)
+            .into_iter()
+            .map(|k| {
+                buffer.clear();
+                buffer.push('~');
+                buffer.push_str(&k);
+                self.vocab.intern(&buffer)
+            })
+            .collect()
     }
 
     /// The names (words written capitalised inside a sentence at least

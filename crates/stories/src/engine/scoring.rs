@@ -99,6 +99,15 @@ impl StoryEngine {
             candidates.sort_unstable();
             candidates.dedup();
         }
+        // A headline in another language may share no word with its
+        // story, only the entities both name.
+        if f.short && !f.entities.is_empty() {
+            candidates.extend(self.ranked(&f.entities, &self.term_postings, ANCHOR_TERMS, |c| {
+                !c.evicted && self.in_window(c, range, self.arrivals)
+            }));
+            candidates.sort_unstable();
+            candidates.dedup();
+        }
         // A headline joins by its story's profile when one claims it;
         // failing that, it is compared like any text.
         if f.short {

@@ -271,6 +271,9 @@ impl StoryEngine {
         for (_, term) in self.heaviest(&f.anchors, ANCHOR_TERMS) {
             self.term_postings.insert(u64::from(term), story_id);
         }
+        for (_, term) in self.heaviest(&f.entities, ANCHOR_TERMS) {
+            self.term_postings.insert(u64::from(term), story_id);
+        }
 
         let cap = self.config.centroid_terms;
         let members_kept = self.config.members_kept;

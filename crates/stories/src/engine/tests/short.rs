@@ -158,3 +158,59 @@ fn two_headline_stories_of_one_event_are_merged_and_others_are_not() {
         assert_eq!(e.assignment_of(e.doc_by_id[id]).story_key, "qa", "{id}");
     }
 }
+
+fn in_language(id: &str, language: &str, title: &str) -> Document {
+    Document {
+        language: Some(language.to_string()),
+        ..day(id, title)
+    }
+}
+
+#[test]
+fn headlines_in_two_languages_join_on_a_shared_person() {
+    let mut e = with_background();
+    let first = e.add(&in_language(
+        "h1",
+        "de",
+        "Oberbürgermeister Jürgen Haßfeld tritt zurück",
+    ));
+    // No word in common: the name is spelt without umlaut and ß.
+    let english = e.add(&in_language("h2", "en", "Mayor Juergen Hassfeld resigns after audit"));
+    assert_eq!(english.story_key, first.story_key);
+}
+
+#[test]
+fn headlines_in_two_languages_join_on_a_city_named_in_each() {
+    let mut e = with_background();
+    let first = e.add(&in_language("k1", "de", "Großbrand in Köln zerstört Lagerhalle"));
+    let french = e.add(&in_language(
+        "k2",
+        "fr",
+        "Incendie géant à Cologne : un entrepôt détruit",
+    ));
+    assert_eq!(french.story_key, first.story_key);
+}
+
+#[test]
+fn stories_sharing_only_a_country_stay_apart() {
+    let mut e = with_background();
+    // The country is common in the stream: a week of other stories name
+    // it, in both languages, so its key is rare in no story's profile.
+    let others = [
+        ("en", "Germany wins gold in rowing final"),
+        ("de", "Sturm trifft die Küste von Deutschland"),
+        ("en", "Germany and Norway sign energy pact"),
+        ("de", "Hochwasser in Deutschland sperrt Autobahnen"),
+        ("en", "Germany raises rail fares in spring"),
+        ("de", "Deutschland verliert Testspiel gegen Portugal"),
+    ];
+    for (i, (language, title)) in others.iter().enumerate() {
+        let date = format!("2024-03-0{}", i + 1);
+        let mut d = in_language(&format!("g{i}"), language, title);
+        d.published = Some(date.parse().expect("test date"));
+        e.add(&d);
+    }
+    let fines = e.add(&in_language("t1", "en", "Germany fines Tolvane over bread prices"));
+    let wind = e.add(&in_language("w1", "de", "Deutschland: Streit um Windpark bei Ostrau"));
+    assert_ne!(fines.story_key, wind.story_key);
+}
