@@ -7,6 +7,7 @@
 
 mod article;
 mod document;
+mod entity;
 pub mod html;
 pub mod opml;
 mod source;
@@ -14,5 +15,6 @@ mod time;
 
 pub use article::Article;
 pub use document::{Assignment, Document, Provenance};
+pub use entity::EntityKind;
 pub use source::{unchecked_kind, Source, SourceKind};
 pub use time::{Timestamp, TimestampError};

@@ -10,7 +10,7 @@
 
 use model::Article;
 use store::{ArticleEntity, ArticleId, Store};
-use stories::entities::{self, EntityKind, RULES_VERSION};
+use stories::entities::{self, RULES_VERSION};
 
 /// How many articles one catch-up round reads.
 const CATCH_UP_BATCH: u32 = 500;
@@ -23,18 +23,10 @@ pub(crate) fn entities_of(article: &Article) -> Vec<ArticleEntity> {
         .map(|e| ArticleEntity {
             key: e.key,
             name: e.name,
-            kind: kind_of(e.kind),
+            kind: e.kind,
             mentions: e.mentions,
         })
         .collect()
-}
-
-fn kind_of(kind: EntityKind) -> store::EntityKind {
-    match kind {
-        EntityKind::Person => store::EntityKind::Person,
-        EntityKind::Organisation => store::EntityKind::Organisation,
-        EntityKind::Place => store::EntityKind::Place,
-    }
 }
 
 /// Finds and stores the entities of a stored article.
@@ -154,12 +146,5 @@ mod tests {
             .await
             .unwrap()
             .is_empty());
-    }
-
-    #[test]
-    fn kinds_map_one_to_one() {
-        assert_eq!(kind_of(EntityKind::Person), store::EntityKind::Person);
-        assert_eq!(kind_of(EntityKind::Organisation), store::EntityKind::Organisation);
-        assert_eq!(kind_of(EntityKind::Place), store::EntityKind::Place);
     }
 }

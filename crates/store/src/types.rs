@@ -365,33 +365,7 @@ id_type!(
 );
 
 /// What an entity is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EntityKind {
-    Person,
-    Organisation,
-    Place,
-}
-
-impl EntityKind {
-    /// The name stored and shown: `person`, `organisation`, `place`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntityKind::Person => "person",
-            EntityKind::Organisation => "organisation",
-            EntityKind::Place => "place",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<EntityKind> {
-        match name {
-            "person" => Some(EntityKind::Person),
-            "organisation" => Some(EntityKind::Organisation),
-            "place" => Some(EntityKind::Place),
-            _ => None,
-        }
-    }
-}
+pub use model::EntityKind;
 
 /// An entity named in one article, as the pipeline hands it to the store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -29,34 +29,7 @@ pub use fold::{fold, name_key};
 pub const RULES_VERSION: u32 = 1;
 
 /// What an entity is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum EntityKind {
-    Person,
-    Organisation,
-    Place,
-}
-
-impl EntityKind {
-    /// The kind's name as stored and shown: `person`, `organisation`,
-    /// `place`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntityKind::Person => "person",
-            EntityKind::Organisation => "organisation",
-            EntityKind::Place => "place",
-        }
-    }
-
-    /// The kind with this name ([`EntityKind::as_str`]).
-    pub fn from_name(name: &str) -> Option<EntityKind> {
-        match name {
-            "person" => Some(EntityKind::Person),
-            "organisation" => Some(EntityKind::Organisation),
-            "place" => Some(EntityKind::Place),
-            _ => None,
-        }
-    }
-}
+pub use model::EntityKind;
 
 /// One entity named in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
