@@ -4,18 +4,17 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use chrono::Utc;
-use sha2::{Digest, Sha256};
-
 use gather::Page;
 use index::SearchIndex;
 use model::Article;
-use store::{ArticleId, FetchRecord, NewArticle, SourceId, Store, StoredArticle, StoryId};
+use store::{ArticleId, SourceId, Store, StoredArticle, StoryId};
 
-use crate::convert::{identity_url, indexed_of, placement_of};
+use crate::convert::{indexed_of, placement_of};
 use crate::crash::{self, Point};
 use crate::index_queue::{catch_up, IndexQueue};
 use crate::related::RelatedRefresh;
+pub use crate::storing::ExtractedPage;
+use crate::storing::{self, Stored};
 use crate::story_keys::StoryKeys;
 use crate::warm::WarmEngine;
 
@@ -27,37 +26,6 @@ pub enum Outcome {
     /// one) is stored already.
     Known(ArticleId),
     Failed(String),
-}
-
-/// A page run through extraction and ready for the rest of the pipeline.
-/// Making one is pure CPU work with no shared state, so the scheduler makes
-/// them on many threads at once and hands them to the one pipeline.
-#[derive(Debug)]
-pub struct ExtractedPage {
-    fetch: FetchRecord,
-    raw_hash: String,
-    article: Result<Article, String>,
-}
-
-impl ExtractedPage {
-    pub fn new(page: &Page) -> ExtractedPage {
-        let raw_hash = format!("{:x}", Sha256::digest(&page.body));
-        let fetch = FetchRecord {
-            url: page.url.clone().unwrap_or_else(|| page.origin.clone()),
-            final_url: page.url.clone(),
-            status: page.status,
-            content_hash: Some(raw_hash.clone()),
-            fetched_at: page.fetched_at.unwrap_or_else(Utc::now),
-            error: None,
-        };
-        let article = extract::extract_with_charset(&page.body, page.url.as_deref(), page.charset.as_deref())
-            .map_err(|e| e.to_string());
-        ExtractedPage {
-            fetch,
-            raw_hash,
-            article,
-        }
-    }
 }
 
 /// What [`Pipeline::recover`] repaired.
@@ -156,30 +124,10 @@ impl Pipeline {
     /// on another thread.
     pub async fn ingest_extracted(&mut self, page: ExtractedPage, source: Option<SourceId>) -> crate::Result<Outcome> {
         self.recover().await?;
-        let ExtractedPage {
-            mut fetch,
-            raw_hash,
-            article,
-        } = page;
-        let article = match article {
-            Ok(article) => article,
-            Err(reason) => {
-                fetch.error = Some(reason.clone());
-                self.store.record_fetch(&fetch).await?;
-                return Ok(Outcome::Failed(reason));
-            }
-        };
-        // A page seen before leaves no trace at all, so importing the same
-        // input twice adds nothing, not even to the fetch log.
-        if let Some(id) = self
-            .store
-            .find_article_by_url(&identity_url(&article, &raw_hash))
-            .await?
-        {
-            return Ok(Outcome::Known(id));
+        match storing::store_extracted(self.store.as_ref(), page, source).await? {
+            Stored::Done(outcome) => Ok(outcome),
+            Stored::New(id) => self.place_new(id).await,
         }
-        let fetch_id = self.store.record_fetch(&fetch).await?;
-        self.ingest_article(article, &raw_hash, source, Some(fetch_id)).await
     }
 
     /// Stores an article that was extracted elsewhere (a feed entry's own
@@ -192,31 +140,14 @@ impl Pipeline {
         fetch: Option<store::FetchId>,
     ) -> crate::Result<Outcome> {
         self.recover().await?;
-        let canonical_url = identity_url(&article, identity_hash);
-        if let Some(id) = self.store.find_article_by_url(&canonical_url).await? {
-            return Ok(Outcome::Known(id));
+        match storing::store_article(self.store.as_ref(), article, identity_hash, source, fetch).await? {
+            Stored::Done(outcome) => Ok(outcome),
+            Stored::New(id) => self.place_new(id).await,
         }
-        let new = NewArticle {
-            content_hash: stories::content_fingerprint(&article.text),
-            canonical_url,
-            article,
-            source,
-            fetch,
-        };
-        crash::point(Point::BeforeStoreCommit);
-        let id = match self.store.insert_article(&new).await {
-            Ok(id) => id,
-            // Another writer stored the same URL between our look-up and insert.
-            Err(store::Error::Conflict(_)) => match self.store.find_article_by_url(&new.canonical_url).await? {
-                Some(id) => return Ok(Outcome::Known(id)),
-                None => return Ok(Outcome::Failed(format!("conflicting URL {}", new.canonical_url))),
-            },
-            Err(e) => return Err(e.into()),
-        };
-        // From here on a crash leaves the article stored in no story; the
-        // next run's recovery places it.
-        crash::point(Point::AfterStoreCommit);
-        crate::entities::scan(self.store.as_ref(), id, &new.article).await?;
+    }
+
+    /// Places an article just stored and queues it for the index.
+    async fn place_new(&mut self, id: ArticleId) -> crate::Result<Outcome> {
         let Some(stored) = self.store.article(id).await? else {
             return Ok(Outcome::Failed(format!("article {id} vanished after insert")));
         };
@@ -227,6 +158,52 @@ impl Pipeline {
             self.flush_index().await?;
         }
         Ok(Outcome::Imported(id))
+    }
+
+    /// Places, in id order, every article that is in no story yet: those
+    /// that workers stored ([`crate::store_page`]) since the last call, and
+    /// any a crashed run left. This is the leader's work when workers share
+    /// the store; it returns how many it placed. Their index entries are
+    /// committed before it returns.
+    pub async fn place_pending(&mut self) -> crate::Result<u64> {
+        let recovered = self.recover().await?.placed;
+        let mark = self.index.mark()?;
+        let placed = recovered + self.place_unplaced(mark, true).await?;
+        if placed > 0 {
+            self.flush_index().await?;
+        }
+        Ok(placed)
+    }
+
+    /// Places the articles in no story, lowest id first, and queues them
+    /// for the index again when the index's `mark` says an earlier commit
+    /// may have filed them without a story; those beyond the mark are
+    /// queued as new with `beyond_mark`, and left to the caller's catch-up
+    /// without.
+    async fn place_unplaced(&mut self, mark: Option<i64>, beyond_mark: bool) -> crate::Result<u64> {
+        let mut placed = 0;
+        loop {
+            let unplaced = self.store.unplaced_articles(1000).await?;
+            if unplaced.is_empty() {
+                return Ok(placed);
+            }
+            for id in unplaced {
+                let Some(stored) = self.store.article(id).await? else {
+                    continue;
+                };
+                let story = self.place(&stored).await?;
+                let entry = indexed_of(&stored, Some(story));
+                if mark.is_some_and(|mark| id.0 <= mark) {
+                    self.index_queue.push_again(entry);
+                } else if beyond_mark {
+                    self.index_queue.push_new(entry);
+                }
+                placed += 1;
+            }
+            if self.index_queue.is_full() {
+                self.index_queue.commit(self.store.as_ref(), &self.index).await?;
+            }
+        }
     }
 
     /// Puts a stored article into its story, and applies the revisions the
@@ -277,25 +254,7 @@ impl Pipeline {
         let mut recovery = Recovery::default();
         // Articles beyond the mark are indexed by the catch-up below.
         let mark = self.index.mark()?;
-        loop {
-            let unplaced = self.store.unplaced_articles(1000).await?;
-            if unplaced.is_empty() {
-                break;
-            }
-            for id in unplaced {
-                let Some(stored) = self.store.article(id).await? else {
-                    continue;
-                };
-                let story = self.place(&stored).await?;
-                if mark.is_some_and(|mark| id.0 <= mark) {
-                    self.index_queue.push_again(indexed_of(&stored, Some(story)));
-                }
-                recovery.placed += 1;
-            }
-            if self.index_queue.is_full() {
-                recovery.refiled += self.index_queue.commit(self.store.as_ref(), &self.index).await?;
-            }
-        }
+        recovery.placed = self.place_unplaced(mark, false).await?;
         if recovery.placed > 0 {
             tracing::warn!(
                 articles = recovery.placed,

@@ -14,6 +14,7 @@ mod index_queue;
 mod ingest;
 mod related;
 mod snapshot;
+mod storing;
 mod story_keys;
 mod warm;
 
@@ -23,4 +24,5 @@ pub use gathering::{
     subscribe, subscribe_unchecked, Bounds, CycleReport, FeedSummary, GatherConfig, PollResult, SourceReport,
     SubscribeError, Subscribed, Waiting, WebSubConfig, WebSubPush,
 };
-pub use ingest::{ExtractedPage, Outcome, Pipeline, Recovery};
+pub use ingest::{Outcome, Pipeline, Recovery};
+pub use storing::{store_page, ExtractedPage};

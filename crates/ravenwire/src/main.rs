@@ -67,6 +67,10 @@ enum Command {
     Admin(cmd::admin::Args),
     /// Make, list and revoke API tokens (`Authorization: Bearer`).
     Token(cmd::token::Args),
+    /// Put pages (files, folders, WARC archives) or URLs into the work queue.
+    Enqueue(cmd::enqueue::Args),
+    /// Claim jobs from the work queue: fetch, extract and store; one worker leads and places stories.
+    Worker(cmd::worker::Args),
 }
 
 fn main() -> ExitCode {
@@ -115,6 +119,8 @@ fn run_async(data: &data::DataDir, command: Command) -> anyhow::Result<ExitCode>
             Command::Check(args) => cmd::check::run(data, args).await,
             Command::Admin(args) => cmd::admin::run(data, args).await,
             Command::Token(args) => cmd::token::run(data, args).await,
+            Command::Enqueue(args) => cmd::enqueue::run(data, args).await,
+            Command::Worker(args) => cmd::worker::run(data, args).await,
         }
     })
 }

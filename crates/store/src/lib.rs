@@ -7,6 +7,7 @@
 
 mod error;
 mod outlet;
+pub mod queue;
 mod ranking;
 mod sqlite;
 mod summary;
@@ -14,6 +15,7 @@ mod types;
 
 pub use error::{Error, Result};
 pub use outlet::outlet_name;
+pub use queue::{DeadJob, Job, JobCounts, JobKind, JobState, NewJob};
 pub use ranking::{independent_outlets, rank_key, RankedStory, StoryFilter, OPENING_CHARS, RANK_HALF_LIFE_SECS};
 pub use sqlite::SqliteStore;
 pub use types::*;
@@ -195,4 +197,40 @@ pub trait Store: Send + Sync {
     async fn entity_stories(&self, id: EntityId, limit: u32, offset: u32) -> Result<Vec<StorySummary>>;
     /// How many stories name an entity.
     async fn count_entity_stories(&self, id: EntityId) -> Result<u64>;
+
+    /// Queues jobs for the workers; a job whose key is already in the
+    /// queue, in any state, is skipped. Returns how many were queued.
+    async fn enqueue_jobs(&self, jobs: &[NewJob], now: chrono::DateTime<chrono::Utc>) -> Result<u64>;
+    /// Claims up to `limit` jobs for `worker`, leased until `now + lease`:
+    /// queued ones whose back-off has passed, and running ones whose lease
+    /// ran out (their worker died), oldest first. Two workers never get the
+    /// same job under one lease. A job whose lease ran out on its last
+    /// allowed try ([`queue::MAX_ATTEMPTS`]) is marked dead instead.
+    async fn claim_jobs(
+        &self,
+        worker: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        lease: std::time::Duration,
+        limit: u32,
+    ) -> Result<Vec<Job>>;
+    /// Marks a job done and drops its body, if `worker` still holds it;
+    /// `false` when it does not (its lease ran out and another worker took
+    /// it, which is harmless: writes are idempotent).
+    async fn finish_job(&self, id: JobId, worker: &str, now: chrono::DateTime<chrono::Utc>) -> Result<bool>;
+    /// Records a failed try of a job `worker` holds: queued again after a
+    /// back-off ([`queue::retry_at_ms`]), or dead after
+    /// [`queue::MAX_ATTEMPTS`] tries. `None` when `worker` no longer holds it.
+    async fn fail_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        error: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<JobState>>;
+    /// How many jobs are in each state.
+    async fn job_counts(&self) -> Result<JobCounts>;
+    /// Up to `limit` dead jobs, the latest failure first.
+    async fn dead_jobs(&self, limit: u32) -> Result<Vec<DeadJob>>;
+    /// Puts every dead job back in the queue with its tries reset; how many.
+    async fn requeue_dead_jobs(&self, now: chrono::DateTime<chrono::Utc>) -> Result<u64>;
 }

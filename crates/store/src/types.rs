@@ -24,6 +24,10 @@ id_type!(SourceId);
 id_type!(FetchId);
 id_type!(ArticleId);
 id_type!(StoryId);
+id_type!(
+    /// A job in the work queue (see [`crate::queue`]).
+    JobId
+);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredSource {

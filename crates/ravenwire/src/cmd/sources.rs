@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
-use store::StoredSource;
+use store::{JobCounts, Store, StoredSource};
 
 use crate::data::DataDir;
 
@@ -13,11 +13,31 @@ pub struct Args {
     /// Print a JSON array instead of one line per source.
     #[arg(long)]
     json: bool,
+
+    /// List the work queue's dead jobs (failed on every try) instead of
+    /// the sources; with --json, as a JSON object with the queue's counts.
+    #[arg(long)]
+    dead: bool,
+
+    /// Put every dead job back in the work queue, with its tries reset.
+    #[arg(long, conflicts_with = "dead")]
+    requeue_dead: bool,
 }
+
+/// Dead jobs listed at most.
+const DEAD_SHOWN: u32 = 100;
 
 pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
     data.require_existing()?;
     let store = data.open_store().await?;
+    if args.requeue_dead {
+        let n = store.requeue_dead_jobs(Utc::now()).await?;
+        eprintln!("requeued {n} dead jobs");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.dead {
+        return dead_jobs(store.as_ref(), args.json).await;
+    }
     let sources = store.sources(None).await?;
     let mut rows = Vec::with_capacity(sources.len());
     for source in &sources {
@@ -46,6 +66,46 @@ pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
             source.url,
             row["articles"],
         );
+    }
+    let queue = store.job_counts().await?;
+    if queue != JobCounts::default() {
+        println!(
+            "work queue: {} queued, {} running, {} done, {} dead{}",
+            queue.queued,
+            queue.running,
+            queue.done,
+            queue.dead,
+            if queue.dead > 0 { " (list them with --dead)" } else { "" }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The dead-letter list: jobs that failed every try, the latest first.
+async fn dead_jobs(store: &dyn Store, json: bool) -> anyhow::Result<ExitCode> {
+    let counts = store.job_counts().await?;
+    let dead = store.dead_jobs(DEAD_SHOWN).await?;
+    if json {
+        let value = json!({ "queue": counts, "dead": dead });
+        println!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if dead.is_empty() {
+        eprintln!("no dead jobs ({} queued, {} running)", counts.queued, counts.running);
+    }
+    for job in &dead {
+        println!(
+            "{:>7} {:<5} {}: {} tries, last {}: {}",
+            job.id,
+            job.kind.as_str(),
+            job.origin,
+            job.attempts,
+            time(job.failed_at),
+            job.error
+        );
+    }
+    if counts.dead > dead.len() as u64 {
+        println!("… and {} more", counts.dead - dead.len() as u64);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -11,6 +11,7 @@ mod derived;
 mod entities;
 mod fetches;
 mod front;
+mod jobs;
 mod polls;
 mod saved;
 mod sources;
@@ -29,8 +30,9 @@ use sqlx::{ConnectOptions, Connection, Sqlite, Transaction};
 use model::{Source, SourceKind, Timestamp};
 
 use crate::{
-    ArticleId, Error, FeedState, FetchId, FetchRecord, NewArticle, PollRecord, ReindexEntry, Result, SourceId, Store,
-    StoreStats, StoredArticle, StoredSource, StoryDetail, StoryId, StoryPlacement, StorySummary, WebSub,
+    ArticleId, DeadJob, Error, FeedState, FetchId, FetchRecord, Job, JobCounts, JobId, JobState, NewArticle, NewJob,
+    PollRecord, ReindexEntry, Result, SourceId, Store, StoreStats, StoredArticle, StoredSource, StoryDetail, StoryId,
+    StoryPlacement, StorySummary, WebSub,
 };
 
 /// Readers run in parallel under WAL; SQLite still takes one writer at a time,
@@ -377,6 +379,43 @@ impl Store for SqliteStore {
 
     async fn count_entity_stories(&self, id: crate::EntityId) -> Result<u64> {
         entities::count_stories_naming(&self.pool, id).await
+    }
+
+    async fn enqueue_jobs(&self, new: &[NewJob], now: DateTime<Utc>) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let queued = jobs::enqueue(&mut tx, new, now).await?;
+        tx.commit().await?;
+        Ok(queued)
+    }
+
+    async fn claim_jobs(&self, worker: &str, now: DateTime<Utc>, lease: Duration, limit: u32) -> Result<Vec<Job>> {
+        let mut tx = self.begin_write().await?;
+        let claimed = jobs::claim(&mut tx, worker, now, lease, limit).await?;
+        tx.commit().await?;
+        Ok(claimed)
+    }
+
+    async fn finish_job(&self, id: JobId, worker: &str, now: DateTime<Utc>) -> Result<bool> {
+        jobs::finish(&self.pool, id, worker, now).await
+    }
+
+    async fn fail_job(&self, id: JobId, worker: &str, error: &str, now: DateTime<Utc>) -> Result<Option<JobState>> {
+        let mut tx = self.begin_write().await?;
+        let state = jobs::fail(&mut tx, id, worker, error, now).await?;
+        tx.commit().await?;
+        Ok(state)
+    }
+
+    async fn job_counts(&self) -> Result<JobCounts> {
+        jobs::counts(&self.pool).await
+    }
+
+    async fn dead_jobs(&self, limit: u32) -> Result<Vec<DeadJob>> {
+        jobs::dead(&self.pool, limit).await
+    }
+
+    async fn requeue_dead_jobs(&self, now: DateTime<Utc>) -> Result<u64> {
+        jobs::requeue_dead(&self.pool, now).await
     }
 }
 

@@ -1,0 +1,206 @@
+//! The work queue end to end: `enqueue` pages, several `worker` processes
+//! store them, one leads and places them, and the result is the store a
+//! plain `import` makes. A worker killed with SIGKILL loses nothing.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use common::{fixtures, ravenwire, stderr, stdout};
+use store::Store;
+
+fn bin(data: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ravenwire"));
+    command
+        .arg("--data")
+        .arg(data)
+        .env_remove("RAVENWIRE_DATA")
+        .env_remove("RAVENWIRE_CRASH_AT");
+    command
+}
+
+fn worker(data: &Path, name: &str, extra: &[&str]) -> Child {
+    bin(data)
+        .args(["worker", "--until-idle", "--batch", "2", "--name", name])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("a worker starts")
+}
+
+fn pages() -> PathBuf {
+    fixtures().join("pages")
+}
+
+/// (canonical URL, content hash, in a story) of every article, sorted, and
+/// the story partition as sets of canonical URLs.
+type Contents = (Vec<(String, String, bool)>, Vec<Vec<String>>);
+
+fn contents(data: &Path) -> Contents {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let store = store::SqliteStore::open(&data.join("ravenwire.sqlite")).await.unwrap();
+        let all = store.articles_after(None, 10_000).await.unwrap();
+        store.close().await;
+        let mut rows: Vec<_> = all
+            .iter()
+            .map(|a| (a.canonical_url.clone(), a.content_hash.clone(), a.story.is_some()))
+            .collect();
+        rows.sort();
+        let mut stories = std::collections::BTreeMap::<i64, Vec<String>>::new();
+        for a in &all {
+            stories
+                .entry(a.story.map(|s| s.0).unwrap_or(-1))
+                .or_default()
+                .push(a.canonical_url.clone());
+        }
+        let mut groups: Vec<_> = stories
+            .into_values()
+            .map(|mut g| {
+                g.sort();
+                g
+            })
+            .collect();
+        groups.sort();
+        (rows, groups)
+    })
+}
+
+fn finished(child: Child, who: &str) -> Output {
+    let out = child.wait_with_output().expect("the worker ends");
+    assert!(out.status.success(), "{who}: {}", stderr(&out));
+    out
+}
+
+fn clean_import() -> Contents {
+    let data = tempfile::tempdir().unwrap();
+    let out = ravenwire(data.path(), &["import", pages().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    contents(data.path())
+}
+
+#[test]
+fn two_workers_store_each_page_once_and_the_leader_makes_the_stories_of_an_import() {
+    let clean = clean_import();
+    assert!(clean.0.len() >= 5, "the fixture pages make articles");
+    let data = tempfile::tempdir().unwrap();
+    let out = ravenwire(data.path(), &["enqueue", pages().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("queued"), "{}", stderr(&out));
+    // The same pages again are not queued twice.
+    let again = ravenwire(data.path(), &["enqueue", pages().to_str().unwrap()]);
+    assert!(stderr(&again).starts_with("queued 0,"), "{}", stderr(&again));
+
+    let a = worker(data.path(), "a", &[]);
+    let b = worker(data.path(), "b", &[]);
+    let a = finished(a, "a");
+    let b = finished(b, "b");
+    let said = format!("{}{}", stderr(&a), stderr(&b));
+    assert!(said.contains("worker a: stored"), "{said}");
+    assert!(said.contains("worker b: stored"), "{said}");
+    assert_eq!(contents(data.path()), clean, "workers and an import disagree\n{said}");
+
+    let check = ravenwire(data.path(), &["check", "--dry-run"]);
+    assert!(stdout(&check).contains("healthy"), "{}", stdout(&check));
+    let sources = ravenwire(data.path(), &["sources"]);
+    assert!(stdout(&sources).contains("0 queued, 0 running"), "{}", stdout(&sources));
+}
+
+#[test]
+fn a_worker_killed_after_storing_loses_nothing_once_its_lease_runs_out() {
+    use std::os::unix::process::ExitStatusExt;
+    let clean = clean_import();
+    let data = tempfile::tempdir().unwrap();
+    let out = ravenwire(data.path(), &["enqueue", pages().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Dies by SIGKILL after its second article is stored, holding a job
+    // whose page is stored but which is not marked done.
+    let dying = bin(data.path())
+        .args([
+            "worker",
+            "--until-idle",
+            "--batch",
+            "2",
+            "--lease",
+            "5",
+            "--name",
+            "dies",
+        ])
+        .env("RAVENWIRE_CRASH_AT", "after-store-commit:2")
+        .output()
+        .unwrap();
+    assert_eq!(dying.status.signal(), Some(9), "{}", stderr(&dying));
+    let survivor = finished(worker(data.path(), "survivor", &["--lease", "5"]), "survivor");
+    assert_eq!(contents(data.path()), clean, "{}", stderr(&survivor));
+    let check = ravenwire(data.path(), &["check", "--dry-run"]);
+    assert!(stdout(&check).contains("healthy"), "{}", stdout(&check));
+}
+
+#[test]
+fn a_page_that_cannot_be_fetched_is_retried_then_listed_as_dead() {
+    let data = tempfile::tempdir().unwrap();
+    let out = ravenwire(
+        data.path(),
+        &["enqueue", "--url", "http://127.0.0.1:9/nothing-listens-here"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // Five tries, each after the back-off has passed (the clock is moved
+    // by claiming "later" through the store, as a patient worker would).
+    let failures = runtime.block_on(async {
+        let store = store::SqliteStore::open(&data.path().join("ravenwire.sqlite"))
+            .await
+            .unwrap();
+        let mut now = chrono::Utc::now();
+        let mut states = Vec::new();
+        for _ in 0..store::queue::MAX_ATTEMPTS {
+            let jobs = store
+                .claim_jobs("patient", now, std::time::Duration::from_secs(60), 1)
+                .await
+                .unwrap();
+            assert_eq!(jobs.len(), 1);
+            states.push(store.fail_job(jobs[0].id, "patient", "refused", now).await.unwrap());
+            now += chrono::Duration::hours(2);
+        }
+        store.close().await;
+        states
+    });
+    assert_eq!(failures.last(), Some(&Some(store::JobState::Dead)));
+    let dead = ravenwire(data.path(), &["sources", "--dead"]);
+    assert!(stdout(&dead).contains("nothing-listens-here"), "{}", stdout(&dead));
+    assert!(stdout(&dead).contains("5 tries"), "{}", stdout(&dead));
+    let json = ravenwire(data.path(), &["sources", "--dead", "--json"]);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(value["queue"]["dead"], 1);
+    let requeue = ravenwire(data.path(), &["sources", "--requeue-dead"]);
+    assert!(stderr(&requeue).contains("requeued 1"), "{}", stderr(&requeue));
+}
+
+#[test]
+fn a_fetch_that_fails_in_a_worker_waits_for_a_retry_and_is_not_lost() {
+    let data = tempfile::tempdir().unwrap();
+    let out = ravenwire(data.path(), &["enqueue", "--url", "http://127.0.0.1:9/refused"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = bin(data.path())
+        .args(["worker", "--name", "w", "--allow-private-networks", "--until-idle"])
+        .env("RAVENWIRE_FETCH_TIMEOUT", "5")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("retried 1"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("1 wait for a retry"), "{}", stderr(&out));
+    let sources = ravenwire(data.path(), &["sources"]);
+    assert!(
+        stdout(&sources).contains("work queue: 1 queued, 0 running"),
+        "{}",
+        stdout(&sources)
+    );
+}

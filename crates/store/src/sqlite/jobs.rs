@@ -1,0 +1,360 @@
+//! SQLite storage of the work queue (see [`crate::queue`]).
+//!
+//! A claim runs in one write transaction (`BEGIN IMMEDIATE`), which SQLite
+//! serialises: two workers never take the same job. PostgreSQL does the same
+//! with `FOR UPDATE SKIP LOCKED`, which lets claims run side by side.
+
+use chrono::{DateTime, Utc};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use crate::queue::{millis, retry_at_ms, MAX_ATTEMPTS};
+use crate::{DeadJob, Error, Job, JobCounts, JobId, JobKind, JobState, NewJob, Result, SourceId};
+
+pub(super) async fn enqueue(tx: &mut Transaction<'static, Sqlite>, jobs: &[NewJob], now: DateTime<Utc>) -> Result<u64> {
+    let mut queued = 0;
+    for job in jobs {
+        let done = sqlx::query(
+            "INSERT INTO jobs (kind, key, origin, url, body, charset, source_id, state, attempts, run_after, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(job.kind.as_str())
+        .bind(&job.key)
+        .bind(&job.origin)
+        .bind(&job.url)
+        .bind(&job.body)
+        .bind(&job.charset)
+        .bind(job.source.map(|s| s.0))
+        .bind(millis(now))
+        .bind(millis(now))
+        .execute(&mut **tx)
+        .await?;
+        queued += done.rows_affected();
+    }
+    Ok(queued)
+}
+
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    id: i64,
+    kind: String,
+    origin: String,
+    url: Option<String>,
+    body: Option<Vec<u8>>,
+    charset: Option<String>,
+    source_id: Option<i64>,
+    attempts: i64,
+}
+
+impl JobRow {
+    fn into_job(self) -> Result<Job> {
+        let kind = JobKind::parse(&self.kind)
+            .ok_or_else(|| Error::Corrupt(format!("job {} has an unknown kind {:?}", self.id, self.kind)))?;
+        Ok(Job {
+            id: JobId(self.id),
+            kind,
+            origin: self.origin,
+            url: self.url,
+            body: self.body,
+            charset: self.charset,
+            source: self.source_id.map(SourceId),
+            attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+        })
+    }
+}
+
+pub(super) async fn claim(
+    tx: &mut Transaction<'static, Sqlite>,
+    worker: &str,
+    now: DateTime<Utc>,
+    lease: std::time::Duration,
+    limit: u32,
+) -> Result<Vec<Job>> {
+    let now_ms = millis(now);
+    let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+    sqlx::query(
+        "UPDATE jobs SET state = 'dead', finished_at = ?, \
+         last_error = 'its worker (' || coalesce(worker, '?') || ') stopped before finishing it, ' || attempts || ' times' \
+         WHERE state = 'running' AND lease_until < ? AND attempts >= ?",
+    )
+    .bind(now_ms)
+    .bind(now_ms)
+    .bind(i64::from(MAX_ATTEMPTS))
+    .execute(&mut **tx)
+    .await?;
+    let rows: Vec<JobRow> = sqlx::query_as(
+        "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = ?, worker = ? \
+         WHERE id IN (SELECT id FROM jobs \
+             WHERE (state = 'queued' AND run_after <= ?) OR (state = 'running' AND lease_until < ?) \
+             ORDER BY run_after, id LIMIT ?) \
+         RETURNING id, kind, origin, url, body, charset, source_id, attempts",
+    )
+    .bind(now_ms.saturating_add(lease_ms))
+    .bind(worker)
+    .bind(now_ms)
+    .bind(now_ms)
+    .bind(i64::from(limit))
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut jobs = rows.into_iter().map(JobRow::into_job).collect::<Result<Vec<_>>>()?;
+    jobs.sort_by_key(|j| j.id);
+    Ok(jobs)
+}
+
+pub(super) async fn finish(pool: &SqlitePool, id: JobId, worker: &str, now: DateTime<Utc>) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE jobs SET state = 'done', body = NULL, lease_until = NULL, finished_at = ?, last_error = NULL \
+         WHERE id = ? AND state = 'running' AND worker = ?",
+    )
+    .bind(millis(now))
+    .bind(id.0)
+    .bind(worker)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub(super) async fn fail(
+    tx: &mut Transaction<'static, Sqlite>,
+    id: JobId,
+    worker: &str,
+    error: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<JobState>> {
+    let attempts: Option<i64> =
+        sqlx::query_scalar("SELECT attempts FROM jobs WHERE id = ? AND state = 'running' AND worker = ?")
+            .bind(id.0)
+            .bind(worker)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some(attempts) = attempts else {
+        return Ok(None);
+    };
+    let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
+    let now_ms = millis(now);
+    let state = if attempts >= MAX_ATTEMPTS {
+        JobState::Dead
+    } else {
+        JobState::Queued
+    };
+    sqlx::query(
+        "UPDATE jobs SET state = ?, run_after = ?, lease_until = NULL, last_error = ?, \
+         finished_at = CASE WHEN ? = 'dead' THEN ? ELSE NULL END WHERE id = ?",
+    )
+    .bind(state.as_str())
+    .bind(retry_at_ms(now_ms, attempts))
+    .bind(error)
+    .bind(state.as_str())
+    .bind(now_ms)
+    .bind(id.0)
+    .execute(&mut **tx)
+    .await?;
+    Ok(Some(state))
+}
+
+pub(super) async fn counts(pool: &SqlitePool) -> Result<JobCounts> {
+    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT state, count(*) FROM jobs GROUP BY state")
+        .fetch_all(pool)
+        .await?;
+    Ok(counts_of(rows))
+}
+
+/// Folds `(state, count)` rows into [`JobCounts`].
+pub(crate) fn counts_of(rows: Vec<(String, i64)>) -> JobCounts {
+    let mut counts = JobCounts::default();
+    for (state, n) in rows {
+        let n = u64::try_from(n).unwrap_or(0);
+        match JobState::parse(&state) {
+            Some(JobState::Queued) => counts.queued += n,
+            Some(JobState::Running) => counts.running += n,
+            Some(JobState::Done) => counts.done += n,
+            Some(JobState::Dead) => counts.dead += n,
+            None => {}
+        }
+    }
+    counts
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct DeadRow {
+    id: i64,
+    kind: String,
+    origin: String,
+    source_id: Option<i64>,
+    attempts: i64,
+    last_error: Option<String>,
+    finished_at: Option<i64>,
+}
+
+impl DeadRow {
+    pub(crate) fn into_dead(self) -> Result<DeadJob> {
+        let kind = JobKind::parse(&self.kind)
+            .ok_or_else(|| Error::Corrupt(format!("job {} has an unknown kind {:?}", self.id, self.kind)))?;
+        Ok(DeadJob {
+            id: JobId(self.id),
+            kind,
+            origin: self.origin,
+            source: self.source_id.map(SourceId),
+            attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+            error: self.last_error.unwrap_or_default(),
+            failed_at: crate::queue::from_millis(self.finished_at.unwrap_or(0)),
+        })
+    }
+}
+
+pub(super) async fn dead(pool: &SqlitePool, limit: u32) -> Result<Vec<DeadJob>> {
+    let rows: Vec<DeadRow> = sqlx::query_as(
+        "SELECT id, kind, origin, source_id, attempts, last_error, finished_at FROM jobs \
+         WHERE state = 'dead' ORDER BY finished_at DESC, id DESC LIMIT ?",
+    )
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(DeadRow::into_dead).collect()
+}
+
+pub(super) async fn requeue_dead(pool: &SqlitePool, now: DateTime<Utc>) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE jobs SET state = 'queued', attempts = 0, run_after = ?, finished_at = NULL, worker = NULL \
+         WHERE state = 'dead'",
+    )
+    .bind(millis(now))
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use chrono::TimeZone;
+
+    use super::super::test_support::fresh_store;
+    use crate::queue::FIRST_BACKOFF_MS;
+    use crate::Store;
+
+    use super::*;
+
+    fn page(n: u32) -> NewJob {
+        NewJob {
+            kind: JobKind::Page,
+            key: format!("key {n}"),
+            origin: format!("pages/{n}.html"),
+            url: Some(format!("https://news.example/{n}")),
+            body: Some(format!("<p>page {n}</p>").into_bytes()),
+            charset: None,
+            source: None,
+        }
+    }
+
+    fn at(secs: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap()
+    }
+
+    const LEASE: Duration = Duration::from_secs(60);
+
+    #[tokio::test]
+    async fn a_job_is_queued_once_and_claimed_by_one_worker() {
+        let (_dir, store) = fresh_store().await;
+        assert_eq!(
+            store.enqueue_jobs(&[page(1), page(2), page(1)], at(0)).await.unwrap(),
+            2
+        );
+        assert_eq!(store.enqueue_jobs(&[page(2)], at(1)).await.unwrap(), 0);
+        let a = store.claim_jobs("a", at(2), LEASE, 1).await.unwrap();
+        let b = store.claim_jobs("b", at(2), LEASE, 5).await.unwrap();
+        assert_eq!(a.len(), 1);
+        assert_eq!(b.len(), 1);
+        assert_ne!(a[0].id, b[0].id);
+        assert_eq!(a[0].body.as_deref(), Some(&b"<p>page 1</p>"[..]));
+        assert_eq!(a[0].attempts, 1);
+        assert!(store.claim_jobs("c", at(3), LEASE, 5).await.unwrap().is_empty());
+        assert!(store.finish_job(a[0].id, "a", at(4)).await.unwrap());
+        assert!(
+            !store.finish_job(b[0].id, "a", at(4)).await.unwrap(),
+            "a does not hold b's job"
+        );
+        let counts = store.job_counts().await.unwrap();
+        assert_eq!((counts.queued, counts.running, counts.done, counts.dead), (0, 1, 1, 0));
+    }
+
+    #[tokio::test]
+    async fn a_dead_workers_job_is_claimed_again_when_its_lease_runs_out() {
+        let (_dir, store) = fresh_store().await;
+        store.enqueue_jobs(&[page(1)], at(0)).await.unwrap();
+        let first = store.claim_jobs("dies", at(0), LEASE, 1).await.unwrap();
+        assert!(store.claim_jobs("other", at(59), LEASE, 1).await.unwrap().is_empty());
+        let again = store.claim_jobs("other", at(61), LEASE, 1).await.unwrap();
+        assert_eq!(again[0].id, first[0].id);
+        assert_eq!(again[0].attempts, 2);
+        // The worker that lost its lease can no longer finish or fail it.
+        assert!(!store.finish_job(first[0].id, "dies", at(62)).await.unwrap());
+        assert_eq!(store.fail_job(first[0].id, "dies", "late", at(62)).await.unwrap(), None);
+        assert!(store.finish_job(first[0].id, "other", at(62)).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_failed_job_waits_a_growing_backoff_then_dies_after_the_last_try() {
+        let (_dir, store) = fresh_store().await;
+        store.enqueue_jobs(&[page(1)], at(0)).await.unwrap();
+        let mut now_ms = millis(at(0));
+        for attempt in 1..=MAX_ATTEMPTS {
+            let now = crate::queue::from_millis(now_ms);
+            let job = store.claim_jobs("w", now, LEASE, 1).await.unwrap();
+            assert_eq!(job.len(), 1, "try {attempt}");
+            assert_eq!(job[0].attempts, attempt);
+            let state = store.fail_job(job[0].id, "w", "connection refused", now).await.unwrap();
+            if attempt < MAX_ATTEMPTS {
+                assert_eq!(state, Some(JobState::Queued));
+                let wait = retry_at_ms(now_ms, attempt) - now_ms;
+                assert_eq!(wait, FIRST_BACKOFF_MS << (attempt - 1));
+                let early = crate::queue::from_millis(now_ms + wait - 1);
+                assert!(store.claim_jobs("w", early, LEASE, 1).await.unwrap().is_empty());
+                now_ms += wait;
+            } else {
+                assert_eq!(state, Some(JobState::Dead));
+            }
+        }
+        let far = crate::queue::from_millis(now_ms + 10 * crate::queue::MAX_BACKOFF_MS);
+        assert!(store.claim_jobs("w", far, LEASE, 1).await.unwrap().is_empty());
+        let dead = store.dead_jobs(10).await.unwrap();
+        assert_eq!(dead.len(), 1);
+        assert_eq!(dead[0].origin, "pages/1.html");
+        assert_eq!(dead[0].attempts, MAX_ATTEMPTS);
+        assert_eq!(dead[0].error, "connection refused");
+        assert_eq!(store.requeue_dead_jobs(far).await.unwrap(), 1);
+        let again = store.claim_jobs("w", far, LEASE, 1).await.unwrap();
+        assert_eq!(again[0].attempts, 1);
+    }
+
+    #[tokio::test]
+    async fn a_lease_that_runs_out_on_the_last_try_leaves_the_job_dead() {
+        let (_dir, store) = fresh_store().await;
+        store.enqueue_jobs(&[page(1)], at(0)).await.unwrap();
+        let mut now = 0;
+        for _ in 0..MAX_ATTEMPTS {
+            assert_eq!(store.claim_jobs("crashes", at(now), LEASE, 1).await.unwrap().len(), 1);
+            now += 61;
+        }
+        assert!(store.claim_jobs("w", at(now), LEASE, 1).await.unwrap().is_empty());
+        let dead = store.dead_jobs(10).await.unwrap();
+        assert_eq!(dead.len(), 1);
+        assert!(dead[0].error.contains("crashes"), "{}", dead[0].error);
+    }
+
+    #[tokio::test]
+    async fn claims_take_the_oldest_due_jobs_first() {
+        let (_dir, store) = fresh_store().await;
+        store.enqueue_jobs(&[page(1)], at(10)).await.unwrap();
+        store.enqueue_jobs(&[page(2)], at(0)).await.unwrap();
+        store.enqueue_jobs(&[page(3)], at(20)).await.unwrap();
+        let first = store.claim_jobs("w", at(15), LEASE, 1).await.unwrap();
+        let second = store.claim_jobs("w", at(15), LEASE, 1).await.unwrap();
+        assert_eq!(first[0].origin, "pages/2.html");
+        assert_eq!(second[0].origin, "pages/1.html");
+        assert!(
+            store.claim_jobs("w", at(15), LEASE, 1).await.unwrap().is_empty(),
+            "page 3 is not due"
+        );
+    }
+}
