@@ -7,13 +7,18 @@
 
 mod error;
 mod outlet;
+mod postgres;
 mod ranking;
 mod sqlite;
 mod summary;
 mod types;
 
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;
+
 pub use error::{Error, Result};
 pub use outlet::outlet_name;
+pub use postgres::PgStore;
 pub use ranking::{independent_outlets, rank_key, RankedStory, StoryFilter, OPENING_CHARS, RANK_HALF_LIFE_SECS};
 pub use sqlite::SqliteStore;
 pub use types::*;
