@@ -218,7 +218,7 @@ mod tests {
     use model::{Source, SourceKind, Timestamp};
 
     use super::super::test_support::{new_article, store_test};
-    use crate::{FetchRecord, Store};
+    use crate::FetchRecord;
 
     use super::*;
 

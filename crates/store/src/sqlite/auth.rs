@@ -164,7 +164,7 @@ mod tests {
     use chrono::TimeZone;
 
     use super::super::test_support::store_test;
-    use crate::{Error, Store};
+    use crate::Error;
 
     fn at(secs: i64) -> chrono::DateTime<chrono::Utc> {
         chrono::Utc.timestamp_opt(secs, 0).unwrap()

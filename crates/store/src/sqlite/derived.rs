@@ -60,7 +60,7 @@ pub(super) async fn clear_reindex(pool: &SqlitePool, seq: i64) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{new_article, placement, store_test};
-    use crate::{ArticleId, Store};
+    use crate::ArticleId;
 
     store_test!(async fn an_article_stored_but_not_placed_is_listed_until_it_is(store) {
         let a = store

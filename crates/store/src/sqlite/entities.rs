@@ -196,7 +196,6 @@ pub(super) async fn count_stories_naming(pool: &SqlitePool, id: EntityId) -> Res
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{new_article, placement, store_test};
-    use crate::Store;
 
     use super::*;
 

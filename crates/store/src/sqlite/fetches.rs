@@ -25,7 +25,6 @@ mod tests {
     use chrono::{DateTime, TimeZone, Utc};
 
     use super::super::test_support::store_test;
-    use crate::Store;
 
     use super::*;
 

@@ -141,7 +141,7 @@ mod tests {
     use model::Source;
 
     use super::super::test_support::{new_article, store_test};
-    use crate::{Store, WebSub, WebSubState};
+    use crate::{WebSub, WebSubState};
 
     use super::*;
 

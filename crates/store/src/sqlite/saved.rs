@@ -103,7 +103,6 @@ pub(super) async fn delete(pool: &SqlitePool, id: SavedSearchId) -> Result<bool>
 #[cfg(test)]
 mod tests {
     use super::super::test_support::store_test;
-    use crate::Store;
 
     use super::*;
 

@@ -284,7 +284,6 @@ mod tests {
     use chrono::TimeZone;
 
     use super::super::test_support::store_test;
-    use crate::Store;
 
     use super::*;
 
