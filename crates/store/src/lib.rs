@@ -7,14 +7,19 @@
 
 mod error;
 mod outlet;
+mod postgres;
 pub mod queue;
 mod ranking;
 mod sqlite;
 mod summary;
 mod types;
 
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;
+
 pub use error::{Error, Result};
 pub use outlet::outlet_name;
+pub use postgres::PgStore;
 pub use queue::{DeadJob, Job, JobCounts, JobKind, JobState, NewJob};
 pub use ranking::{independent_outlets, rank_key, RankedStory, StoryFilter, OPENING_CHARS, RANK_HALF_LIFE_SECS};
 pub use sqlite::SqliteStore;

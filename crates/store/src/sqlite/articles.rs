@@ -56,6 +56,12 @@ pub(super) async fn insert(pool: &SqlitePool, new: &NewArticle) -> Result<Articl
     .bind(Utc::now())
     .fetch_one(pool)
     .await;
+    self::inserted(inserted, new)
+}
+
+/// The outcome of an article's INSERT, on either backend: its id, or the
+/// conflict or missing reference named.
+pub(crate) fn inserted(inserted: std::result::Result<i64, sqlx::Error>, new: &NewArticle) -> Result<ArticleId> {
     match inserted {
         Ok(id) => Ok(ArticleId(id)),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(Error::Conflict(format!(
@@ -73,7 +79,7 @@ pub(super) async fn insert(pool: &SqlitePool, new: &NewArticle) -> Result<Articl
 }
 
 /// Every article column plus its place in a story, if it has one.
-const SELECT_ARTICLES: &str = "SELECT a.id, a.canonical_url, a.url, a.title, a.text, a.html, \
+pub(crate) const SELECT_ARTICLES: &str = "SELECT a.id, a.canonical_url, a.url, a.title, a.text, a.html, \
      a.published, a.modified, a.authors, a.language, a.site_name, a.description, a.image, \
      a.content_hash, a.source_id, a.added_at, m.story_id, s.key AS story_key, m.copy_of, \
      m.redated \
@@ -81,7 +87,7 @@ const SELECT_ARTICLES: &str = "SELECT a.id, a.canonical_url, a.url, a.title, a.t
      LEFT JOIN stories s ON s.id = m.story_id";
 
 #[derive(sqlx::FromRow)]
-struct ArticleRow {
+pub(crate) struct ArticleRow {
     id: i64,
     canonical_url: String,
     url: Option<String>,
@@ -146,7 +152,7 @@ impl TryFrom<ArticleRow> for StoredArticle {
 }
 
 /// Ids per query, well under SQLite's limit on bound parameters.
-const IDS_PER_QUERY: usize = 500;
+pub(crate) const IDS_PER_QUERY: usize = 500;
 
 pub(super) async fn provenance(
     pool: &SqlitePool,
@@ -211,14 +217,12 @@ pub(super) async fn after(pool: &SqlitePool, after: Option<ArticleId>, limit: u3
 mod tests {
     use model::{Source, SourceKind, Timestamp};
 
-    use super::super::test_support::{fresh_store, new_article};
-    use crate::{FetchRecord, Store};
+    use super::super::test_support::{new_article, store_test};
+    use crate::FetchRecord;
 
     use super::*;
 
-    #[tokio::test]
-    async fn an_article_round_trips_with_all_its_fields() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn an_article_round_trips_with_all_its_fields(store) {
         let source = store
             .add_source(&Source {
                 kind: SourceKind::Feed,
@@ -267,17 +271,11 @@ mod tests {
         assert!(!stored.redated);
         assert!(stored.added_at >= before && stored.added_at <= Utc::now());
 
-        let fetch_id: Option<i64> = sqlx::query_scalar("SELECT fetch_id FROM articles WHERE id = ?")
-            .bind(id.0)
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
+        let (fetch_id,): (Option<i64>,) = store.row("SELECT fetch_id FROM articles WHERE id = $1", &[id.0]).await;
         assert_eq!(fetch_id, Some(fetch.0));
-    }
+    });
 
-    #[tokio::test]
-    async fn keeps_a_bare_day_as_a_day_and_sorts_it_by_utc_midnight() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn keeps_a_bare_day_as_a_day_and_sorts_it_by_utc_midnight(store) {
         let id = store
             .insert_article(&new_article("https://x.example/1", "Day only", Some("2023-02-02")))
             .await
@@ -287,27 +285,19 @@ mod tests {
             stored.article.published,
             Some(Timestamp::Day("2023-02-02".parse().unwrap()))
         );
-        let unix: Option<i64> = sqlx::query_scalar("SELECT published_unix FROM articles WHERE id = ?")
-            .bind(id.0)
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
+        let (unix,): (Option<i64>,) = store.row("SELECT published_unix FROM articles WHERE id = $1", &[id.0]).await;
         assert_eq!(unix, Some(1_675_296_000));
-    }
+    });
 
-    #[tokio::test]
-    async fn the_outlet_falls_back_to_the_canonical_host() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn the_outlet_falls_back_to_the_canonical_host(store) {
         let id = store
             .insert_article(&new_article("https://www.wire.example/story", "T", None))
             .await
             .unwrap();
         assert_eq!(store.article(id).await.unwrap().unwrap().outlet, "www.wire.example");
-    }
+    });
 
-    #[tokio::test]
-    async fn a_second_article_with_the_same_canonical_url_is_a_conflict() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn a_second_article_with_the_same_canonical_url_is_a_conflict(store) {
         let first = new_article("https://a.example/1", "One", None);
         store.insert_article(&first).await.unwrap();
         let mut second = new_article("https://a.example/1", "Other", None);
@@ -318,20 +308,16 @@ mod tests {
             "{err}"
         );
         assert_eq!(store.stats().await.unwrap().articles, 1);
-    }
+    });
 
-    #[tokio::test]
-    async fn naming_a_missing_source_is_not_found() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn naming_a_missing_source_is_not_found(store) {
         let mut new = new_article("https://a.example/1", "One", None);
         new.source = Some(SourceId(99));
         let err = store.insert_article(&new).await.unwrap_err();
         assert!(matches!(err, Error::NotFound(_)), "{err}");
-    }
+    });
 
-    #[tokio::test]
-    async fn finds_articles_by_canonical_url_and_by_hash() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn finds_articles_by_canonical_url_and_by_hash(store) {
         let a = store
             .insert_article(&new_article("https://a.example/1", "One", None))
             .await
@@ -351,11 +337,9 @@ mod tests {
             "earliest wins"
         );
         assert_eq!(store.find_article_by_hash("nope").await.unwrap(), None);
-    }
+    });
 
-    #[tokio::test]
-    async fn pages_through_articles_in_id_order() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn pages_through_articles_in_id_order(store) {
         let mut ids = Vec::new();
         for n in 0..5 {
             let url = format!("https://a.example/{n}");
@@ -367,30 +351,22 @@ mod tests {
         assert_eq!(rest.iter().map(|a| a.id).collect::<Vec<_>>(), ids[2..]);
         assert!(store.articles_after(Some(ids[4]), 10).await.unwrap().is_empty());
         assert!(store.articles_after(None, 0).await.unwrap().is_empty());
-    }
+    });
 
-    #[tokio::test]
-    async fn an_unknown_article_is_none() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn an_unknown_article_is_none(store) {
         assert!(store.article(ArticleId(7)).await.unwrap().is_none());
-    }
+    });
 
-    #[tokio::test]
-    async fn bad_stored_authors_are_reported_as_corrupt() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn bad_stored_authors_are_reported_as_corrupt(store) {
         let id = store
             .insert_article(&new_article("https://a.example/1", "T", None))
             .await
             .unwrap();
-        sqlx::query("UPDATE articles SET authors = 'not json' WHERE id = ?")
-            .bind(id.0)
-            .execute(&store.pool)
-            .await
-            .unwrap();
+        store.exec("UPDATE articles SET authors = 'not json' WHERE id = $1", &[id.0]).await;
         let err = store.article(id).await.unwrap_err();
         assert!(
             matches!(err, Error::Corrupt(ref what) if what.contains("authors of article")),
             "{err}"
         );
-    }
+    });
 }

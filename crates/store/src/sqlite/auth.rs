@@ -51,8 +51,13 @@ pub(super) async fn create_session(
         .bind(expires_at)
         .execute(&mut **tx)
         .await;
+    session_inserted(inserted.map(|_| ()))
+}
+
+/// A session's INSERT on either backend: a repeated token is a conflict.
+pub(crate) fn session_inserted(inserted: std::result::Result<(), sqlx::Error>) -> Result<()> {
     match inserted {
-        Ok(_) => Ok(()),
+        Ok(()) => Ok(()),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
             Err(Error::Conflict("a session with this token".to_string()))
         }
@@ -93,6 +98,12 @@ pub(super) async fn create_token(
             .bind(at)
             .fetch_one(pool)
             .await;
+    token_inserted(inserted, name)
+}
+
+/// An API token's INSERT on either backend: a repeated name (or hash) is a
+/// conflict.
+pub(crate) fn token_inserted(inserted: std::result::Result<i64, sqlx::Error>, name: &str) -> Result<ApiTokenId> {
     match inserted {
         Ok(id) => Ok(ApiTokenId(id)),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
@@ -103,7 +114,7 @@ pub(super) async fn create_token(
 }
 
 #[derive(sqlx::FromRow)]
-struct TokenRow {
+pub(crate) struct TokenRow {
     id: i64,
     name: String,
     created_at: DateTime<Utc>,
@@ -152,8 +163,8 @@ pub(super) async fn revoke_token(pool: &SqlitePool, id: ApiTokenId) -> Result<bo
 mod tests {
     use chrono::TimeZone;
 
-    use super::super::test_support::fresh_store;
-    use crate::{Error, Store};
+    use super::super::test_support::store_test;
+    use crate::Error;
 
     fn at(secs: i64) -> chrono::DateTime<chrono::Utc> {
         chrono::Utc.timestamp_opt(secs, 0).unwrap()
@@ -161,9 +172,7 @@ mod tests {
 
     const DAY: i64 = 86_400;
 
-    #[tokio::test]
-    async fn the_admin_password_is_set_replaced_and_ends_every_session() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn the_admin_password_is_set_replaced_and_ends_every_session(store) {
         assert_eq!(store.admin_password_hash().await.unwrap(), None);
         store
             .set_admin_password_hash("$argon2id$first", at(1_000))
@@ -195,11 +204,9 @@ mod tests {
             store.set_admin_password_hash(" ", at(6_000)).await,
             Err(Error::Invalid(_))
         ));
-    }
+    });
 
-    #[tokio::test]
-    async fn sessions_expire_and_end_at_logout() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn sessions_expire_and_end_at_logout(store) {
         store.create_session("old", at(0), at(DAY)).await.unwrap();
         store.create_session("new", at(10), at(30 * DAY)).await.unwrap();
         assert!(store.session_valid("old", at(DAY - 1)).await.unwrap());
@@ -216,11 +223,9 @@ mod tests {
         assert!(!store.session_valid("new", at(2 * DAY)).await.unwrap());
         assert!(!store.delete_session("new").await.unwrap());
         assert!(store.session_valid("third", at(2 * DAY)).await.unwrap());
-    }
+    });
 
-    #[tokio::test]
-    async fn api_tokens_are_found_by_hash_marked_used_and_revoked() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn api_tokens_are_found_by_hash_marked_used_and_revoked(store) {
         let ci = store.create_api_token("ci", "hash-ci", at(100)).await.unwrap();
         let bot = store.create_api_token("bot", "hash-bot", at(200)).await.unwrap();
         assert!(matches!(
@@ -251,5 +256,5 @@ mod tests {
         assert!(!store.revoke_api_token(ci).await.unwrap());
         assert_eq!(store.use_api_token("hash-ci", at(600)).await.unwrap(), None);
         assert_eq!(store.api_tokens().await.unwrap().len(), 1);
-    }
+    });
 }

@@ -67,7 +67,7 @@ mod tests {
 
     use model::Source;
 
-    use super::super::test_support::{fresh_store, new_article};
+    use super::super::test_support::{new_article, store_test};
     use super::*;
     use crate::{FeedState, PollRecord, SourceId, Store, StoryPlacement};
 
@@ -85,7 +85,7 @@ mod tests {
         }
     }
 
-    async fn add(store: &super::super::SqliteStore, kind: SourceKind, url: &str) -> SourceId {
+    async fn add(store: &dyn Store, kind: SourceKind, url: &str) -> SourceId {
         let source = Source {
             kind,
             url: url.to_string(),
@@ -94,9 +94,7 @@ mod tests {
         store.add_source(&source).await.unwrap()
     }
 
-    #[tokio::test]
-    async fn copies_count_copies_and_redated_copies_but_not_originals_or_unplaced_articles() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn copies_count_copies_and_redated_copies_but_not_originals_or_unplaced_articles(store) {
         assert_eq!(store.count_copies().await.unwrap(), 0);
         let mut ids = Vec::new();
         for n in 0..5 {
@@ -120,14 +118,12 @@ mod tests {
         store.assign_story(ids[3], &place(None, true)).await.unwrap();
         // ids[4] is in no story.
         assert_eq!(store.count_copies().await.unwrap(), 3);
-    }
+    });
 
-    #[tokio::test]
-    async fn polls_are_counted_by_outcome_an_error_first() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn polls_are_counted_by_outcome_an_error_first(store) {
         assert_eq!(store.poll_outcomes().await.unwrap(), PollOutcomes::default());
-        let a = add(&store, SourceKind::Feed, "https://a.example/rss").await;
-        let b = add(&store, SourceKind::Sitemap, "https://b.example/sitemap.xml").await;
+        let a = add(&*store, SourceKind::Feed, "https://a.example/rss").await;
+        let b = add(&*store, SourceKind::Sitemap, "https://b.example/sitemap.xml").await;
         let polls = [
             poll(a, Some(200), None, false),
             poll(a, Some(200), None, false),
@@ -151,14 +147,12 @@ mod tests {
                 error: 2
             }
         );
-    }
+    });
 
-    #[tokio::test]
-    async fn the_oldest_due_source_sets_the_lag_and_waiting_or_later_ones_do_not() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn the_oldest_due_source_sets_the_lag_and_waiting_or_later_ones_do_not(store) {
         // Later than every source's `added_at` (the real clock), so that a
         // never-polled source is due.
-        let now = Utc::now() + Duration::days(1);
+        let now = store.kept(Utc::now() + Duration::days(1));
         assert_eq!(store.oldest_due(now).await.unwrap(), None, "no source at all");
 
         let schedule = |id, next_poll: Option<DateTime<Utc>>, wait_until: Option<DateTime<Utc>>| {
@@ -175,13 +169,13 @@ mod tests {
                     .unwrap();
             }
         };
-        let two_hours = add(&store, SourceKind::Feed, "https://two.example/rss").await;
-        let one_hour = add(&store, SourceKind::Sitemap, "https://one.example/sitemap.xml").await;
-        let later = add(&store, SourceKind::Feed, "https://later.example/rss").await;
-        let waiting = add(&store, SourceKind::Feed, "https://waiting.example/rss").await;
-        let waited = add(&store, SourceKind::Feed, "https://waited.example/rss").await;
+        let two_hours = add(&*store, SourceKind::Feed, "https://two.example/rss").await;
+        let one_hour = add(&*store, SourceKind::Sitemap, "https://one.example/sitemap.xml").await;
+        let later = add(&*store, SourceKind::Feed, "https://later.example/rss").await;
+        let waiting = add(&*store, SourceKind::Feed, "https://waiting.example/rss").await;
+        let waited = add(&*store, SourceKind::Feed, "https://waited.example/rss").await;
         // A site is never polled, so never due.
-        add(&store, SourceKind::Site, "https://site.example").await;
+        add(&*store, SourceKind::Site, "https://site.example").await;
         schedule(two_hours, Some(now - Duration::hours(2)), None).await;
         schedule(one_hour, Some(now - Duration::hours(1)), None).await;
         schedule(later, Some(now + Duration::hours(1)), None).await;
@@ -206,8 +200,8 @@ mod tests {
         );
 
         // A feed never polled is due since it was added.
-        let fresh = add(&store, SourceKind::Feed, "https://fresh.example/rss").await;
+        let fresh = add(&*store, SourceKind::Feed, "https://fresh.example/rss").await;
         let added = store.source(fresh).await.unwrap().unwrap().added_at;
         assert_eq!(store.oldest_due(now).await.unwrap(), Some(added));
-    }
+    });
 }

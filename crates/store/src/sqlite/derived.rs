@@ -59,12 +59,10 @@ pub(super) async fn clear_reindex(pool: &SqlitePool, seq: i64) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{fresh_store, new_article, placement};
-    use crate::{ArticleId, Store};
+    use super::super::test_support::{new_article, placement, store_test};
+    use crate::ArticleId;
 
-    #[tokio::test]
-    async fn an_article_stored_but_not_placed_is_listed_until_it_is() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn an_article_stored_but_not_placed_is_listed_until_it_is(store) {
         let a = store
             .insert_article(&new_article("https://a.example/1", "A", None))
             .await
@@ -79,11 +77,9 @@ mod tests {
         assert_eq!(store.count_articles_after(None).await.unwrap(), 2);
         assert_eq!(store.count_articles_after(Some(a)).await.unwrap(), 1);
         assert_eq!(store.count_articles_after(Some(b)).await.unwrap(), 0);
-    }
+    });
 
-    #[tokio::test]
-    async fn a_story_move_is_queued_for_the_index_in_its_own_transaction_and_only_a_move() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn a_story_move_is_queued_for_the_index_in_its_own_transaction_and_only_a_move(store) {
         let a = store
             .insert_article(&new_article("https://a.example/1", "A", None))
             .await
@@ -109,5 +105,5 @@ mod tests {
         assert_eq!(left, vec![queue[1]]);
         store.clear_reindex(queue[1].seq).await.unwrap();
         assert_eq!(store.reindex_pending().await.unwrap(), 0);
-    }
+    });
 }

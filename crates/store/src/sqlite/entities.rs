@@ -28,20 +28,7 @@ pub(super) async fn set_for_article(
         .bind(article.0)
         .execute(&mut *conn)
         .await?;
-    // One row per key: a caller that lists a key twice has its mentions
-    // added up.
-    let mut merged: Vec<(&ArticleEntity, u32)> = Vec::new();
-    let mut at: HashMap<&str, usize> = HashMap::new();
-    for entity in entities.iter().filter(|e| !e.key.is_empty() && e.mentions > 0) {
-        match at.get(entity.key.as_str()) {
-            Some(&i) => merged[i].1 = merged[i].1.saturating_add(entity.mentions),
-            None => {
-                at.insert(&entity.key, merged.len());
-                merged.push((entity, entity.mentions));
-            }
-        }
-    }
-    for (entity, mentions) in merged {
+    for (entity, mentions) in merge_by_key(entities) {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO entities (key, name, kind) VALUES (?, ?, ?) \
              ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING id",
@@ -69,6 +56,23 @@ pub(super) async fn set_for_article(
     Ok(())
 }
 
+/// One row per key, in first-seen order: a caller that lists a key twice
+/// has its mentions added up; empty keys and zero mentions are dropped.
+pub(crate) fn merge_by_key(entities: &[ArticleEntity]) -> Vec<(&ArticleEntity, u32)> {
+    let mut merged: Vec<(&ArticleEntity, u32)> = Vec::new();
+    let mut at: HashMap<&str, usize> = HashMap::new();
+    for entity in entities.iter().filter(|e| !e.key.is_empty() && e.mentions > 0) {
+        match at.get(entity.key.as_str()) {
+            Some(&i) => merged[i].1 = merged[i].1.saturating_add(entity.mentions),
+            None => {
+                at.insert(&entity.key, merged.len());
+                merged.push((entity, entity.mentions));
+            }
+        }
+    }
+    merged
+}
+
 /// Up to `limit` articles not scanned by rules of `version` (never
 /// scanned, or by older rules), lowest id first.
 pub(super) async fn unscanned(pool: &SqlitePool, version: u32, limit: u32) -> Result<Vec<ArticleId>> {
@@ -84,7 +88,7 @@ pub(super) async fn unscanned(pool: &SqlitePool, version: u32, limit: u32) -> Re
 }
 
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(crate) struct Row {
     id: i64,
     key: String,
     name: String,
@@ -94,7 +98,7 @@ struct Row {
 }
 
 impl Row {
-    fn into_entity(self) -> Result<StoredEntity> {
+    pub(crate) fn into_entity(self) -> Result<StoredEntity> {
         let kind = EntityKind::from_name(&self.kind)
             .ok_or_else(|| Error::Corrupt(format!("entity {}: kind {:?}", self.id, self.kind)))?;
         let count = |value: i64, what: &str| {
@@ -165,9 +169,16 @@ pub(super) async fn stories_naming(
     .await?;
     let loaded = stories::load(&mut tx, &ids).await?;
     tx.commit().await?;
-    // `load` may return them in any order; keep the query's.
+    Ok(in_query_order(&ids, loaded))
+}
+
+/// `load` may return them in any order; keep the query's.
+pub(crate) fn in_query_order(
+    ids: &[i64],
+    loaded: Vec<(StorySummary, Vec<crate::ArticleSummary>)>,
+) -> Vec<StorySummary> {
     let mut by_id: HashMap<i64, StorySummary> = loaded.into_iter().map(|(s, _)| (s.id.0, s)).collect();
-    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    ids.iter().filter_map(|id| by_id.remove(id)).collect()
 }
 
 /// How many stories name an entity.
@@ -184,8 +195,7 @@ pub(super) async fn count_stories_naming(pool: &SqlitePool, id: EntityId) -> Res
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{fresh_store, new_article, placement};
-    use crate::Store;
+    use super::super::test_support::{new_article, placement, store_test};
 
     use super::*;
 
@@ -198,9 +208,7 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn an_article_scanned_is_no_longer_lacking_and_its_entities_are_shared_by_key() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn an_article_scanned_is_no_longer_lacking_and_its_entities_are_shared_by_key(store) {
         let a = store
             .insert_article(&new_article("https://a.example/1", "One", None))
             .await
@@ -224,24 +232,16 @@ mod tests {
         // Rules of a newer version want both scanned again.
         assert_eq!(store.articles_lacking_entities(2, 10).await.unwrap(), [a, b]);
 
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM entities")
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
+        let (count,): (i64,) = store.row("SELECT COUNT(*) FROM entities", &[]).await;
         assert_eq!(count, 1);
-        let id: i64 = sqlx::query_scalar("SELECT id FROM entities")
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
+        let (id,): (i64,) = store.row("SELECT id FROM entities", &[]).await;
         let entity = store.entity(EntityId(id)).await.unwrap().unwrap();
         assert_eq!(entity.name, "Germany");
         assert_eq!(entity.kind, EntityKind::Place);
         assert_eq!((entity.mentions, entity.articles), (3, 2));
-    }
+    });
 
-    #[tokio::test]
-    async fn scanning_again_replaces_and_an_empty_scan_counts() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn scanning_again_replaces_and_an_empty_scan_counts(store) {
         let a = store
             .insert_article(&new_article("https://a.example/1", "One", None))
             .await
@@ -249,24 +249,17 @@ mod tests {
         let old = named("person:jan keler", "Jan Keller", EntityKind::Person, 3);
         store.set_article_entities(a, 1, &[old]).await.unwrap();
         store.set_article_entities(a, 1, &[]).await.unwrap();
-        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM article_entities")
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
+        let (rows,): (i64,) = store.row("SELECT COUNT(*) FROM article_entities", &[]).await;
         assert_eq!(rows, 0);
         assert!(store.articles_lacking_entities(1, 10).await.unwrap().is_empty());
-    }
+    });
 
-    #[tokio::test]
-    async fn an_unknown_article_is_not_found() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn an_unknown_article_is_not_found(store) {
         let err = store.set_article_entities(ArticleId(99), 1, &[]).await.unwrap_err();
         assert!(matches!(err, Error::NotFound(_)), "{err:?}");
-    }
+    });
 
-    #[tokio::test]
-    async fn a_story_lists_its_entities_most_mentioned_first_and_an_entity_its_stories_newest_first() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn a_story_lists_its_entities_most_mentioned_first_and_an_entity_its_stories_newest_first(store) {
         let old = store
             .insert_article(&new_article(
                 "https://a.example/old",
@@ -328,5 +321,5 @@ mod tests {
         assert_eq!(second_page.iter().map(|s| s.id).collect::<Vec<_>>(), [old_story]);
         assert!(store.entity(EntityId(999)).await.unwrap().is_none());
         assert!(store.entity_stories(EntityId(999), 10, 0).await.unwrap().is_empty());
-    }
+    });
 }

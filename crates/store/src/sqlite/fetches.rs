@@ -24,14 +24,11 @@ pub(super) async fn record(pool: &SqlitePool, fetch: &FetchRecord) -> Result<Fet
 mod tests {
     use chrono::{DateTime, TimeZone, Utc};
 
-    use super::super::test_support::fresh_store;
-    use crate::Store;
+    use super::super::test_support::store_test;
 
     use super::*;
 
-    #[tokio::test]
-    async fn records_successful_and_failed_fetches_as_separate_rows() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn records_successful_and_failed_fetches_as_separate_rows(store) {
         let at = Utc.timestamp_opt(1_650_000_000, 5_000_000).unwrap();
         let ok = FetchRecord {
             url: "http://a.example/x".to_string(),
@@ -61,12 +58,7 @@ mod tests {
             DateTime<Utc>,
             Option<String>,
         );
-        let row: Row =
-            sqlx::query_as("SELECT url, final_url, status, content_hash, fetched_at, error FROM fetches WHERE id = ?")
-                .bind(second.0)
-                .fetch_one(&store.pool)
-                .await
-                .unwrap();
+        let row: Row = store.row("SELECT url, final_url, status, content_hash, fetched_at, error FROM fetches WHERE id = $1", &[second.0]).await;
         assert_eq!(row.0, "http://a.example/x");
         assert_eq!(row.1, None);
         assert_eq!(row.2, Some(503));
@@ -74,11 +66,9 @@ mod tests {
         assert_eq!(row.4, at);
         assert_eq!(row.5.as_deref(), Some("service unavailable"));
         assert_eq!(store.stats().await.unwrap().fetches, 2);
-    }
+    });
 
-    #[tokio::test]
-    async fn a_local_file_read_has_no_status() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn a_local_file_read_has_no_status(store) {
         let id = store
             .record_fetch(&FetchRecord {
                 url: "file:///data/page.html".to_string(),
@@ -90,11 +80,7 @@ mod tests {
             })
             .await
             .unwrap();
-        let status: Option<i64> = sqlx::query_scalar("SELECT status FROM fetches WHERE id = ?")
-            .bind(id.0)
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
+        let (status,): (Option<i64>,) = store.row("SELECT status FROM fetches WHERE id = $1", &[id.0]).await;
         assert_eq!(status, None);
-    }
+    });
 }

@@ -12,10 +12,10 @@ use super::stories;
 use crate::{independent_outlets, outlet_name, rank_key, ArticleId, RankedStory, Result, StoryFilter, OPENING_CHARS};
 
 /// Stories looked at per step when a filter is on, and ids per `IN (...)`.
-const SCAN_CHUNK: usize = 200;
+pub(crate) const SCAN_CHUNK: usize = 200;
 
 #[derive(sqlx::FromRow)]
-struct RankRow {
+pub(crate) struct RankRow {
     site_name: Option<String>,
     canonical_url: String,
     published_unix: Option<i64>,
@@ -40,6 +40,19 @@ pub(super) async fn refresh_rank(conn: &mut SqliteConnection, story: i64) -> Res
     .bind(story)
     .fetch_all(&mut *conn)
     .await?;
+    let (rank, first) = rank_of(&rows, updated);
+    sqlx::query("UPDATE stories SET rank_unix = ?, first_unix = ? WHERE id = ?")
+        .bind(rank)
+        .bind(first)
+        .bind(story)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A story's rank and first report from its members' rows, once its
+/// `updated_unix` is known: the rule of [`crate::ranking`].
+pub(crate) fn rank_of(rows: &[RankRow], updated: i64) -> (i64, i64) {
     let outlets: Vec<(String, bool)> = rows
         .iter()
         .map(|r| {
@@ -55,13 +68,7 @@ pub(super) async fn refresh_rank(conn: &mut SqliteConnection, story: i64) -> Res
         .filter_map(|r| r.published_unix)
         .min()
         .unwrap_or(updated);
-    sqlx::query("UPDATE stories SET rank_unix = ?, first_unix = ? WHERE id = ?")
-        .bind(rank_key(updated, independent))
-        .bind(first)
-        .bind(story)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    (rank_key(updated, independent), first)
 }
 
 /// Fills the rank of every story that has none: those stored before
@@ -83,7 +90,7 @@ pub(super) async fn fill_missing_ranks(pool: &SqlitePool) -> Result<()> {
     }
 }
 
-const BY_RANK: &str = "ORDER BY rank_unix DESC, first_unix DESC, id DESC";
+pub(crate) const BY_RANK: &str = "ORDER BY rank_unix DESC, first_unix DESC, id DESC";
 
 /// The front page's listing; see [`crate::Store::top_stories`].
 pub(super) async fn top(pool: &SqlitePool, filter: &StoryFilter, limit: u32, offset: u32) -> Result<Vec<RankedStory>> {
@@ -102,9 +109,20 @@ pub(super) async fn top(pool: &SqlitePool, filter: &StoryFilter, limit: u32, off
         filtered(&mut tx, filter, limit, offset).await?
     };
     let ids: Vec<i64> = ranked.iter().map(|(id, _)| *id).collect();
+    let stories = ranked_stories(stories::load(&mut tx, &ids).await?, ranked);
+    let first_reports: Vec<ArticleId> = stories.iter().filter_map(|s| s.first_report).collect();
+    let openings = openings(&mut tx, &first_reports).await?;
+    tx.commit().await?;
+    Ok(with_openings(stories, openings))
+}
+
+/// Loaded stories with the stored rank each was ordered by.
+pub(crate) fn ranked_stories(
+    loaded: Vec<(crate::StorySummary, Vec<crate::ArticleSummary>)>,
+    ranked: Vec<(i64, Option<i64>)>,
+) -> Vec<RankedStory> {
     let ranks: HashMap<i64, Option<i64>> = ranked.into_iter().collect();
-    let mut stories: Vec<RankedStory> = stories::load(&mut tx, &ids)
-        .await?
+    loaded
         .into_iter()
         .map(|(summary, articles)| {
             let mut story = RankedStory::from_articles(summary, &articles);
@@ -114,14 +132,18 @@ pub(super) async fn top(pool: &SqlitePool, filter: &StoryFilter, limit: u32, off
             }
             story
         })
-        .collect();
-    let first_reports: Vec<ArticleId> = stories.iter().filter_map(|s| s.first_report).collect();
-    let mut openings = openings(&mut tx, &first_reports).await?;
-    tx.commit().await?;
+        .collect()
+}
+
+/// Each story with the opening of its first report, if it has one.
+pub(crate) fn with_openings(
+    mut stories: Vec<RankedStory>,
+    mut openings: HashMap<ArticleId, String>,
+) -> Vec<RankedStory> {
     for story in &mut stories {
         story.opening = story.first_report.and_then(|id| openings.remove(&id));
     }
-    Ok(stories)
+    stories
 }
 
 /// Walks the stories in rank order, a chunk at a time, and keeps those that
@@ -133,8 +155,7 @@ async fn filtered(
     limit: u32,
     offset: u32,
 ) -> Result<Vec<(i64, Option<i64>)>> {
-    let mut found = Vec::new();
-    let mut skipped = 0u32;
+    let mut walk = FilterWalk::new(filter, limit, offset);
     let mut after: Option<(i64, i64, i64)> = None;
     loop {
         let chunk: Vec<(i64, Option<i64>, Option<i64>)> = match after {
@@ -160,36 +181,69 @@ async fn filtered(
             }
         };
         let Some(&(last_id, Some(last_rank), Some(last_first))) = chunk.last() else {
-            return Ok(found);
+            return Ok(walk.found);
         };
         after = Some((last_rank, last_first, last_id));
         let members = member_names(conn, chunk.iter().map(|(id, _, _)| *id)).await?;
-        for (id, rank, _) in &chunk {
+        if walk.step(&chunk, &members) {
+            return Ok(walk.found);
+        }
+    }
+}
+
+/// A walk through the stories in rank order, a chunk at a time, keeping
+/// those that pass a filter: the same on either backend.
+pub(crate) struct FilterWalk<'a> {
+    filter: &'a StoryFilter,
+    limit: usize,
+    offset: u32,
+    skipped: u32,
+    /// The stories kept so far, with their stored ranks.
+    pub(crate) found: Vec<(i64, Option<i64>)>,
+}
+
+impl<'a> FilterWalk<'a> {
+    pub(crate) fn new(filter: &'a StoryFilter, limit: u32, offset: u32) -> Self {
+        FilterWalk {
+            filter,
+            limit: limit as usize,
+            offset,
+            skipped: 0,
+            found: Vec::new(),
+        }
+    }
+
+    /// Takes one chunk of (id, rank, first) with its members' names; true
+    /// when the walk is done (the page is full or the stories ran out).
+    pub(crate) fn step(
+        &mut self,
+        chunk: &[(i64, Option<i64>, Option<i64>)],
+        members: &HashMap<i64, Vec<(String, Option<String>)>>,
+    ) -> bool {
+        for (id, rank, _) in chunk {
             let names = members.get(id).map(Vec::as_slice).unwrap_or_default();
-            if !filter.matches(
+            if !self.filter.matches(
                 names
                     .iter()
                     .map(|(outlet, language)| (outlet.as_str(), language.as_deref())),
             ) {
                 continue;
             }
-            if skipped < offset {
-                skipped += 1;
+            if self.skipped < self.offset {
+                self.skipped += 1;
                 continue;
             }
-            found.push((*id, *rank));
-            if found.len() >= limit as usize {
-                return Ok(found);
+            self.found.push((*id, *rank));
+            if self.found.len() >= self.limit {
+                return true;
             }
         }
-        if chunk.len() < SCAN_CHUNK {
-            return Ok(found);
-        }
+        chunk.len() < SCAN_CHUNK
     }
 }
 
 #[derive(sqlx::FromRow)]
-struct NameRow {
+pub(crate) struct NameRow {
     story_id: i64,
     site_name: Option<String>,
     canonical_url: String,
@@ -211,12 +265,17 @@ async fn member_names(
     }
     list.push_unseparated(")");
     let rows: Vec<NameRow> = query.build_query_as().fetch_all(&mut *conn).await?;
+    Ok(names_by_story(rows))
+}
+
+/// Each story's articles as (outlet, language) pairs.
+pub(crate) fn names_by_story(rows: Vec<NameRow>) -> HashMap<i64, Vec<(String, Option<String>)>> {
     let mut by_story: HashMap<i64, Vec<(String, Option<String>)>> = HashMap::new();
     for row in rows {
         let outlet = outlet_name(row.site_name.as_deref(), &row.canonical_url);
         by_story.entry(row.story_id).or_default().push((outlet, row.language));
     }
-    Ok(by_story)
+    by_story
 }
 
 /// The beginning of each article's text, up to [`OPENING_CHARS`]
@@ -244,14 +303,14 @@ async fn openings(conn: &mut SqliteConnection, ids: &[ArticleId]) -> Result<Hash
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{fresh_store, new_article};
+    use super::super::test_support::{new_article, store_test};
     use super::super::SqliteStore;
     use crate::{Store, StoryId, StoryPlacement};
 
     use super::*;
 
     async fn place(
-        store: &SqliteStore,
+        store: &dyn Store,
         url: &str,
         site: &str,
         published: &str,
@@ -276,12 +335,10 @@ mod tests {
         stories.iter().map(|s| s.summary.id).collect()
     }
 
-    #[tokio::test]
-    async fn independent_outlets_outrank_copies_and_a_little_recency() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn independent_outlets_outrank_copies_and_a_little_recency(store) {
         // Three newsrooms on the ferry strike, the latest at 10:00.
         let (ferry, broad) = place(
-            &store,
+            &*store,
             "https://a.example/1",
             "Alpha",
             "2030-01-01T08:00:00Z",
@@ -291,7 +348,7 @@ mod tests {
         )
         .await;
         place(
-            &store,
+            &*store,
             "https://b.example/1",
             "Beta",
             "2030-01-01T09:00:00Z",
@@ -301,7 +358,7 @@ mod tests {
         )
         .await;
         place(
-            &store,
+            &*store,
             "https://c.example/1",
             "Gamma",
             "2030-01-01T10:00:00Z",
@@ -312,7 +369,7 @@ mod tests {
         .await;
         // One original and three copies of it, later in the day.
         let (mill, copied) = place(
-            &store,
+            &*store,
             "https://d.example/1",
             "Delta",
             "2030-01-01T12:00:00Z",
@@ -323,11 +380,11 @@ mod tests {
         .await;
         for (n, site) in ["Echo", "Foxtrot", "Golf"].iter().enumerate() {
             let url = format!("https://copies.example/{n}");
-            place(&store, &url, site, "2030-01-01T13:00:00Z", "mill", Some(mill), false).await;
+            place(&*store, &url, site, "2030-01-01T13:00:00Z", "mill", Some(mill), false).await;
         }
         // A re-dated copy of the ferry story claims a much later date.
         place(
-            &store,
+            &*store,
             "https://z.example/1",
             "Zulu",
             "2030-03-01T00:00:00Z",
@@ -339,7 +396,7 @@ mod tests {
         // A single report, two days later: newer than both by more than
         // the ferry story's outlets make up for (log2(3) ≈ 1.58 days).
         let (_, fresh) = place(
-            &store,
+            &*store,
             "https://h.example/1",
             "Hotel",
             "2030-01-03T12:00:00Z",
@@ -350,7 +407,7 @@ mod tests {
         .await;
         // One a quarter of a day older than the ferry story's latest, in German.
         let (_, quiet) = place(
-            &store,
+            &*store,
             "https://q.example/1",
             "Quelle",
             "2030-01-01T04:00:00Z",
@@ -402,17 +459,15 @@ mod tests {
             .await
             .unwrap()
             .is_empty());
-    }
+    });
 
-    #[tokio::test]
-    async fn a_filtered_walk_crosses_chunks() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn a_filtered_walk_crosses_chunks(store) {
         let mut wanted = Vec::new();
         for n in 0..(SCAN_CHUNK + 50) {
             let site = if n % 60 == 0 { "Rare" } else { "Common" };
             let published = format!("2030-01-01T00:{:02}:{:02}Z", n / 60, n % 60);
             let url = format!("https://s.example/{n}");
-            let (_, story) = place(&store, &url, site, &published, &format!("k{n}"), None, false).await;
+            let (_, story) = place(&*store, &url, site, &published, &format!("k{n}"), None, false).await;
             if site == "Rare" {
                 wanted.push(story);
             }
@@ -427,7 +482,7 @@ mod tests {
             ids(&store.top_stories(&filter, 2, 2).await.unwrap()),
             wanted[2..4].to_vec()
         );
-    }
+    });
 
     #[tokio::test]
     async fn ranks_missing_after_the_migration_are_filled_on_open() {

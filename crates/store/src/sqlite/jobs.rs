@@ -34,7 +34,7 @@ pub(super) async fn enqueue(tx: &mut Transaction<'static, Sqlite>, jobs: &[NewJo
 }
 
 #[derive(sqlx::FromRow)]
-struct JobRow {
+pub(crate) struct JobRow {
     id: i64,
     kind: String,
     origin: String,
@@ -46,7 +46,7 @@ struct JobRow {
 }
 
 impl JobRow {
-    fn into_job(self) -> Result<Job> {
+    pub(crate) fn into_job(self) -> Result<Job> {
         let kind = JobKind::parse(&self.kind)
             .ok_or_else(|| Error::Corrupt(format!("job {} has an unknown kind {:?}", self.id, self.kind)))?;
         Ok(Job {
@@ -229,9 +229,8 @@ mod tests {
 
     use chrono::TimeZone;
 
-    use super::super::test_support::fresh_store;
+    use super::super::test_support::store_test;
     use crate::queue::FIRST_BACKOFF_MS;
-    use crate::Store;
 
     use super::*;
 
@@ -253,9 +252,7 @@ mod tests {
 
     const LEASE: Duration = Duration::from_secs(60);
 
-    #[tokio::test]
-    async fn a_job_is_queued_once_and_claimed_by_one_worker() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn a_job_is_queued_once_and_claimed_by_one_worker(store) {
         assert_eq!(
             store.enqueue_jobs(&[page(1), page(2), page(1)], at(0)).await.unwrap(),
             2
@@ -276,11 +273,9 @@ mod tests {
         );
         let counts = store.job_counts().await.unwrap();
         assert_eq!((counts.queued, counts.running, counts.done, counts.dead), (0, 1, 1, 0));
-    }
+    });
 
-    #[tokio::test]
-    async fn a_dead_workers_job_is_claimed_again_when_its_lease_runs_out() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn a_dead_workers_job_is_claimed_again_when_its_lease_runs_out(store) {
         store.enqueue_jobs(&[page(1)], at(0)).await.unwrap();
         let first = store.claim_jobs("dies", at(0), LEASE, 1).await.unwrap();
         assert!(store.claim_jobs("other", at(59), LEASE, 1).await.unwrap().is_empty());
@@ -291,11 +286,9 @@ mod tests {
         assert!(!store.finish_job(first[0].id, "dies", at(62)).await.unwrap());
         assert_eq!(store.fail_job(first[0].id, "dies", "late", at(62)).await.unwrap(), None);
         assert!(store.finish_job(first[0].id, "other", at(62)).await.unwrap());
-    }
+    });
 
-    #[tokio::test]
-    async fn a_failed_job_waits_a_growing_backoff_then_dies_after_the_last_try() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn a_failed_job_waits_a_growing_backoff_then_dies_after_the_last_try(store) {
         store.enqueue_jobs(&[page(1)], at(0)).await.unwrap();
         let mut now_ms = millis(at(0));
         for attempt in 1..=MAX_ATTEMPTS {
@@ -325,11 +318,9 @@ mod tests {
         assert_eq!(store.requeue_dead_jobs(far).await.unwrap(), 1);
         let again = store.claim_jobs("w", far, LEASE, 1).await.unwrap();
         assert_eq!(again[0].attempts, 1);
-    }
+    });
 
-    #[tokio::test]
-    async fn a_lease_that_runs_out_on_the_last_try_leaves_the_job_dead() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn a_lease_that_runs_out_on_the_last_try_leaves_the_job_dead(store) {
         store.enqueue_jobs(&[page(1)], at(0)).await.unwrap();
         let mut now = 0;
         for _ in 0..MAX_ATTEMPTS {
@@ -340,11 +331,9 @@ mod tests {
         let dead = store.dead_jobs(10).await.unwrap();
         assert_eq!(dead.len(), 1);
         assert!(dead[0].error.contains("crashes"), "{}", dead[0].error);
-    }
+    });
 
-    #[tokio::test]
-    async fn claims_take_the_oldest_due_jobs_first() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn claims_take_the_oldest_due_jobs_first(store) {
         store.enqueue_jobs(&[page(1)], at(10)).await.unwrap();
         store.enqueue_jobs(&[page(2)], at(0)).await.unwrap();
         store.enqueue_jobs(&[page(3)], at(20)).await.unwrap();
@@ -356,5 +345,36 @@ mod tests {
             store.claim_jobs("w", at(15), LEASE, 1).await.unwrap().is_empty(),
             "page 3 is not due"
         );
-    }
+    });
+
+    store_test!(multi_thread async fn claims_side_by_side_never_hand_out_one_job_twice(store) {
+        let jobs: Vec<_> = (0..120).map(page).collect();
+        assert_eq!(store.enqueue_jobs(&jobs, at(0)).await.unwrap(), 120);
+        let mut workers = Vec::new();
+        for w in 0..6 {
+            let store = store.clone();
+            workers.push(tokio::spawn(async move {
+                let name = format!("w{w}");
+                let mut mine = Vec::new();
+                loop {
+                    let claimed = store.claim_jobs(&name, at(1), LEASE, 4).await.unwrap();
+                    if claimed.is_empty() {
+                        return mine;
+                    }
+                    for job in claimed {
+                        assert!(store.finish_job(job.id, &name, at(2)).await.unwrap());
+                        mine.push(job.id);
+                    }
+                }
+            }));
+        }
+        let mut all = Vec::new();
+        for worker in workers {
+            all.extend(worker.await.unwrap());
+        }
+        let distinct: std::collections::HashSet<_> = all.iter().collect();
+        assert_eq!(all.len(), 120);
+        assert_eq!(distinct.len(), 120);
+        assert_eq!(store.job_counts().await.unwrap().done, 120);
+    });
 }

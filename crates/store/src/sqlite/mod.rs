@@ -5,17 +5,17 @@
 //! what PostgreSQL also accepts (`ON CONFLICT`, `RETURNING`, no SQLite date
 //! functions); what would differ is noted where it occurs.
 
-mod articles;
-mod auth;
-mod derived;
-mod entities;
-mod fetches;
-mod front;
-mod jobs;
-mod polls;
-mod saved;
-mod sources;
-mod stories;
+pub(crate) mod articles;
+pub(crate) mod auth;
+pub(crate) mod derived;
+pub(crate) mod entities;
+pub(crate) mod fetches;
+pub(crate) mod front;
+pub(crate) mod jobs;
+pub(crate) mod polls;
+pub(crate) mod saved;
+pub(crate) mod sources;
+pub(crate) mod stories;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -422,22 +422,22 @@ impl Store for SqliteStore {
 /// Counts for the metrics, read at scrape time.
 mod counts;
 
-fn count(value: i64, table: &str) -> Result<u64> {
+pub(crate) fn count(value: i64, table: &str) -> Result<u64> {
     u64::try_from(value).map_err(|_| Error::Corrupt(format!("{table} count is {value}")))
 }
 
 /// Parses a stored publication time, naming the row when it is not one.
-fn parse_timestamp(text: Option<String>, what: &str) -> Result<Option<Timestamp>> {
+pub(crate) fn parse_timestamp(text: Option<String>, what: &str) -> Result<Option<Timestamp>> {
     text.map(|t| Timestamp::from_str(&t).map_err(|e| Error::Corrupt(format!("{what}: {e}"))))
         .transpose()
 }
 
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 #[cfg(test)]
 mod tests {
-    use super::test_support::{fresh_store, new_article};
+    use super::test_support::{new_article, store_test};
     use super::*;
 
     #[tokio::test]
@@ -615,9 +615,7 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn counts_every_kind_of_row() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn counts_every_kind_of_row(store) {
         assert_eq!(store.stats().await.unwrap(), StoreStats::default());
         store
             .add_source(&Source {
@@ -655,11 +653,9 @@ mod tests {
                 stories: 1
             }
         );
-    }
+    });
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn concurrent_writers_wait_for_each_other() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(multi_thread async fn concurrent_writers_wait_for_each_other(store) {
         let mut tasks = Vec::new();
         for n in 0..16 {
             let store = store.clone();
@@ -680,5 +676,5 @@ mod tests {
         }
         let stats = store.stats().await.unwrap();
         assert_eq!((stats.articles, stats.stories), (16, 3));
-    }
+    });
 }

@@ -59,12 +59,12 @@ pub(super) async fn record(tx: &mut Transaction<'static, Sqlite>, poll: &PollRec
 }
 
 /// SQLite integers are signed; no real body or duration comes near the edge.
-fn saturating_i64(n: u64) -> i64 {
+pub(crate) fn saturating_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 #[derive(sqlx::FromRow)]
-struct PollRow {
+pub(crate) struct PollRow {
     id: i64,
     source_id: i64,
     at: DateTime<Utc>,
@@ -140,8 +140,8 @@ mod tests {
 
     use model::Source;
 
-    use super::super::test_support::{fresh_store, new_article};
-    use crate::{Store, WebSub, WebSubState};
+    use super::super::test_support::{new_article, store_test};
+    use crate::{WebSub, WebSubState};
 
     use super::*;
 
@@ -187,9 +187,7 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_recorded_poll_sets_every_state_field_and_logs_the_poll() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn a_recorded_poll_sets_every_state_field_and_logs_the_poll(store) {
         let id = store
             .add_source(&source(SourceKind::Feed, "https://a.example/rss"))
             .await
@@ -205,7 +203,8 @@ mod tests {
         store.record_poll(&logged, &state).await.unwrap();
 
         let stored = store.source(id).await.unwrap().expect("source");
-        assert_eq!(stored.state, state);
+        assert_eq!(stored.state, store.kept_state(&state));
+        logged.at = store.kept(logged.at);
         assert_eq!(stored.polled_at, Some(logged.at));
         assert_eq!(store.polls(id, 10).await.unwrap(), vec![logged]);
 
@@ -221,12 +220,10 @@ mod tests {
         second.not_modified = true;
         second.status = Some(304);
         store.record_poll(&second, &healed).await.unwrap();
-        assert_eq!(store.source(id).await.unwrap().unwrap().state, healed);
-    }
+        assert_eq!(store.source(id).await.unwrap().unwrap().state, store.kept_state(&healed));
+    });
 
-    #[tokio::test]
-    async fn a_poll_of_a_removed_source_is_not_found_and_writes_nothing() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn a_poll_of_a_removed_source_is_not_found_and_writes_nothing(store) {
         let id = store
             .add_source(&source(SourceKind::Feed, "https://a.example/rss"))
             .await
@@ -237,16 +234,11 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(err, Error::NotFound(ref what) if what == "source 1"), "{err}");
-        let polls: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM polls")
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
+        let (polls,): (i64,) = store.row("SELECT COUNT(*) FROM polls", &[]).await;
         assert_eq!(polls, 0);
-    }
+    });
 
-    #[tokio::test]
-    async fn poll_history_is_newest_first_per_source_and_limited() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn poll_history_is_newest_first_per_source_and_limited(store) {
         let a = store
             .add_source(&source(SourceKind::Feed, "https://a.example/rss"))
             .await
@@ -275,7 +267,7 @@ mod tests {
 
         let history = store.polls(a, 100).await.unwrap();
         let order: Vec<_> = history.iter().map(|p| p.at).collect();
-        let mut expected = times.to_vec();
+        let mut expected: Vec<_> = times.iter().map(|t| store.kept(*t)).collect();
         expected.sort_by(|x, y| y.cmp(x));
         assert_eq!(order, expected);
         assert!(history.iter().all(|p| p.source == a));
@@ -284,11 +276,11 @@ mod tests {
         assert_eq!(newest_two, history[..2].to_vec());
         assert_eq!(store.polls(b, 100).await.unwrap().len(), 1);
         assert!(store.polls(SourceId(99), 10).await.unwrap().is_empty());
-    }
+    });
 
     /// Sets only the scheduling fields of a source.
     async fn schedule(
-        store: &crate::SqliteStore,
+        store: &dyn crate::Store,
         id: SourceId,
         next_poll: Option<DateTime<Utc>>,
         wait_until: Option<DateTime<Utc>>,
@@ -304,9 +296,7 @@ mod tests {
             .unwrap();
     }
 
-    #[tokio::test]
-    async fn due_sources_are_the_polled_kinds_whose_time_has_come_oldest_first() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn due_sources_are_the_polled_kinds_whose_time_has_come_oldest_first(store) {
         let now = at(1_700_000_000, 250_000_000);
         let add = |kind, url: &'static str| {
             let store = store.clone();
@@ -322,21 +312,21 @@ mod tests {
         let waiting = add(SourceKind::Feed, "https://waiting.example/rss").await;
         let waited = add(SourceKind::Feed, "https://waited.example/rss").await;
 
-        schedule(&store, later, Some(now + Duration::milliseconds(1)), None).await;
-        schedule(&store, long_ago, Some(now - Duration::days(2)), None).await;
-        schedule(&store, just_now, Some(at(1_700_000_000, 0)), None).await;
-        schedule(&store, exactly, Some(now), None).await;
+        schedule(&*store, later, Some(now + Duration::milliseconds(1)), None).await;
+        schedule(&*store, long_ago, Some(now - Duration::days(2)), None).await;
+        schedule(&*store, just_now, Some(at(1_700_000_000, 0)), None).await;
+        schedule(&*store, exactly, Some(now), None).await;
         // Overdue, but the server asked for quiet until after now.
         schedule(
-            &store,
+            &*store,
             waiting,
             Some(now - Duration::days(3)),
-            Some(now + Duration::nanoseconds(1)),
+            Some(now + store.tick()),
         )
         .await;
         // Its wait ended an hour ago.
         schedule(
-            &store,
+            &*store,
             waited,
             Some(now - Duration::hours(1)),
             Some(now - Duration::hours(1)),
@@ -368,11 +358,9 @@ mod tests {
         // Once the wait is over the source is due again.
         let after_wait = now + Duration::seconds(1);
         assert!(ids(store.due_sources(after_wait, false, 100).await.unwrap()).contains(&waiting));
-    }
+    });
 
-    #[tokio::test]
-    async fn due_sources_come_with_their_state_and_websub() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn due_sources_come_with_their_state_and_websub(store) {
         let id = store
             .add_source(&source(SourceKind::Feed, "https://a.example/rss"))
             .await
@@ -396,13 +384,11 @@ mod tests {
         store.set_websub(id, Some(&websub)).await.unwrap();
         let due = store.due_sources(at(1_700_000_000, 0), false, 10).await.unwrap();
         assert_eq!(due.len(), 1);
-        assert_eq!(due[0].state, state);
+        assert_eq!(due[0].state, store.kept_state(&state));
         assert_eq!(due[0].websub, Some(websub));
-    }
+    });
 
-    #[tokio::test]
-    async fn removing_a_source_deletes_its_polls_but_keeps_its_articles() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn removing_a_source_deletes_its_polls_but_keeps_its_articles(store) {
         let gone = store
             .add_source(&source(SourceKind::Feed, "https://gone.example/rss"))
             .await
@@ -439,10 +425,7 @@ mod tests {
         assert_eq!(store.article(other).await.unwrap().unwrap().source, Some(kept));
         assert_eq!(store.count_articles_of_source(gone).await.unwrap(), 0);
         assert_eq!(store.count_articles_of_source(kept).await.unwrap(), 1);
-        let left: Vec<i64> = sqlx::query_scalar("SELECT source_id FROM polls")
-            .fetch_all(&store.pool)
-            .await
-            .unwrap();
+        let left: Vec<i64> = store.rows::<(i64,)>("SELECT source_id FROM polls", &[]).await.into_iter().map(|(x,)| x).collect();
         assert_eq!(left, vec![kept.0]);
-    }
+    });
 }

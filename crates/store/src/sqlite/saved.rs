@@ -5,7 +5,7 @@ use sqlx::SqlitePool;
 
 use crate::{Error, NewSavedSearch, Result, SavedSearch, SavedSearchId, SearchFilters, SearchSort, StoryId};
 
-const DAY_FORMAT: &str = "%Y-%m-%d";
+pub(crate) const DAY_FORMAT: &str = "%Y-%m-%d";
 
 pub(super) async fn save(pool: &SqlitePool, search: &NewSavedSearch) -> Result<SavedSearchId> {
     if search.name.trim().is_empty() {
@@ -32,10 +32,10 @@ pub(super) async fn save(pool: &SqlitePool, search: &NewSavedSearch) -> Result<S
     Ok(SavedSearchId(id))
 }
 
-const COLUMNS: &str = "id, name, query, source, language, story_id, date_from, date_to, sort, created_at";
+pub(crate) const COLUMNS: &str = "id, name, query, source, language, story_id, date_from, date_to, sort, created_at";
 
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(crate) struct Row {
     id: i64,
     name: String,
     query: String,
@@ -49,7 +49,7 @@ struct Row {
 }
 
 impl Row {
-    fn into_saved(self) -> Result<SavedSearch> {
+    pub(crate) fn into_saved(self) -> Result<SavedSearch> {
         let id = self.id;
         let day = |text: Option<String>, column: &str| {
             text.map(|t| {
@@ -102,8 +102,7 @@ pub(super) async fn delete(pool: &SqlitePool, id: SavedSearchId) -> Result<bool>
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::fresh_store;
-    use crate::Store;
+    use super::super::test_support::store_test;
 
     use super::*;
 
@@ -122,9 +121,7 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_saved_search_comes_back_whole() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn a_saved_search_comes_back_whole(store) {
         let before = Utc::now();
         let new = ferry_search("Ferries in November");
         let id = store.save_search(&new).await.unwrap();
@@ -136,11 +133,9 @@ mod tests {
         assert_eq!(saved.sort, SearchSort::Date);
         assert!(saved.created_at >= before - chrono::Duration::seconds(1));
         assert_eq!(store.saved_search(SavedSearchId(id.0 + 1)).await.unwrap(), None);
-    }
+    });
 
-    #[tokio::test]
-    async fn a_search_without_filters_keeps_them_empty() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn a_search_without_filters_keeps_them_empty(store) {
         let new = NewSavedSearch {
             name: "Everything on ferries".to_string(),
             query: "ferry".to_string(),
@@ -151,11 +146,9 @@ mod tests {
         let saved = store.saved_search(id).await.unwrap().unwrap();
         assert_eq!(saved.filters, SearchFilters::default());
         assert_eq!(saved.sort, SearchSort::Relevance);
-    }
+    });
 
-    #[tokio::test]
-    async fn searches_are_listed_newest_first_and_deleted_once() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn searches_are_listed_newest_first_and_deleted_once(store) {
         assert!(store.saved_searches().await.unwrap().is_empty());
         let first = store.save_search(&ferry_search("first")).await.unwrap();
         let second = store.save_search(&ferry_search("second")).await.unwrap();
@@ -172,26 +165,18 @@ mod tests {
         let left = store.saved_searches().await.unwrap();
         assert_eq!(left.len(), 1);
         assert_eq!(left[0].id, first);
-    }
+    });
 
-    #[tokio::test]
-    async fn a_blank_name_is_refused() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn a_blank_name_is_refused(store) {
         let err = store.save_search(&ferry_search("  ")).await.unwrap_err();
         assert!(matches!(err, Error::Invalid(_)), "{err}");
         assert!(store.saved_searches().await.unwrap().is_empty());
-    }
+    });
 
-    #[tokio::test]
-    async fn a_corrupt_row_names_itself() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn a_corrupt_row_names_itself(store) {
         let id = store.save_search(&ferry_search("odd")).await.unwrap();
-        sqlx::query("UPDATE saved_searches SET date_from = '1 Nov' WHERE id = ?")
-            .bind(id.0)
-            .execute(&store.pool)
-            .await
-            .unwrap();
+        store.exec("UPDATE saved_searches SET date_from = '1 Nov' WHERE id = $1", &[id.0]).await;
         let err = store.saved_search(id).await.unwrap_err();
         assert!(err.to_string().contains("date_from \"1 Nov\""), "{err}");
-    }
+    });
 }

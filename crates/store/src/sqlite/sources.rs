@@ -26,13 +26,13 @@ pub(super) async fn add(pool: &SqlitePool, source: &Source) -> Result<SourceId> 
 }
 
 /// Every column of a source, in [`SourceRow`]'s order.
-pub(super) const SOURCE_COLUMNS: &str = "id, kind, url, title, added_at, polled_at, \
+pub(crate) const SOURCE_COLUMNS: &str = "id, kind, url, title, added_at, polled_at, \
      etag, last_modified, last_poll, last_success, last_status, last_error, error_count, \
      interval_secs, next_poll, wait_until, \
      websub_hub, websub_topic, websub_secret, websub_state, websub_lease_until";
 
 #[derive(sqlx::FromRow)]
-pub(super) struct SourceRow {
+pub(crate) struct SourceRow {
     id: i64,
     kind: String,
     url: String,
@@ -200,7 +200,7 @@ pub(super) async fn count_articles(pool: &SqlitePool, id: SourceId) -> Result<u6
 }
 
 /// The code as stored (upper case), or [`Error::Invalid`] naming the input.
-fn country_code(id: SourceId, country: &str) -> Result<String> {
+pub(crate) fn country_code(id: SourceId, country: &str) -> Result<String> {
     let code = country.trim();
     if code.len() == 2 && code.bytes().all(|b| b.is_ascii_alphabetic()) {
         Ok(code.to_ascii_uppercase())
@@ -250,20 +250,25 @@ pub(super) async fn article_origins(
         for id in chunk {
             query = query.bind(id.0);
         }
-        for (id, canonical_url, url, country) in query.fetch_all(pool).await? {
-            let id = ArticleId(id);
-            out.insert(
-                id,
-                ArticleOrigin {
-                    id,
-                    canonical_url,
-                    url,
-                    country,
-                },
-            );
-        }
+        out.extend(query.fetch_all(pool).await?.into_iter().map(origin));
     }
     Ok(out)
+}
+
+/// An article's origin as either backend reads it.
+pub(crate) fn origin(
+    (id, canonical_url, url, country): (i64, String, Option<String>, Option<String>),
+) -> (ArticleId, ArticleOrigin) {
+    let id = ArticleId(id);
+    (
+        id,
+        ArticleOrigin {
+            id,
+            canonical_url,
+            url,
+            country,
+        },
+    )
 }
 
 /// NotFound when an update by id touched no row: the source is gone.
@@ -278,8 +283,7 @@ fn touched(done: sqlx::sqlite::SqliteQueryResult, id: SourceId) -> Result<()> {
 mod tests {
     use chrono::TimeZone;
 
-    use super::super::test_support::fresh_store;
-    use crate::Store;
+    use super::super::test_support::store_test;
 
     use super::*;
 
@@ -291,9 +295,7 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn adding_the_same_url_twice_returns_the_first_id() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn adding_the_same_url_twice_returns_the_first_id(store) {
         let first = store.add_source(&feed("https://a.example/rss", None)).await.unwrap();
         let other = store.add_source(&feed("https://b.example/rss", None)).await.unwrap();
         let again = store
@@ -305,11 +307,9 @@ mod tests {
         let all = store.sources(None).await.unwrap();
         assert_eq!(all.len(), 2);
         assert_eq!(all[0].title.as_deref(), Some("A News"), "a missing title is filled in");
-    }
+    });
 
-    #[tokio::test]
-    async fn a_repeat_does_not_overwrite_a_known_title() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn a_repeat_does_not_overwrite_a_known_title(store) {
         store
             .add_source(&feed("https://a.example/rss", Some("First")))
             .await
@@ -320,11 +320,9 @@ mod tests {
             .unwrap();
         let all = store.sources(None).await.unwrap();
         assert_eq!(all[0].title.as_deref(), Some("First"));
-    }
+    });
 
-    #[tokio::test]
-    async fn lists_by_kind_oldest_first() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn lists_by_kind_oldest_first(store) {
         let site = Source {
             kind: SourceKind::Site,
             url: "https://site.example".to_string(),
@@ -345,21 +343,17 @@ mod tests {
         assert!(sites[0].polled_at.is_none());
 
         assert_eq!(store.sources(None).await.unwrap().len(), 3);
-    }
+    });
 
-    #[tokio::test]
-    async fn marks_a_source_polled_and_keeps_the_exact_instant() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn marks_a_source_polled_and_keeps_the_exact_instant(store) {
         let id = store.add_source(&feed("https://a.example/rss", None)).await.unwrap();
         let at = Utc.timestamp_opt(1_700_000_000, 123_456_789).unwrap();
         store.mark_source_polled(id, at).await.unwrap();
         let stored = store.sources(None).await.unwrap();
-        assert_eq!(stored[0].polled_at, Some(at));
-    }
+        assert_eq!(stored[0].polled_at, Some(store.kept(at)));
+    });
 
-    #[tokio::test]
-    async fn finds_one_source_by_id_and_by_exact_url() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn finds_one_source_by_id_and_by_exact_url(store) {
         let sitemap = Source {
             kind: SourceKind::Sitemap,
             url: "https://b.example/news-sitemap.xml".to_string(),
@@ -381,11 +375,9 @@ mod tests {
         assert!(store.source(SourceId(99)).await.unwrap().is_none());
         assert!(store.source_by_url("https://b.example/").await.unwrap().is_none());
         assert!(!store.remove_source(SourceId(99)).await.unwrap());
-    }
+    });
 
-    #[tokio::test]
-    async fn a_websub_subscription_round_trips_and_clears() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn a_websub_subscription_round_trips_and_clears(store) {
         let id = store.add_source(&feed("https://a.example/rss", None)).await.unwrap();
         let mut websub = WebSub {
             hub: "https://hub.example/".to_string(),
@@ -418,22 +410,18 @@ mod tests {
 
         let err = store.set_websub(SourceId(42), Some(&websub)).await.unwrap_err();
         assert!(matches!(err, Error::NotFound(ref what) if what == "source 42"), "{err}");
-    }
+    });
 
-    #[tokio::test]
-    async fn marking_a_source_polled_also_sets_its_last_poll() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn marking_a_source_polled_also_sets_its_last_poll(store) {
         let id = store.add_source(&feed("https://a.example/rss", None)).await.unwrap();
         let at = Utc.timestamp_opt(1_700_000_000, 5_000).unwrap();
         store.mark_source_polled(id, at).await.unwrap();
         assert_eq!(store.source(id).await.unwrap().unwrap().state.last_poll, Some(at));
-    }
+    });
 
-    #[tokio::test]
-    async fn a_country_is_set_read_cleared_and_seen_from_articles() {
-        use super::super::test_support::new_article;
+    store_test!(async fn a_country_is_set_read_cleared_and_seen_from_articles(store) {
+        use super::super::super::test_support::new_article;
 
-        let (_dir, store) = fresh_store().await;
         let id = store.add_source(&feed("https://a.example/rss", None)).await.unwrap();
         assert_eq!(store.source_country(id).await.unwrap(), None);
         store.set_source_country(id, Some(" ng ")).await.unwrap();
@@ -475,12 +463,10 @@ mod tests {
             Err(Error::NotFound(_))
         ));
         assert!(matches!(store.source_country(missing).await, Err(Error::NotFound(_))));
-    }
+    });
 
-    #[tokio::test]
-    async fn polling_an_unknown_source_is_not_found() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn polling_an_unknown_source_is_not_found(store) {
         let err = store.mark_source_polled(SourceId(42), Utc::now()).await.unwrap_err();
         assert!(matches!(err, Error::NotFound(ref what) if what == "source 42"), "{err}");
-    }
+    });
 }

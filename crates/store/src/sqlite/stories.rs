@@ -19,12 +19,7 @@ pub(super) async fn assign(
     article: ArticleId,
     placement: &StoryPlacement,
 ) -> Result<StoryId> {
-    if placement.story_key.trim().is_empty() {
-        return Err(Error::Invalid(format!("empty story key for article {article}")));
-    }
-    if placement.copy_of == Some(article) {
-        return Err(Error::Invalid(format!("article {article} cannot be a copy of itself")));
-    }
+    check_placement(article, placement)?;
     if !article_exists(conn, article).await? {
         return Err(Error::NotFound(format!("article {article}")));
     }
@@ -88,6 +83,18 @@ pub(super) async fn assign(
         }
     }
     Ok(StoryId(story))
+}
+
+/// What a placement must be before anything is read: a key, and no
+/// article a copy of itself.
+pub(crate) fn check_placement(article: ArticleId, placement: &StoryPlacement) -> Result<()> {
+    if placement.story_key.trim().is_empty() {
+        return Err(Error::Invalid(format!("empty story key for article {article}")));
+    }
+    if placement.copy_of == Some(article) {
+        return Err(Error::Invalid(format!("article {article} cannot be a copy of itself")));
+    }
+    Ok(())
 }
 
 async fn article_exists(conn: &mut SqliteConnection, id: ArticleId) -> Result<bool> {
@@ -210,7 +217,7 @@ pub(super) async fn set_related(conn: &mut SqliteConnection, story: StoryId, rel
 }
 
 #[derive(sqlx::FromRow)]
-struct MemberRow {
+pub(crate) struct MemberRow {
     story_id: i64,
     story_key: String,
     article_id: i64,
@@ -250,32 +257,45 @@ impl TryFrom<MemberRow> for Member {
 /// Summaries and article lists of the given stories, in the order given.
 /// Ids with no story (or no articles) are left out.
 pub(super) async fn load(conn: &mut SqliteConnection, ids: &[i64]) -> Result<Vec<(StorySummary, Vec<ArticleSummary>)>> {
-    let mut by_story: HashMap<i64, (String, Vec<Member>)> = HashMap::new();
+    let mut by_story = MembersByStory::new();
     for chunk in ids.chunks(IDS_PER_QUERY) {
-        let mut query = QueryBuilder::<Sqlite>::new(
-            "SELECT s.id AS story_id, s.key AS story_key, a.id AS article_id, a.canonical_url, \
-             a.url, a.title, a.site_name, a.language, a.description, a.published, a.added_at, \
-             m.copy_of, m.redated \
-             FROM stories s JOIN story_members m ON m.story_id = s.id \
-             JOIN articles a ON a.id = m.article_id WHERE s.id IN (",
-        );
+        let mut query = QueryBuilder::<Sqlite>::new(SELECT_MEMBERS);
+        query.push(" WHERE s.id IN (");
         let mut list = query.separated(", ");
         for id in chunk {
             list.push_bind(*id);
         }
         list.push_unseparated(")");
         let rows: Vec<MemberRow> = query.build_query_as().fetch_all(&mut *conn).await?;
-        for row in rows {
-            let story = row.story_id;
-            let key = row.story_key.clone();
-            let member = Member::try_from(row)?;
-            by_story
-                .entry(story)
-                .or_insert_with(|| (key, Vec::new()))
-                .1
-                .push(member);
-        }
+        group_members(&mut by_story, rows)?;
     }
+    Ok(summarize_in_order(ids, by_story))
+}
+
+/// Members by story, as either backend's `load` gathers them.
+pub(crate) type MembersByStory = HashMap<i64, (String, Vec<Member>)>;
+
+/// Files member rows under their stories.
+pub(crate) fn group_members(by_story: &mut MembersByStory, rows: Vec<MemberRow>) -> Result<()> {
+    for row in rows {
+        let story = row.story_id;
+        let key = row.story_key.clone();
+        let member = Member::try_from(row)?;
+        by_story
+            .entry(story)
+            .or_insert_with(|| (key, Vec::new()))
+            .1
+            .push(member);
+    }
+    Ok(())
+}
+
+/// The summaries of `ids` in the order given; those with no members are
+/// left out.
+pub(crate) fn summarize_in_order(
+    ids: &[i64],
+    mut by_story: MembersByStory,
+) -> Vec<(StorySummary, Vec<ArticleSummary>)> {
     let mut loaded = Vec::with_capacity(ids.len());
     for id in ids {
         let Some((key, members)) = by_story.remove(id) else {
@@ -283,13 +303,19 @@ pub(super) async fn load(conn: &mut SqliteConnection, ids: &[i64]) -> Result<Vec
         };
         loaded.extend(summarize_story(StoryId(*id), key, members));
     }
-    Ok(loaded)
+    loaded
 }
+
+/// The columns and joins `load` reads members with, on either backend.
+pub(crate) const SELECT_MEMBERS: &str = "SELECT s.id AS story_id, s.key AS story_key, a.id AS article_id, \
+     a.canonical_url, a.url, a.title, a.site_name, a.language, a.description, a.published, a.added_at, \
+     m.copy_of, m.redated \
+     FROM stories s JOIN story_members m ON m.story_id = s.id \
+     JOIN articles a ON a.id = m.article_id";
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{fresh_store, new_article};
-    use super::super::SqliteStore;
+    use super::super::test_support::{new_article, store_test};
     use crate::Store;
 
     use super::*;
@@ -302,24 +328,16 @@ mod tests {
         }
     }
 
-    async fn add(
-        store: &SqliteStore,
-        url: &str,
-        title: &str,
-        published: Option<&str>,
-        site: Option<&str>,
-    ) -> ArticleId {
+    async fn add(store: &dyn Store, url: &str, title: &str, published: Option<&str>, site: Option<&str>) -> ArticleId {
         let mut new = new_article(url, title, published);
         new.article.site_name = site.map(str::to_string);
         store.insert_article(&new).await.unwrap()
     }
 
-    #[tokio::test]
-    async fn one_story_per_key() {
-        let (_dir, store) = fresh_store().await;
-        let a = add(&store, "https://a.example/1", "A", None, None).await;
-        let b = add(&store, "https://b.example/1", "B", None, None).await;
-        let c = add(&store, "https://c.example/1", "C", None, None).await;
+    store_test!(async fn one_story_per_key(store) {
+        let a = add(&*store, "https://a.example/1", "A", None, None).await;
+        let b = add(&*store, "https://b.example/1", "B", None, None).await;
+        let c = add(&*store, "https://c.example/1", "C", None, None).await;
         let first = store.assign_story(a, &placement("k1", None, false)).await.unwrap();
         let same = store.assign_story(b, &placement("k1", Some(a), false)).await.unwrap();
         let other = store.assign_story(c, &placement("k2", None, false)).await.unwrap();
@@ -334,24 +352,20 @@ mod tests {
         assert_eq!(copy.story_key.as_deref(), Some("k1"));
         assert_eq!(copy.copy_of, Some(a));
         assert_eq!(copy.provenance(), model::Provenance::Copy);
-    }
+    });
 
-    #[tokio::test]
-    async fn records_a_redated_copy() {
-        let (_dir, store) = fresh_store().await;
-        let a = add(&store, "https://a.example/1", "A", None, None).await;
-        let b = add(&store, "https://b.example/1", "B", None, None).await;
+    store_test!(async fn records_a_redated_copy(store) {
+        let a = add(&*store, "https://a.example/1", "A", None, None).await;
+        let b = add(&*store, "https://b.example/1", "B", None, None).await;
         store.assign_story(a, &placement("k", None, false)).await.unwrap();
         store.assign_story(b, &placement("k", Some(a), true)).await.unwrap();
         let stored = store.article(b).await.unwrap().unwrap();
         assert!(stored.redated);
         assert_eq!(stored.provenance(), model::Provenance::Redated);
-    }
+    });
 
-    #[tokio::test]
-    async fn rejects_placements_that_name_missing_or_impossible_things() {
-        let (_dir, store) = fresh_store().await;
-        let a = add(&store, "https://a.example/1", "A", None, None).await;
+    store_test!(async fn rejects_placements_that_name_missing_or_impossible_things(store) {
+        let a = add(&*store, "https://a.example/1", "A", None, None).await;
 
         let missing = store.assign_story(ArticleId(99), &placement("k", None, false)).await;
         assert!(
@@ -377,21 +391,19 @@ mod tests {
             "failed placements leave nothing"
         );
         assert_eq!(store.article(a).await.unwrap().unwrap().story, None);
-    }
+    });
 
-    #[tokio::test]
-    async fn a_redated_copy_does_not_bring_an_old_story_back_to_the_top() {
-        let (_dir, store) = fresh_store().await;
-        let old = add(&store, "https://a.example/old", "Old events", Some("2021-10-18"), None).await;
+    store_test!(async fn a_redated_copy_does_not_bring_an_old_story_back_to_the_top(store) {
+        let old = add(&*store, "https://a.example/old", "Old events", Some("2021-10-18"), None).await;
         let recent = add(
-            &store,
+            &*store,
             "https://b.example/new",
             "Recent events",
             Some("2022-05-01"),
             None,
         )
         .await;
-        let recycled = add(&store, "https://farm.example/r", "Old events", Some("2023-02-02"), None).await;
+        let recycled = add(&*store, "https://farm.example/r", "Old events", Some("2023-02-02"), None).await;
         let old_story = store.assign_story(old, &placement("old", None, false)).await.unwrap();
         let recent_story = store
             .assign_story(recent, &placement("recent", None, false))
@@ -406,15 +418,13 @@ mod tests {
         let order: Vec<StoryId> = latest.iter().map(|s| s.id).collect();
         assert_eq!(order, vec![recent_story, old_story]);
         assert_eq!(latest[1].updated.to_rfc3339(), "2021-10-18T00:00:00+00:00");
-    }
+    });
 
-    #[tokio::test]
-    async fn provenance_of_many_articles_in_one_look_up() {
-        let (_dir, store) = fresh_store().await;
-        let original = add(&store, "https://a.example/1", "A", Some("2020-01-01"), None).await;
-        let copy = add(&store, "https://b.example/1", "B", Some("2020-01-01"), None).await;
-        let rerun = add(&store, "https://c.example/1", "C", Some("2020-06-01"), None).await;
-        let loose = add(&store, "https://d.example/1", "D", None, None).await;
+    store_test!(async fn provenance_of_many_articles_in_one_look_up(store) {
+        let original = add(&*store, "https://a.example/1", "A", Some("2020-01-01"), None).await;
+        let copy = add(&*store, "https://b.example/1", "B", Some("2020-01-01"), None).await;
+        let rerun = add(&*store, "https://c.example/1", "C", Some("2020-06-01"), None).await;
+        let loose = add(&*store, "https://d.example/1", "D", None, None).await;
         store
             .assign_story(original, &placement("k", None, false))
             .await
@@ -436,14 +446,12 @@ mod tests {
         assert_eq!(found[&copy], model::Provenance::Copy);
         assert_eq!(found[&rerun], model::Provenance::Redated);
         assert!(store.provenance(&[]).await.unwrap().is_empty());
-    }
+    });
 
-    #[tokio::test]
-    async fn latest_stories_put_the_most_recent_activity_first() {
-        let (_dir, store) = fresh_store().await;
-        let old = add(&store, "https://a.example/old", "Old", Some("2021-01-01"), None).await;
-        let newer = add(&store, "https://a.example/newer", "Newer", Some("2022-01-01"), None).await;
-        let undated = add(&store, "https://a.example/undated", "Undated", None, None).await;
+    store_test!(async fn latest_stories_put_the_most_recent_activity_first(store) {
+        let old = add(&*store, "https://a.example/old", "Old", Some("2021-01-01"), None).await;
+        let newer = add(&*store, "https://a.example/newer", "Newer", Some("2022-01-01"), None).await;
+        let undated = add(&*store, "https://a.example/undated", "Undated", None, None).await;
         let s_old = store.assign_story(old, &placement("old", None, false)).await.unwrap();
         let s_newer = store
             .assign_story(newer, &placement("newer", None, false))
@@ -463,7 +471,7 @@ mod tests {
         assert!(store.latest_stories(10, 3).await.unwrap().is_empty());
 
         // A fresh report revives the old story.
-        let revival = add(&store, "https://b.example/revival", "Revival", Some("2030-05-05"), None).await;
+        let revival = add(&*store, "https://b.example/revival", "Revival", Some("2030-05-05"), None).await;
         store
             .assign_story(revival, &placement("old", None, false))
             .await
@@ -472,14 +480,12 @@ mod tests {
         assert_eq!(latest[0].id, s_old);
         assert_eq!(latest[0].title, "Old");
         assert_eq!(latest[0].article_count, 2);
-    }
+    });
 
-    #[tokio::test]
-    async fn moving_an_article_updates_both_stories_and_drops_an_empty_one() {
-        let (_dir, store) = fresh_store().await;
-        let a = add(&store, "https://a.example/1", "A", Some("2021-01-01"), None).await;
-        let b = add(&store, "https://b.example/1", "B", Some("2024-01-01"), None).await;
-        let c = add(&store, "https://c.example/1", "C", Some("2023-01-01"), None).await;
+    store_test!(async fn moving_an_article_updates_both_stories_and_drops_an_empty_one(store) {
+        let a = add(&*store, "https://a.example/1", "A", Some("2021-01-01"), None).await;
+        let b = add(&*store, "https://b.example/1", "B", Some("2024-01-01"), None).await;
+        let c = add(&*store, "https://c.example/1", "C", Some("2023-01-01"), None).await;
         let first = store.assign_story(a, &placement("first", None, false)).await.unwrap();
         store.assign_story(b, &placement("first", None, false)).await.unwrap();
         let lone = store.assign_story(c, &placement("lone", None, false)).await.unwrap();
@@ -501,15 +507,13 @@ mod tests {
         assert!(store.story(lone).await.unwrap().is_none());
         assert_eq!(store.stats().await.unwrap().stories, 2);
         assert_eq!(store.article(c).await.unwrap().unwrap().story, Some(second));
-    }
+    });
 
-    #[tokio::test]
-    async fn related_stories_are_replaced_and_kept_in_rank_order() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn related_stories_are_replaced_and_kept_in_rank_order(store) {
         let mut stories = Vec::new();
         for n in 0..4 {
             let url = format!("https://a.example/{n}");
-            let article = add(&store, &url, &format!("Story {n}"), None, None).await;
+            let article = add(&*store, &url, &format!("Story {n}"), None, None).await;
             let key = format!("k{n}");
             stories.push(
                 store
@@ -536,14 +540,12 @@ mod tests {
 
         store.set_related(main, &[]).await.unwrap();
         assert!(store.story(main).await.unwrap().unwrap().related.is_empty());
-    }
+    });
 
-    #[tokio::test]
-    async fn related_lists_reject_unknown_and_self_references() {
-        let (_dir, store) = fresh_store().await;
-        let a = add(&store, "https://a.example/1", "A", None, None).await;
+    store_test!(async fn related_lists_reject_unknown_and_self_references(store) {
+        let a = add(&*store, "https://a.example/1", "A", None, None).await;
         let story = store.assign_story(a, &placement("k", None, false)).await.unwrap();
-        let b = add(&store, "https://b.example/1", "B", None, None).await;
+        let b = add(&*store, "https://b.example/1", "B", None, None).await;
         let other = store.assign_story(b, &placement("k2", None, false)).await.unwrap();
         store.set_related(story, &[other]).await.unwrap();
 
@@ -563,12 +565,10 @@ mod tests {
         // The failed replacements rolled back: the old list stands.
         let related = store.story(story).await.unwrap().unwrap().related;
         assert_eq!(related.iter().map(|s| s.id).collect::<Vec<_>>(), vec![other]);
-    }
+    });
 
-    #[tokio::test]
-    async fn an_unknown_story_is_none() {
-        let (_dir, store) = fresh_store().await;
+    store_test!(async fn an_unknown_story_is_none(store) {
         assert!(store.story(StoryId(5)).await.unwrap().is_none());
         assert!(store.latest_stories(10, 0).await.unwrap().is_empty());
-    }
+    });
 }

@@ -1,0 +1,205 @@
+//! PostgreSQL storage of stories, their membership and related stories.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
+
+use super::begin_snapshot;
+use crate::sqlite::stories::{
+    check_placement, group_members, summarize_in_order, MemberRow, MembersByStory, SELECT_MEMBERS,
+};
+use crate::{ArticleId, ArticleSummary, Error, Result, StoryDetail, StoryId, StoryPlacement, StorySummary};
+
+/// Places an article in the story for `placement.story_key`. Runs inside the
+/// caller's transaction, which holds the story write lock.
+pub(super) async fn assign(conn: &mut PgConnection, article: ArticleId, placement: &StoryPlacement) -> Result<StoryId> {
+    check_placement(article, placement)?;
+    if !article_exists(conn, article).await? {
+        return Err(Error::NotFound(format!("article {article}")));
+    }
+    if let Some(original) = placement.copy_of {
+        if !article_exists(conn, original).await? {
+            return Err(Error::NotFound(format!(
+                "article {original}, named as the original of article {article}"
+            )));
+        }
+    }
+
+    sqlx::query(
+        "INSERT INTO stories (key, created_at, updated_unix) VALUES ($1, $2, 0) \
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(&placement.story_key)
+    .bind(Utc::now())
+    .execute(&mut *conn)
+    .await?;
+    let story: i64 = sqlx::query_scalar("SELECT id FROM stories WHERE key = $1")
+        .bind(&placement.story_key)
+        .fetch_one(&mut *conn)
+        .await?;
+    let previous: Option<i64> = sqlx::query_scalar("SELECT story_id FROM story_members WHERE article_id = $1")
+        .bind(article.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+
+    sqlx::query(
+        "INSERT INTO story_members (article_id, story_id, copy_of, redated) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (article_id) DO UPDATE SET story_id = excluded.story_id, \
+         copy_of = excluded.copy_of, redated = excluded.redated",
+    )
+    .bind(article.0)
+    .bind(story)
+    .bind(placement.copy_of.map(|id| id.0))
+    .bind(placement.redated)
+    .execute(&mut *conn)
+    .await?;
+    refresh_updated(conn, story).await?;
+
+    // A story left with no articles has no headline to show, so it goes.
+    if let Some(left) = previous.filter(|&previous| previous != story) {
+        // The index still files the article under the story it left.
+        sqlx::query("INSERT INTO reindex_queue (article_id) VALUES ($1)")
+            .bind(article.0)
+            .execute(&mut *conn)
+            .await?;
+        let remaining: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM story_members WHERE story_id = $1")
+            .bind(left)
+            .fetch_one(&mut *conn)
+            .await?;
+        if remaining == 0 {
+            sqlx::query("DELETE FROM stories WHERE id = $1")
+                .bind(left)
+                .execute(&mut *conn)
+                .await?;
+        } else {
+            refresh_updated(conn, left).await?;
+        }
+    }
+    Ok(StoryId(story))
+}
+
+async fn article_exists(conn: &mut PgConnection, id: ArticleId) -> Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Recomputes the column the front page sorts by, with the rule of
+/// [`crate::summary::latest_activity`].
+async fn refresh_updated(conn: &mut PgConnection, story: i64) -> Result<()> {
+    let (latest_published, latest_arrival): (Option<i64>, Option<DateTime<Utc>>) = sqlx::query_as(
+        "SELECT MAX(a.published_unix) FILTER (WHERE NOT m.redated), MAX(a.added_at) \
+         FROM story_members m JOIN articles a ON a.id = m.article_id WHERE m.story_id = $1",
+    )
+    .bind(story)
+    .fetch_one(&mut *conn)
+    .await?;
+    let updated = latest_published.unwrap_or_else(|| latest_arrival.map_or(0, |t| t.timestamp()));
+    sqlx::query("UPDATE stories SET updated_unix = $1 WHERE id = $2")
+        .bind(updated)
+        .bind(story)
+        .execute(&mut *conn)
+        .await?;
+    super::front::refresh_rank(conn, story).await?;
+    Ok(())
+}
+
+pub(super) async fn latest(pool: &PgPool, limit: u32, offset: u32) -> Result<Vec<StorySummary>> {
+    let mut tx = begin_snapshot(pool).await?;
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM stories ORDER BY updated_unix DESC, id DESC LIMIT $1 OFFSET $2")
+            .bind(i64::from(limit))
+            .bind(i64::from(offset))
+            .fetch_all(&mut *tx)
+            .await?;
+    let stories = load(&mut tx, &ids).await?;
+    tx.commit().await?;
+    Ok(stories.into_iter().map(|(summary, _)| summary).collect())
+}
+
+pub(super) async fn detail(pool: &PgPool, id: StoryId) -> Result<Option<StoryDetail>> {
+    let mut tx = begin_snapshot(pool).await?;
+    let Some((summary, articles)) = load(&mut tx, &[id.0]).await?.pop() else {
+        return Ok(None);
+    };
+    let related_ids: Vec<i64> =
+        sqlx::query_scalar("SELECT related_id FROM related_stories WHERE story_id = $1 ORDER BY rank")
+            .bind(id.0)
+            .fetch_all(&mut *tx)
+            .await?;
+    let related = load(&mut tx, &related_ids).await?;
+    tx.commit().await?;
+    Ok(Some(StoryDetail {
+        summary,
+        articles,
+        related: related.into_iter().map(|(summary, _)| summary).collect(),
+    }))
+}
+
+pub(super) async fn by_key(pool: &PgPool, key: &str) -> Result<Option<StoryId>> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM stories WHERE key = $1")
+        .bind(key)
+        .fetch_optional(pool)
+        .await?;
+    Ok(id.map(StoryId))
+}
+
+/// Replaces a story's related list; the order given is the rank kept.
+pub(super) async fn set_related(conn: &mut PgConnection, story: StoryId, related: &[StoryId]) -> Result<()> {
+    if related.contains(&story) {
+        return Err(Error::Invalid(format!("story {story} cannot be related to itself")));
+    }
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM stories WHERE id = $1")
+        .bind(story.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if found.is_none() {
+        return Err(Error::NotFound(format!("story {story}")));
+    }
+    sqlx::query("DELETE FROM related_stories WHERE story_id = $1")
+        .bind(story.0)
+        .execute(&mut *conn)
+        .await?;
+    let mut seen = HashSet::new();
+    let others: Vec<i64> = related.iter().filter(|id| seen.insert(**id)).map(|id| id.0).collect();
+    // One statement: the ranks are the positions in the list. A failed
+    // statement would abort the transaction, so the missing story is
+    // looked for first.
+    let missing: Option<i64> = sqlx::query_scalar(
+        "SELECT o FROM UNNEST($1::BIGINT[]) WITH ORDINALITY AS l(o, n) \
+         WHERE NOT EXISTS (SELECT 1 FROM stories WHERE id = l.o) ORDER BY n LIMIT 1",
+    )
+    .bind(&others)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(other) = missing {
+        return Err(Error::NotFound(format!(
+            "story {}, named as related to story {story}",
+            StoryId(other)
+        )));
+    }
+    sqlx::query(
+        "INSERT INTO related_stories (story_id, related_id, rank) \
+         SELECT $1, o, n - 1 FROM UNNEST($2::BIGINT[]) WITH ORDINALITY AS l(o, n)",
+    )
+    .bind(story.0)
+    .bind(&others)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Summaries and article lists of the given stories, in the order given.
+/// Ids with no story (or no articles) are left out.
+pub(super) async fn load(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<(StorySummary, Vec<ArticleSummary>)>> {
+    let rows: Vec<MemberRow> = sqlx::query_as(&format!("{SELECT_MEMBERS} WHERE s.id = ANY($1)"))
+        .bind(ids)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut by_story = MembersByStory::new();
+    group_members(&mut by_story, rows)?;
+    Ok(summarize_in_order(ids, by_story))
+}
