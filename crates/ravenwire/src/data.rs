@@ -11,16 +11,33 @@ use std::time::Duration;
 use anyhow::Context;
 use fs4::fs_std::FileExt;
 use index::SearchIndex;
-use store::{SqliteStore, Store};
+use store::{LeaderLock, PgStore, SqliteStore, Store};
 
+/// The data folder, and the database when it is not the folder's SQLite
+/// file.
 #[derive(Debug, Clone)]
 pub struct DataDir {
     root: PathBuf,
+    /// A PostgreSQL URL (`--database`, `RAVENWIRE_DATABASE_URL`); `None`
+    /// for the SQLite file in the folder.
+    database: Option<String>,
 }
 
 impl DataDir {
-    pub fn new(root: PathBuf) -> Self {
-        DataDir { root }
+    /// The folder `root`, with the database `database` if given: it must
+    /// be a `postgres://` or `postgresql://` URL.
+    pub fn new(root: PathBuf, database: Option<String>) -> anyhow::Result<Self> {
+        let database = database.filter(|d| !d.trim().is_empty());
+        if let Some(url) = &database {
+            if !is_postgres_url(url) {
+                anyhow::bail!(
+                    "--database {}: not a PostgreSQL URL (postgres://user@host/db); \
+                     leave it out for the SQLite file in the data folder",
+                    shown_url(url)
+                );
+            }
+        }
+        Ok(DataDir { root, database })
     }
 
     pub fn root(&self) -> &Path {
@@ -30,7 +47,7 @@ impl DataDir {
     /// Fails with a hint when the folder does not exist yet, for commands
     /// that only read: creating an empty store there would hide a wrong path.
     pub fn require_existing(&self) -> anyhow::Result<()> {
-        if self.root.join("ravenwire.sqlite").exists() {
+        if self.database.is_some() || self.root.join("ravenwire.sqlite").exists() {
             Ok(())
         } else {
             anyhow::bail!(
@@ -43,8 +60,41 @@ impl DataDir {
     pub async fn open_store(&self) -> anyhow::Result<Arc<dyn Store>> {
         std::fs::create_dir_all(&self.root)
             .with_context(|| format!("cannot create the data folder {}", self.root.display()))?;
+        if let Some(url) = &self.database {
+            let store = PgStore::connect(url)
+                .await
+                .with_context(|| format!("cannot open the database {}", shown_url(url)))?;
+            return Ok(Arc::new(store));
+        }
         let store = SqliteStore::open(&self.root.join("ravenwire.sqlite")).await?;
         Ok(Arc::new(store))
+    }
+
+    /// The PostgreSQL URL, when the database is not the folder's SQLite file.
+    pub fn database_url(&self) -> Option<&str> {
+        self.database.as_deref()
+    }
+
+    /// On PostgreSQL, leadership over the shared database, which the story
+    /// engine's holder needs besides this folder's lock: processes in other
+    /// folders, on other machines, write to the same stories. Waits unless
+    /// `no_wait`; `Ok(None)` when it would wait and `no_wait` is set. On
+    /// SQLite, the folder's lock is all there is (`Some(None)`).
+    async fn lead(&self, no_wait: bool) -> anyhow::Result<Option<Option<LeaderLock>>> {
+        let Some(url) = &self.database else {
+            return Ok(Some(None));
+        };
+        let store = PgStore::connect(url)
+            .await
+            .with_context(|| format!("cannot open the database {}", shown_url(url)))?;
+        if let Some(lock) = store.try_lead().await? {
+            return Ok(Some(Some(lock)));
+        }
+        if no_wait {
+            return Ok(None);
+        }
+        eprintln!("waiting for the process that leads on {} to finish", shown_url(url));
+        Ok(Some(Some(store.lead().await?)))
     }
 
     pub fn open_index(&self) -> anyhow::Result<Arc<SearchIndex>> {
@@ -90,7 +140,15 @@ impl DataDir {
                 .with_context(|| format!("cannot lock {}", path.display()))?;
             eprintln!("the other ingest finished; going on");
         }
-        let mut lock = IngestLock { file, path };
+        let Some(leader) = self.lead(no_wait).await? else {
+            eprintln!("error: another process leads on the shared database; not waiting because of --no-wait");
+            return Ok(None);
+        };
+        let mut lock = IngestLock {
+            file,
+            path,
+            _leader: leader,
+        };
         lock.write_holder(command)?;
         test_hold().await;
         Ok(Some(lock))
@@ -99,7 +157,7 @@ impl DataDir {
     /// Takes the ingest lock if it is free, silently: `None` when another
     /// ingest holds it. For the scheduler in `serve`, which simply tries
     /// again at its next tick.
-    pub fn try_lock_ingest(&self, command: &str) -> anyhow::Result<Option<IngestLock>> {
+    pub async fn try_lock_ingest(&self, command: &str) -> anyhow::Result<Option<IngestLock>> {
         let (file, path) = self.open_lock_file()?;
         let locked = file
             .try_lock_exclusive()
@@ -107,7 +165,14 @@ impl DataDir {
         if !locked {
             return Ok(None);
         }
-        let mut lock = IngestLock { file, path };
+        let Some(leader) = self.lead(true).await? else {
+            return Ok(None);
+        };
+        let mut lock = IngestLock {
+            file,
+            path,
+            _leader: leader,
+        };
         lock.write_holder(command)?;
         Ok(Some(lock))
     }
@@ -176,6 +241,8 @@ async fn test_hold() {
 pub struct IngestLock {
     file: File,
     path: PathBuf,
+    /// On PostgreSQL, leadership over the shared database.
+    _leader: Option<LeaderLock>,
 }
 
 impl IngestLock {
@@ -211,5 +278,22 @@ fn read_holder(mut file: &File) -> String {
     match read.map(|_| note.trim().to_string()) {
         Ok(note) if !note.is_empty() => format!("held by {note}"),
         _ => "held by a process that has not said which".to_string(),
+    }
+}
+
+fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// A database URL fit for messages: any password left out.
+pub fn shown_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // Only URLs that cannot have a password refuse one.
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(parsed) => parsed.to_string(),
+        Err(_) => "(a URL that does not parse)".to_string(),
     }
 }

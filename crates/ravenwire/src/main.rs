@@ -27,6 +27,12 @@ struct Cli {
     #[arg(long, global = true, env = "RAVENWIRE_DATA", default_value = "ravenwire-data")]
     data: PathBuf,
 
+    /// A PostgreSQL database instead of the SQLite file in the data folder
+    /// (postgres://user:password@host/db). The search index and the story
+    /// engine's snapshot stay in the data folder.
+    #[arg(long, global = true, env = "RAVENWIRE_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    database: Option<String>,
+
     /// More log output (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
@@ -71,6 +77,8 @@ enum Command {
     Enqueue(cmd::enqueue::Args),
     /// Claim jobs from the work queue: fetch, extract and store; one worker leads and places stories.
     Worker(cmd::worker::Args),
+    /// Copy the data folder's SQLite store into an empty PostgreSQL database.
+    Migrate(cmd::migrate::Args),
 }
 
 fn main() -> ExitCode {
@@ -79,7 +87,13 @@ fn main() -> ExitCode {
     sigpipe::reset();
     let cli = Cli::parse();
     init_logging(cli.verbose);
-    let data = data::DataDir::new(cli.data);
+    let data = match data::DataDir::new(cli.data, cli.database) {
+        Ok(data) => data,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
     // Extraction and clustering are plain loops over files: starting the
     // async runtime (and its worker threads) would only cost them time.
     let result = match cli.command {
@@ -121,6 +135,7 @@ fn run_async(data: &data::DataDir, command: Command) -> anyhow::Result<ExitCode>
             Command::Token(args) => cmd::token::run(data, args).await,
             Command::Enqueue(args) => cmd::enqueue::run(data, args).await,
             Command::Worker(args) => cmd::worker::run(data, args).await,
+            Command::Migrate(args) => cmd::migrate::run(data, args).await,
         }
     })
 }

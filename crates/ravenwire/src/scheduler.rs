@@ -78,7 +78,7 @@ impl Scheduler {
         if pending.is_empty() && self.store.due_sources(chrono::Utc::now(), false, 1).await?.is_empty() {
             return Ok(());
         }
-        let Some(_lock) = self.data.try_lock_ingest("serve (scheduler)")? else {
+        let Some(_lock) = self.data.try_lock_ingest("serve (scheduler)").await? else {
             tracing::debug!("another ingest holds the data folder; polling at the next tick");
             return Ok(());
         };

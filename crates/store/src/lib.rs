@@ -5,6 +5,7 @@
 //! backend can sit behind it without any stage changing: it speaks in model
 //! types and plain ids, never in SQL rows or connections.
 
+pub mod copy;
 mod error;
 mod outlet;
 mod postgres;
@@ -19,7 +20,7 @@ pub mod test_support;
 
 pub use error::{Error, Result};
 pub use outlet::outlet_name;
-pub use postgres::PgStore;
+pub use postgres::{LeaderLock, PgStore};
 pub use queue::{DeadJob, Job, JobCounts, JobKind, JobState, NewJob};
 pub use ranking::{independent_outlets, rank_key, RankedStory, StoryFilter, OPENING_CHARS, RANK_HALF_LIFE_SECS};
 pub use sqlite::SqliteStore;

@@ -18,7 +18,7 @@ pub struct Args {
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let folder = tempfile::Builder::new().prefix("ravenwire-demo-").tempdir()?;
-    let data = DataDir::new(folder.path().to_path_buf());
+    let data = DataDir::new(folder.path().to_path_buf(), None)?;
     // The folder is new and private, but the demo's import runs the story
     // engine like any other and takes the lock like any other.
     let lock = data.lock_ingest("demo", false).await?;

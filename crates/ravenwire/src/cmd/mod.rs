@@ -9,6 +9,7 @@ pub mod enqueue;
 pub mod extract;
 pub mod fetch;
 pub mod import;
+pub mod migrate;
 pub mod opml;
 pub mod reindex;
 pub mod remove;

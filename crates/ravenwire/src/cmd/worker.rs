@@ -97,7 +97,7 @@ pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
     tracing::info!(worker = %name, "worker started");
     while !stop.load(Ordering::SeqCst) {
         if leader.is_none() && !args.no_lead {
-            if let Some(lock) = data.try_lock_ingest(&format!("worker {name}"))? {
+            if let Some(lock) = data.try_lock_ingest(&format!("worker {name}")).await? {
                 tracing::info!(worker = %name, "leading: this worker places stored articles in stories");
                 leader = Some(Leader::new(data, lock).await?);
             }

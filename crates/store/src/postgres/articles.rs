@@ -29,7 +29,22 @@ pub(super) async fn find_by_hash(pool: &PgPool, content_hash: &str) -> Result<Op
     Ok(id.map(ArticleId))
 }
 
+/// The advisory lock that article inserts take ("rw-artid" in ASCII).
+const ARTICLE_ORDER_LOCK: i64 = 0x7277_2d61_7274_6964;
+
+/// Inserts run one at a time, each committed before the next takes an id,
+/// so that ids become visible in the order they were given. Workers insert
+/// side by side; the leader places articles in id order and the index
+/// keeps the highest id it holds as its mark. Were a lower id to become
+/// visible after a higher one was placed and indexed, a crash at the wrong
+/// moment could leave it behind the mark, unindexed. SQLite gets the same
+/// order from its single writer.
 pub(super) async fn insert(pool: &PgPool, new: &NewArticle) -> Result<ArticleId> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(ARTICLE_ORDER_LOCK)
+        .execute(&mut *tx)
+        .await?;
     let article = &new.article;
     let authors = serde_json::to_string(&article.authors)
         .map_err(|e| Error::Invalid(format!("authors of {}: {e}", new.canonical_url)))?;
@@ -56,9 +71,11 @@ pub(super) async fn insert(pool: &PgPool, new: &NewArticle) -> Result<ArticleId>
     .bind(new.source.map(|id| id.0))
     .bind(new.fetch.map(|id| id.0))
     .bind(Utc::now())
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await;
-    crate::sqlite::articles::inserted(inserted, new)
+    let id = crate::sqlite::articles::inserted(inserted, new)?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 pub(super) async fn provenance(pool: &PgPool, ids: &[ArticleId]) -> Result<HashMap<ArticleId, Provenance>> {

@@ -23,10 +23,13 @@ mod entities;
 mod fetches;
 mod front;
 mod jobs;
+mod leader;
 mod polls;
 mod saved;
 mod sources;
 mod stories;
+
+pub use leader::LeaderLock;
 
 use std::str::FromStr;
 
@@ -56,7 +59,7 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations-postgres");
 /// [`Store`] on one PostgreSQL database.
 #[derive(Debug, Clone)]
 pub struct PgStore {
-    pool: PgPool,
+    pub(crate) pool: PgPool,
 }
 
 impl PgStore {

@@ -48,7 +48,7 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 /// [`Store`] on one SQLite file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(crate) pool: SqlitePool,
 }
 
 impl SqliteStore {
