@@ -9,6 +9,7 @@ mod error;
 mod outlet;
 mod postgres;
 mod ranking;
+mod route;
 mod sqlite;
 mod summary;
 mod types;
