@@ -51,7 +51,7 @@ const STORY_WRITE_LOCK: i64 = 0x7261_7665_6e77_6972;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations-postgres");
 
-/// [`Store`] on one PostgreSQL database.
+/// [`Store`](crate::Store) on one PostgreSQL database.
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,

@@ -42,7 +42,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
-/// [`Store`] on one SQLite file.
+/// [`Store`](crate::Store) on one SQLite file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
