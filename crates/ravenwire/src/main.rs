@@ -30,7 +30,13 @@ struct Cli {
     /// A PostgreSQL database instead of the SQLite file in the data folder
     /// (postgres://user:password@host/db). The search index and the story
     /// engine's snapshot stay in the data folder.
-    #[arg(long, global = true, env = "RAVENWIRE_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "RAVENWIRE_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     database: Option<String>,
 
     /// More log output (repeat for more).

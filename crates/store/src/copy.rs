@@ -52,11 +52,7 @@ pub struct Copied {
 /// `progress` hears each table's name and its rows copied so far.
 /// [`Error::Invalid`] when the target already holds sources or articles, or
 /// when an SQLite column has no place in the PostgreSQL schema.
-pub async fn sqlite_to_postgres(
-    from: &Path,
-    to: &PgStore,
-    mut progress: impl FnMut(&str, u64),
-) -> Result<Copied> {
+pub async fn sqlite_to_postgres(from: &Path, to: &PgStore, mut progress: impl FnMut(&str, u64)) -> Result<Copied> {
     let source = SqliteStore::open(from).await?;
     let mut tx = to.pool.begin().await?;
     let held: i64 = sqlx::query_scalar("SELECT (SELECT count(*) FROM articles) + (SELECT count(*) FROM sources)")
@@ -74,12 +70,13 @@ pub async fn sqlite_to_postgres(
         let mut rows_done = 0u64;
         let mut columns: Option<Vec<(String, String)>> = None;
         loop {
-            let rows: Vec<SqliteRow> =
-                sqlx::query(&format!("SELECT rowid AS rw_rowid, * FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT ?"))
-                    .bind(after)
-                    .bind(READ_BATCH)
-                    .fetch_all(&source.pool)
-                    .await?;
+            let rows: Vec<SqliteRow> = sqlx::query(&format!(
+                "SELECT rowid AS rw_rowid, * FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT ?"
+            ))
+            .bind(after)
+            .bind(READ_BATCH)
+            .fetch_all(&source.pool)
+            .await?;
             let Some(last) = rows.last() else { break };
             after = last.try_get::<i64, _>(0)?;
             let columns = match &columns {
@@ -231,10 +228,17 @@ mod tests {
             .unwrap();
         let mut ids = Vec::new();
         for n in 0..5 {
-            let mut article = new_article(&format!("https://wire.example/{n}"), &format!("Story {n}"), Some("2025-03-01T08:00:00Z"));
+            let mut article = new_article(
+                &format!("https://wire.example/{n}"),
+                &format!("Story {n}"),
+                Some("2025-03-01T08:00:00Z"),
+            );
             article.source = Some(source);
             let id = sqlite.insert_article(&article).await.unwrap();
-            sqlite.assign_story(id, &placement(if n < 3 { "a" } else { "b" })).await.unwrap();
+            sqlite
+                .assign_story(id, &placement(if n < 3 { "a" } else { "b" }))
+                .await
+                .unwrap();
             ids.push(id);
         }
         sqlite
@@ -277,14 +281,29 @@ mod tests {
         assert_eq!(pg.stats().await.unwrap(), before);
         let stories_after = pg.latest_stories(10, 0).await.unwrap();
         assert_eq!(
-            stories_after.iter().map(|s| (s.id, s.article_count)).collect::<Vec<_>>(),
-            stories_before.iter().map(|s| (s.id, s.article_count)).collect::<Vec<_>>()
+            stories_after
+                .iter()
+                .map(|s| (s.id, s.article_count))
+                .collect::<Vec<_>>(),
+            stories_before
+                .iter()
+                .map(|s| (s.id, s.article_count))
+                .collect::<Vec<_>>()
         );
-        assert_eq!(pg.article(ids[4]).await.unwrap().unwrap().canonical_url, "https://wire.example/4");
-        let claimed = pg.claim_jobs("w", Utc::now(), std::time::Duration::from_secs(9), 1).await.unwrap();
+        assert_eq!(
+            pg.article(ids[4]).await.unwrap().unwrap().canonical_url,
+            "https://wire.example/4"
+        );
+        let claimed = pg
+            .claim_jobs("w", Utc::now(), std::time::Duration::from_secs(9), 1)
+            .await
+            .unwrap();
         assert_eq!(claimed[0].body.as_deref(), Some(&[0u8, 1, 2, 255][..]));
         // The sequences go on past the copied ids.
-        let next = pg.insert_article(&new_article("https://wire.example/new", "New", None)).await.unwrap();
+        let next = pg
+            .insert_article(&new_article("https://wire.example/new", "New", None))
+            .await
+            .unwrap();
         assert!(next.0 > ids[4].0, "{next:?} after {:?}", ids[4]);
         // A second copy into the same database is refused.
         let again = sqlite_to_postgres(&path, &pg, |_, _| {}).await;

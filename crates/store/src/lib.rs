@@ -11,6 +11,7 @@ mod outlet;
 mod postgres;
 pub mod queue;
 mod ranking;
+mod route;
 mod sqlite;
 mod summary;
 mod types;

@@ -20,7 +20,9 @@
 //!    fails saying why (CI sets it, so that it never skips silently).
 //!
 //! Every test gets a database of its own (`CREATE DATABASE` with a name
-//! unique to the process and the test), dropped when the test calls
+//! unique to the process and the test). On the private server it is a file
+//! copy of a template migrated once, and stays until the server goes; on a
+//! server named by the environment it starts empty and is dropped by
 //! [`PgDatabase::drop_database`].
 
 use std::path::{Path, PathBuf};
@@ -67,6 +69,8 @@ pub struct PgDatabase {
     server: PgConnectOptions,
     name: String,
     url: String,
+    /// On the private server.
+    private: bool,
 }
 
 impl PgDatabase {
@@ -90,9 +94,20 @@ impl PgDatabase {
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
+        // On the private server every database starts as a copy of one
+        // already migrated (a file copy is the fastest way PostgreSQL has to
+        // make a database); on a server named by the environment, where a
+        // template would outlive the tests, they start empty.
+        let create = match &server.template {
+            Some(template) => {
+                let template = template.get_or_init(|| migrated_template(&server.options)).await;
+                format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\" STRATEGY FILE_COPY")
+            }
+            None => format!("CREATE DATABASE \"{name}\""),
+        };
         let mut admin = connect_admin(&server.options).await;
         admin
-            .execute(format!("CREATE DATABASE \"{name}\"").as_str())
+            .execute(create.as_str())
             .await
             .unwrap_or_else(|e| panic!("create the test database {name}: {e}"));
         admin.close().await.ok();
@@ -101,6 +116,7 @@ impl PgDatabase {
             server: server.options.clone(),
             name,
             url,
+            private: server.template.is_some(),
         })
     }
 
@@ -114,10 +130,14 @@ impl PgDatabase {
         &self.url
     }
 
-    /// Drops the database; close every store on it first. Best effort: a
-    /// database left behind goes with the private server, or stays on a
-    /// server named by the environment under its `ravenwire_test_` name.
+    /// Drops the database on a server named by the environment; close
+    /// every store on it first. Best effort: one left behind (a failed
+    /// test) keeps its `ravenwire_test_` name. On the private server this
+    /// does nothing, as the whole server goes when the tests end.
     pub async fn drop_database(self) {
+        if self.private {
+            return;
+        }
         let mut admin = connect_admin(&self.server).await;
         if let Err(e) = admin
             .execute(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name).as_str())
@@ -142,11 +162,31 @@ async fn connect_admin(server: &PgConnectOptions) -> sqlx::PgConnection {
     }
 }
 
+/// Makes and migrates the template of the private server's test
+/// databases, and returns its name; nobody stays connected to it.
+async fn migrated_template(server: &PgConnectOptions) -> String {
+    let name = format!("ravenwire_template_{}", std::process::id());
+    let mut admin = connect_admin(server).await;
+    admin
+        .execute(format!("CREATE DATABASE \"{name}\"").as_str())
+        .await
+        .unwrap_or_else(|e| panic!("create the template database {name}: {e}"));
+    admin.close().await.ok();
+    let store = PgStore::connect_with(server.clone().database(&name))
+        .await
+        .unwrap_or_else(|e| panic!("migrate the template database {name}: {e}"));
+    store.close().await;
+    name
+}
+
 /// A server to make test databases on: its maintenance database.
 #[derive(Debug)]
 struct Server {
     options: PgConnectOptions,
     url: String,
+    /// The migrated template of the private server's test databases, made
+    /// by the first test to need it.
+    template: Option<tokio::sync::OnceCell<String>>,
     /// The private server's folder, removed by the watcher.
     _folder: Option<PathBuf>,
 }
@@ -164,6 +204,7 @@ fn find_or_start() -> Result<Server, String> {
         return Ok(Server {
             options,
             url,
+            template: None,
             _folder: None,
         });
     }
@@ -302,6 +343,7 @@ fn start_private(bin: &Path) -> Result<Server, String> {
     Ok(Server {
         options,
         url,
+        template: Some(tokio::sync::OnceCell::new()),
         _folder: Some(folder),
     })
 }

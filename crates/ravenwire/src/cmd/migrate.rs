@@ -19,7 +19,9 @@ pub struct Args {
 
 pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
     if data.database_url().is_some() {
-        anyhow::bail!("migrate copies the data folder's SQLite store: leave out --database (and RAVENWIRE_DATABASE_URL)");
+        anyhow::bail!(
+            "migrate copies the data folder's SQLite store: leave out --database (and RAVENWIRE_DATABASE_URL)"
+        );
     }
     data.require_existing()?;
     let from = data.root().join("ravenwire.sqlite");

@@ -11,8 +11,11 @@ use crate::queue::{millis, retry_at_ms, MAX_ATTEMPTS};
 use crate::sqlite::jobs::{counts_of, DeadRow, JobRow};
 use crate::{DeadJob, Job, JobCounts, JobId, JobState, NewJob, Result};
 
-pub(super) async fn enqueue(pool: &PgPool, jobs: &[NewJob], now: DateTime<Utc>) -> Result<u64> {
-    let mut tx = pool.begin().await?;
+pub(super) async fn enqueue(
+    tx: &mut Transaction<'static, Postgres>,
+    jobs: &[NewJob],
+    now: DateTime<Utc>,
+) -> Result<u64> {
     let mut queued = 0;
     for job in jobs {
         let done = sqlx::query(
@@ -27,16 +30,15 @@ pub(super) async fn enqueue(pool: &PgPool, jobs: &[NewJob], now: DateTime<Utc>) 
         .bind(&job.charset)
         .bind(job.source.map(|s| s.0))
         .bind(millis(now))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         queued += done.rows_affected();
     }
-    tx.commit().await?;
     Ok(queued)
 }
 
 pub(super) async fn claim(
-    pool: &PgPool,
+    tx: &mut Transaction<'static, Postgres>,
     worker: &str,
     now: DateTime<Utc>,
     lease: std::time::Duration,
@@ -44,7 +46,6 @@ pub(super) async fn claim(
 ) -> Result<Vec<Job>> {
     let now_ms = millis(now);
     let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
-    let mut tx: Transaction<'static, Postgres> = pool.begin().await?;
     sqlx::query(
         "UPDATE jobs SET state = 'dead', finished_at = $1, \
          last_error = 'its worker (' || coalesce(worker, '?') || ') stopped before finishing it, ' || attempts || ' times' \
@@ -53,7 +54,7 @@ pub(super) async fn claim(
     )
     .bind(now_ms)
     .bind(i64::from(MAX_ATTEMPTS))
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     let rows: Vec<JobRow> = sqlx::query_as(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $1, worker = $2 \
@@ -66,9 +67,8 @@ pub(super) async fn claim(
     .bind(worker)
     .bind(now_ms)
     .bind(i64::from(limit))
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut **tx)
     .await?;
-    tx.commit().await?;
     let mut jobs = rows.into_iter().map(JobRow::into_job).collect::<Result<Vec<_>>>()?;
     jobs.sort_by_key(|j| j.id);
     Ok(jobs)
@@ -88,19 +88,18 @@ pub(super) async fn finish(pool: &PgPool, id: JobId, worker: &str, now: DateTime
 }
 
 pub(super) async fn fail(
-    pool: &PgPool,
+    tx: &mut Transaction<'static, Postgres>,
     id: JobId,
     worker: &str,
     error: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<JobState>> {
-    let mut tx = pool.begin().await?;
     let attempts: Option<i64> = sqlx::query_scalar(
         "SELECT attempts::BIGINT FROM jobs WHERE id = $1 AND state = 'running' AND worker = $2 FOR UPDATE",
     )
     .bind(id.0)
     .bind(worker)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **tx)
     .await?;
     let Some(attempts) = attempts else {
         return Ok(None);
@@ -121,9 +120,8 @@ pub(super) async fn fail(
     .bind(error)
     .bind(now_ms)
     .bind(id.0)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await?;
     Ok(Some(state))
 }
 

@@ -10,6 +10,22 @@ use model::SourceKind;
 use super::count;
 use crate::{Error, PollOutcomes, Result};
 
+/// How many rows each main table holds.
+pub(super) async fn stats(pool: &SqlitePool) -> Result<crate::StoreStats> {
+    let (sources, fetches, articles, stories): (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM sources), (SELECT COUNT(*) FROM fetches), \
+         (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM stories)",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(crate::StoreStats {
+        sources: count(sources, "sources")?,
+        fetches: count(fetches, "fetches")?,
+        articles: count(articles, "articles")?,
+        stories: count(stories, "stories")?,
+    })
+}
+
 /// Articles whose story membership marks them a copy or re-dated copy.
 pub(super) async fn copies(pool: &SqlitePool) -> Result<u64> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM story_members WHERE copy_of IS NOT NULL OR redated <> 0")
