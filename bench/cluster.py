@@ -65,6 +65,8 @@ SETS = (
     ("basil-headlines", "basil", headline_only),
     ("basil-headlines-same-day", "basil", headline_same_day),
 ) + tuple((f"ecbplus-shuffled-{seed}", "ecbplus", shuffled(seed)) for seed in (1, 2, 3, 4, 5))
+# The headline stream in other arrival orders too (seeds 1 to 3).
+SETS += tuple((f"headlines-shuffled-{seed}", "headlines", shuffled(seed)) for seed in (1, 2, 3))
 # The project's own cross-lingual set (a path in the repository, not a
 # shared file): fictional stories each reported in three or four languages,
 # in full and as headlines only.

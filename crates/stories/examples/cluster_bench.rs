@@ -125,6 +125,8 @@ fn config_from_env() -> Result<Config, BoxError> {
             "short_join_threshold" => config.short_join_threshold = v as f32,
             "short_text_words" => config.short_text_words = v as usize,
             "short_merge_threshold" => config.short_merge_threshold = v as f32,
+            "short_cover_share" => config.short_cover_share = v as f32,
+            "short_term_cap" => config.short_term_cap = v as f32,
             other => return Err(format!("unknown setting {other}").into()),
         }
     }

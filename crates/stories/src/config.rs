@@ -92,6 +92,21 @@ pub struct Config {
     /// Profile agreement (see `engine/short.rs`) from which two open
     /// stories that a new headline's profile claims both are merged.
     pub short_merge_threshold: f32,
+    /// Share of a short document's own headline content (its terms'
+    /// rarity, summed) that a story's profile evidence must reach for the
+    /// document to join it, besides `short_join_threshold`. A story that
+    /// shares one word with a headline, a topic name such as a president's
+    /// that many stories of a busy day hold, explains little of what the
+    /// headline says; the story of the headline explains much of it.
+    pub short_cover_share: f32,
+    /// Most that one shared term may give to a short document's profile
+    /// evidence, as a share of `short_join_threshold`: below 1, no single
+    /// word carries a join alone. Early in a stream every word is still
+    /// rare, and a topic word ("Obama") shared by two headlines of
+    /// different events would otherwise join them, and the story it made
+    /// would then own the word. A name found as an entity counts as a word
+    /// and as its entity key, so a distinctive name still can.
+    pub short_term_cap: f32,
 
     /// Documents in different languages share few words but do share rare
     /// names and numbers ("anchors"); from this IDF cosine of their anchors
@@ -175,6 +190,8 @@ impl Default for Config {
             short_text_words: 12,
             short_join_threshold: 0.2,
             short_merge_threshold: 0.5,
+            short_cover_share: 0.25,
+            short_term_cap: 0.9,
             cross_language_threshold: 0.25,
             cross_language_days: 3.0,
             min_shared_anchors: 3,
@@ -249,6 +266,14 @@ impl Config {
         } else {
             self.member_share.clamp(0.0, 1.0)
         };
+        self.short_cover_share = if self.short_cover_share.is_nan() {
+            0.0
+        } else {
+            self.short_cover_share.clamp(0.0, 1.0)
+        };
+        if self.short_term_cap.is_nan() || self.short_term_cap < 0.0 {
+            self.short_term_cap = 0.0;
+        }
         self.title_weight = self.title_weight.max(0.0);
         self.body_weight = self.body_weight.max(0.0);
         self.names_weight = self.names_weight.max(0.0);

@@ -10,6 +10,16 @@
 //! is scored against every candidate story dated close to it by
 //! [`profile_evidence`], and joins the best from
 //! `Config::short_join_threshold`.
+//!
+//! Two limits keep a topic word from carrying a join when dates cannot
+//! keep stories apart (a busy day of politics, all "Trump"): no one term
+//! gives more than `Config::short_term_cap` of the threshold, so a join
+//! needs two terms (a recognised name counts as its word and its entity
+//! key); and the story's headlines must hold `Config::short_cover_share`
+//! of the headline's own content ([`headline_content`], [`shared_content`]),
+//! so that a story explains a good part of what the headline says, not one
+//! word of it. Neither applies against a story told only in other
+//! languages, which can share no words with the headline, only names.
 
 use super::scoring::DateRange;
 use super::{Features, StoryEngine};
@@ -19,9 +29,14 @@ use crate::terms::{Sparse, Vocabulary};
 /// two letters ("in", "de", "в"), which in every alphabetic language are
 /// mostly function words, and which a short stream has not yet seen often
 /// enough to know as common. Numbers and words in scripts without spaces
-/// between words (CJK) are kept.
+/// between words (CJK) are kept. Longer function words ("the", "with",
+/// "nach", "avec") and words that open headlines of any story ("says",
+/// "police") are left out too (see [`crate::entities::is_function_word`]):
+/// early in a stream every word is still rare, and one of them shared would
+/// otherwise join two headlines that share nothing else.
 pub(super) fn profile_word(word: &str) -> bool {
-    word.chars().count() >= 3 || word.chars().any(|c| c.is_numeric() || c >= '\u{2E80}')
+    let kept = word.chars().count() >= 3 || word.chars().any(|c| c.is_numeric() || c >= '\u{2E80}');
+    kept && !crate::entities::is_function_word(word)
 }
 
 /// How strongly a story's headline `profile` (members holding each term,
@@ -32,7 +47,7 @@ pub(super) fn profile_word(word: &str) -> bool {
 /// counted in the vocabulary. A word every story uses is claimed by none;
 /// a name the stream met only in this story, and in most of its headlines,
 /// is claimed almost whole.
-pub(super) fn profile_evidence(terms: &[u32], profile: &Sparse, headlined: u32, vocab: &Vocabulary) -> f32 {
+pub(super) fn profile_evidence(terms: &[u32], profile: &Sparse, headlined: u32, vocab: &Vocabulary, cap: f32) -> f32 {
     if headlined == 0 {
         return 0.0;
     }
@@ -48,13 +63,39 @@ pub(super) fn profile_evidence(terms: &[u32], profile: &Sparse, headlined: u32, 
                 let earlier_uses = vocab.df(t).saturating_sub(1).max(1) as f32;
                 let typical = (held / members).min(1.0);
                 let owned = (held / earlier_uses).min(1.0);
-                evidence += vocab.rarity(t) * typical * owned;
+                evidence += (vocab.rarity(t) * typical * owned).min(cap);
                 i += 1;
                 j += 1;
             }
         }
     }
     evidence
+}
+
+/// A headline's own content: the rarity of each of its terms, summed. The
+/// profile evidence a story gives it is measured against this (see
+/// `Config::short_cover_share`): a story must account for a share of what
+/// the headline says, not only for one common word of it.
+pub(super) fn headline_content(terms: &[u32], vocab: &Vocabulary) -> f32 {
+    terms.iter().map(|&t| vocab.rarity(t)).sum()
+}
+
+/// The part of a headline's content (see [`headline_content`]) that a
+/// story's headlines hold at all: the rarity of the terms both hold, summed.
+pub(super) fn shared_content(terms: &[u32], profile: &Sparse, vocab: &Vocabulary) -> f32 {
+    let (mut i, mut j, mut shared) = (0, 0, 0.0f32);
+    while i < terms.len() && j < profile.len() {
+        match terms[i].cmp(&profile[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += vocab.rarity(terms[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    shared
 }
 
 /// The words of a link's slug: the path segment most joined by hyphens or
@@ -119,7 +160,8 @@ pub(super) fn profile_overlap(a: (&Sparse, u32), b: (&Sparse, u32), vocab: &Voca
 impl StoryEngine {
     /// The best story for a short document by headline profile, among the
     /// candidates dated within `Config::same_time_days`, with the runner-up;
-    /// `None` when none reaches `Config::short_join_threshold`.
+    /// `None` when none reaches `Config::short_join_threshold` and
+    /// `Config::short_cover_share` of the headline's content.
     pub(super) fn best_short_story(
         &self,
         f: &Features,
@@ -130,6 +172,8 @@ impl StoryEngine {
         if f.headline.is_empty() {
             return None;
         }
+        let content = headline_content(&f.headline, &self.vocab);
+        let own_language = super::language_bit(f.language);
         let mut best: Option<(f32, u32)> = None;
         let mut runner_up: Option<(f32, u32)> = None;
         for &c in candidates {
@@ -137,8 +181,22 @@ impl StoryEngine {
             if range.gap_days(story.dates()).is_some_and(|g| g > cfg.same_time_days) {
                 continue;
             }
-            let s = profile_evidence(&f.headline, &story.headline_terms, story.headlined, &self.vocab);
+            // A story told only in other languages cannot hold the
+            // headline's own words: the names both give (entity keys) are
+            // all the evidence there is, so neither limit applies.
+            let foreign = own_language != 0 && story.languages != 0 && story.languages & own_language == 0;
+            let cap = if foreign {
+                f32::MAX
+            } else {
+                cfg.short_term_cap * cfg.short_join_threshold
+            };
+            let s = profile_evidence(&f.headline, &story.headline_terms, story.headlined, &self.vocab, cap);
             if s < cfg.short_join_threshold {
+                continue;
+            }
+            if !foreign
+                && shared_content(&f.headline, &story.headline_terms, &self.vocab) < cfg.short_cover_share * content
+            {
                 continue;
             }
             if best.is_none_or(|(b, bc)| s > b || (s == b && c < bc)) {
@@ -180,8 +238,8 @@ mod tests {
         docs.extend([&[0, 1][..], &[0, 1], &[1], &[0, 1]]);
         let vocab = vocab_of(&docs, 2);
         let profile: Sparse = vec![(0, 2.0), (1, 3.0)];
-        let own = profile_evidence(&ones(&[0, 1]), &profile, 3, &vocab);
-        let common_only = profile_evidence(&ones(&[0]), &profile, 3, &vocab);
+        let own = profile_evidence(&ones(&[0, 1]), &profile, 3, &vocab, f32::MAX);
+        let common_only = profile_evidence(&ones(&[0]), &profile, 3, &vocab, f32::MAX);
         assert!(own > 0.3, "{own}");
         assert!(common_only < 0.05, "{common_only}");
     }
@@ -192,9 +250,9 @@ mod tests {
         let docs: Vec<&[u32]> = vec![&[1]; 13];
         let vocab = vocab_of(&docs, 2);
         let profile: Sparse = vec![(1, 2.0)];
-        let shared = profile_evidence(&ones(&[1]), &profile, 2, &vocab);
+        let shared = profile_evidence(&ones(&[1]), &profile, 2, &vocab, f32::MAX);
         let owned_profile: Sparse = vec![(1, 12.0)];
-        let owned = profile_evidence(&ones(&[1]), &owned_profile, 12, &vocab);
+        let owned = profile_evidence(&ones(&[1]), &owned_profile, 12, &vocab, f32::MAX);
         assert!(shared < owned / 4.0, "{shared} {owned}");
     }
 
@@ -204,10 +262,10 @@ mod tests {
         let vocab = vocab_of(&docs, 3);
         let typical: Sparse = vec![(1, 3.0)];
         let rare_in_story: Sparse = vec![(1, 3.0)];
-        let a = profile_evidence(&ones(&[1]), &typical, 3, &vocab);
-        let b = profile_evidence(&ones(&[1]), &rare_in_story, 12, &vocab);
+        let a = profile_evidence(&ones(&[1]), &typical, 3, &vocab, f32::MAX);
+        let b = profile_evidence(&ones(&[1]), &rare_in_story, 12, &vocab, f32::MAX);
         assert!(b < a / 3.0, "{a} {b}");
-        assert_eq!(profile_evidence(&ones(&[1]), &typical, 0, &vocab), 0.0);
+        assert_eq!(profile_evidence(&ones(&[1]), &typical, 0, &vocab, f32::MAX), 0.0);
     }
 
     #[test]
@@ -238,9 +296,45 @@ mod tests {
     }
 
     #[test]
+    fn one_term_alone_is_capped() {
+        // Term 1: a word the story owns, in all its headlines.
+        let docs: Vec<&[u32]> = vec![&[0], &[0], &[0], &[1], &[1], &[1]];
+        let vocab = vocab_of(&docs, 3);
+        let profile: Sparse = vec![(1, 3.0), (2, 3.0)];
+        let uncapped = profile_evidence(&ones(&[1]), &profile, 3, &vocab, f32::MAX);
+        assert!(uncapped > 0.2, "{uncapped}");
+        assert_eq!(profile_evidence(&ones(&[1]), &profile, 3, &vocab, 0.18), 0.18);
+        // Two terms each capped still add up.
+        let two = profile_evidence(&ones(&[1, 2]), &profile, 3, &vocab, 0.18);
+        assert!(two > 0.2 && two <= 0.36, "{two}");
+    }
+
+    #[test]
+    fn shared_content_is_the_part_of_the_headline_the_story_holds() {
+        let docs: Vec<&[u32]> = vec![&[0], &[0], &[1], &[2], &[3]];
+        let vocab = vocab_of(&docs, 4);
+        let headline = ones(&[0, 1, 2, 3]);
+        let whole = headline_content(&headline, &vocab);
+        let topic: Sparse = vec![(0, 9.0)];
+        let event: Sparse = vec![(1, 1.0), (2, 2.0), (3, 1.0)];
+        let by_topic = shared_content(&headline, &topic, &vocab);
+        let by_event = shared_content(&headline, &event, &vocab);
+        // The common word is a small part of what the headline says; the
+        // event's rare words most of it, however few headlines hold them.
+        assert!(by_topic < 0.25 * whole, "{by_topic} of {whole}");
+        assert!(by_event > 0.75 * whole, "{by_event} of {whole}");
+        assert_eq!(shared_content(&headline, &Vec::new(), &vocab), 0.0);
+        assert_eq!(headline_content(&[], &vocab), 0.0);
+    }
+
+    #[test]
     fn short_function_words_do_not_speak_for_a_story() {
         assert!(!profile_word("in"));
         assert!(!profile_word("в"));
+        assert!(!profile_word("the"));
+        assert!(!profile_word("With"));
+        assert!(!profile_word("nach"));
+        assert!(!profile_word("says"));
         assert!(profile_word("nsa"));
         assert!(profile_word("7"));
         assert!(profile_word("日本"));

@@ -312,7 +312,9 @@ fn contains(list: &[&str], folded: &str) -> bool {
 }
 
 pub fn is_common(folded: &str) -> bool {
-    contains(COMMON, folded)
+    // Asked for every headline word the story engine sees: a set, built once.
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| COMMON.iter().copied().collect()).contains(folded)
 }
 
 pub fn is_calendar(folded: &str) -> bool {

@@ -72,5 +72,13 @@ pub fn entity_keys(title: &str, text: &str, language: Option<&str>) -> Vec<Strin
     keys
 }
 
+/// Whether a word is a function word (an article, pronoun, preposition,
+/// conjunction, auxiliary or frequent adverb) in one of the supported
+/// languages, or a word that opens headlines of every kind ("police",
+/// "says", "new"): such words tell no story from another.
+pub fn is_function_word(word: &str) -> bool {
+    lexicon::is_common(&fold(word))
+}
+
 #[cfg(test)]
 mod tests;
