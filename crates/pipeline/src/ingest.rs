@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Instant;
 
 use chrono::Utc;
 use sha2::{Digest, Sha256};
@@ -17,6 +18,7 @@ use crate::crash::{self, Point};
 use crate::index_queue::{catch_up, IndexQueue};
 use crate::related::RelatedRefresh;
 use crate::story_keys::StoryKeys;
+use crate::timings::{lap, StageTimes};
 use crate::warm::WarmEngine;
 
 /// What happened to one page.
@@ -102,6 +104,7 @@ pub struct Pipeline {
     related: RelatedRefresh,
     /// Whether [`Pipeline::recover`] has run.
     recovered: bool,
+    times: StageTimes,
 }
 
 impl Pipeline {
@@ -118,6 +121,7 @@ impl Pipeline {
             index_queue: IndexQueue::default(),
             related: RelatedRefresh::default(),
             recovered: false,
+            times: StageTimes::default(),
         })
     }
 
@@ -143,19 +147,28 @@ impl Pipeline {
         &self.store
     }
 
+    /// Where this pipeline has spent its time so far, per stage.
+    pub fn timings(&self) -> StageTimes {
+        self.times
+    }
+
     /// Runs one page through extraction, stories, storage and the index.
     ///
     /// Only storage failures are errors; a page that cannot be read or
     /// extracted is an [`Outcome::Failed`] with its reason, recorded in the
     /// fetch log.
     pub async fn ingest_page(&mut self, page: &Page, source: Option<SourceId>) -> crate::Result<Outcome> {
-        self.ingest_extracted(ExtractedPage::new(page), source).await
+        let start = Instant::now();
+        let extracted = ExtractedPage::new(page);
+        lap(&mut self.times.extract, start);
+        self.ingest_extracted(extracted, source).await
     }
 
     /// [`Pipeline::ingest_page`] for a page extracted beforehand, perhaps
     /// on another thread.
     pub async fn ingest_extracted(&mut self, page: ExtractedPage, source: Option<SourceId>) -> crate::Result<Outcome> {
         self.recover().await?;
+        let start = Instant::now();
         let ExtractedPage {
             mut fetch,
             raw_hash,
@@ -166,6 +179,7 @@ impl Pipeline {
             Err(reason) => {
                 fetch.error = Some(reason.clone());
                 self.store.record_fetch(&fetch).await?;
+                lap(&mut self.times.store, start);
                 return Ok(Outcome::Failed(reason));
             }
         };
@@ -176,9 +190,11 @@ impl Pipeline {
             .find_article_by_url(&identity_url(&article, &raw_hash))
             .await?
         {
+            lap(&mut self.times.store, start);
             return Ok(Outcome::Known(id));
         }
         let fetch_id = self.store.record_fetch(&fetch).await?;
+        lap(&mut self.times.store, start);
         self.ingest_article(article, &raw_hash, source, Some(fetch_id)).await
     }
 
@@ -192,6 +208,7 @@ impl Pipeline {
         fetch: Option<store::FetchId>,
     ) -> crate::Result<Outcome> {
         self.recover().await?;
+        let start = Instant::now();
         let canonical_url = identity_url(&article, identity_hash);
         if let Some(id) = self.store.find_article_by_url(&canonical_url).await? {
             return Ok(Outcome::Known(id));
@@ -220,6 +237,8 @@ impl Pipeline {
         let Some(stored) = self.store.article(id).await? else {
             return Ok(Outcome::Failed(format!("article {id} vanished after insert")));
         };
+        lap(&mut self.times.store, start);
+        self.times.articles += 1;
         let story = self.place(&stored).await?;
         crash::point(Point::AfterPlacement);
         self.index_queue.push_new(indexed_of(&stored, Some(story)));
@@ -233,14 +252,18 @@ impl Pipeline {
     /// engine made to earlier verdicts. The store queues every article that
     /// moves to another story for the index, in the same transaction.
     async fn place(&mut self, stored: &StoredArticle) -> crate::Result<StoryId> {
+        let start = Instant::now();
         self.engine.warm(self.store.as_ref(), &mut self.story_ids).await?;
+        let start = lap(&mut self.times.warm, start);
         let assignment = self.engine.add(stored);
+        let revisions = self.engine.revised();
+        let start = lap(&mut self.times.engine, start);
         let story = self.store.assign_story(stored.id, &placement_of(&assignment)).await?;
         self.story_ids.insert(assignment.story_key.clone(), story);
         self.related.touch(assignment.story_key);
         // Copies stored before their original arrived now name it, and
         // articles of a story split in review move to the new story.
-        for revised in self.engine.revised() {
+        for revised in revisions {
             let Ok(earlier) = revised.id.parse().map(ArticleId) else {
                 tracing::warn!(id = %revised.id, "revised verdict for an id that is not an article");
                 continue;
@@ -262,6 +285,7 @@ impl Pipeline {
                 }
             }
         }
+        lap(&mut self.times.placement, start);
         Ok(story)
     }
 
@@ -315,7 +339,9 @@ impl Pipeline {
         self.recover().await?;
         self.flush_index().await?;
         crash::point(Point::BeforeSnapshotSave);
+        let start = Instant::now();
         self.engine.save();
+        lap(&mut self.times.snapshot, start);
         crash::point(Point::AfterSnapshotSave);
         Ok(())
     }
@@ -323,10 +349,14 @@ impl Pipeline {
     /// [`Pipeline::flush`] less the snapshot, which costs too much to
     /// write at every index batch.
     async fn flush_index(&mut self) -> crate::Result<()> {
+        let start = Instant::now();
         self.index_queue.commit(self.store.as_ref(), &self.index).await?;
+        let start = lap(&mut self.times.index, start);
         self.related
             .refresh(self.store.as_ref(), &self.engine, &mut self.story_ids)
-            .await
+            .await?;
+        lap(&mut self.times.related, start);
+        Ok(())
     }
 
     /// Rebuilds the search index from the store. Returns how many articles

@@ -15,6 +15,7 @@ mod ingest;
 mod related;
 mod snapshot;
 mod story_keys;
+mod timings;
 mod warm;
 
 pub use check::{Repairs, SnapshotState, Survey};
@@ -24,3 +25,4 @@ pub use gathering::{
     SubscribeError, Subscribed, Waiting, WebSubConfig, WebSubPush,
 };
 pub use ingest::{ExtractedPage, Outcome, Pipeline, Recovery};
+pub use timings::StageTimes;
