@@ -233,7 +233,9 @@ impl Pipeline {
         // From here on a crash leaves the article stored in no story; the
         // next run's recovery places it.
         crash::point(Point::AfterStoreCommit);
+        let start = lap(&mut self.times.store, start);
         crate::entities::scan(self.store.as_ref(), id, &new.article).await?;
+        let start = lap(&mut self.times.entities, start);
         let Some(stored) = self.store.article(id).await? else {
             return Ok(Outcome::Failed(format!("article {id} vanished after insert")));
         };

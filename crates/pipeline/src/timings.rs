@@ -15,9 +15,11 @@ pub struct StageTimes {
     /// Extraction of pages handed in as pages (not of those extracted
     /// beforehand on another thread).
     pub extract: Duration,
-    /// Looking up known pages, the fetch log, storing the article and its
-    /// entities.
+    /// Looking up known pages, the fetch log, storing the article and
+    /// reading it back.
     pub store: Duration,
+    /// Finding the article's entities and storing them.
+    pub entities: Duration,
     /// Loading the story engine: its snapshot and the replay of later
     /// articles.
     pub warm: Duration,
@@ -35,10 +37,11 @@ pub struct StageTimes {
 
 impl StageTimes {
     /// The stages as `(name, seconds)`, in pipeline order.
-    pub fn stages(&self) -> [(&'static str, f64); 8] {
+    pub fn stages(&self) -> [(&'static str, f64); 9] {
         [
             ("extract", self.extract.as_secs_f64()),
             ("store", self.store.as_secs_f64()),
+            ("entities", self.entities.as_secs_f64()),
             ("warm", self.warm.as_secs_f64()),
             ("engine", self.engine.as_secs_f64()),
             ("placement", self.placement.as_secs_f64()),
