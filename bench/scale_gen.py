@@ -7,7 +7,7 @@ story, or a handful of extraction texts. Stories are then drawn one after
 another, each from one topic:
 
 - a story's size follows a power law, P(size >= k) = k^-1.2, capped at
-  --max-story (default n/50 within 10..600): about 60% singletons, one story in eight with 5 or
+  --max-story (default n/50 within 10..600): about 60% singletons, one story in seven with 5 or
   more reports, one in a few hundred with 100 or more;
 - a story has a core of its topic's sentences, with two invented names
   (a person, a place) put into them, and a lead sentence of its own; each
@@ -18,8 +18,9 @@ another, each from one topic:
 - outlets: --outlets invented hostnames (default 300), their output skewed
   (Zipf, exponent 0.8);
 - time: stories start as a Poisson stream over --days (default 180) from
-  --start; a story's reports follow its start by exponential gaps (mean 3 h for
-  a small story, up to 2 days for a large one). Pages come out in arrival order.
+  --start; a story's first report comes at its start, the others after
+  exponential delays (mean 12 h × (1 + ln size): a day for a story of 3,
+  3.7 days for one of 600). Pages come out in arrival order.
 
 Each page is pre-rendered HTML: <html lang="en">, <title>, a canonical link,
 article:published_time and og:site_name, <article><h1><p>... They are written
@@ -192,8 +193,8 @@ class Story:
         words = self.core[0].rstrip(".!\"'”").split()
         self.title = f"{self.place}: " + " ".join(words[: rng.randint(6, 11)])
         self.reports = []  # bodies written so far, for wire copies
-        # Larger stories run longer: the mean gap grows with the size.
-        self.mean_gap_s = 3 * 3600 * min(16.0, 1 + math.log(size))
+        # Larger stories run longer: the mean delay grows with the size.
+        self.mean_delay_s = 12 * 3600 * (1 + math.log(size))
 
     def named(self, sentence, rng):
         """Puts one of the story's names in place of the first proper name past
@@ -230,7 +231,7 @@ class Story:
             step = rng.randint(1, 4)
             paragraphs.append(" ".join(body[i:i + step]))
             i += step
-        if len(self.reports) < 8:
+        if len(self.reports) < 4:
             self.reports.append(paragraphs)
         return paragraphs, False
 
@@ -278,11 +279,10 @@ def stream(args, pools):
         story = Story(args.seed, number, pools, size)
         story.all_pools = pools
         open_stories[number] = [story, size]
-        at = t
-        gaps = rng_for(args.seed, "gaps", number)
-        for index in range(size):
-            heapq.heappush(pending, (at, number, index))
-            at += gaps.expovariate(1.0 / story.mean_gap_s)
+        delays = rng_for(args.seed, "delays", number)
+        heapq.heappush(pending, (t, number, 0))
+        for index in range(1, size):
+            heapq.heappush(pending, (t + delays.expovariate(1.0 / story.mean_delay_s), number, index))
         # Everything before this story's start is final: later stories start later.
         while pending and pending[0][0] <= t and emitted < args.n:
             yield from emit(args, pending, open_stories)
