@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Instant;
 
 use gather::Page;
 use index::SearchIndex;
@@ -16,6 +17,7 @@ use crate::related::RelatedRefresh;
 pub use crate::storing::ExtractedPage;
 use crate::storing::{self, Stored};
 use crate::story_keys::StoryKeys;
+use crate::timings::{lap, StageTimes};
 use crate::warm::WarmEngine;
 
 /// What happened to one page.
@@ -70,6 +72,7 @@ pub struct Pipeline {
     related: RelatedRefresh,
     /// Whether [`Pipeline::recover`] has run.
     recovered: bool,
+    times: StageTimes,
 }
 
 impl Pipeline {
@@ -86,6 +89,7 @@ impl Pipeline {
             index_queue: IndexQueue::default(),
             related: RelatedRefresh::default(),
             recovered: false,
+            times: StageTimes::default(),
         })
     }
 
@@ -111,20 +115,28 @@ impl Pipeline {
         &self.store
     }
 
+    /// Where this pipeline has spent its time so far, per stage.
+    pub fn timings(&self) -> StageTimes {
+        self.times
+    }
+
     /// Runs one page through extraction, stories, storage and the index.
     ///
     /// Only storage failures are errors; a page that cannot be read or
     /// extracted is an [`Outcome::Failed`] with its reason, recorded in the
     /// fetch log.
     pub async fn ingest_page(&mut self, page: &Page, source: Option<SourceId>) -> crate::Result<Outcome> {
-        self.ingest_extracted(ExtractedPage::new(page), source).await
+        let start = Instant::now();
+        let extracted = ExtractedPage::new(page);
+        lap(&mut self.times.extract, start);
+        self.ingest_extracted(extracted, source).await
     }
 
     /// [`Pipeline::ingest_page`] for a page extracted beforehand, perhaps
     /// on another thread.
     pub async fn ingest_extracted(&mut self, page: ExtractedPage, source: Option<SourceId>) -> crate::Result<Outcome> {
         self.recover().await?;
-        match storing::store_extracted(self.store.as_ref(), page, source).await? {
+        match storing::store_extracted(self.store.as_ref(), page, source, &mut self.times).await? {
             Stored::Done(outcome) => Ok(outcome),
             Stored::New(id) => self.place_new(id).await,
         }
@@ -140,7 +152,15 @@ impl Pipeline {
         fetch: Option<store::FetchId>,
     ) -> crate::Result<Outcome> {
         self.recover().await?;
-        match storing::store_article(self.store.as_ref(), article, identity_hash, source, fetch).await? {
+        let stored = storing::store_article(
+            self.store.as_ref(),
+            article,
+            identity_hash,
+            source,
+            fetch,
+            &mut self.times,
+        );
+        match stored.await? {
             Stored::Done(outcome) => Ok(outcome),
             Stored::New(id) => self.place_new(id).await,
         }
@@ -148,9 +168,12 @@ impl Pipeline {
 
     /// Places an article just stored and queues it for the index.
     async fn place_new(&mut self, id: ArticleId) -> crate::Result<Outcome> {
+        let start = Instant::now();
         let Some(stored) = self.store.article(id).await? else {
             return Ok(Outcome::Failed(format!("article {id} vanished after insert")));
         };
+        lap(&mut self.times.store, start);
+        self.times.articles += 1;
         let story = self.place(&stored).await?;
         crash::point(Point::AfterPlacement);
         self.index_queue.push_new(indexed_of(&stored, Some(story)));
@@ -210,14 +233,18 @@ impl Pipeline {
     /// engine made to earlier verdicts. The store queues every article that
     /// moves to another story for the index, in the same transaction.
     async fn place(&mut self, stored: &StoredArticle) -> crate::Result<StoryId> {
+        let start = Instant::now();
         self.engine.warm(self.store.as_ref(), &mut self.story_ids).await?;
+        let start = lap(&mut self.times.warm, start);
         let assignment = self.engine.add(stored);
+        let revisions = self.engine.revised();
+        let start = lap(&mut self.times.engine, start);
         let story = self.store.assign_story(stored.id, &placement_of(&assignment)).await?;
         self.story_ids.insert(assignment.story_key.clone(), story);
         self.related.touch(assignment.story_key);
         // Copies stored before their original arrived now name it, and
         // articles of a story split in review move to the new story.
-        for revised in self.engine.revised() {
+        for revised in revisions {
             let Ok(earlier) = revised.id.parse().map(ArticleId) else {
                 tracing::warn!(id = %revised.id, "revised verdict for an id that is not an article");
                 continue;
@@ -239,6 +266,7 @@ impl Pipeline {
                 }
             }
         }
+        lap(&mut self.times.placement, start);
         Ok(story)
     }
 
@@ -274,7 +302,9 @@ impl Pipeline {
         self.recover().await?;
         self.flush_index().await?;
         crash::point(Point::BeforeSnapshotSave);
+        let start = Instant::now();
         self.engine.save();
+        lap(&mut self.times.snapshot, start);
         crash::point(Point::AfterSnapshotSave);
         Ok(())
     }
@@ -282,10 +312,14 @@ impl Pipeline {
     /// [`Pipeline::flush`] less the snapshot, which costs too much to
     /// write at every index batch.
     async fn flush_index(&mut self) -> crate::Result<()> {
+        let start = Instant::now();
         self.index_queue.commit(self.store.as_ref(), &self.index).await?;
+        let start = lap(&mut self.times.index, start);
         self.related
             .refresh(self.store.as_ref(), &self.engine, &mut self.story_ids)
-            .await
+            .await?;
+        lap(&mut self.times.related, start);
+        Ok(())
     }
 
     /// Rebuilds the search index from the store. Returns how many articles

@@ -16,6 +16,7 @@ mod related;
 mod snapshot;
 mod storing;
 mod story_keys;
+mod timings;
 mod warm;
 
 pub use check::{Repairs, SnapshotState, Survey};
@@ -26,3 +27,4 @@ pub use gathering::{
 };
 pub use ingest::{Outcome, Pipeline, Recovery};
 pub use storing::{store_page, ExtractedPage};
+pub use timings::StageTimes;

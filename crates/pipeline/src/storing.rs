@@ -5,6 +5,8 @@
 //! a store run only this half ([`store_page`]); the one leader then places
 //! what they stored, in id order ([`crate::Pipeline::place_pending`]).
 
+use std::time::Instant;
+
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
@@ -14,6 +16,7 @@ use store::{ArticleId, FetchId, FetchRecord, NewArticle, SourceId, Store};
 
 use crate::convert::identity_url;
 use crate::crash::{self, Point};
+use crate::timings::{lap, StageTimes};
 use crate::Outcome;
 
 /// A page run through extraction and ready for the rest of the pipeline.
@@ -63,17 +66,21 @@ pub(crate) enum Stored {
 /// Storing the same page twice, from two workers at once even, stores it
 /// once.
 pub async fn store_page(store: &dyn Store, page: ExtractedPage, source: Option<SourceId>) -> crate::Result<Outcome> {
-    Ok(match store_extracted(store, page, source).await? {
-        Stored::Done(outcome) => outcome,
-        Stored::New(id) => Outcome::Imported(id),
-    })
+    Ok(
+        match store_extracted(store, page, source, &mut StageTimes::default()).await? {
+            Stored::Done(outcome) => outcome,
+            Stored::New(id) => Outcome::Imported(id),
+        },
+    )
 }
 
 pub(crate) async fn store_extracted(
     store: &dyn Store,
     page: ExtractedPage,
     source: Option<SourceId>,
+    times: &mut StageTimes,
 ) -> crate::Result<Stored> {
+    let start = Instant::now();
     let ExtractedPage {
         mut fetch,
         raw_hash,
@@ -84,16 +91,19 @@ pub(crate) async fn store_extracted(
         Err(reason) => {
             fetch.error = Some(reason.clone());
             store.record_fetch(&fetch).await?;
+            lap(&mut times.store, start);
             return Ok(Stored::Done(Outcome::Failed(reason)));
         }
     };
     // A page seen before leaves no trace at all, so importing the same
     // input twice adds nothing, not even to the fetch log.
     if let Some(id) = store.find_article_by_url(&identity_url(&article, &raw_hash)).await? {
+        lap(&mut times.store, start);
         return Ok(Stored::Done(Outcome::Known(id)));
     }
     let fetch_id = store.record_fetch(&fetch).await?;
-    store_article(store, article, &raw_hash, source, Some(fetch_id)).await
+    lap(&mut times.store, start);
+    store_article(store, article, &raw_hash, source, Some(fetch_id), times).await
 }
 
 /// Stores an article extracted elsewhere, and the entities it names.
@@ -104,7 +114,9 @@ pub(crate) async fn store_article(
     identity_hash: &str,
     source: Option<SourceId>,
     fetch: Option<FetchId>,
+    times: &mut StageTimes,
 ) -> crate::Result<Stored> {
+    let start = Instant::now();
     let canonical_url = identity_url(&article, identity_hash);
     if let Some(id) = store.find_article_by_url(&canonical_url).await? {
         return Ok(Stored::Done(Outcome::Known(id)));
@@ -134,7 +146,9 @@ pub(crate) async fn store_article(
     // perhaps unscanned); the next pipeline's recovery places it, and its
     // opening scans it.
     crash::point(Point::AfterStoreCommit);
+    let start = lap(&mut times.store, start);
     crate::entities::scan(store, id, &new.article).await?;
+    lap(&mut times.entities, start);
     Ok(Stored::New(id))
 }
 

@@ -19,6 +19,12 @@ pub struct Args {
     /// import or fetch is running in the data folder.
     #[arg(long)]
     no_wait: bool,
+
+    /// Print the time spent per pipeline stage (one JSON line on stderr,
+    /// `timings {...}`) after every EVERY new articles and at the end; for
+    /// benchmarks (bench/scale.py).
+    #[arg(long, value_name = "EVERY", num_args = 0..=1, default_missing_value = "10000")]
+    timings: Option<u64>,
 }
 
 /// Counts for the closing summary.
@@ -104,7 +110,13 @@ pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
             })
         };
         while let Some(page) = rx.recv().await {
+            let before = tally.imported;
             tally.record(&mut pipeline, &origin, page).await?;
+            if let Some(every) = args.timings.filter(|&n| n > 0) {
+                if tally.imported != before && tally.imported % every == 0 {
+                    bar.suspend(|| eprintln!("timings {}", pipeline.timings().to_json()));
+                }
+            }
             bar.set_message(format!(
                 "{} new, {} known, {} failed",
                 tally.imported,
@@ -117,6 +129,9 @@ pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
     }
     pipeline.flush().await?;
     bar.finish_and_clear();
+    if args.timings.is_some() {
+        eprintln!("timings {}", pipeline.timings().to_json());
+    }
     tally.print();
     tracing::debug!(
         imported = tally.imported,

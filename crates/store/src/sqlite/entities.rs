@@ -8,6 +8,10 @@ use sqlx::{SqliteConnection, SqlitePool};
 use super::stories;
 use crate::{ArticleEntity, ArticleId, EntityId, EntityKind, Error, Result, StoredEntity, StoryId, StorySummary};
 
+/// Entities per multi-row statement: three parameters a row, well below
+/// SQLite's oldest limit of 999 parameters a statement.
+const ENTITY_ROWS: usize = 200;
+
 /// Replaces what an article names and marks it scanned by rules of
 /// `version`. Each entity row is found by its key or made; an existing
 /// one keeps its name and kind.
@@ -28,22 +32,34 @@ pub(super) async fn set_for_article(
         .bind(article.0)
         .execute(&mut *conn)
         .await?;
-    for (entity, mentions) in merge_by_key(entities) {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO entities (key, name, kind) VALUES (?, ?, ?) \
-             ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING id",
-        )
-        .bind(&entity.key)
-        .bind(&entity.name)
-        .bind(entity.kind.as_str())
-        .fetch_one(&mut *conn)
-        .await?;
-        sqlx::query("INSERT INTO article_entities (article_id, entity_id, mentions) VALUES (?, ?, ?)")
-            .bind(article.0)
-            .bind(id)
-            .bind(i64::from(mentions))
-            .execute(&mut *conn)
-            .await?;
+    let merged = merge_by_key(entities);
+    // A few statements per article, not two per entity: a statement is a
+    // round trip to the connection's thread, and an article names thirty
+    // entities on average.
+    for chunk in merged.chunks(ENTITY_ROWS) {
+        let rows = vec!["(?, ?, ?)"; chunk.len()].join(", ");
+        let mut insert = format!("INSERT INTO entities (key, name, kind) VALUES {rows} ON CONFLICT (key) DO NOTHING");
+        let mut query = sqlx::query(&insert);
+        for (entity, _) in chunk {
+            query = query.bind(&entity.key).bind(&entity.name).bind(entity.kind.as_str());
+        }
+        query.execute(&mut *conn).await?;
+        let keys = vec!["?"; chunk.len()].join(", ");
+        let select = format!("SELECT key, id FROM entities WHERE key IN ({keys})");
+        let mut ids = sqlx::query_as::<_, (String, i64)>(&select);
+        for (entity, _) in chunk {
+            ids = ids.bind(&entity.key);
+        }
+        let ids: HashMap<String, i64> = ids.fetch_all(&mut *conn).await?.into_iter().collect();
+        insert = format!("INSERT INTO article_entities (article_id, entity_id, mentions) VALUES {rows}");
+        let mut query = sqlx::query(&insert);
+        for (entity, mentions) in chunk {
+            let Some(&id) = ids.get(entity.key.as_str()) else {
+                return Err(Error::NotFound(format!("entity {} just stored", entity.key)));
+            };
+            query = query.bind(article.0).bind(id).bind(i64::from(*mentions));
+        }
+        query.execute(&mut *conn).await?;
     }
     sqlx::query(
         "INSERT INTO entity_scans (article_id, version) VALUES (?, ?) \
@@ -253,6 +269,38 @@ mod tests {
         assert_eq!(rows, 0);
         assert!(store.articles_lacking_entities(1, 10).await.unwrap().is_empty());
     });
+
+    #[tokio::test]
+    async fn an_article_naming_more_entities_than_one_statement_holds_keeps_them_all() {
+        use crate::Store;
+        let (_dir, store) = crate::test_support::sqlite_store().await;
+        let a = store
+            .insert_article(&new_article("https://a.example/1", "One", None))
+            .await
+            .unwrap();
+        // Two and a half statements' worth, one key listed twice, one known
+        // already under another name.
+        let known = named("place:k7", "Somewhere", EntityKind::Place, 1);
+        store.set_article_entities(a, 1, &[known]).await.unwrap();
+        let mut many: Vec<ArticleEntity> = (0..ENTITY_ROWS * 5 / 2)
+            .map(|i| named(&format!("place:k{i}"), &format!("Place {i}"), EntityKind::Place, 1))
+            .collect();
+        many.push(named("place:k3", "Place 3", EntityKind::Place, 4));
+        store.set_article_entities(a, 1, &many).await.unwrap();
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT e.key, e.name, ae.mentions FROM article_entities ae \
+             JOIN entities e ON e.id = ae.entity_id WHERE ae.article_id = ? ORDER BY e.id",
+        )
+        .bind(a.0)
+        .fetch_all(&store.pool)
+        .await
+        .unwrap();
+        assert_eq!(rows.len(), ENTITY_ROWS * 5 / 2);
+        let mentions = |key: &str| rows.iter().find(|r| r.0 == key).map(|r| (r.1.clone(), r.2));
+        assert_eq!(mentions("place:k3"), Some(("Place 3".to_string(), 5)));
+        assert_eq!(mentions("place:k7"), Some(("Somewhere".to_string(), 1)));
+        assert_eq!(mentions("place:k499"), Some(("Place 499".to_string(), 1)));
+    }
 
     store_test!(async fn an_unknown_article_is_not_found(store) {
         let err = store.set_article_entities(ArticleId(99), 1, &[]).await.unwrap_err();
