@@ -329,4 +329,40 @@ mod tests {
             "saved anew: {after}"
         );
     }
+
+    #[tokio::test]
+    async fn an_index_holding_more_documents_than_the_store_is_rebuilt_by_the_next_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut pipeline = open(dir.path()).await;
+        pipeline
+            .ingest_article(article(1, "dredging"), "h1", None, None)
+            .await
+            .unwrap();
+        pipeline.flush().await.unwrap();
+        // A document the store does not hold, as a killed run can leave
+        // one (bench/crash_kills.py found an article indexed twice).
+        let mut batch = pipeline.index.batch().unwrap();
+        batch
+            .upsert(&index::IndexedArticle {
+                id: 99,
+                title: "Harbour report dredging".to_string(),
+                text: "The harbour office of Velmark reported on the dredging works.".to_string(),
+                url: "https://harbour.example/1".to_string(),
+                source: "harbour.example".to_string(),
+                language: None,
+                published: None,
+                story: None,
+            })
+            .unwrap();
+        batch.commit().unwrap();
+        assert_eq!(pipeline.index.len().unwrap(), 2);
+        assert!(!pipeline.survey().await.unwrap().is_healthy());
+        drop(pipeline);
+
+        let mut pipeline = open(dir.path()).await;
+        pipeline.flush().await.unwrap();
+        assert_eq!(pipeline.index.len().unwrap(), 1);
+        assert_eq!(pipeline.index.search("dredging", 10).unwrap().len(), 1);
+        assert!(pipeline.survey().await.unwrap().is_healthy());
+    }
 }

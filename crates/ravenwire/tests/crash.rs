@@ -190,6 +190,10 @@ fn crash_then_finish(input: &Input, clean: &[(String, String, bool)], points: &[
         "{context}: the store differs from a clean import"
     );
     assert_all_found(data.path(), &context);
+    // Every article was scanned for entities, and each story's entities are
+    // those its members' texts name: a scan the crash cut off was redone.
+    let recovered = common::recovered::read(data.path(), &context);
+    assert_eq!(recovered.articles, clean, "{context}");
 
     let check = common::ravenwire(data.path(), &["check", "--dry-run"]);
     assert!(check.status.success(), "{context}: {}", stdout(&check));
@@ -204,6 +208,7 @@ fn clean_import(input: &Input) -> Vec<(String, String, bool)> {
     assert!(clean.len() > 15, "{clean:?}");
     assert!(clean.iter().all(|(_, _, placed)| *placed));
     assert_all_found(data.path(), "clean import");
+    common::recovered::read(data.path(), "clean import");
     clean
 }
 
@@ -268,6 +273,8 @@ fn check_finds_what_a_crash_left_and_repairs_it() {
     assert!(report.contains("placed 1 articles"), "{report}");
     assert!(report.contains("repaired"), "{report}");
     assert_all_found(data.path(), "after check");
+    // The article the crash left unscanned has its entities now.
+    common::recovered::read(data.path(), "after check");
 
     let again = common::ravenwire(data.path(), &["check"]);
     assert!(again.status.success());

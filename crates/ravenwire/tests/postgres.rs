@@ -102,7 +102,12 @@ fn migrate_copies_an_sqlite_store_that_then_serves_and_searches_on_postgres() {
     assert!(stderr(&again).contains("empty"), "{}", stderr(&again));
 
     let check = with_db(data.path(), db.url(), &["check", "--dry-run"]);
-    assert!(stdout(&check).contains("healthy"), "{}\n{}", stdout(&check), stderr(&check));
+    assert!(
+        stdout(&check).contains("healthy"),
+        "{}\n{}",
+        stdout(&check),
+        stderr(&check)
+    );
     let search = with_db(data.path(), db.url(), &["search", "cranes"]);
     assert!(search.status.success(), "{}", stderr(&search));
     assert!(stdout(&search).to_lowercase().contains("crane"), "{}", stdout(&search));
@@ -113,7 +118,10 @@ fn migrate_copies_an_sqlite_store_that_then_serves_and_searches_on_postgres() {
     );
     let (status, page) = served.get("/");
     assert_eq!(status, 200);
-    assert!(page.to_lowercase().contains("crane"), "the front page lists the stories");
+    assert!(
+        page.to_lowercase().contains("crane"),
+        "the front page lists the stories"
+    );
     let (status, json) = served.get("/api/v1/stories");
     assert_eq!(status, 200, "{json}");
 }
@@ -163,5 +171,9 @@ fn a_database_that_is_not_postgres_is_refused_by_name() {
         &["--database", "postgres://reader:secret@127.0.0.1:9/none", "sources"],
     );
     assert!(!out.status.success());
-    assert!(!stderr(&out).contains("secret"), "the password stays out of messages: {}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("secret"),
+        "the password stays out of messages: {}",
+        stderr(&out)
+    );
 }
