@@ -81,6 +81,8 @@ impl PgStore {
         };
         let pool = PgPoolOptions::new()
             .max_connections(POOL_SIZE)
+            // An unreachable server is reported after this, not sqlx's 30 s.
+            .acquire_timeout(std::time::Duration::from_secs(10))
             .connect_with(options.clone())
             .await
             .map_err(open_error)?;
