@@ -126,10 +126,9 @@ const PEOPLE: [&str; 12] = [
 /// Twelve invented stories, five reports each from five outlets, their
 /// reports interleaved in file order as a crawl would meet them.
 fn write_pages(dir: &Path) {
-    for report in 0..5 {
+    for (report, outlet) in OUTLETS.iter().enumerate().take(5) {
         for (s, (place, (event, what))) in PLACES.iter().zip(EVENTS).enumerate() {
             let person = PEOPLE[s];
-            let outlet = OUTLETS[report];
             let host = outlet.to_lowercase().replace(' ', "-");
             let title = format!("{place} {event}: {person} speaks on day {}", report + 1);
             let text = format!(
