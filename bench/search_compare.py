@@ -84,7 +84,7 @@ class PrivatePg:
         opts = f"-k {self.dir} -c listen_addresses='' -c shared_buffers=512MB -c max_connections=100"
         subprocess.run(self.as_user + [self.ctl, "-D", data, "-o", opts, "-w", "-l",
                                        os.path.join(self.dir, "log"), "start"], check=True, stdout=subprocess.DEVNULL)
-        self.url = f"postgresql://postgres@/postgres?host={self.dir}"
+        self.url = f"postgresql://postgres@localhost/postgres?host={self.dir}"
 
     def stop(self):
         subprocess.run(self.as_user + [self.ctl, "-D", self.data, "-m", "fast", "stop"],
