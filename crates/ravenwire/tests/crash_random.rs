@@ -247,7 +247,6 @@ const POINTS: [(&str, u64); 7] = [
 ];
 
 #[test]
-#[ignore = "unfinished: its timers mostly fire after the import has finished, so fewer than five kills land"]
 fn an_import_killed_five_times_at_random_then_finished_equals_a_clean_one() {
     let seed = std::env::var("RAVENWIRE_CRASH_SEED")
         .ok()
@@ -274,13 +273,29 @@ fn an_import_killed_five_times_at_random_then_finished_equals_a_clean_one() {
     let mut runs = 0;
     while kills.len() < 5 && runs < 25 {
         runs += 1;
-        let (status, err, what) = if rng.below(3) == 0 {
-            let (name, most) = POINTS[rng.below(POINTS.len() as u64) as usize];
+        // Kills aim at the work that is left: a timer within the time the
+        // remaining pages take, a crash point within their count (the
+        // index points within their batches); once every page is stored,
+        // only the snapshot save is left to hit.
+        let remaining = 60 - urls(&data).len() as u64;
+        let (status, err, what) = if remaining == 0 || rng.below(3) == 0 {
+            let (name, most) = if remaining == 0 {
+                POINTS[5 + rng.below(2) as usize]
+            } else {
+                POINTS[rng.below(POINTS.len() as u64) as usize]
+            };
+            let most = if most == 60 {
+                remaining.max(1)
+            } else if most == 16 {
+                (remaining / 4).max(1)
+            } else {
+                most
+            };
             let point = format!("{name}:{}", 1 + rng.below(most));
             let out = command(&data, pages.path(), Some(&point)).output().unwrap();
             (out.status, stderr(&out), point)
         } else {
-            let after = clean_time.mul_f64(rng.unit());
+            let after = clean_time.mul_f64(rng.unit() * remaining as f64 / 60.0);
             let child = command(&data, pages.path(), None).spawn().unwrap();
             let (status, err) = wait_or_kill(child, after);
             (status, err, format!("timer {after:?}"))
