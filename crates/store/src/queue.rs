@@ -155,6 +155,16 @@ pub fn retry_at_ms(now_ms: i64, attempts: u32) -> i64 {
     now_ms.saturating_add(wait)
 }
 
+/// Where a job stands after its `attempts`-th try failed: queued for a
+/// retry, or dead after [`MAX_ATTEMPTS`] tries. Both backends decide so.
+pub fn state_after_failure(attempts: u32) -> JobState {
+    if attempts >= MAX_ATTEMPTS {
+        JobState::Dead
+    } else {
+        JobState::Queued
+    }
+}
+
 /// Milliseconds since the Unix epoch.
 pub fn millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()

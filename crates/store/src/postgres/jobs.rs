@@ -106,11 +106,7 @@ pub(super) async fn fail(
     };
     let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
     let now_ms = millis(now);
-    let state = if attempts >= MAX_ATTEMPTS {
-        JobState::Dead
-    } else {
-        JobState::Queued
-    };
+    let state = crate::queue::state_after_failure(attempts);
     sqlx::query(
         "UPDATE jobs SET state = $1, run_after = $2, lease_until = NULL, last_error = $3, \
          finished_at = CASE WHEN $1 = 'dead' THEN $4 ELSE NULL END WHERE id = $5",

@@ -131,11 +131,7 @@ pub(super) async fn fail(
     };
     let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
     let now_ms = millis(now);
-    let state = if attempts >= MAX_ATTEMPTS {
-        JobState::Dead
-    } else {
-        JobState::Queued
-    };
+    let state = crate::queue::state_after_failure(attempts);
     sqlx::query(
         "UPDATE jobs SET state = ?, run_after = ?, lease_until = NULL, last_error = ?, \
          finished_at = CASE WHEN ? = 'dead' THEN ? ELSE NULL END WHERE id = ?",
