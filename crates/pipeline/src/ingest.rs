@@ -126,15 +126,14 @@ impl Pipeline {
     /// extracted is an [`Outcome::Failed`] with its reason, recorded in the
     /// fetch log.
     pub async fn ingest_page(&mut self, page: &Page, source: Option<SourceId>) -> crate::Result<Outcome> {
-        let start = Instant::now();
-        let extracted = ExtractedPage::new(page);
-        lap(&mut self.times.extract, start);
-        self.ingest_extracted(extracted, source).await
+        self.ingest_extracted(ExtractedPage::new(page), source).await
     }
 
     /// [`Pipeline::ingest_page`] for a page extracted beforehand, perhaps
-    /// on another thread.
+    /// on another thread. Its extraction time counts in the timings'
+    /// extract stage wherever it ran.
     pub async fn ingest_extracted(&mut self, page: ExtractedPage, source: Option<SourceId>) -> crate::Result<Outcome> {
+        self.times.extract += page.took();
         self.recover().await?;
         match storing::store_extracted(self.store.as_ref(), page, source, &mut self.times).await? {
             Stored::Done(outcome) => Ok(outcome),

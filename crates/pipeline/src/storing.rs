@@ -5,32 +5,36 @@
 //! a store run only this half ([`store_page`]); the one leader then places
 //! what they stored, in id order ([`crate::Pipeline::place_pending`]).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
 use gather::Page;
 use model::Article;
-use store::{ArticleId, FetchId, FetchRecord, NewArticle, SourceId, Store};
+use store::{ArticleEntity, ArticleId, FetchId, FetchRecord, NewArticle, SourceId, Store};
 
 use crate::convert::identity_url;
 use crate::crash::{self, Point};
 use crate::timings::{lap, StageTimes};
 use crate::Outcome;
 
-/// A page run through extraction and ready for the rest of the pipeline.
-/// Making one is pure CPU work with no shared state, so the scheduler makes
-/// them on many threads at once and hands them to the one pipeline.
+/// A page run through extraction, with the entities it names, and ready
+/// for the rest of the pipeline. Making one is pure CPU work with no shared
+/// state, so the scheduler, the importer and workers make them on other
+/// threads than the one that stores and places them.
 #[derive(Debug)]
 pub struct ExtractedPage {
     fetch: FetchRecord,
     raw_hash: String,
-    article: Result<Article, String>,
+    article: Result<(Article, Vec<ArticleEntity>), String>,
+    /// How long extracting it took, wherever that ran.
+    took: Duration,
 }
 
 impl ExtractedPage {
     pub fn new(page: &Page) -> ExtractedPage {
+        let start = Instant::now();
         let raw_hash = format!("{:x}", Sha256::digest(&page.body));
         let fetch = FetchRecord {
             url: page.url.clone().unwrap_or_else(|| page.origin.clone()),
@@ -41,12 +45,22 @@ impl ExtractedPage {
             error: None,
         };
         let article = extract::extract_with_charset(&page.body, page.url.as_deref(), page.charset.as_deref())
+            .map(|article| {
+                let entities = crate::entities::entities_of(&article);
+                (article, entities)
+            })
             .map_err(|e| e.to_string());
         ExtractedPage {
             fetch,
             raw_hash,
             article,
+            took: start.elapsed(),
         }
+    }
+
+    /// How long extracting the page (and finding its entities) took.
+    pub(crate) fn took(&self) -> Duration {
+        self.took
     }
 }
 
@@ -85,9 +99,10 @@ pub(crate) async fn store_extracted(
         mut fetch,
         raw_hash,
         article,
+        took: _,
     } = page;
-    let article = match article {
-        Ok(article) => article,
+    let (article, entities) = match article {
+        Ok(found) => found,
         Err(reason) => {
             fetch.error = Some(reason.clone());
             store.record_fetch(&fetch).await?;
@@ -103,11 +118,19 @@ pub(crate) async fn store_extracted(
     }
     let fetch_id = store.record_fetch(&fetch).await?;
     lap(&mut times.store, start);
-    store_article(store, article, &raw_hash, source, Some(fetch_id), times).await
+    let unknown = Unknown {
+        article,
+        entities,
+        identity_hash: &raw_hash,
+        source,
+        fetch: Some(fetch_id),
+    };
+    store_unknown(store, unknown, times).await
 }
 
-/// Stores an article extracted elsewhere, and the entities it names.
-/// `identity_hash` names pages that carry no URL at all.
+/// Stores an article extracted elsewhere (a feed entry's own content, say),
+/// and the entities it names. `identity_hash` names pages that carry no URL
+/// at all.
 pub(crate) async fn store_article(
     store: &dyn Store,
     article: Article,
@@ -117,10 +140,48 @@ pub(crate) async fn store_article(
     times: &mut StageTimes,
 ) -> crate::Result<Stored> {
     let start = Instant::now();
-    let canonical_url = identity_url(&article, identity_hash);
-    if let Some(id) = store.find_article_by_url(&canonical_url).await? {
+    if let Some(id) = store
+        .find_article_by_url(&identity_url(&article, identity_hash))
+        .await?
+    {
+        lap(&mut times.store, start);
         return Ok(Stored::Done(Outcome::Known(id)));
     }
+    let start = lap(&mut times.store, start);
+    let entities = crate::entities::entities_of(&article);
+    lap(&mut times.entities, start);
+    let unknown = Unknown {
+        article,
+        entities,
+        identity_hash,
+        source,
+        fetch,
+    };
+    store_unknown(store, unknown, times).await
+}
+
+/// An article its caller just looked up by URL and did not find, with the
+/// entities it names.
+struct Unknown<'a> {
+    article: Article,
+    entities: Vec<ArticleEntity>,
+    identity_hash: &'a str,
+    source: Option<SourceId>,
+    fetch: Option<FetchId>,
+}
+
+/// Stores an [`Unknown`] article and its entities. Another writer may have
+/// stored the same URL since the look-up: the store's conflict says so.
+async fn store_unknown(store: &dyn Store, unknown: Unknown<'_>, times: &mut StageTimes) -> crate::Result<Stored> {
+    let start = Instant::now();
+    let Unknown {
+        article,
+        entities,
+        identity_hash,
+        source,
+        fetch,
+    } = unknown;
+    let canonical_url = identity_url(&article, identity_hash);
     let new = NewArticle {
         content_hash: stories::content_fingerprint(&article.text),
         canonical_url,
@@ -147,7 +208,9 @@ pub(crate) async fn store_article(
     // opening scans it.
     crash::point(Point::AfterStoreCommit);
     let start = lap(&mut times.store, start);
-    crate::entities::scan(store, id, &new.article).await?;
+    store
+        .set_article_entities(id, stories::entities::RULES_VERSION, &entities)
+        .await?;
     lap(&mut times.entities, start);
     Ok(Stored::New(id))
 }

@@ -6,19 +6,22 @@
 
 use std::time::{Duration, Instant};
 
-/// Time spent per stage, summed. Stages do not overlap; time outside them
-/// (reading input, the caller's own work) is in none.
+/// Time spent per stage, summed. Stages other than extraction do not
+/// overlap; time outside them (reading input, the caller's own work) is in
+/// none.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StageTimes {
     /// Articles stored (new ones only).
     pub articles: u64,
-    /// Extraction of pages handed in as pages (not of those extracted
-    /// beforehand on another thread).
+    /// Extracting pages and finding the entities they name, wherever that
+    /// ran: the importer does it on its reading thread, beside the other
+    /// stages, so this one may overlap them.
     pub extract: Duration,
     /// Looking up known pages, the fetch log, storing the article and
     /// reading it back.
     pub store: Duration,
-    /// Finding the article's entities and storing them.
+    /// Storing the article's entities (found during extraction; for an
+    /// article handed in already extracted, finding them too).
     pub entities: Duration,
     /// Loading the story engine: its snapshot and the replay of later
     /// articles.

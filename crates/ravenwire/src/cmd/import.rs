@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use gather::Page;
 use indicatif::{ProgressBar, ProgressStyle};
-use pipeline::{Outcome, Pipeline};
+use pipeline::{ExtractedPage, Outcome, Pipeline};
 
 use crate::data::{DataDir, EXIT_BUSY};
 
@@ -62,19 +62,19 @@ impl Tally {
         &mut self,
         pipeline: &mut Pipeline,
         origin: &str,
-        page: Result<Page, String>,
+        page: Result<(String, ExtractedPage), String>,
     ) -> anyhow::Result<()> {
-        let page = match page {
+        let (page_origin, page) = match page {
             Ok(page) => page,
             Err(reason) => {
                 self.failed.push((origin.to_string(), reason));
                 return Ok(());
             }
         };
-        match pipeline.ingest_page(&page, None).await? {
+        match pipeline.ingest_extracted(page, None).await? {
             Outcome::Imported(_) => self.imported += 1,
             Outcome::Known(_) => self.known += 1,
-            Outcome::Failed(reason) => self.failed.push((page.origin.clone(), reason)),
+            Outcome::Failed(reason) => self.failed.push((page_origin, reason)),
         }
         Ok(())
     }
@@ -95,15 +95,20 @@ pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
     let mut tally = Tally::default();
     for input in &inputs {
         let origin = input.path.display().to_string();
-        // Reading is blocking file I/O (and gunzip); it runs on its own
-        // thread and hands pages over a small channel, so a large WARC
-        // streams through instead of being held in memory.
+        // Reading is blocking file I/O (and gunzip), and extraction is pure
+        // CPU work: both run on a thread of their own, beside the pipeline
+        // that stores and places, and hand pages over a small channel in
+        // input order, so a large WARC streams through instead of being
+        // held in memory.
         let (tx, mut rx) = tokio::sync::mpsc::channel(8);
         let reader = {
             let input = input.clone();
             tokio::task::spawn_blocking(move || {
                 for page in gather::read_input(&input) {
-                    if tx.blocking_send(page.map_err(|e| e.to_string())).is_err() {
+                    let page = page
+                        .map(|page| (page.origin.clone(), ExtractedPage::new(&page)))
+                        .map_err(|e| e.to_string());
+                    if tx.blocking_send(page).is_err() {
                         break;
                     }
                 }
@@ -147,7 +152,8 @@ pub async fn run_pages(pipeline: &mut Pipeline, pages: Vec<Page>) -> anyhow::Res
     let mut tally = Tally::default();
     for page in pages {
         let origin = page.origin.clone();
-        tally.record(pipeline, &origin, Ok(page)).await?;
+        let extracted = ExtractedPage::new(&page);
+        tally.record(pipeline, &origin, Ok((origin.clone(), extracted))).await?;
     }
     pipeline.flush().await?;
     Ok(tally)
