@@ -98,6 +98,10 @@ impl SqliteStore {
         migrating.close().await.map_err(open_error)?;
         let pool = SqlitePoolOptions::new()
             .max_connections(POOL_SIZE)
+            // A connection to a local file does not go stale: pinging it
+            // before each use would add a round trip to its thread to every
+            // store call, and ingest makes a dozen calls per article.
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(open_error)?;
@@ -172,6 +176,29 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(busy_ms, 10_000);
+    }
+
+    #[tokio::test]
+    async fn every_connection_maps_the_file_and_keeps_a_larger_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("news.db")).await.unwrap();
+        // Hold every connection of the pool at once, so each is checked.
+        let mut held = Vec::new();
+        for _ in 0..POOL_SIZE {
+            held.push(store.pool.acquire().await.unwrap());
+        }
+        for conn in &mut held {
+            let mmap: i64 = sqlx::query_scalar("PRAGMA mmap_size")
+                .fetch_one(&mut **conn)
+                .await
+                .unwrap();
+            assert_eq!(mmap as u64, MMAP_BYTES);
+            let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
+                .fetch_one(&mut **conn)
+                .await
+                .unwrap();
+            assert_eq!(cache, -i64::from(CACHE_KIB));
+        }
     }
 
     #[tokio::test]
