@@ -75,6 +75,9 @@ impl RelatedRefresh {
         engine: &WarmEngine,
         story_ids: &mut StoryKeys,
     ) -> crate::Result<()> {
+        // One store transaction for every touched story: a batch touches
+        // hundreds.
+        let mut lists = Vec::with_capacity(self.touched.len());
         for key in std::mem::take(&mut self.touched) {
             let Some(story) = story_ids.get(&key) else {
                 continue;
@@ -86,8 +89,9 @@ impl RelatedRefresh {
                 let id = story_ids.resolve(store, k).await?;
                 related.extend(id.filter(|&id| id != story));
             }
-            store.set_related(story, &related).await?;
+            lists.push((story, related));
         }
+        store.set_related_lists(&lists).await?;
         Ok(())
     }
 }

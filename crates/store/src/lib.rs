@@ -98,6 +98,10 @@ pub trait Store: Send + Sync {
     async fn story_by_key(&self, key: &str) -> Result<Option<StoryId>>;
     /// Replaces the related-stories list of a story.
     async fn set_related(&self, story: StoryId, related: &[StoryId]) -> Result<()>;
+    /// Replaces the related-stories lists of many stories in one
+    /// transaction: all of them, or, when one names a story that is not
+    /// there, none.
+    async fn set_related_lists(&self, lists: &[(StoryId, Vec<StoryId>)]) -> Result<()>;
 
     async fn stats(&self) -> Result<StoreStats>;
 

@@ -118,6 +118,18 @@ macro_rules! store_impl {
                 Ok(())
             }
 
+            async fn set_related_lists(&self, lists: &[(StoryId, Vec<StoryId>)]) -> Result<()> {
+                if lists.is_empty() {
+                    return Ok(());
+                }
+                let mut tx = self.begin_story_write().await?;
+                for (story, related) in lists {
+                    stories::set_related(&mut tx, *story, related).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn count_articles_after(&self, after: Option<ArticleId>) -> Result<u64> {
                 derived::count_after(&self.pool, after).await
             }

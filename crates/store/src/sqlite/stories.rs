@@ -567,6 +567,38 @@ mod tests {
         assert_eq!(related.iter().map(|s| s.id).collect::<Vec<_>>(), vec![other]);
     });
 
+    store_test!(async fn related_lists_of_many_stories_are_set_together_or_not_at_all(store) {
+        let mut stories = Vec::new();
+        for n in 0..3 {
+            let article = add(&*store, &format!("https://a.example/{n}"), &format!("Story {n}"), None, None).await;
+            let key = format!("k{n}");
+            stories.push(store.assign_story(article, &placement(&key, None, false)).await.unwrap());
+        }
+        let related_of = |story| {
+            let store = store.clone();
+            async move {
+                let detail = store.story(story).await.unwrap().unwrap();
+                detail.related.iter().map(|s| s.id).collect::<Vec<_>>()
+            }
+        };
+        store
+            .set_related_lists(&[(stories[0], vec![stories[1]]), (stories[1], vec![stories[2], stories[0]])])
+            .await
+            .unwrap();
+        assert_eq!(related_of(stories[0]).await, [stories[1]]);
+        assert_eq!(related_of(stories[1]).await, [stories[2], stories[0]]);
+
+        // The second list names a story that is not there: the first list
+        // is not replaced either.
+        let failed = store
+            .set_related_lists(&[(stories[0], vec![stories[2]]), (stories[2], vec![StoryId(99)])])
+            .await;
+        assert!(matches!(failed, Err(Error::NotFound(ref w)) if w.contains("99")), "{failed:?}");
+        assert_eq!(related_of(stories[0]).await, [stories[1]]);
+        assert!(related_of(stories[2]).await.is_empty());
+        store.set_related_lists(&[]).await.unwrap();
+    });
+
     store_test!(async fn an_unknown_story_is_none(store) {
         assert!(store.story(StoryId(5)).await.unwrap().is_none());
         assert!(store.latest_stories(10, 0).await.unwrap().is_empty());
