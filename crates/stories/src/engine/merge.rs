@@ -85,12 +85,16 @@ impl StoryEngine {
         }
         let fits = open_a && open_b && sa.members.len() + sb.members.len() <= cfg.review_members;
         let smaller_a = sa.size <= sb.size;
+        // The cheap test first: it holds for few of the candidates.
+        if !self.of_headlines(a) || !self.of_headlines(b) {
+            return;
+        }
         let s = profile_cosine(
             (&sa.headline_terms, sa.headlined),
             (&sb.headline_terms, sb.headlined),
             &self.vocab,
         );
-        if s < cfg.short_story_cosine || !self.of_headlines(a) || !self.of_headlines(b) {
+        if s < cfg.short_story_cosine {
             return;
         }
         if fits {
