@@ -67,6 +67,19 @@ SETS = (
 ) + tuple((f"ecbplus-shuffled-{seed}", "ecbplus", shuffled(seed)) for seed in (1, 2, 3, 4, 5))
 # The headline stream in other arrival orders too (seeds 1 to 3).
 SETS += tuple((f"headlines-shuffled-{seed}", "headlines", shuffled(seed)) for seed in (1, 2, 3))
+# The headline stream split in two by a hash of the gold story id, to tune
+# on one half and check on the other (a guard against fitting to stories).
+def headline_half(half):
+    import hashlib
+
+    def variant(doc):
+        digest = hashlib.sha1(doc["story"].encode("utf-8")).hexdigest()
+        return doc if int(digest[:8], 16) % 2 == half else None
+
+    return variant
+
+
+SETS += tuple((f"headlines-half-{'ab'[h]}", "headlines", headline_half(h)) for h in (0, 1))
 # The project's own cross-lingual set (a path in the repository, not a
 # shared file): fictional stories each reported in three or four languages,
 # in full and as headlines only.

@@ -92,6 +92,14 @@ pub struct Config {
     /// Profile agreement (see `engine/short.rs`) from which two open
     /// stories that a new headline's profile claims both are merged.
     pub short_merge_threshold: f32,
+    /// Cosine of two stories' headline profiles (see
+    /// `engine/merge.rs`) from which a story of headlines that a new
+    /// headline joined merges with another story of headlines that the
+    /// headline's terms found: the share of each story's headlines holding
+    /// each term, weighted by the term's rarity, so that two halves of one
+    /// event, both told by its few names, agree, and two events that share
+    /// a common word or one headline's stray word do not.
+    pub short_story_cosine: f32,
     /// Share of a short document's own headline content (its terms'
     /// rarity, summed) that a story's profile evidence must reach for the
     /// document to join it, besides `short_join_threshold`. A story that
@@ -190,6 +198,7 @@ impl Default for Config {
             short_text_words: 12,
             short_join_threshold: 0.2,
             short_merge_threshold: 0.5,
+            short_story_cosine: 0.25,
             short_cover_share: 0.25,
             short_term_cap: 0.9,
             cross_language_threshold: 0.25,
@@ -270,6 +279,11 @@ impl Config {
             0.0
         } else {
             self.short_cover_share.clamp(0.0, 1.0)
+        };
+        self.short_story_cosine = if self.short_story_cosine.is_nan() {
+            1.0
+        } else {
+            self.short_story_cosine.clamp(0.0, 1.0)
         };
         if self.short_term_cap.is_nan() || self.short_term_cap < 0.0 {
             self.short_term_cap = 0.0;

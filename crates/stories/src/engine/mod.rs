@@ -41,6 +41,7 @@ use story::{Member, Story};
 mod copies;
 mod features;
 mod late;
+mod merge;
 mod revision;
 mod scoring;
 mod short;
@@ -232,11 +233,12 @@ impl StoryEngine {
             features.evidence.recent == 0 && features.evidence.old >= self.config.redate_standalone_mentions;
         let mut late_report = false;
         let mut runner_up = None;
+        let mut judged: Vec<u32> = Vec::new();
         let story = match story {
             Some(c) => c,
             None => {
                 let mut dense = std::mem::take(&mut self.dense_query);
-                let (current, second) = self.best_story(&features, published, &mut dense);
+                let (current, second) = self.best_story(&features, published, &mut dense, &mut judged);
                 self.dense_query = dense;
                 runner_up = second;
                 let late = self.late_report_match(&features, published);
@@ -278,6 +280,16 @@ impl StoryEngine {
                 self.reunite_headlines(own, other);
             } else if own != other {
                 self.reunite(own, other);
+            }
+        }
+        // A story of headlines is judged against the others the headline
+        // found, now that it has grown (see `merge.rs`).
+        if short {
+            for c in judged {
+                let Some(own) = self.docs.get(&index).map(|r| r.story) else {
+                    break;
+                };
+                self.merge_headline_stories(own, c);
             }
         }
         // The new document's own verdict is its first, not a revision.

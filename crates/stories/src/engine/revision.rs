@@ -171,7 +171,7 @@ impl StoryEngine {
 
     /// Moves the members of one of two open stories into the other, the
     /// story with the earlier first report keeping its key.
-    fn merge_stories(&mut self, a: u32, b: u32) {
+    pub(super) fn merge_stories(&mut self, a: u32, b: u32) {
         let (Some(sa), Some(sb)) = (self.stories.get(&a), self.stories.get(&b)) else {
             return;
         };

@@ -79,12 +79,14 @@ impl StoryEngine {
     }
 
     /// The best story in the window for a document, by its own language's
-    /// words or, across languages, by shared anchors.
+    /// words or, across languages, by shared anchors. For a short document,
+    /// `judged` is left holding the candidate stories it was judged against.
     pub(super) fn best_story(
         &self,
         f: &Features,
         published: Option<i64>,
         dense: &mut DenseQuery,
+        judged: &mut Vec<u32>,
     ) -> (Option<(f32, u32)>, Option<u32>) {
         let cfg = &self.config;
         let query = Self::combined(f);
@@ -111,6 +113,7 @@ impl StoryEngine {
         // A headline joins by its story's profile when one claims it;
         // failing that, it is compared like any text.
         if f.short {
+            judged.clone_from(&candidates);
             if let Some((best, runner_up)) = self.best_short_story(f, range, &candidates) {
                 return (Some(best), runner_up);
             }

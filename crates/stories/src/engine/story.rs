@@ -102,7 +102,7 @@ impl Story {
     /// Adds a member to the story's sums, vectors, languages, name counts,
     /// decimal figures and dates, without pruning: [`StoryEngine::insert`]
     /// adds each new document so, [`StoryEngine::rebuild`] every member.
-    fn add_to_sums(&mut self, m: &Contribution) {
+    pub(super) fn add_to_sums(&mut self, m: &Contribution) {
         terms::add_into(&mut self.title, m.fields.title);
         terms::add_into(&mut self.body, m.fields.body);
         terms::add_into(&mut self.names, m.fields.names);
@@ -132,7 +132,7 @@ impl Story {
 
     /// Prunes the summed vectors to `cap` terms and the name counts to
     /// [`STORY_NAMES`], and refreshes the norms.
-    fn prune_sums(&mut self, cap: usize, vocab: &Vocabulary) {
+    pub(super) fn prune_sums(&mut self, cap: usize, vocab: &Vocabulary) {
         for v in [
             &mut self.title,
             &mut self.body,
@@ -188,7 +188,7 @@ pub(super) struct Member {
 }
 
 impl Member {
-    fn contribution(&self) -> Contribution<'_> {
+    pub(super) fn contribution(&self) -> Contribution<'_> {
         Contribution {
             fields: self.fields.as_ref(),
             anchors: &self.anchors,
@@ -204,7 +204,7 @@ impl Member {
 
 /// What a member adds to its story's sums (see [`Story::add_to_sums`]),
 /// borrowed from a new document's features or from a member held.
-struct Contribution<'a> {
+pub(super) struct Contribution<'a> {
     fields: Fields<&'a Sparse>,
     anchors: &'a Sparse,
     leading_names: &'a [(u32, u32)],

@@ -3,6 +3,7 @@
 use super::*;
 
 mod clustering;
+mod merge;
 mod provenance;
 mod short;
 mod state;
