@@ -366,6 +366,7 @@ impl IndexBatch<'_> {
         self.mark = mark::MarkUpdate {
             cleared: true,
             set: None,
+            log_seq: None,
         };
         Ok(())
     }

@@ -116,7 +116,11 @@ impl Pipeline {
         let index_mark = self.index.mark()?;
         let beyond_mark = self.store.count_articles_after(index_mark.map(ArticleId)).await?;
         let unplaced = self.store.unplaced_articles(u32::MAX).await?.len() as u64;
-        let reindex_pending = self.store.reindex_pending().await?;
+        // Moves in the change log this index has not applied yet.
+        let reindex_pending = self
+            .store
+            .change_log_count_after(self.index.log_seq()?.unwrap_or(0))
+            .await?;
         let snapshot = match self.engine.snapshot() {
             None => SnapshotState::NotKept,
             Some(file) => match file.inspect(self.store.as_ref()).await? {
@@ -294,7 +298,7 @@ mod tests {
         let recovery = pipeline.recover().await.unwrap();
         assert_eq!(recovery.refiled, 1);
         assert_eq!(pipeline.index.search("dredging", 1).unwrap()[0].story, Some(moved_to.0));
-        assert_eq!(pipeline.store().reindex_pending().await.unwrap(), 0);
+        assert_eq!(pipeline.survey().await.unwrap().reindex_pending, 0);
     }
 
     #[tokio::test]

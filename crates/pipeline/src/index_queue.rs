@@ -3,11 +3,16 @@
 //! The store is the truth; the index is derived from it and knows how far
 //! it got. Two things say so, and both survive a crash:
 //! - the index's mark ([`SearchIndex::mark`]), written by the same commit
-//!   as the articles: every article up to it is indexed, so whatever lies
-//!   beyond it is indexed by [`catch_up`] before a run does new work;
-//! - the store's reindex queue ([`Store::reindex_queue`]), written in the
-//!   same transaction as a story move: each commit files the queued
-//!   articles under their current story, and only then clears the queue.
+//!   as the articles: every article up to it is indexed, so the placed
+//!   articles beyond it are indexed by [`catch_up`] before a run does new
+//!   work;
+//! - the index's applied seq ([`SearchIndex::log_seq`]) in the store's
+//!   change log ([`Store::change_log_after`]), whose entries are written in
+//!   the same transaction as a story move: each commit files the moved
+//!   articles beyond the seq under their current story and moves the seq
+//!   on. Nothing is taken from the log (other indexes follow it too, see
+//!   [`crate::follow`]); the leader prunes entries older than
+//!   [`store::CHANGE_LOG_RETENTION_DAYS`] after its commits.
 
 use std::sync::OnceLock;
 
@@ -16,6 +21,7 @@ use store::{ArticleId, Store};
 
 use crate::convert::indexed_of;
 use crate::crash::{self, Point};
+use crate::follow::{log_after, placed_after, rebuild};
 
 /// How many articles go into one index commit. Commits are the slow part of
 /// indexing, so they are batched; a crash loses none of them, since the next
@@ -67,14 +73,25 @@ impl IndexQueue {
         self.pending.len() >= index_batch()
     }
 
-    /// Writes the waiting entries and the articles of the store's reindex
-    /// queue to `index` in one commit, with the new mark, then clears the
-    /// reindex queue up to what the commit took. Returns how many moved
-    /// articles were filed again.
+    /// Writes the waiting entries and the articles of the change log beyond
+    /// the index's applied seq to `index` in one commit, with the new mark
+    /// and seq, then prunes the log's old entries. An index that the log
+    /// was pruned past is first rebuilt from the store. Returns how many
+    /// moved articles were filed again.
     pub(crate) async fn commit(&mut self, store: &dyn Store, index: &SearchIndex) -> crate::Result<u64> {
         let mut refiled = 0;
         loop {
-            let moves = store.reindex_queue(CATCH_UP_BATCH).await?;
+            let applied = index.log_seq()?.unwrap_or(0);
+            let Some(moves) = log_after(store, applied, CATCH_UP_BATCH).await? else {
+                tracing::warn!(
+                    applied,
+                    "the change log was pruned past this search index's last applied entry; rebuilding it"
+                );
+                // The waiting entries are in the store, and go in again
+                // with their mark at the next turn.
+                rebuild(store, index, |_| {}).await?;
+                continue;
+            };
             let mut moved = Vec::with_capacity(moves.len());
             for entry in &moves {
                 // An article that is gone has nothing to re-file.
@@ -92,28 +109,34 @@ impl IndexQueue {
             if let Some(mark) = self.mark.take() {
                 batch.set_mark(mark);
             }
+            if let Some(last) = moves.last() {
+                batch.set_log_seq(last.seq);
+            }
             crash::point(Point::BeforeIndexCommit);
             batch.commit()?;
             crash::point(Point::AfterIndexCommit);
-            if let Some(last) = moves.last() {
-                store.clear_reindex(last.seq).await?;
-            }
             refiled += moves.len() as u64;
             if moves.len() < CATCH_UP_BATCH as usize {
+                let before = chrono::Utc::now() - chrono::Duration::days(store::CHANGE_LOG_RETENTION_DAYS);
+                let pruned = store.prune_change_log(before).await?;
+                if pruned > 0 {
+                    tracing::debug!(entries = pruned, "pruned the change log");
+                }
                 return Ok(refiled);
             }
         }
     }
 }
 
-/// Indexes every stored article beyond the index's mark, with its current
-/// story, a commit per [`CATCH_UP_BATCH`] articles each advancing the mark.
-/// Returns how many articles it indexed.
+/// Indexes every placed article beyond the index's mark (up to the first
+/// one in no story: see [`crate::follow`]), with its current story, a
+/// commit per [`CATCH_UP_BATCH`] articles each advancing the mark. Returns
+/// how many articles it indexed.
 pub(crate) async fn catch_up(store: &dyn Store, index: &SearchIndex) -> crate::Result<u64> {
     let mut after = index.mark()?.map(ArticleId);
     let mut count = 0;
     loop {
-        let page = store.articles_after(after, CATCH_UP_BATCH).await?;
+        let (page, cut) = placed_after(store, after, CATCH_UP_BATCH).await?;
         let Some(last) = page.last() else { break };
         after = Some(last.id);
         let mut batch = index.batch()?;
@@ -123,6 +146,9 @@ pub(crate) async fn catch_up(store: &dyn Store, index: &SearchIndex) -> crate::R
         batch.set_mark(last.id.0);
         batch.commit()?;
         count += page.len() as u64;
+        if cut {
+            break;
+        }
     }
     if count > 0 {
         tracing::info!(articles = count, "indexed the articles the search index lacked");

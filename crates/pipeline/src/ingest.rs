@@ -284,7 +284,13 @@ impl Pipeline {
         // Articles beyond the mark are indexed by the catch-up below.
         let mark = self.index.mark()?;
         self.related
-            .recover(self.store.as_ref(), &mut self.engine, &mut self.story_ids, mark)
+            .recover(
+                self.store.as_ref(),
+                &mut self.engine,
+                &mut self.story_ids,
+                mark,
+                self.index.log_seq()?,
+            )
             .await?;
         recovery.placed = self.place_unplaced(mark, false).await?;
         if recovery.placed > 0 {
@@ -343,33 +349,11 @@ impl Pipeline {
     /// Rebuilds the search index from the store. Returns how many articles
     /// were indexed.
     ///
-    /// The rebuilt index carries the mark of the last article, and the
-    /// moves queued before the rebuild began are cleared: it filed every
-    /// article under its current story.
-    pub async fn reindex(store: &dyn Store, index: &SearchIndex, mut progress: impl FnMut(u64)) -> crate::Result<u64> {
-        let queued = store.reindex_queue(u32::MAX).await?.last().map(|e| e.seq);
-        let mut batch = index.batch()?;
-        batch.clear()?;
-        let mut after = None;
-        let mut count = 0;
-        loop {
-            let page = store.articles_after(after, 1000).await?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.id);
-            for stored in &page {
-                batch.upsert(&indexed_of(stored, stored.story))?;
-                count += 1;
-            }
-            progress(count);
-        }
-        if let Some(last) = after {
-            batch.set_mark(last.0);
-        }
-        batch.commit()?;
-        if let Some(seq) = queued {
-            store.clear_reindex(seq).await?;
-        }
-        Ok(count)
+    /// The rebuilt index holds every placed article (see [`crate::follow`])
+    /// and carries the mark of the last, and the change log's head as its
+    /// applied seq: it filed every article under its current story.
+    pub async fn reindex(store: &dyn Store, index: &SearchIndex, progress: impl FnMut(u64)) -> crate::Result<u64> {
+        crate::follow::rebuild(store, index, progress).await
     }
 }
 

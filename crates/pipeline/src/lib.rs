@@ -9,6 +9,7 @@ mod convert;
 mod crash;
 mod entities;
 mod error;
+mod follow;
 mod gathering;
 mod index_queue;
 mod ingest;
@@ -21,6 +22,7 @@ mod warm;
 
 pub use check::{Repairs, SnapshotState, Survey};
 pub use error::{Error, Result};
+pub use follow::{behind, follow, Followed};
 pub use gathering::{
     subscribe, subscribe_unchecked, Bounds, CycleReport, FeedSummary, GatherConfig, PollResult, SourceReport,
     SubscribeError, Subscribed, Waiting, WebSubConfig, WebSubPush,

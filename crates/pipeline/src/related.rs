@@ -29,7 +29,7 @@ impl RelatedRefresh {
 
     /// Refreshes the lists that an interrupted run may have left stale:
     /// those of the stories of the articles beyond the index's `mark` and
-    /// of the moved articles still queued for the index. A run refreshes the
+    /// of the moved articles in the change log beyond its applied `log_seq`. A run refreshes the
     /// lists of the stories it touched before each index commit (see
     /// `Pipeline::flush_index`), so whatever a run touched and did not
     /// refresh lies there until the commit that follows. After a run that
@@ -40,6 +40,7 @@ impl RelatedRefresh {
         engine: &mut WarmEngine,
         story_ids: &mut StoryKeys,
         mark: Option<i64>,
+        log_seq: Option<i64>,
     ) -> crate::Result<()> {
         let mut after = mark.map(ArticleId);
         let mut touch = |stored: StoredArticle, story_ids: &mut StoryKeys| {
@@ -56,7 +57,7 @@ impl RelatedRefresh {
                 touch(stored, story_ids);
             }
         }
-        for entry in store.reindex_queue(u32::MAX).await? {
+        for entry in store.change_log_after(log_seq.unwrap_or(0), u32::MAX).await? {
             if let Some(stored) = store.article(entry.article).await? {
                 touch(stored, story_ids);
             }

@@ -177,6 +177,27 @@ impl DataDir {
         Ok(Some(lock))
     }
 
+    /// Takes the data folder's lock if it is free, without the leader lock
+    /// of a shared database: `None` when another process (or the scheduler)
+    /// holds it. For the follower in `serve`, which only writes this
+    /// folder's index and tries again at its next round.
+    pub fn try_lock_folder(&self, command: &str) -> anyhow::Result<Option<IngestLock>> {
+        let (file, path) = self.open_lock_file()?;
+        let locked = file
+            .try_lock_exclusive()
+            .with_context(|| format!("cannot lock {}", path.display()))?;
+        if !locked {
+            return Ok(None);
+        }
+        let mut lock = IngestLock {
+            file,
+            path,
+            _leader: None,
+        };
+        lock.write_holder(command)?;
+        Ok(Some(lock))
+    }
+
     fn open_lock_file(&self) -> anyhow::Result<(File, PathBuf)> {
         std::fs::create_dir_all(&self.root)
             .with_context(|| format!("cannot create the data folder {}", self.root.display()))?;

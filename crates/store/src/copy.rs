@@ -99,6 +99,22 @@ pub async fn sqlite_to_postgres(from: &Path, to: &PgStore, mut progress: impl Fn
         }
         copied.tables.push((table.to_string(), rows_done));
     }
+    // The change log goes on from where SQLite's left off: the highest seq
+    // pruned there, and new seqs above every one copied or pruned.
+    let pruned: i64 = sqlx::query_scalar("SELECT through FROM change_log_pruned WHERE id = 1")
+        .fetch_one(&source.pool)
+        .await?;
+    sqlx::query("UPDATE change_log_pruned SET through = $1 WHERE id = 1")
+        .bind(pruned)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "SELECT setval(pg_get_serial_sequence('reindex_queue', 'seq'), \
+         GREATEST(COALESCE(MAX(seq), 0), $1) + 1, false) FROM reindex_queue",
+    )
+    .bind(pruned)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     source.close().await;
     Ok(copied)

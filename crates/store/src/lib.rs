@@ -116,11 +116,32 @@ pub trait Store: Send + Sync {
     /// the same transaction as the move, so that the search index, which
     /// files articles under their story, can catch up.
     async fn reindex_queue(&self, limit: u32) -> Result<Vec<ReindexEntry>>;
-    /// How many moves wait in the reindex queue.
+    /// How many entries the change log holds (every index's pending moves
+    /// are [`Store::change_log_count_after`] its applied seq).
     async fn reindex_pending(&self) -> Result<u64>;
-    /// Drops the reindex queue's entries up to and including `up_to`, once
-    /// an index commit holds their articles' current stories.
+    /// Drops the change log's entries up to and including `up_to`. Other
+    /// indexes may still need them: the pipeline no longer calls this, and
+    /// prunes by age instead ([`Store::prune_change_log`]).
     async fn clear_reindex(&self, up_to: i64) -> Result<()>;
+
+    /// Up to `limit` entries of the change log with a seq above `after`, in
+    /// seq order. The change log is the reindex queue read by sequence
+    /// number: each search index keeps the highest seq it has applied (see
+    /// `index::SearchIndex::log_seq`) and reads on from there, so any
+    /// number of indexes follow it and none takes an entry from another.
+    /// Seqs become visible in order (one writer at a time on SQLite; the
+    /// story-write lock on PostgreSQL).
+    async fn change_log_after(&self, after: i64, limit: u32) -> Result<Vec<ReindexEntry>>;
+    /// How many entries of the change log have a seq above `after`: the
+    /// moves an index that applied `after` still lacks.
+    async fn change_log_count_after(&self, after: i64) -> Result<u64>;
+    /// The change log's newest seq and the highest one pruned.
+    async fn change_log_bounds(&self) -> Result<ChangeLogBounds>;
+    /// Deletes the change log's entries written before `before` (and any
+    /// older seq), recording the highest seq deleted in the same
+    /// transaction. Returns how many went. For the leader, after its index
+    /// commits; see [`CHANGE_LOG_RETENTION_DAYS`].
+    async fn prune_change_log(&self, before: chrono::DateTime<chrono::Utc>) -> Result<u64>;
 
     /// Up to `limit` stories that pass `filter`, after skipping `offset`
     /// of them, in the front page's order: by the rank of [`rank_key`]

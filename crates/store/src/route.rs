@@ -150,6 +150,25 @@ macro_rules! store_impl {
                 derived::clear_reindex(&self.pool, up_to).await
             }
 
+            async fn change_log_after(&self, after: i64, limit: u32) -> Result<Vec<ReindexEntry>> {
+                change_log::after(&self.pool, after, limit).await
+            }
+
+            async fn change_log_count_after(&self, after: i64) -> Result<u64> {
+                change_log::count_after(&self.pool, after).await
+            }
+
+            async fn change_log_bounds(&self) -> Result<crate::ChangeLogBounds> {
+                change_log::bounds(&self.pool).await
+            }
+
+            async fn prune_change_log(&self, before: DateTime<Utc>) -> Result<u64> {
+                let mut tx = self.begin_write().await?;
+                let pruned = change_log::prune(&mut tx, before).await?;
+                tx.commit().await?;
+                Ok(pruned)
+            }
+
             async fn save_search(&self, search: &crate::NewSavedSearch) -> Result<crate::SavedSearchId> {
                 saved::save(&self.pool, search).await
             }

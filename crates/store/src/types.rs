@@ -260,6 +260,32 @@ pub struct ReindexEntry {
     pub article: ArticleId,
 }
 
+/// The two ends of the change log (see [`crate::Store::change_log_after`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChangeLogBounds {
+    /// The highest seq handed out that the log still shows, or, when every
+    /// entry was pruned, the highest pruned: an index that has applied it
+    /// has applied everything. 0 for a log that never held an entry.
+    pub head: i64,
+    /// The highest seq ever pruned (0 when none was): an index whose
+    /// applied seq is below it may have missed a move, and rebuilds.
+    pub pruned_through: i64,
+}
+
+impl ChangeLogBounds {
+    pub(crate) fn new(newest: Option<i64>, pruned_through: i64) -> Self {
+        Self {
+            head: newest.unwrap_or(0).max(pruned_through),
+            pruned_through,
+        }
+    }
+}
+
+/// How long the change log keeps an entry, in days: the leader prunes
+/// older ones after its index commits. A web node whose index has been
+/// stopped for longer rebuilds it from the store when it comes back.
+pub const CHANGE_LOG_RETENTION_DAYS: i64 = 7;
+
 /// Logged polls by outcome: a poll with an error counts as an error
 /// whatever its status; of the rest, a 304 is `not_modified`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

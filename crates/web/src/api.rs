@@ -86,7 +86,9 @@ pub(crate) async fn health(State(state): State<AppState>) -> Result<Json<Health>
         mark,
         lag: index_lag,
     } = index_lag(&state, counts.articles).await?;
-    let reindex_pending = state.store.reindex_pending().await?;
+    // Moves in the change log this node's index has not applied yet.
+    let applied = state.index.log_seq()?.unwrap_or(0);
+    let reindex_pending = state.store.change_log_count_after(applied).await?;
     let status = if index_lag == 0 && reindex_pending == 0 {
         "ok"
     } else {

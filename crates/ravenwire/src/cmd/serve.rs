@@ -25,6 +25,13 @@ pub struct Args {
     #[arg(long)]
     pub no_gather: bool,
 
+    /// Seconds between two rounds of the follower, which brings this data
+    /// folder's search index up to the store: the articles placed since its
+    /// mark and the story moves since its last applied entry, so that a
+    /// serve process anywhere shows what other processes store.
+    #[arg(long, env = "RAVENWIRE_FOLLOW_INTERVAL", value_name = "SECS", default_value_t = Seconds(DEFAULT_FOLLOW_INTERVAL))]
+    pub follow_interval: Seconds,
+
     #[command(flatten)]
     pub net: NetArgs,
 
@@ -113,6 +120,9 @@ impl fmt::Display for Seconds {
     }
 }
 
+/// How often the follower looks at the store by default.
+const DEFAULT_FOLLOW_INTERVAL: Duration = Duration::from_secs(2);
+
 /// The lease asked of WebSub hubs.
 const WEBSUB_LEASE: Duration = Duration::from_secs(7 * 24 * 3600);
 
@@ -151,13 +161,59 @@ pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
         };
         Some(tokio::spawn(scheduler.run()))
     };
+    let follower = tokio::spawn(follow(
+        data.clone(),
+        Arc::clone(&store),
+        Arc::clone(&index),
+        args.follow_interval.0,
+    ));
     let served = serve(store, index, &args.server, inbox).await;
+    // Stopped at its next await: its commits are whole or not made.
+    follower.abort();
     if let Some(scheduler) = scheduler {
         // Stopped at its next await; the store's transactions and the
         // derived state's recovery make any stopping point safe.
         scheduler.abort();
     }
     served
+}
+
+/// The follower: every `every`, when no ingest holds the data folder (one
+/// that does keeps the index up to date itself), brings the index up to
+/// the store (see [`pipeline::follow`]). Searches see each commit at once.
+/// A failed round is logged and the next one tries again.
+async fn follow(data: DataDir, store: Arc<dyn Store>, index: Arc<SearchIndex>, every: Duration) {
+    loop {
+        // The lock only for a round with work, so that an `import --no-wait`
+        // in this folder rarely meets it.
+        match pipeline::behind(store.as_ref(), &index).await {
+            Ok(true) => follow_round(&data, store.as_ref(), &index).await,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot compare the search index with the store"),
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+/// One round of the follower under the data folder's lock, if it is free.
+async fn follow_round(data: &DataDir, store: &dyn Store, index: &SearchIndex) {
+    match data.try_lock_folder("serve (follower)") {
+        Ok(Some(_lock)) => match pipeline::follow(store, index).await {
+            Ok(followed) if followed.changed() => tracing::info!(
+                indexed = followed.indexed,
+                moves = followed.applied,
+                rebuilt = ?followed.rebuilt,
+                "the search index followed the store"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "following the store failed; trying again at the next round"),
+        },
+        Ok(None) => tracing::debug!("another ingest holds the data folder; following at the next round"),
+        Err(e) => tracing::warn!(
+            error = format!("{e:#}"),
+            "cannot take the data folder's lock to follow the store"
+        ),
+    }
 }
 
 /// Binds, prints the URL to open, and serves until SIGINT or SIGTERM.

@@ -17,6 +17,7 @@
 
 mod articles;
 mod auth;
+mod change_log;
 mod counts;
 mod derived;
 mod entities;

@@ -7,6 +7,7 @@
 
 pub(crate) mod articles;
 pub(crate) mod auth;
+pub(crate) mod change_log;
 pub(crate) mod derived;
 pub(crate) mod entities;
 pub(crate) mod fetches;
