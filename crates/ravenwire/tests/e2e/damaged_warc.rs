@@ -1,11 +1,9 @@
 //! A damaged WARC archive imports end to end: the damaged records are
 //! counted as failures and every record after them still goes in.
 
-mod common;
-
 use std::io::Write;
 
-use common::{fixtures, ravenwire, stderr};
+use crate::common::{fixtures, ravenwire, stderr};
 
 /// One gzip member holding a response record for `body`; `length` overrides
 /// the Content-Length to make a short record.
@@ -84,6 +82,9 @@ fn a_damaged_warc_imports_every_record_after_the_damage() {
     for word in ["ashgrove", "velmora"] {
         let found = ravenwire(&data, &["search", word]);
         assert!(found.status.success(), "{}", stderr(&found));
-        assert!(!common::stdout(&found).trim().is_empty(), "nothing found for {word}");
+        assert!(
+            !crate::common::stdout(&found).trim().is_empty(),
+            "nothing found for {word}"
+        );
     }
 }

@@ -1,12 +1,10 @@
 //! WARC archives import end to end, and the data folder can be named before
 //! or after the command, or through `RAVENWIRE_DATA`.
 
-mod common;
-
 use std::io::Write;
 use std::process::Command;
 
-use common::{fixtures, ravenwire, stderr, stdout};
+use crate::common::{fixtures, ravenwire, stderr, stdout};
 
 /// One gzip member per record, as crawlers write them.
 fn warc_record(kind: &str, uri: &str, block: &[u8], extra: &str) -> Vec<u8> {

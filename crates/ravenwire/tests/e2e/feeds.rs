@@ -1,9 +1,7 @@
 //! Feeds end to end: subscribe to RSS and Atom feeds served from 127.0.0.1,
 //! fetch them, and fall back to the feed's content when a page fails.
 
-mod common;
-
-use common::{fixtures, ravenwire, stderr, stdout, FixtureServer};
+use crate::common::{fixtures, ravenwire, stderr, stdout, FixtureServer};
 
 fn serve_feed_folder() -> FixtureServer {
     FixtureServer::start(Box::new(|path: &str, port: u16| {

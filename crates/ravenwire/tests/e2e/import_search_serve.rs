@@ -1,9 +1,7 @@
 //! End to end: import the fixture pages with the real binary, search them,
 //! then read the web pages and the API over real HTTP.
 
-mod common;
-
-use common::{fixtures, ravenwire, stderr, stdout, Served};
+use crate::common::{fixtures, ravenwire, stderr, stdout, Served};
 use serde_json::Value;
 
 fn search_json(data: &std::path::Path, query: &str) -> Vec<Value> {

@@ -6,14 +6,12 @@
 //! A redirect from a public address to a private one cannot be staged here
 //! (every test server is on loopback); gather's own tests cover that hop.
 
-mod common;
-
 use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use common::hostile::{source, sources_json, HostileServer};
-use common::{ravenwire_env, stderr, stdout};
+use crate::common::hostile::{source, sources_json, HostileServer};
+use crate::common::{ravenwire_env, stderr, stdout};
 
 const GUARD: &str = "RAVENWIRE_ALLOW_PRIVATE_NETWORKS";
 

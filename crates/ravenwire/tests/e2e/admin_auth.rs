@@ -3,15 +3,13 @@
 //! its cookies, a source added through the sources page's form and seen by
 //! `ravenwire sources --json`, the API's credentials, and private mode.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use common::{ravenwire, stderr, stdout, Served, StoppableServer, TEST_ENV};
+use crate::common::{ravenwire, stderr, stdout, Served, StoppableServer, TEST_ENV};
 use serde_json::Value;
 
 const PASSWORD: &str = "tidewater-lantern-42";

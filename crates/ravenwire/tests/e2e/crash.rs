@@ -5,12 +5,10 @@
 //! destructors, exactly as `kill -9`) the Nth time it reaches POINT; `RAVENWIRE_INDEX_BATCH=3`
 //! makes a small input commit the index several times.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{fixtures, stderr, stdout};
+use crate::common::{fixtures, stderr, stdout};
 use store::Store;
 
 /// Reports of two look-alike ferry strikes in two ports, interleaved, so
@@ -192,10 +190,10 @@ fn crash_then_finish(input: &Input, clean: &[(String, String, bool)], points: &[
     assert_all_found(data.path(), &context);
     // Every article was scanned for entities, and each story's entities are
     // those its members' texts name: a scan the crash cut off was redone.
-    let recovered = common::recovered::read(data.path(), &context);
+    let recovered = crate::common::recovered::read(data.path(), &context);
     assert_eq!(recovered.articles, clean, "{context}");
 
-    let check = common::ravenwire(data.path(), &["check", "--dry-run"]);
+    let check = crate::common::ravenwire(data.path(), &["check", "--dry-run"]);
     assert!(check.status.success(), "{context}: {}", stdout(&check));
     assert!(stdout(&check).contains("healthy"), "{context}: {}", stdout(&check));
 }
@@ -208,7 +206,7 @@ fn clean_import(input: &Input) -> Vec<(String, String, bool)> {
     assert!(clean.len() > 15, "{clean:?}");
     assert!(clean.iter().all(|(_, _, placed)| *placed));
     assert_all_found(data.path(), "clean import");
-    common::recovered::read(data.path(), "clean import");
+    crate::common::recovered::read(data.path(), "clean import");
     clean
 }
 
@@ -261,12 +259,12 @@ fn check_finds_what_a_crash_left_and_repairs_it() {
     );
     std::fs::write(data.path().join("story-engine.snapshot"), b"half a snapshot").unwrap();
 
-    let dry = common::ravenwire(data.path(), &["check", "--dry-run"]);
+    let dry = crate::common::ravenwire(data.path(), &["check", "--dry-run"]);
     assert_eq!(dry.status.code(), Some(1), "{}", stdout(&dry));
     assert!(stdout(&dry).contains("1 articles in no story"), "{}", stdout(&dry));
     assert!(stdout(&dry).contains("snapshot: unusable"), "{}", stdout(&dry));
 
-    let check = common::ravenwire(data.path(), &["check"]);
+    let check = crate::common::ravenwire(data.path(), &["check"]);
     let report = stdout(&check);
     assert!(check.status.success(), "{report}\n{}", stderr(&check));
     assert!(report.contains("removed the unusable snapshot"), "{report}");
@@ -274,9 +272,9 @@ fn check_finds_what_a_crash_left_and_repairs_it() {
     assert!(report.contains("repaired"), "{report}");
     assert_all_found(data.path(), "after check");
     // The article the crash left unscanned has its entities now.
-    common::recovered::read(data.path(), "after check");
+    crate::common::recovered::read(data.path(), "after check");
 
-    let again = common::ravenwire(data.path(), &["check"]);
+    let again = crate::common::ravenwire(data.path(), &["check"]);
     assert!(again.status.success());
     assert!(stdout(&again).contains("healthy"), "{}", stdout(&again));
 }

@@ -4,15 +4,13 @@
 //! `fetch --force`, conditional GET saves work, and robots.txt is obeyed for
 //! article pages.
 
-mod common;
-
 use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
+use crate::common::hostile::{hits, source, sources_json, HostileServer, OK_ETAG, PAGES};
+use crate::common::{ravenwire_env, stderr, stdout};
 use chrono::{DateTime, Utc};
-use common::hostile::{hits, source, sources_json, HostileServer, OK_ETAG, PAGES};
-use common::{ravenwire_env, stderr, stdout};
 use serde_json::Value;
 
 /// A short total timeout (the slow feed takes ten seconds) and a small body
@@ -291,7 +289,7 @@ fn robots_txt_keeps_disallowed_article_pages_unrequested() {
     let server = HostileServer::start();
     server.put(
         "/robots.txt",
-        common::hostile::Canned::new(200, "text/plain", "User-agent: *\nDisallow: /page/2.html\n"),
+        crate::common::hostile::Canned::new(200, "text/plain", "User-agent: *\nDisallow: /page/2.html\n"),
     );
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
@@ -312,7 +310,7 @@ fn robots_txt_keeps_disallowed_article_pages_unrequested() {
 /// without any gathering feature).
 #[test]
 fn the_hostile_server_misbehaves_as_described() {
-    use common::hostile::{bomb, raw_get, BOMB_BYTES, OK_LAST_MODIFIED};
+    use crate::common::hostile::{bomb, raw_get, BOMB_BYTES, OK_LAST_MODIFIED};
     use std::io::Read;
 
     let server = HostileServer::start();
@@ -402,7 +400,10 @@ fn the_hostile_server_misbehaves_as_described() {
     assert!(head.contains("content-type: application/rss+xml"), "{head}");
 
     // Canned routes win, and every request is recorded with its headers.
-    server.put("/ok.xml", common::hostile::Canned::new(418, "text/plain", "teapot"));
+    server.put(
+        "/ok.xml",
+        crate::common::hostile::Canned::new(418, "text/plain", "teapot"),
+    );
     assert!(get("/ok.xml", &[]).0.starts_with("http/1.1 418"));
     let oks = server.requests("/ok.xml");
     assert_eq!(oks.len(), 5, "{}", server.log());

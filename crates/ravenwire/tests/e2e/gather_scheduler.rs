@@ -4,8 +4,6 @@
 //! and with an explicit --base-url it subscribes to a feed's WebSub hub,
 //! answers the hub's verification and ingests signed pushes only.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
 use std::path::Path;
@@ -13,8 +11,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::hostile::{eventually, form_decode, rss_feed, url_encode, Canned, HostileServer, OK_ETAG, PAGES};
-use common::{http_get, ravenwire_env, raw_request, stderr, stdout, TEST_ENV};
+use crate::common::hostile::{eventually, form_decode, rss_feed, url_encode, Canned, HostileServer, OK_ETAG, PAGES};
+use crate::common::{http_get, ravenwire_env, raw_request, stderr, stdout, TEST_ENV};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 

@@ -2,8 +2,6 @@
 //! first (or fails at once with `--no-wait`), and a killed import's lock is
 //! released by the system.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -11,7 +9,7 @@ use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use common::{fixtures, ravenwire, spawn_ravenwire, stderr, wait_until, FixtureServer};
+use crate::common::{fixtures, ravenwire, spawn_ravenwire, stderr, wait_until, FixtureServer};
 use store::Store;
 
 const HOLD: &str = "RAVENWIRE_TEST_HOLD_INGEST_LOCK_UNTIL";

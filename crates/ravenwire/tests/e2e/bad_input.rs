@@ -1,8 +1,6 @@
 //! Bad files get a clear error naming them, and nothing else is lost.
 
-mod common;
-
-use common::{fixtures, ravenwire, stderr, stdout};
+use crate::common::{fixtures, ravenwire, stderr, stdout};
 
 #[test]
 fn bad_files_are_named_and_the_good_one_still_goes_in() {

@@ -2,12 +2,10 @@
 //! store them, one leads and places them, and the result is the store a
 //! plain `import` makes. A worker killed with SIGKILL loses nothing.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
-use common::{fixtures, ravenwire, stderr, stdout};
+use crate::common::{fixtures, ravenwire, stderr, stdout};
 use store::Store;
 
 fn bin(data: &Path) -> Command {

@@ -4,14 +4,12 @@
 //! pages. After each kill the store is checked (nothing stored before is
 //! gone), and `check --dry-run` on the finished folder must find it healthy.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{recovered, stderr, stdout};
+use crate::common::{recovered, stderr, stdout};
 
 /// SplitMix64: a small seeded generator, so that a failing sequence of
 /// kills can be told by its seed.
@@ -335,7 +333,7 @@ fn an_import_killed_five_times_at_random_then_finished_equals_a_clean_one() {
         "{context}: the stories' entities differ"
     );
 
-    let check = common::ravenwire(&data, &["check", "--dry-run"]);
+    let check = crate::common::ravenwire(&data, &["check", "--dry-run"]);
     assert!(check.status.success(), "{context}: {}", stdout(&check));
     assert!(stdout(&check).contains("healthy"), "{context}: {}", stdout(&check));
     assert!(

@@ -3,15 +3,13 @@
 //! sitemaps (also named by robots.txt), and every feed format fetched from
 //! a server on 127.0.0.1.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use common::hostile::{hits, source, sources_json, Canned, HostileServer, PAGES};
-use common::{fixtures, ravenwire, stderr, stdout};
+use crate::common::hostile::{hits, source, sources_json, Canned, HostileServer, PAGES};
+use crate::common::{fixtures, ravenwire, stderr, stdout};
 use serde_json::Value;
 
 fn context(what: &str, out: &Output) -> String {
