@@ -8,8 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::common::{fixtures, stderr, stdout};
-use store::Store;
+use crate::common::backend::{database_env, TestStore};
+use crate::common::{fixtures, on_both, stderr, stdout};
 
 /// Reports of two look-alike ferry strikes in two ports, interleaved, so
 /// that the story engine splits a story in review and moves articles, and
@@ -88,7 +88,7 @@ fn input() -> Input {
 /// `ravenwire import` of `input` into `data`, crashing at `crash_at` if set.
 fn import(data: &Path, input: &Input, crash_at: Option<&str>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ravenwire"));
-    command
+    database_env(&mut command, Some(data))
         .arg("--data")
         .arg(data)
         .arg("import")
@@ -110,7 +110,7 @@ fn contents(data: &Path) -> Vec<(String, String, bool)> {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let store = store::SqliteStore::open(&data.join("ravenwire.sqlite")).await.unwrap();
+        let store = TestStore::open(data).await;
         let mut rows = Vec::new();
         let mut after = None;
         loop {
@@ -136,7 +136,7 @@ fn assert_all_found(data: &Path, context: &str) {
         .build()
         .unwrap();
     let articles = runtime.block_on(async {
-        let store = store::SqliteStore::open(&data.join("ravenwire.sqlite")).await.unwrap();
+        let store = TestStore::open(data).await;
         let all = store.articles_after(None, 1000).await.unwrap();
         store.close().await;
         all
@@ -210,7 +210,6 @@ fn clean_import(input: &Input) -> Vec<(String, String, bool)> {
     clean
 }
 
-#[test]
 fn an_import_killed_around_the_store_commit_loses_nothing() {
     let input = input();
     let clean = clean_import(&input);
@@ -219,8 +218,8 @@ fn an_import_killed_around_the_store_commit_loses_nothing() {
     crash_then_finish(&input, &clean, &["after-store-commit:7"]);
     crash_then_finish(&input, &clean, &["after-placement:4"]);
 }
+on_both!(an_import_killed_around_the_store_commit_loses_nothing);
 
-#[test]
 fn an_import_killed_around_the_index_commit_loses_nothing() {
     let input = input();
     let clean = clean_import(&input);
@@ -228,16 +227,16 @@ fn an_import_killed_around_the_index_commit_loses_nothing() {
     // Committed to the index, with moves still queued in the store.
     crash_then_finish(&input, &clean, &["after-index-commit:3"]);
 }
+on_both!(an_import_killed_around_the_index_commit_loses_nothing);
 
-#[test]
 fn an_import_killed_around_the_snapshot_save_loses_nothing() {
     let input = input();
     let clean = clean_import(&input);
     crash_then_finish(&input, &clean, &["before-snapshot-save:1"]);
     crash_then_finish(&input, &clean, &["after-snapshot-save:1"]);
 }
+on_both!(an_import_killed_around_the_snapshot_save_loses_nothing);
 
-#[test]
 fn an_import_killed_three_times_then_run_to_the_end_loses_nothing() {
     let input = input();
     let clean = clean_import(&input);
@@ -247,8 +246,8 @@ fn an_import_killed_three_times_then_run_to_the_end_loses_nothing() {
         &["after-index-commit:2", "after-store-commit:3", "before-index-commit:1"],
     );
 }
+on_both!(an_import_killed_three_times_then_run_to_the_end_loses_nothing);
 
-#[test]
 fn check_finds_what_a_crash_left_and_repairs_it() {
     let input = input();
     let data = tempfile::tempdir().unwrap();
@@ -278,3 +277,4 @@ fn check_finds_what_a_crash_left_and_repairs_it() {
     assert!(again.status.success());
     assert!(stdout(&again).contains("healthy"), "{}", stdout(&again));
 }
+on_both!(check_finds_what_a_crash_left_and_repairs_it);

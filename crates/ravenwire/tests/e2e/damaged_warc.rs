@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::common::{fixtures, ravenwire, stderr};
+use crate::common::{fixtures, on_both, ravenwire, stderr};
 
 /// One gzip member holding a response record for `body`; `length` overrides
 /// the Content-Length to make a short record.
@@ -27,7 +27,6 @@ fn member(uri: &str, body: &[u8], length: Option<usize>) -> Vec<u8> {
     gz.finish().unwrap()
 }
 
-#[test]
 fn a_damaged_warc_imports_every_record_after_the_damage() {
     let pages = fixtures().join("pages");
     let read = |name: &str| std::fs::read(pages.join(name)).unwrap();
@@ -88,3 +87,4 @@ fn a_damaged_warc_imports_every_record_after_the_damage() {
         );
     }
 }
+on_both!(a_damaged_warc_imports_every_record_after_the_damage);

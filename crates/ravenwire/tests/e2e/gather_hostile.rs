@@ -9,7 +9,7 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 use crate::common::hostile::{hits, source, sources_json, HostileServer, OK_ETAG, PAGES};
-use crate::common::{ravenwire_env, stderr, stdout};
+use crate::common::{on_both, ravenwire_env, stderr, stdout};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -88,7 +88,6 @@ fn rfc3339(value: &Value, what: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-#[test]
 fn every_misbehaviour_is_recorded_and_the_good_feeds_still_arrive() {
     let server = HostileServer::start();
     let dir = tempfile::tempdir().unwrap();
@@ -173,8 +172,8 @@ fn every_misbehaviour_is_recorded_and_the_good_feeds_still_arrive() {
     );
     assert_eq!(hits(data, PAGES[0].word), 1, "{ctx}");
 }
+on_both!(every_misbehaviour_is_recorded_and_the_good_feeds_still_arrive);
 
-#[test]
 fn conditional_get_answers_not_modified_without_new_rows() {
     let server = HostileServer::start();
     let dir = tempfile::tempdir().unwrap();
@@ -249,8 +248,8 @@ fn conditional_get_answers_not_modified_without_new_rows() {
         assert!(!ua.contains("example.com"), "User-Agent of {} is {ua:?}", r.path);
     }
 }
+on_both!(conditional_get_answers_not_modified_without_new_rows);
 
-#[test]
 fn add_without_force_refuses_bad_feeds_naming_url_and_reason() {
     let server = HostileServer::start();
     let dir = tempfile::tempdir().unwrap();
@@ -283,8 +282,8 @@ fn add_without_force_refuses_bad_feeds_naming_url_and_reason() {
     let sources = sources_json(data);
     assert!(sources.is_empty(), "refused feeds were subscribed: {sources:#?}");
 }
+on_both!(add_without_force_refuses_bad_feeds_naming_url_and_reason);
 
-#[test]
 fn robots_txt_keeps_disallowed_article_pages_unrequested() {
     let server = HostileServer::start();
     server.put(
@@ -305,6 +304,7 @@ fn robots_txt_keeps_disallowed_article_pages_unrequested() {
     );
     assert_eq!(hits(data, PAGES[0].word), 1, "{ctx}");
 }
+on_both!(robots_txt_keeps_disallowed_article_pages_unrequested);
 
 /// The server itself misbehaves as the tests above assume (this one passes
 /// without any gathering feature).
