@@ -1,11 +1,14 @@
-//! What a data folder holds after an import, read for the crash tests: its
+//! What a data folder's store holds after an import (on SQLite or on the
+//! test's PostgreSQL, see [`super::backend`]), read for the crash tests: its
 //! articles, their stories as sets of URLs, each story's entities, and
 //! whether every article was scanned for entities.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use store::{ArticleId, SqliteStore, Store, StoredArticle};
+use store::{ArticleId, Store, StoredArticle};
+
+use super::backend::TestStore;
 use stories::entities::{extract_entities, RULES_VERSION};
 
 fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
@@ -16,7 +19,7 @@ fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
         .block_on(future)
 }
 
-async fn all_articles(store: &SqliteStore) -> Vec<StoredArticle> {
+async fn all_articles(store: &dyn Store) -> Vec<StoredArticle> {
     let mut all = Vec::new();
     let mut after: Option<ArticleId> = None;
     loop {
@@ -49,10 +52,10 @@ pub struct Recovered {
 /// those its members' texts name (so no scan was lost or left half done).
 pub fn read(data: &Path, context: &str) -> Recovered {
     block_on(async {
-        let store = SqliteStore::open(&data.join("ravenwire.sqlite")).await.unwrap();
+        let store = TestStore::open(data).await;
         let lacking = store.articles_lacking_entities(RULES_VERSION, 10).await.unwrap();
         assert!(lacking.is_empty(), "{context}: articles without entities: {lacking:?}");
-        let all = all_articles(&store).await;
+        let all = all_articles(&*store).await;
         let mut articles: Vec<(String, String, bool)> = all
             .iter()
             .map(|a| (a.canonical_url.clone(), a.content_hash.clone(), a.story.is_some()))

@@ -2,8 +2,6 @@
 //! first (or fails at once with `--no-wait`), and a killed import's lock is
 //! released by the system.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -11,8 +9,8 @@ use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use common::{fixtures, ravenwire, spawn_ravenwire, stderr, wait_until, FixtureServer};
-use store::Store;
+use crate::common::backend::TestStore;
+use crate::common::{fixtures, on_both, ravenwire, spawn_ravenwire, stderr, wait_until, FixtureServer};
 
 const HOLD: &str = "RAVENWIRE_TEST_HOLD_INGEST_LOCK_UNTIL";
 
@@ -50,8 +48,9 @@ fn collect_stderr(child: &mut Child) -> (Arc<Mutex<String>>, JoinHandle<()>) {
 fn stories(data: &Path) -> Vec<Vec<String>> {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let store = store::SqliteStore::open(&data.join("ravenwire.sqlite")).await.unwrap();
+        let store = TestStore::open(data).await;
         let articles = store.articles_after(None, 10_000).await.unwrap();
+        store.close().await;
         let mut by_story: BTreeMap<i64, Vec<String>> = BTreeMap::new();
         for stored in articles {
             let story = stored
@@ -74,7 +73,6 @@ fn feed_articles() -> PathBuf {
     fixtures().join("feed/articles")
 }
 
-#[test]
 fn a_second_import_waits_for_the_first() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -108,8 +106,8 @@ fn a_second_import_waits_for_the_first() {
     assert_eq!(together.iter().map(Vec::len).sum::<usize>(), 11, "{together:?}");
     assert_eq!(together, stories(&sequential));
 }
+on_both!(a_second_import_waits_for_the_first);
 
-#[test]
 fn a_second_import_with_no_wait_fails_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -152,8 +150,8 @@ fn a_second_import_with_no_wait_fails_at_once() {
     let out = ravenwire(&data, &["import", "--no-wait", feed_articles().to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+on_both!(a_second_import_with_no_wait_fails_at_once);
 
-#[test]
 fn a_killed_import_releases_the_lock() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -173,3 +171,4 @@ fn a_killed_import_releases_the_lock() {
     );
     assert_eq!(stories(&data).iter().map(Vec::len).sum::<usize>(), 6);
 }
+on_both!(a_killed_import_releases_the_lock);

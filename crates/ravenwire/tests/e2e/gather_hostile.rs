@@ -4,15 +4,13 @@
 //! `fetch --force`, conditional GET saves work, and robots.txt is obeyed for
 //! article pages.
 
-mod common;
-
 use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
+use crate::common::hostile::{hits, source, sources_json, HostileServer, OK_ETAG, PAGES};
+use crate::common::{on_both, ravenwire_env, stderr, stdout};
 use chrono::{DateTime, Utc};
-use common::hostile::{hits, source, sources_json, HostileServer, OK_ETAG, PAGES};
-use common::{ravenwire_env, stderr, stdout};
 use serde_json::Value;
 
 /// A short total timeout (the slow feed takes ten seconds) and a small body
@@ -90,7 +88,6 @@ fn rfc3339(value: &Value, what: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-#[test]
 fn every_misbehaviour_is_recorded_and_the_good_feeds_still_arrive() {
     let server = HostileServer::start();
     let dir = tempfile::tempdir().unwrap();
@@ -175,8 +172,8 @@ fn every_misbehaviour_is_recorded_and_the_good_feeds_still_arrive() {
     );
     assert_eq!(hits(data, PAGES[0].word), 1, "{ctx}");
 }
+on_both!(every_misbehaviour_is_recorded_and_the_good_feeds_still_arrive);
 
-#[test]
 fn conditional_get_answers_not_modified_without_new_rows() {
     let server = HostileServer::start();
     let dir = tempfile::tempdir().unwrap();
@@ -251,8 +248,8 @@ fn conditional_get_answers_not_modified_without_new_rows() {
         assert!(!ua.contains("example.com"), "User-Agent of {} is {ua:?}", r.path);
     }
 }
+on_both!(conditional_get_answers_not_modified_without_new_rows);
 
-#[test]
 fn add_without_force_refuses_bad_feeds_naming_url_and_reason() {
     let server = HostileServer::start();
     let dir = tempfile::tempdir().unwrap();
@@ -285,13 +282,13 @@ fn add_without_force_refuses_bad_feeds_naming_url_and_reason() {
     let sources = sources_json(data);
     assert!(sources.is_empty(), "refused feeds were subscribed: {sources:#?}");
 }
+on_both!(add_without_force_refuses_bad_feeds_naming_url_and_reason);
 
-#[test]
 fn robots_txt_keeps_disallowed_article_pages_unrequested() {
     let server = HostileServer::start();
     server.put(
         "/robots.txt",
-        common::hostile::Canned::new(200, "text/plain", "User-agent: *\nDisallow: /page/2.html\n"),
+        crate::common::hostile::Canned::new(200, "text/plain", "User-agent: *\nDisallow: /page/2.html\n"),
     );
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
@@ -307,12 +304,13 @@ fn robots_txt_keeps_disallowed_article_pages_unrequested() {
     );
     assert_eq!(hits(data, PAGES[0].word), 1, "{ctx}");
 }
+on_both!(robots_txt_keeps_disallowed_article_pages_unrequested);
 
 /// The server itself misbehaves as the tests above assume (this one passes
 /// without any gathering feature).
 #[test]
 fn the_hostile_server_misbehaves_as_described() {
-    use common::hostile::{bomb, raw_get, BOMB_BYTES, OK_LAST_MODIFIED};
+    use crate::common::hostile::{bomb, raw_get, BOMB_BYTES, OK_LAST_MODIFIED};
     use std::io::Read;
 
     let server = HostileServer::start();
@@ -402,7 +400,10 @@ fn the_hostile_server_misbehaves_as_described() {
     assert!(head.contains("content-type: application/rss+xml"), "{head}");
 
     // Canned routes win, and every request is recorded with its headers.
-    server.put("/ok.xml", common::hostile::Canned::new(418, "text/plain", "teapot"));
+    server.put(
+        "/ok.xml",
+        crate::common::hostile::Canned::new(418, "text/plain", "teapot"),
+    );
     assert!(get("/ok.xml", &[]).0.starts_with("http/1.1 418"));
     let oks = server.requests("/ok.xml");
     assert_eq!(oks.len(), 5, "{}", server.log());

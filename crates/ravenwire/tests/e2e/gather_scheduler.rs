@@ -4,8 +4,6 @@
 //! and with an explicit --base-url it subscribes to a feed's WebSub hub,
 //! answers the hub's verification and ingests signed pushes only.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
 use std::path::Path;
@@ -13,8 +11,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::hostile::{eventually, form_decode, rss_feed, url_encode, Canned, HostileServer, OK_ETAG, PAGES};
-use common::{http_get, ravenwire_env, raw_request, stderr, stdout, TEST_ENV};
+use crate::common::backend::database_env;
+use crate::common::hostile::{eventually, form_decode, rss_feed, url_encode, Canned, HostileServer, OK_ETAG, PAGES};
+use crate::common::{http_get, on_both, ravenwire_env, raw_request, stderr, stdout, TEST_ENV};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -69,7 +68,8 @@ fn keep_reading(
 /// Starts `ravenwire --data DATA ARGS...` (a `serve` command) with the test
 /// environment and short poll intervals, and waits for its URL.
 fn serve(data: &Path, args: &[&str]) -> Gatherer {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ravenwire"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ravenwire"));
+    let mut child = database_env(&mut command, Some(data))
         .arg("--data")
         .arg(data)
         .args(args)
@@ -117,7 +117,6 @@ fn add(data: &Path, url: &str) -> String {
         .unwrap_or_else(|| panic!("add printed no source id: {text}"))
 }
 
-#[test]
 fn serve_polls_a_source_added_while_it_runs_and_polls_it_again_conditionally() {
     let feeds = HostileServer::start();
     let dir = tempfile::tempdir().unwrap();
@@ -176,6 +175,7 @@ fn serve_polls_a_source_added_while_it_runs_and_polls_it_again_conditionally() {
     // A 304 brings no page requests.
     assert_eq!(feeds.count("/page/1.html"), 1, "{}", report(&feeds, &server));
 }
+on_both!(serve_polls_a_source_added_while_it_runs_and_polls_it_again_conditionally);
 
 /// The feed server's request log and serve's output, for failure messages.
 fn report(feeds: &HostileServer, server: &Gatherer) -> String {
@@ -209,7 +209,6 @@ fn push(base: &str, path: &str, body: &str, signature: Option<&str>) -> (u16, St
     raw_request(base, &request)
 }
 
-#[test]
 fn websub_subscription_verification_and_signed_pushes() {
     let feeds = HostileServer::start();
     let topic = feeds.url("/websub.xml");
@@ -340,3 +339,4 @@ fn websub_subscription_verification_and_signed_pushes() {
         report(&feeds, &server)
     );
 }
+on_both!(websub_subscription_verification_and_signed_pushes);

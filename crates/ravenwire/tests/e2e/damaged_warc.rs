@@ -1,11 +1,9 @@
 //! A damaged WARC archive imports end to end: the damaged records are
 //! counted as failures and every record after them still goes in.
 
-mod common;
-
 use std::io::Write;
 
-use common::{fixtures, ravenwire, stderr};
+use crate::common::{fixtures, on_both, ravenwire, stderr};
 
 /// One gzip member holding a response record for `body`; `length` overrides
 /// the Content-Length to make a short record.
@@ -29,7 +27,6 @@ fn member(uri: &str, body: &[u8], length: Option<usize>) -> Vec<u8> {
     gz.finish().unwrap()
 }
 
-#[test]
 fn a_damaged_warc_imports_every_record_after_the_damage() {
     let pages = fixtures().join("pages");
     let read = |name: &str| std::fs::read(pages.join(name)).unwrap();
@@ -84,6 +81,10 @@ fn a_damaged_warc_imports_every_record_after_the_damage() {
     for word in ["ashgrove", "velmora"] {
         let found = ravenwire(&data, &["search", word]);
         assert!(found.status.success(), "{}", stderr(&found));
-        assert!(!common::stdout(&found).trim().is_empty(), "nothing found for {word}");
+        assert!(
+            !crate::common::stdout(&found).trim().is_empty(),
+            "nothing found for {word}"
+        );
     }
 }
+on_both!(a_damaged_warc_imports_every_record_after_the_damage);

@@ -1,10 +1,7 @@
 //! Bad files get a clear error naming them, and nothing else is lost.
 
-mod common;
+use crate::common::{fixtures, on_both, ravenwire, stderr, stdout};
 
-use common::{fixtures, ravenwire, stderr, stdout};
-
-#[test]
 fn bad_files_are_named_and_the_good_one_still_goes_in() {
     let dir = tempfile::tempdir().unwrap();
     let out = ravenwire(dir.path(), &["import", fixtures().join("bad").to_str().unwrap()]);
@@ -24,6 +21,7 @@ fn bad_files_are_named_and_the_good_one_still_goes_in() {
     let found = ravenwire(dir.path(), &["search", "--json", "marrowby"]);
     assert_eq!(stdout(&found).lines().count(), 1, "{}", stdout(&found));
 }
+on_both!(bad_files_are_named_and_the_good_one_still_goes_in);
 
 #[test]
 fn a_missing_path_is_an_error_naming_it() {
@@ -47,6 +45,7 @@ fn bad_pages_give_error_lines_in_extract_and_the_run_goes_on() {
     assert!(lines.iter().all(|l| l["path"].is_string()));
 }
 
+/// SQLite only: with a database named, any folder will do.
 #[test]
 fn searching_a_folder_with_no_data_says_so() {
     let dir = tempfile::tempdir().unwrap();

@@ -2,8 +2,11 @@
 //! free port, and speak plain HTTP/1.1 to it.
 #![allow(dead_code)]
 
+pub mod backend;
 pub mod hostile;
 pub mod recovered;
+
+pub(crate) use backend::on_both;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -20,7 +23,8 @@ pub fn fixtures() -> PathBuf {
 
 /// Runs `ravenwire --data DATA ARGS...` to completion.
 pub fn ravenwire(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ravenwire"))
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ravenwire"));
+    backend::database_env(&mut cmd, Some(data))
         .arg("--data")
         .arg(data)
         .args(args)
@@ -56,6 +60,7 @@ impl Served {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ravenwire"));
         cmd.envs(TEST_ENV);
         cmd.envs(env.iter().copied());
+        backend::database_env(&mut cmd, data);
         if let Some(data) = data {
             cmd.arg("--data").arg(data);
         }
@@ -211,7 +216,8 @@ impl Drop for FixtureServer {
 /// `ravenwire --data DATA ARGS...` started in the background with its
 /// stderr piped, for tests that run two commands at once.
 pub fn spawn_ravenwire(data: &Path, args: &[&str], env: &[(&str, &Path)]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_ravenwire"))
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ravenwire"));
+    backend::database_env(&mut cmd, Some(data))
         .arg("--data")
         .arg(data)
         .args(args)
@@ -249,6 +255,7 @@ impl StoppableServer {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ravenwire"));
         cmd.envs(TEST_ENV);
         cmd.envs(env.iter().copied()).env_remove("RAVENWIRE_BASE_URL");
+        backend::database_env(&mut cmd, data);
         if let Some(data) = data {
             cmd.arg("--data").arg(data);
         }
@@ -355,6 +362,7 @@ pub const TEST_ENV: [(&str, &str); 2] = [("RAVENWIRE_ALLOW_PRIVATE_NETWORKS", "1
 /// `RAVENWIRE_ALLOW_PRIVATE_NETWORKS` to turn the guard on).
 pub fn ravenwire_env(data: &Path, args: &[&str], env: &[(&str, &str)], unset: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ravenwire"));
+    backend::database_env(&mut cmd, Some(data));
     cmd.arg("--data")
         .arg(data)
         .args(args)

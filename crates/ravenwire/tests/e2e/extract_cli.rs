@@ -1,8 +1,6 @@
 //! The `extract --jsonl` contract that benchmarks rely on.
 
-mod common;
-
-use common::{fixtures, ravenwire, stdout};
+use crate::common::{fixtures, ravenwire, stdout};
 use serde_json::Value;
 
 fn extract(path: &std::path::Path) -> Vec<Value> {

@@ -1,9 +1,7 @@
 //! Feeds end to end: subscribe to RSS and Atom feeds served from 127.0.0.1,
 //! fetch them, and fall back to the feed's content when a page fails.
 
-mod common;
-
-use common::{fixtures, ravenwire, stderr, stdout, FixtureServer};
+use crate::common::{fixtures, on_both, ravenwire, stderr, stdout, FixtureServer};
 
 fn serve_feed_folder() -> FixtureServer {
     FixtureServer::start(Box::new(|path: &str, port: u16| {
@@ -32,7 +30,6 @@ fn hits(data: &std::path::Path, query: &str) -> usize {
     stdout(&ravenwire(data, &["search", "--json", query])).lines().count()
 }
 
-#[test]
 fn feeds_are_fetched_with_fallback_and_polled_again_without_duplicates() {
     let server = serve_feed_folder();
     let dir = tempfile::tempdir().unwrap();
@@ -70,3 +67,4 @@ fn feeds_are_fetched_with_fallback_and_polled_again_without_duplicates() {
     assert!(stderr(&again).contains("already known 3"), "{}", stderr(&again));
     assert_eq!(hits(data, "oakhollow"), 1);
 }
+on_both!(feeds_are_fetched_with_fallback_and_polled_again_without_duplicates);

@@ -1,11 +1,9 @@
 //! The `cluster --jsonl` contract that benchmarks rely on: one
 //! `{id, cluster, copy_of, redated}` line per document.
 
-mod common;
-
 use std::path::PathBuf;
 
-use common::{ravenwire, stdout};
+use crate::common::{ravenwire, stdout};
 use serde_json::{json, Value};
 
 const FERRY: &str = "The night ferry between Kelsport and the Orrin islands ran aground on a sandbar \
@@ -33,7 +31,7 @@ fn cluster(path: &std::path::Path, extra: &[&str]) -> Vec<Value> {
     let mut args = vec!["cluster", "--jsonl", path.to_str().unwrap()];
     args.extend_from_slice(extra);
     let out = ravenwire(std::path::Path::new("unused"), &args);
-    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
     stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
@@ -105,6 +103,6 @@ fn a_line_that_is_not_json_is_named_in_the_error() {
         &["cluster", "--jsonl", path.to_str().unwrap()],
     );
     assert!(!out.status.success());
-    let err = common::stderr(&out);
+    let err = crate::common::stderr(&out);
     assert!(err.contains("line 2") && err.contains("bad.jsonl"), "{err}");
 }

@@ -7,12 +7,10 @@
 //! or a private one started for this test process; without either the tests
 //! say they were skipped (and fail under `RAVENWIRE_REQUIRE_POSTGRES=1`).
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::{fixtures, ravenwire, stderr, stdout, Served};
+use crate::common::{fixtures, ravenwire, stderr, stdout, Served};
 use store::{PgStore, Store};
 
 fn pages() -> PathBuf {

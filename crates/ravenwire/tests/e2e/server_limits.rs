@@ -2,14 +2,12 @@
 //! service managers stop it: slow and numerous connections are bounded, a
 //! forged Host header never reaches a link, and SIGTERM is a clean stop.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{fixtures, ravenwire, raw_request, stderr, StoppableServer};
+use crate::common::{fixtures, ravenwire, raw_request, stderr, StoppableServer};
 
 /// Far longer than any step should take: only a hang reaches it.
 const GENEROUS: Duration = Duration::from_secs(30);
@@ -53,7 +51,7 @@ fn a_half_sent_request_is_dropped_after_the_header_timeout() {
     assert!(started.elapsed() < GENEROUS);
 
     // Clients that finish their request are still served.
-    let (status, _) = common::http_get(&format!("{}/healthz", server.base));
+    let (status, _) = crate::common::http_get(&format!("{}/healthz", server.base));
     assert_eq!(status, 200);
 }
 
@@ -74,7 +72,7 @@ fn connections_beyond_the_cap_do_not_exhaust_file_descriptors() {
         &["serve", "--addr", "127.0.0.1:0", "--max-connections", &CAP.to_string()],
         &[],
     );
-    let (status, _) = common::http_get(&format!("{}/healthz", server.base));
+    let (status, _) = crate::common::http_get(&format!("{}/healthz", server.base));
     assert_eq!(status, 200);
     let before = open_files(server.pid());
 
@@ -110,7 +108,7 @@ fn connections_beyond_the_cap_do_not_exhaust_file_descriptors() {
     );
 
     drop(clients);
-    let (status, _) = common::http_get(&format!("{}/healthz", server.base));
+    let (status, _) = crate::common::http_get(&format!("{}/healthz", server.base));
     assert_eq!(status, 200, "the server answers again once the slow clients leave");
 }
 
@@ -118,7 +116,7 @@ fn connections_beyond_the_cap_do_not_exhaust_file_descriptors() {
 fn sigterm_stops_serve_gracefully_with_status_0() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = StoppableServer::start(Some(&dir.path().join("data")), &["serve", "--addr", "127.0.0.1:0"], &[]);
-    let (status, _) = common::http_get(&format!("{}/healthz", server.base));
+    let (status, _) = crate::common::http_get(&format!("{}/healthz", server.base));
     assert_eq!(status, 200);
     // A kept-alive idle connection must not hold the stop up.
     let idle = TcpStream::connect(address(&server)).unwrap();
@@ -135,7 +133,7 @@ fn sigterm_stops_serve_gracefully_with_status_0() {
 fn sigterm_stops_the_demo_and_removes_its_data() {
     let tmp = tempfile::tempdir().unwrap();
     let mut server = StoppableServer::start(None, &["demo", "--addr", "127.0.0.1:0"], &[("TMPDIR", tmp.path())]);
-    let (status, _) = common::http_get(&format!("{}/healthz", server.base));
+    let (status, _) = crate::common::http_get(&format!("{}/healthz", server.base));
     assert_eq!(status, 200);
     let entries = || std::fs::read_dir(tmp.path()).unwrap().count();
     assert_eq!(entries(), 1, "the demo keeps its data in TMPDIR");

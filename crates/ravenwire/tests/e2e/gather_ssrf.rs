@@ -6,14 +6,12 @@
 //! A redirect from a public address to a private one cannot be staged here
 //! (every test server is on loopback); gather's own tests cover that hop.
 
-mod common;
-
 use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use common::hostile::{source, sources_json, HostileServer};
-use common::{ravenwire_env, stderr, stdout};
+use crate::common::hostile::{source, sources_json, HostileServer};
+use crate::common::{on_both, ravenwire_env, stderr, stdout};
 
 const GUARD: &str = "RAVENWIRE_ALLOW_PRIVATE_NETWORKS";
 
@@ -135,7 +133,6 @@ fn add_refuses_schemes_other_than_http_and_https() {
     }
 }
 
-#[test]
 fn a_forced_loopback_source_is_refused_at_fetch_and_recorded() {
     let server = HostileServer::start();
     let dir = tempfile::tempdir().unwrap();
@@ -158,8 +155,8 @@ fn a_forced_loopback_source_is_refused_at_fetch_and_recorded() {
     assert_eq!(s["error_count"], 1, "{s}");
     assert_eq!(s["articles"], 0, "{s}");
 }
+on_both!(a_forced_loopback_source_is_refused_at_fetch_and_recorded);
 
-#[test]
 fn nothing_reaches_a_loopback_server_with_the_guard_on() {
     // Forced sources, a forced fetch: not the feeds, not their pages, not
     // robots.txt.
@@ -175,3 +172,4 @@ fn nothing_reaches_a_loopback_server_with_the_guard_on() {
     assert_eq!(out.status.code(), Some(2), "{ctx}");
     assert_eq!(server.total(), 0, "{ctx}");
 }
+on_both!(nothing_reaches_a_loopback_server_with_the_guard_on);

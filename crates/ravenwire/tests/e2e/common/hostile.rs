@@ -231,6 +231,10 @@ pub struct HostileServer {
 
 impl HostileServer {
     pub fn start() -> HostileServer {
+        // The bomb is compressed before the server listens: a client's
+        // short fetch timeout must never run while it is being made (tests
+        // on two threads share it, and a loaded machine makes it slow).
+        bomb();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let port = listener.local_addr().expect("a bound address").port();
         listener.set_nonblocking(true).expect("non-blocking listener");

@@ -5,13 +5,11 @@
 //! destructors, exactly as `kill -9`) the Nth time it reaches POINT; `RAVENWIRE_INDEX_BATCH=3`
 //! makes a small input commit the index several times.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{fixtures, stderr, stdout};
-use store::Store;
+use crate::common::backend::{database_env, TestStore};
+use crate::common::{fixtures, on_both, stderr, stdout};
 
 /// Reports of two look-alike ferry strikes in two ports, interleaved, so
 /// that the story engine splits a story in review and moves articles, and
@@ -90,7 +88,7 @@ fn input() -> Input {
 /// `ravenwire import` of `input` into `data`, crashing at `crash_at` if set.
 fn import(data: &Path, input: &Input, crash_at: Option<&str>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ravenwire"));
-    command
+    database_env(&mut command, Some(data))
         .arg("--data")
         .arg(data)
         .arg("import")
@@ -112,7 +110,7 @@ fn contents(data: &Path) -> Vec<(String, String, bool)> {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let store = store::SqliteStore::open(&data.join("ravenwire.sqlite")).await.unwrap();
+        let store = TestStore::open(data).await;
         let mut rows = Vec::new();
         let mut after = None;
         loop {
@@ -138,7 +136,7 @@ fn assert_all_found(data: &Path, context: &str) {
         .build()
         .unwrap();
     let articles = runtime.block_on(async {
-        let store = store::SqliteStore::open(&data.join("ravenwire.sqlite")).await.unwrap();
+        let store = TestStore::open(data).await;
         let all = store.articles_after(None, 1000).await.unwrap();
         store.close().await;
         all
@@ -192,10 +190,10 @@ fn crash_then_finish(input: &Input, clean: &[(String, String, bool)], points: &[
     assert_all_found(data.path(), &context);
     // Every article was scanned for entities, and each story's entities are
     // those its members' texts name: a scan the crash cut off was redone.
-    let recovered = common::recovered::read(data.path(), &context);
+    let recovered = crate::common::recovered::read(data.path(), &context);
     assert_eq!(recovered.articles, clean, "{context}");
 
-    let check = common::ravenwire(data.path(), &["check", "--dry-run"]);
+    let check = crate::common::ravenwire(data.path(), &["check", "--dry-run"]);
     assert!(check.status.success(), "{context}: {}", stdout(&check));
     assert!(stdout(&check).contains("healthy"), "{context}: {}", stdout(&check));
 }
@@ -208,11 +206,10 @@ fn clean_import(input: &Input) -> Vec<(String, String, bool)> {
     assert!(clean.len() > 15, "{clean:?}");
     assert!(clean.iter().all(|(_, _, placed)| *placed));
     assert_all_found(data.path(), "clean import");
-    common::recovered::read(data.path(), "clean import");
+    crate::common::recovered::read(data.path(), "clean import");
     clean
 }
 
-#[test]
 fn an_import_killed_around_the_store_commit_loses_nothing() {
     let input = input();
     let clean = clean_import(&input);
@@ -221,8 +218,8 @@ fn an_import_killed_around_the_store_commit_loses_nothing() {
     crash_then_finish(&input, &clean, &["after-store-commit:7"]);
     crash_then_finish(&input, &clean, &["after-placement:4"]);
 }
+on_both!(an_import_killed_around_the_store_commit_loses_nothing);
 
-#[test]
 fn an_import_killed_around_the_index_commit_loses_nothing() {
     let input = input();
     let clean = clean_import(&input);
@@ -230,16 +227,16 @@ fn an_import_killed_around_the_index_commit_loses_nothing() {
     // Committed to the index, with moves still queued in the store.
     crash_then_finish(&input, &clean, &["after-index-commit:3"]);
 }
+on_both!(an_import_killed_around_the_index_commit_loses_nothing);
 
-#[test]
 fn an_import_killed_around_the_snapshot_save_loses_nothing() {
     let input = input();
     let clean = clean_import(&input);
     crash_then_finish(&input, &clean, &["before-snapshot-save:1"]);
     crash_then_finish(&input, &clean, &["after-snapshot-save:1"]);
 }
+on_both!(an_import_killed_around_the_snapshot_save_loses_nothing);
 
-#[test]
 fn an_import_killed_three_times_then_run_to_the_end_loses_nothing() {
     let input = input();
     let clean = clean_import(&input);
@@ -249,8 +246,8 @@ fn an_import_killed_three_times_then_run_to_the_end_loses_nothing() {
         &["after-index-commit:2", "after-store-commit:3", "before-index-commit:1"],
     );
 }
+on_both!(an_import_killed_three_times_then_run_to_the_end_loses_nothing);
 
-#[test]
 fn check_finds_what_a_crash_left_and_repairs_it() {
     let input = input();
     let data = tempfile::tempdir().unwrap();
@@ -261,12 +258,12 @@ fn check_finds_what_a_crash_left_and_repairs_it() {
     );
     std::fs::write(data.path().join("story-engine.snapshot"), b"half a snapshot").unwrap();
 
-    let dry = common::ravenwire(data.path(), &["check", "--dry-run"]);
+    let dry = crate::common::ravenwire(data.path(), &["check", "--dry-run"]);
     assert_eq!(dry.status.code(), Some(1), "{}", stdout(&dry));
     assert!(stdout(&dry).contains("1 articles in no story"), "{}", stdout(&dry));
     assert!(stdout(&dry).contains("snapshot: unusable"), "{}", stdout(&dry));
 
-    let check = common::ravenwire(data.path(), &["check"]);
+    let check = crate::common::ravenwire(data.path(), &["check"]);
     let report = stdout(&check);
     assert!(check.status.success(), "{report}\n{}", stderr(&check));
     assert!(report.contains("removed the unusable snapshot"), "{report}");
@@ -274,9 +271,10 @@ fn check_finds_what_a_crash_left_and_repairs_it() {
     assert!(report.contains("repaired"), "{report}");
     assert_all_found(data.path(), "after check");
     // The article the crash left unscanned has its entities now.
-    common::recovered::read(data.path(), "after check");
+    crate::common::recovered::read(data.path(), "after check");
 
-    let again = common::ravenwire(data.path(), &["check"]);
+    let again = crate::common::ravenwire(data.path(), &["check"]);
     assert!(again.status.success());
     assert!(stdout(&again).contains("healthy"), "{}", stdout(&again));
 }
+on_both!(check_finds_what_a_crash_left_and_repairs_it);

@@ -1,8 +1,6 @@
 //! The demo serves the built-in corpus offline.
 
-mod common;
-
-use common::Served;
+use crate::common::Served;
 
 #[test]
 fn demo_serves_stories_from_the_built_in_corpus() {

@@ -4,14 +4,13 @@
 //! pages. After each kill the store is checked (nothing stored before is
 //! gone), and `check --dry-run` on the finished folder must find it healthy.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{recovered, stderr, stdout};
+use crate::common::backend::{database_env, database_url, TestStore};
+use crate::common::{on_both, recovered, stderr, stdout};
 
 /// SplitMix64: a small seeded generator, so that a failing sequence of
 /// kills can be told by its seed.
@@ -154,7 +153,7 @@ fn write_pages(dir: &Path) {
 
 fn command(data: &Path, input: &Path, crash_at: Option<&str>) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ravenwire"));
-    command
+    database_env(&mut command, Some(data))
         .arg("--data")
         .arg(data)
         .arg("import")
@@ -188,7 +187,7 @@ fn wait_or_kill(mut child: Child, after: Duration) -> (ExitStatus, String) {
 }
 
 fn urls(data: &Path) -> BTreeSet<String> {
-    if !data.join("ravenwire.sqlite").exists() {
+    if database_url(data).is_none() && !data.join("ravenwire.sqlite").exists() {
         return BTreeSet::new();
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -196,8 +195,8 @@ fn urls(data: &Path) -> BTreeSet<String> {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let store = store::SqliteStore::open(&data.join("ravenwire.sqlite")).await.unwrap();
-        let all = store::Store::articles_after(&store, None, 1000).await.unwrap();
+        let store = TestStore::open(data).await;
+        let all = store.articles_after(None, 1000).await.unwrap();
         store.close().await;
         let urls: BTreeSet<String> = all.iter().map(|a| a.canonical_url.clone()).collect();
         assert_eq!(urls.len(), all.len(), "a URL stored twice");
@@ -213,8 +212,8 @@ fn assert_index_matches_store(data: &Path, context: &str) {
         .build()
         .unwrap();
     let articles = runtime.block_on(async {
-        let store = store::SqliteStore::open(&data.join("ravenwire.sqlite")).await.unwrap();
-        let all = store::Store::articles_after(&store, None, 1000).await.unwrap();
+        let store = TestStore::open(data).await;
+        let all = store.articles_after(None, 1000).await.unwrap();
         store.close().await;
         all
     });
@@ -246,7 +245,6 @@ const POINTS: [(&str, u64); 7] = [
     ("after-snapshot-save", 1),
 ];
 
-#[test]
 fn an_import_killed_five_times_at_random_then_finished_equals_a_clean_one() {
     let seed = std::env::var("RAVENWIRE_CRASH_SEED")
         .ok()
@@ -335,7 +333,7 @@ fn an_import_killed_five_times_at_random_then_finished_equals_a_clean_one() {
         "{context}: the stories' entities differ"
     );
 
-    let check = common::ravenwire(&data, &["check", "--dry-run"]);
+    let check = crate::common::ravenwire(&data, &["check", "--dry-run"]);
     assert!(check.status.success(), "{context}: {}", stdout(&check));
     assert!(stdout(&check).contains("healthy"), "{context}: {}", stdout(&check));
     assert!(
@@ -344,3 +342,4 @@ fn an_import_killed_five_times_at_random_then_finished_equals_a_clean_one() {
         stdout(&check)
     );
 }
+on_both!(an_import_killed_five_times_at_random_then_finished_equals_a_clean_one);

@@ -1,18 +1,17 @@
 //! The work queue end to end: `enqueue` pages, several `worker` processes
 //! store them, one leads and places them, and the result is the store a
-//! plain `import` makes. A worker killed with SIGKILL loses nothing.
-
-mod common;
+//! plain `import` makes. A worker killed with SIGKILL loses nothing. Each
+//! test runs on SQLite and on PostgreSQL.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
-use common::{fixtures, ravenwire, stderr, stdout};
-use store::Store;
+use crate::common::backend::{database_env, TestStore};
+use crate::common::{fixtures, on_both, ravenwire, stderr, stdout};
 
 fn bin(data: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ravenwire"));
-    command
+    database_env(&mut command, Some(data))
         .arg("--data")
         .arg(data)
         .env_remove("RAVENWIRE_DATA")
@@ -44,7 +43,7 @@ fn contents(data: &Path) -> Contents {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let store = store::SqliteStore::open(&data.join("ravenwire.sqlite")).await.unwrap();
+        let store = TestStore::open(data).await;
         let all = store.articles_after(None, 10_000).await.unwrap();
         store.close().await;
         let mut rows: Vec<_> = all
@@ -84,7 +83,6 @@ fn clean_import() -> Contents {
     contents(data.path())
 }
 
-#[test]
 fn two_workers_store_each_page_once_and_the_leader_makes_the_stories_of_an_import() {
     let clean = clean_import();
     assert!(clean.0.len() >= 5, "the fixture pages make articles");
@@ -110,8 +108,8 @@ fn two_workers_store_each_page_once_and_the_leader_makes_the_stories_of_an_impor
     let sources = ravenwire(data.path(), &["sources"]);
     assert!(stdout(&sources).contains("0 queued, 0 running"), "{}", stdout(&sources));
 }
+on_both!(two_workers_store_each_page_once_and_the_leader_makes_the_stories_of_an_import);
 
-#[test]
 fn a_worker_killed_after_storing_loses_nothing_once_its_lease_runs_out() {
     use std::os::unix::process::ExitStatusExt;
     let clean = clean_import();
@@ -140,8 +138,8 @@ fn a_worker_killed_after_storing_loses_nothing_once_its_lease_runs_out() {
     let check = ravenwire(data.path(), &["check", "--dry-run"]);
     assert!(stdout(&check).contains("healthy"), "{}", stdout(&check));
 }
+on_both!(a_worker_killed_after_storing_loses_nothing_once_its_lease_runs_out);
 
-#[test]
 fn a_page_that_cannot_be_fetched_is_retried_then_listed_as_dead() {
     let data = tempfile::tempdir().unwrap();
     let out = ravenwire(
@@ -156,9 +154,7 @@ fn a_page_that_cannot_be_fetched_is_retried_then_listed_as_dead() {
     // Five tries, each after the back-off has passed (the clock is moved
     // by claiming "later" through the store, as a patient worker would).
     let failures = runtime.block_on(async {
-        let store = store::SqliteStore::open(&data.path().join("ravenwire.sqlite"))
-            .await
-            .unwrap();
+        let store = TestStore::open(data.path()).await;
         let mut now = chrono::Utc::now();
         let mut states = Vec::new();
         for _ in 0..store::queue::MAX_ATTEMPTS {
@@ -183,8 +179,8 @@ fn a_page_that_cannot_be_fetched_is_retried_then_listed_as_dead() {
     let requeue = ravenwire(data.path(), &["sources", "--requeue-dead"]);
     assert!(stderr(&requeue).contains("requeued 1"), "{}", stderr(&requeue));
 }
+on_both!(a_page_that_cannot_be_fetched_is_retried_then_listed_as_dead);
 
-#[test]
 fn a_fetch_that_fails_in_a_worker_waits_for_a_retry_and_is_not_lost() {
     let data = tempfile::tempdir().unwrap();
     let out = ravenwire(data.path(), &["enqueue", "--url", "http://127.0.0.1:9/refused"]);
@@ -204,3 +200,4 @@ fn a_fetch_that_fails_in_a_worker_waits_for_a_retry_and_is_not_lost() {
         stdout(&sources)
     );
 }
+on_both!(a_fetch_that_fails_in_a_worker_waits_for_a_retry_and_is_not_lost);

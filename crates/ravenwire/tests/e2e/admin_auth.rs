@@ -3,22 +3,22 @@
 //! its cookies, a source added through the sources page's form and seen by
 //! `ravenwire sources --json`, the API's credentials, and private mode.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use common::{ravenwire, stderr, stdout, Served, StoppableServer, TEST_ENV};
+use crate::common::backend::database_env;
+use crate::common::{on_both, ravenwire, stderr, stdout, Served, StoppableServer, TEST_ENV};
 use serde_json::Value;
 
 const PASSWORD: &str = "tidewater-lantern-42";
 
 /// `ravenwire --data DATA admin set-password` with `input` on a pipe.
 fn set_password(data: &Path, input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ravenwire"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ravenwire"));
+    let mut child = database_env(&mut command, Some(data))
         .arg("--data")
         .arg(data)
         .args(["admin", "set-password"])
@@ -159,7 +159,6 @@ fn sources_json(data: &Path) -> Vec<Value> {
         .clone()
 }
 
-#[test]
 fn an_admin_logs_in_adds_a_source_and_a_token_writes_through_the_api() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -251,8 +250,8 @@ fn an_admin_logs_in_adds_a_source_and_a_token_writes_through_the_api() {
     let gone = exchange(base, "GET", "/sources", &[("Cookie", &jar)], "");
     assert_eq!(gone.status, 303, "logged out");
 }
+on_both!(an_admin_logs_in_adds_a_source_and_a_token_writes_through_the_api);
 
-#[test]
 fn a_private_server_asks_for_a_login_and_says_when_no_password_is_set() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -283,3 +282,4 @@ fn a_private_server_asks_for_a_login_and_says_when_no_password_is_set() {
         "{log}"
     );
 }
+on_both!(a_private_server_asks_for_a_login_and_says_when_no_password_is_set);

@@ -1,9 +1,7 @@
 //! End to end: import the fixture pages with the real binary, search them,
 //! then read the web pages and the API over real HTTP.
 
-mod common;
-
-use common::{fixtures, ravenwire, stderr, stdout, Served};
+use crate::common::{fixtures, on_both, ravenwire, stderr, stdout, Served};
 use serde_json::Value;
 
 fn search_json(data: &std::path::Path, query: &str) -> Vec<Value> {
@@ -15,7 +13,6 @@ fn search_json(data: &std::path::Path, query: &str) -> Vec<Value> {
         .collect()
 }
 
-#[test]
 fn import_search_and_serve_the_fixture_pages() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -180,3 +177,4 @@ fn import_search_and_serve_the_fixture_pages() {
     assert_eq!(status, 404);
     assert!(missing.contains("error"));
 }
+on_both!(import_search_and_serve_the_fixture_pages);

@@ -1,12 +1,11 @@
 //! WARC archives import end to end, and the data folder can be named before
 //! or after the command, or through `RAVENWIRE_DATA`.
 
-mod common;
-
 use std::io::Write;
 use std::process::Command;
 
-use common::{fixtures, ravenwire, stderr, stdout};
+use crate::common::backend::DATABASE_VARIABLE;
+use crate::common::{fixtures, on_both, ravenwire, stderr, stdout};
 
 /// One gzip member per record, as crawlers write them.
 fn warc_record(kind: &str, uri: &str, block: &[u8], extra: &str) -> Vec<u8> {
@@ -34,7 +33,6 @@ fn http_response(body: &[u8], content_type: &str) -> Vec<u8> {
     response
 }
 
-#[test]
 fn a_warc_archive_imports_its_html_responses_only() {
     let pages = fixtures().join("pages");
     let courier = std::fs::read(pages.join("coastline-courier-velmora-cranes.html")).unwrap();
@@ -84,7 +82,9 @@ fn a_warc_archive_imports_its_html_responses_only() {
     let found = ravenwire(&data, &["search", "--json", "velmora OR ashgrove"]);
     assert_eq!(stdout(&found).lines().count(), 2);
 }
+on_both!(a_warc_archive_imports_its_html_responses_only);
 
+/// SQLite only: the folder holds the store.
 #[test]
 fn the_data_folder_flag_goes_before_or_after_the_command_or_in_the_environment() {
     let dir = tempfile::tempdir().unwrap();
@@ -94,6 +94,7 @@ fn the_data_folder_flag_goes_before_or_after_the_command_or_in_the_environment()
     let after = dir.path().join("after");
     let out = Command::new(bin)
         .args(["import", good.to_str().unwrap(), "--data", after.to_str().unwrap()])
+        .env_remove(DATABASE_VARIABLE)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -103,12 +104,14 @@ fn the_data_folder_flag_goes_before_or_after_the_command_or_in_the_environment()
     let out = Command::new(bin)
         .args(["import", good.to_str().unwrap()])
         .env("RAVENWIRE_DATA", &from_env)
+        .env_remove(DATABASE_VARIABLE)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let found = Command::new(bin)
         .args(["search", "--json", "marrowby"])
         .env("RAVENWIRE_DATA", &from_env)
+        .env_remove(DATABASE_VARIABLE)
         .output()
         .unwrap();
     assert_eq!(stdout(&found).lines().count(), 1);

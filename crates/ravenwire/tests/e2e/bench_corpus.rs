@@ -3,11 +3,9 @@
 //! always has it, so there (`CI` set) a missing folder fails the test; on a
 //! machine without it the test says it was skipped.
 
-mod common;
-
 use std::path::PathBuf;
 
-use common::{ravenwire, stderr, stdout};
+use crate::common::{ravenwire, stderr, stdout};
 
 #[test]
 fn the_shared_extraction_pages_import_and_are_found() {

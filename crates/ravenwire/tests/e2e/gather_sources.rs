@@ -3,15 +3,13 @@
 //! sitemaps (also named by robots.txt), and every feed format fetched from
 //! a server on 127.0.0.1.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use common::hostile::{hits, source, sources_json, Canned, HostileServer, PAGES};
-use common::{fixtures, ravenwire, stderr, stdout};
+use crate::common::hostile::{hits, source, sources_json, Canned, HostileServer, PAGES};
+use crate::common::{fixtures, on_both, ravenwire, stderr, stdout};
 use serde_json::Value;
 
 fn context(what: &str, out: &Output) -> String {
@@ -51,7 +49,6 @@ fn is_time_or_null(value: &Value) -> bool {
             .is_some_and(|t| chrono::DateTime::parse_from_rfc3339(t).is_ok())
 }
 
-#[test]
 fn sources_json_has_every_contract_field() {
     let server = HostileServer::start();
     let dir = tempfile::tempdir().unwrap();
@@ -123,8 +120,8 @@ fn sources_json_has_every_contract_field() {
         );
     }
 }
+on_both!(sources_json_has_every_contract_field);
 
-#[test]
 fn remove_by_url_and_by_id_keeps_the_articles() {
     let server = HostileServer::start();
     let dir = tempfile::tempdir().unwrap();
@@ -174,8 +171,8 @@ fn remove_by_url_and_by_id_keeps_the_articles() {
         assert!(stderr(&out).contains("error: no source"), "{ctx}");
     }
 }
+on_both!(remove_by_url_and_by_id_keeps_the_articles);
 
-#[test]
 fn opml_import_and_export_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -233,8 +230,8 @@ fn opml_import_and_export_round_trip() {
     let want: BTreeSet<String> = urls.iter().map(|u| u.to_string()).collect();
     assert_eq!(got, want, "the exported OPML does not round-trip");
 }
+on_both!(opml_import_and_export_round_trip);
 
-#[test]
 fn the_starter_opml_is_bundled() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -266,8 +263,8 @@ fn the_starter_opml_is_bundled() {
         assert!(urls.insert(url.to_string()), "{url} is listed twice");
     }
 }
+on_both!(the_starter_opml_is_bundled);
 
-#[test]
 fn add_discovers_the_feed_of_an_html_page() {
     let server = HostileServer::start();
     put_fixture(&server, "/index.html", "index.html", "text/html; charset=utf-8");
@@ -291,6 +288,7 @@ fn add_discovers_the_feed_of_an_html_page() {
     assert_eq!(hits(data, PAGES[0].word), 1);
     assert_eq!(hits(data, PAGES[1].word), 1);
 }
+on_both!(add_discovers_the_feed_of_an_html_page);
 
 fn assert_sitemap_pages_arrive(server: &HostileServer, data: &Path) {
     let out = ravenwire(data, &["fetch"]);
@@ -304,7 +302,6 @@ fn assert_sitemap_pages_arrive(server: &HostileServer, data: &Path) {
     assert_eq!(sitemap["articles"], 2, "{sitemap}");
 }
 
-#[test]
 fn a_google_news_sitemap_is_subscribed_and_its_pages_imported() {
     let server = HostileServer::start();
     put_fixture(&server, "/news-sitemap.xml", "news-sitemap.xml", "application/xml");
@@ -323,8 +320,8 @@ fn a_google_news_sitemap_is_subscribed_and_its_pages_imported() {
     assert_eq!(source(&sources, &url)["kind"], "sitemap", "{sources:#?}");
     assert_sitemap_pages_arrive(&server, data);
 }
+on_both!(a_google_news_sitemap_is_subscribed_and_its_pages_imported);
 
-#[test]
 fn a_sitemap_named_by_robots_txt_is_subscribed() {
     let server = HostileServer::start();
     put_fixture(&server, "/robots.txt", "robots.txt", "text/plain");
@@ -338,8 +335,8 @@ fn a_sitemap_named_by_robots_txt_is_subscribed() {
     assert_eq!(sources[0]["kind"], "sitemap", "{sources:#?}");
     assert_sitemap_pages_arrive(&server, data);
 }
+on_both!(a_sitemap_named_by_robots_txt_is_subscribed);
 
-#[test]
 fn atom_json_feed_and_rss_1_0_are_fetched_end_to_end() {
     let server = HostileServer::start();
     let formats = [
@@ -380,6 +377,7 @@ fn atom_json_feed_and_rss_1_0_are_fetched_end_to_end() {
         }
     }
 }
+on_both!(atom_json_feed_and_rss_1_0_are_fetched_end_to_end);
 
 /// Found trying the starter list: `ravenwire sources | head` panicked with
 /// "failed printing to stdout: Broken pipe".

@@ -10,14 +10,12 @@
 //! Chromium it is skipped with a note, except in CI (`CI` set), where it
 //! fails: `.ci/run` installs all three.
 
-mod common;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::hostile::{page_html, rss_feed, PAGES};
-use common::{fixtures, ravenwire, stderr, FixtureServer, Served};
+use crate::common::hostile::{page_html, rss_feed, PAGES};
+use crate::common::{fixtures, ravenwire, stderr, FixtureServer, Served};
 
 const PASSWORD: &str = "correct horse battery staple";
 
