@@ -16,6 +16,7 @@ mod damaged_warc;
 mod demo;
 mod extract_cli;
 mod feeds;
+mod follow;
 mod gather_hostile;
 mod gather_scheduler;
 mod gather_sources;

@@ -8,13 +8,11 @@
 //! without one the test says it was skipped (and fails under
 //! `RAVENWIRE_REQUIRE_POSTGRES=1`).
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{fixtures, ravenwire, stderr, StoppableServer};
+use crate::common::{fixtures, ravenwire, stderr, StoppableServer};
 use store::{PgStore, Store};
 
 /// How often the serve processes under test follow the store.
@@ -56,7 +54,7 @@ fn serve(data: &Path, url: &str) -> StoppableServer {
 
 /// The hits of `/api/v1/search?q=WORD` as article id → story.
 fn hits(server: &StoppableServer, word: &str) -> BTreeMap<i64, Option<i64>> {
-    let (status, body) = common::http_get(&format!("{}/api/v1/search?q={word}&limit=50", server.base));
+    let (status, body) = crate::common::http_get(&format!("{}/api/v1/search?q={word}&limit=50", server.base));
     assert_eq!(status, 200, "{body}");
     let json: serde_json::Value = serde_json::from_str(&body).expect("the search answers JSON");
     json["hits"]
