@@ -1,6 +1,6 @@
 //! Test-only fault injection: `RAVENWIRE_CRASH_AT=POINT:N` kills the process the Nth time it reaches POINT.
 //!
-//! **For tests only.** The crash tests (`crates/ravenwire/tests/crash.rs`)
+//! **For tests only.** The crash tests (`crates/ravenwire/tests/e2e/crash.rs`)
 //! set it on a child `ravenwire import` to stop it dead, as `kill -9` would,
 //! at the moments that matter for durability; nothing else should. Unset,
 //! it costs one look-up of the environment per process. The points are the
