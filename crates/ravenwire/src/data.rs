@@ -158,13 +158,9 @@ impl DataDir {
     /// ingest holds it. For the scheduler in `serve`, which simply tries
     /// again at its next tick.
     pub async fn try_lock_ingest(&self, command: &str) -> anyhow::Result<Option<IngestLock>> {
-        let (file, path) = self.open_lock_file()?;
-        let locked = file
-            .try_lock_exclusive()
-            .with_context(|| format!("cannot lock {}", path.display()))?;
-        if !locked {
+        let Some((file, path)) = self.try_lock_file()? else {
             return Ok(None);
-        }
+        };
         let Some(leader) = self.lead(true).await? else {
             return Ok(None);
         };
@@ -182,13 +178,9 @@ impl DataDir {
     /// holds it. For the follower in `serve`, which only writes this
     /// folder's index and tries again at its next round.
     pub fn try_lock_folder(&self, command: &str) -> anyhow::Result<Option<IngestLock>> {
-        let (file, path) = self.open_lock_file()?;
-        let locked = file
-            .try_lock_exclusive()
-            .with_context(|| format!("cannot lock {}", path.display()))?;
-        if !locked {
+        let Some((file, path)) = self.try_lock_file()? else {
             return Ok(None);
-        }
+        };
         let mut lock = IngestLock {
             file,
             path,
@@ -196,6 +188,15 @@ impl DataDir {
         };
         lock.write_holder(command)?;
         Ok(Some(lock))
+    }
+
+    /// The lock file, locked, or `None` when another process holds it.
+    fn try_lock_file(&self) -> anyhow::Result<Option<(File, PathBuf)>> {
+        let (file, path) = self.open_lock_file()?;
+        let locked = file
+            .try_lock_exclusive()
+            .with_context(|| format!("cannot lock {}", path.display()))?;
+        Ok(locked.then_some((file, path)))
     }
 
     fn open_lock_file(&self) -> anyhow::Result<(File, PathBuf)> {
