@@ -139,7 +139,8 @@ macro_rules! store_impl {
             }
 
             async fn reindex_queue(&self, limit: u32) -> Result<Vec<ReindexEntry>> {
-                derived::reindex_queue(&self.pool, limit).await
+                // The whole log: sequence numbers start at 1.
+                change_log::after(&self.pool, 0, limit).await
             }
 
             async fn reindex_pending(&self) -> Result<u64> {

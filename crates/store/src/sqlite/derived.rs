@@ -2,7 +2,7 @@
 
 use sqlx::SqlitePool;
 
-use crate::{ArticleId, Error, ReindexEntry, Result};
+use crate::{ArticleId, Error, Result};
 
 /// How many articles have an id above `after` (all of them for `None`).
 pub(super) async fn count_after(pool: &SqlitePool, after: Option<ArticleId>) -> Result<u64> {
@@ -23,21 +23,6 @@ pub(super) async fn unplaced(pool: &SqlitePool, limit: u32) -> Result<Vec<Articl
     .fetch_all(pool)
     .await?;
     Ok(ids.into_iter().map(ArticleId).collect())
-}
-
-/// Up to `limit` entries of the reindex queue, oldest first.
-pub(super) async fn reindex_queue(pool: &SqlitePool, limit: u32) -> Result<Vec<ReindexEntry>> {
-    let rows: Vec<(i64, i64)> = sqlx::query_as("SELECT seq, article_id FROM reindex_queue ORDER BY seq LIMIT ?")
-        .bind(i64::from(limit))
-        .fetch_all(pool)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(seq, article)| ReindexEntry {
-            seq,
-            article: ArticleId(article),
-        })
-        .collect())
 }
 
 /// How many entries wait in the reindex queue.
