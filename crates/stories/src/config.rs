@@ -115,6 +115,16 @@ pub struct Config {
     /// would then own the word. A name found as an entity counts as a word
     /// and as its entity key, so a distinctive name still can.
     pub short_term_cap: f32,
+    /// In a dense stream (its latest 101 dated documents came within
+    /// `same_time_days`), a short document joins, and two stories of
+    /// headlines merge, only across less than this many days: two
+    /// headlines with day-only dates then meet only on the same day. A
+    /// headline's few names recur in the next day's development of its
+    /// topic (the next market report, the inquiry after a recall), and
+    /// many stories compete for each day's names. A sparse stream, and
+    /// full texts, which say far more, keep `same_time_days`;
+    /// related-story links still connect the days.
+    pub short_window_days: f64,
 
     /// Documents in different languages share few words but do share rare
     /// names and numbers ("anchors"); from this IDF cosine of their anchors
@@ -201,6 +211,7 @@ impl Default for Config {
             short_story_cosine: 0.25,
             short_cover_share: 0.25,
             short_term_cap: 0.9,
+            short_window_days: 1.0,
             cross_language_threshold: 0.25,
             cross_language_days: 3.0,
             min_shared_anchors: 3,

@@ -19,7 +19,11 @@ impl StoryEngine {
         let mut out = CopyMatch::default();
         if let Some(&d) = f.headline_key.as_ref().and_then(|k| self.doc_by_headline.get(k)) {
             if let Some(other) = self.docs.get(&d) {
+                // A headline alone, repeated on another news day of a dense
+                // stream, is a new report of its topic rather than a copy
+                // (see `StoryEngine::short_window`).
                 let same_time = match (published, other.published) {
+                    (Some(a), Some(b)) if f.short => self.short_window().holds((a - b).abs() as f64 / DAY),
                     (Some(a), Some(b)) => ((a - b).abs() as f64) <= self.config.same_time_days * DAY,
                     _ => true,
                 };

@@ -13,7 +13,7 @@
 //! word every story uses counts for little and a stray word of one
 //! headline for little more. The pass is bounded: it looks only at the
 //! candidate stories already found for the new document (at most
-//! `Config::max_candidates`), within `Config::same_time_days`, and only at
+//! `Config::max_candidates`), within the short window (see `StoryEngine::short_window`), and only at
 //! stories mostly of short members, so full texts keep their own rules.
 
 use super::StoryEngine;
@@ -60,7 +60,7 @@ impl StoryEngine {
     }
 
     /// Merges story `b` with story `a` when both are stories of headlines
-    /// dated within `Config::same_time_days` of each other, at least one
+    /// dated within the short window (see `StoryEngine::short_window`) of each other, at least one
     /// is still open, and their profiles agree from
     /// `Config::short_story_cosine` (see [`profile_cosine`]). Two open
     /// stories that fit in one open story merge as a reunion does; else
@@ -76,7 +76,7 @@ impl StoryEngine {
         if sa.evicted || sb.evicted {
             return;
         }
-        if sa.dates().gap_days(sb.dates()).is_some_and(|g| g > cfg.same_time_days) {
+        if !self.within_short_window(sa.dates(), sb) {
             return;
         }
         let (open_a, open_b) = (sa.open(cfg.review_members), sb.open(cfg.review_members));

@@ -142,6 +142,9 @@ pub struct StoryEngine {
     /// Latest published dates (at most [`RECENT_DATES`]), whose median is
     /// the stream's "now".
     recent_dates: VecDeque<i64>,
+    /// How far short documents reach, from the recent dates (see
+    /// [`StoryEngine::short_window`]); derived, not persisted.
+    short_window: short::ShortWindow,
     next_sweep: u64,
     sweeps: u64,
     /// Earlier documents whose verdict the last `add` revised.
@@ -177,6 +180,7 @@ impl StoryEngine {
             archive_postings: CappedPostings::new(config.postings_cap),
             arrivals: 0,
             recent_dates: VecDeque::new(),
+            short_window: short::ShortWindow::UpTo(config.same_time_days),
             next_sweep: 16,
             sweeps: 0,
             revised: Vec::new(),

@@ -156,6 +156,9 @@ impl StoryEngine {
         if sa.evicted || sb.evicted || !sa.open(cfg.review_members) || !sb.open(cfg.review_members) {
             return;
         }
+        if !self.within_short_window(sa.dates(), sb) {
+            return;
+        }
         if sa.members.len() + sb.members.len() > cfg.review_members {
             return;
         }

@@ -110,6 +110,11 @@ impl StoryEngine {
             candidates.sort_unstable();
             candidates.dedup();
         }
+        // A headline joins only a story within its short window (of its
+        // own news day, in a dense stream), by any path.
+        if f.short {
+            candidates.retain(|&c| self.within_short_window(range, &self.stories[&c]));
+        }
         // A headline joins by its story's profile when one claims it;
         // failing that, it is compared like any text.
         if f.short {
@@ -236,6 +241,14 @@ impl StoryEngine {
         dense.load(fields, &self.vocab);
         let centroid = self.centroid_similarity(&dense, c)?;
         Some(self.blend_members(&dense, range, c, centroid))
+    }
+
+    /// Whether a story has coverage dated within the short window of
+    /// `range` (see [`StoryEngine::short_window`]): the only stories a
+    /// short document may join. Undated sides are not kept apart.
+    pub(super) fn within_short_window(&self, range: DateRange, c: &Story) -> bool {
+        let window = self.short_window();
+        range.gap_days(c.dates()).is_none_or(|g| window.holds(g))
     }
 
     pub(super) fn damping(&self, range: DateRange, c: &Story) -> f32 {

@@ -157,7 +157,72 @@ pub(super) fn profile_overlap(a: (&Sparse, u32), b: (&Sparse, u32), vocab: &Voca
     overlap
 }
 
+/// How far in time a short document may reach to join a story, and two
+/// stories of headlines to merge (see [`StoryEngine::short_window`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum ShortWindow {
+    /// A dense stream: dates less than this many days apart (for day-only
+    /// dates, the same day).
+    Under(f64),
+    /// A sparse stream: dates up to this many days apart.
+    UpTo(f64),
+}
+
+impl ShortWindow {
+    /// Whether two dates `gap` days apart fall within the window.
+    pub(super) fn holds(self, gap: f64) -> bool {
+        match self {
+            ShortWindow::Under(days) => gap < days,
+            ShortWindow::UpTo(days) => gap <= days,
+        }
+    }
+
+    /// The window for a stream whose latest published dates are `recent`
+    /// (in Unix seconds): [`ShortWindow::Under`] `short_window_days` when
+    /// `full` of them are known and their middle (less the earliest and
+    /// the latest tenth, so that a few wrongly dated pages change nothing)
+    /// spans less than `same_time_days`; else [`ShortWindow::UpTo`]
+    /// `same_time_days`.
+    pub(super) fn of_stream(recent: impl Iterator<Item = i64>, full: usize, cfg: &crate::Config) -> Self {
+        let mut dates: Vec<i64> = recent.collect();
+        let sparse = ShortWindow::UpTo(cfg.same_time_days);
+        if dates.len() < full || dates.is_empty() {
+            return sparse;
+        }
+        dates.sort_unstable();
+        let tenth = dates.len() / 10;
+        let middle = dates[dates.len() - 1 - tenth] - dates[tenth];
+        if (middle as f64) < cfg.same_time_days * super::DAY {
+            ShortWindow::Under(cfg.short_window_days.min(cfg.same_time_days))
+        } else {
+            sparse
+        }
+    }
+}
+
 impl StoryEngine {
+    /// The time window of short documents. Headlines say little: the few
+    /// names two headlines of one event share, they share with the next
+    /// development of its topic too. In a dense stream (the latest
+    /// [`super::RECENT_DATES`] dated documents came within
+    /// `Config::same_time_days`), many stories compete for each day's
+    /// names and a topic's coverage comes in daily waves (the day's market
+    /// report, the inquiry the day after a recall), so a short document
+    /// keeps to stories of its own news day (`Config::short_window_days`).
+    /// In a sparse stream (a few feeds, a small archive) the next report of
+    /// an event may come days later and little competes with it, so the
+    /// window stays `Config::same_time_days`, as for full texts.
+    pub(super) fn short_window(&self) -> ShortWindow {
+        self.short_window
+    }
+
+    /// Recomputes [`StoryEngine::short_window`] after the recent dates
+    /// changed.
+    pub(super) fn refresh_short_window(&mut self) {
+        self.short_window =
+            ShortWindow::of_stream(self.recent_dates.iter().copied(), super::RECENT_DATES, &self.config);
+    }
+
     /// The best story for a short document by headline profile, among the
     /// candidates dated within `Config::same_time_days`, with the runner-up;
     /// `None` when none reaches `Config::short_join_threshold` and
@@ -325,6 +390,40 @@ mod tests {
         assert!(by_event > 0.75 * whole, "{by_event} of {whole}");
         assert_eq!(shared_content(&headline, &Vec::new(), &vocab), 0.0);
         assert_eq!(headline_content(&[], &vocab), 0.0);
+    }
+
+    fn window_of(dates: &[i64]) -> ShortWindow {
+        ShortWindow::of_stream(dates.iter().copied(), 101, &crate::Config::default())
+    }
+
+    #[test]
+    fn a_stream_is_dense_when_its_latest_dates_fit_in_the_same_time() {
+        let hour = 3_600;
+        let dense: Vec<i64> = (0..101).map(|i| i * hour / 2).collect();
+        assert_eq!(window_of(&dense), ShortWindow::Under(1.0));
+        let sparse: Vec<i64> = (0..101).map(|i| i * 86_400).collect();
+        assert_eq!(window_of(&sparse), ShortWindow::UpTo(3.0));
+        // Too few dates to tell: the full window.
+        assert_eq!(window_of(&dense[..50]), ShortWindow::UpTo(3.0));
+        assert_eq!(window_of(&[]), ShortWindow::UpTo(3.0));
+    }
+
+    #[test]
+    fn a_few_wrongly_dated_pages_do_not_make_a_dense_stream_sparse() {
+        let mut dates: Vec<i64> = (0..101).map(|i| 1_700_000_000 + i * 600).collect();
+        for d in dates.iter_mut().step_by(25) {
+            *d = 0;
+        }
+        assert_eq!(window_of(&dates), ShortWindow::Under(1.0));
+    }
+
+    #[test]
+    fn the_window_holds_under_a_day_or_up_to_its_days() {
+        assert!(ShortWindow::Under(1.0).holds(0.0));
+        assert!(ShortWindow::Under(1.0).holds(0.99));
+        assert!(!ShortWindow::Under(1.0).holds(1.0));
+        assert!(ShortWindow::UpTo(3.0).holds(3.0));
+        assert!(!ShortWindow::UpTo(3.0).holds(3.01));
     }
 
     #[test]

@@ -182,6 +182,7 @@ impl StoryEngine {
         let vocab = std::mem::replace(&mut engine.vocab, Vocabulary::new(engine.config.idf_prior_docs));
         engine.vocab = vocab.restored().map_err(|why| Error::Corrupt(why.into()))?;
         engine.check_links().map_err(|why| Error::Corrupt(why.into()))?;
+        engine.refresh_short_window();
         Ok((engine, watermark))
     }
 

@@ -262,6 +262,7 @@ impl StoryEngine {
                 self.recent_dates.pop_front();
             }
             self.recent_dates.push_back(p);
+            self.refresh_short_window();
         }
 
         let query = Self::combined(&f);

@@ -7,6 +7,7 @@ mod merge;
 mod provenance;
 mod short;
 mod state;
+mod window;
 
 fn doc(id: &str, title: &str, text: &str, published: Option<&str>) -> Document {
     Document {
