@@ -28,7 +28,12 @@ pub(super) async fn set_for_article(
         .bind(article.0)
         .execute(&mut *conn)
         .await?;
-    for (entity, mentions) in merge_by_key(entities) {
+    // Entity rows are locked in key order: two workers storing articles
+    // that name the same entities, each in its own order, would otherwise
+    // lock two rows in opposite orders and deadlock.
+    let mut merged = merge_by_key(entities);
+    merged.sort_by(|a, b| a.0.key.cmp(&b.0.key));
+    for (entity, mentions) in merged {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO entities (key, name, kind) VALUES ($1, $2, $3) \
              ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING id",

@@ -270,6 +270,34 @@ mod tests {
         assert!(store.articles_lacking_entities(1, 10).await.unwrap().is_empty());
     });
 
+    // Found by bench/crash_workers.py: two workers storing articles that
+    // name the same entities in opposite orders deadlocked on PostgreSQL
+    // (each locked one entity row and waited for the other's).
+    store_test!(multi_thread async fn two_writers_naming_the_same_entities_in_opposite_orders_do_not_deadlock(store) {
+        let keys: Vec<String> = (0..12).map(|i| format!("place:k{i}")).collect();
+        let forward: Vec<ArticleEntity> =
+            keys.iter().map(|k| named(k, k, EntityKind::Place, 1)).collect();
+        let backward: Vec<ArticleEntity> = forward.iter().rev().cloned().collect();
+        let mut articles = Vec::new();
+        for i in 0..40 {
+            let url = format!("https://a.example/{i}");
+            articles.push(store.insert_article(&new_article(&url, "One", None)).await.unwrap());
+        }
+        let mut tasks = Vec::new();
+        for (i, &article) in articles.iter().enumerate() {
+            let store = store.clone();
+            let list = if i % 2 == 0 { forward.clone() } else { backward.clone() };
+            tasks.push(tokio::spawn(async move { store.set_article_entities(article, 1, &list).await }));
+        }
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        let (rows,): (i64,) = store.row("SELECT COUNT(*) FROM article_entities", &[]).await;
+        assert_eq!(rows, 40 * 12);
+        let (entities,): (i64,) = store.row("SELECT COUNT(*) FROM entities", &[]).await;
+        assert_eq!(entities, 12);
+    });
+
     #[tokio::test]
     async fn an_article_naming_more_entities_than_one_statement_holds_keeps_them_all() {
         use crate::Store;
