@@ -24,8 +24,10 @@ Steps:
    checked with `ravenwire check --dry-run` (its index must hold every
    article, with nothing beyond its mark); search hits for common words
    equal the clean run's; and the stories, as B-cubed F1 of the crashed
-   run's partition against the clean run's (two workers store pages in an
-   order that depends on timing, so even two clean runs differ a little).
+   run's partition against the clean run's, beside the same figure for a
+   second clean run (two workers store pages in an order that depends on
+   timing, and the stories depend on that order, so even two clean runs
+   differ a little).
 
 Prints one JSON object and writes bench/out/crash_workers.json. Exit status
 1 when an article is lost or duplicated, a job is not done, or the index
@@ -117,6 +119,8 @@ def store_view(url):
             "SELECT a.canonical_url, m.story_id FROM story_members m JOIN articles a ON a.id = m.article_id"
         ).fetchall()
         jobs = dict(conn.execute("SELECT state, count(*) FROM jobs GROUP BY state").fetchall())
+        errors = [r[0] for r in conn.execute(
+            "SELECT DISTINCT last_error FROM jobs WHERE last_error IS NOT NULL").fetchall()]
     urls = [r[0] for r in rows]
     return {
         "articles": len(rows),
@@ -125,6 +129,7 @@ def store_view(url):
         "unplaced": unplaced,
         "stories": {u: str(s) for u, s in members},
         "jobs": jobs,
+        "errors": errors,
     }
 
 
@@ -161,7 +166,7 @@ def main():
         subprocess.run([sys.executable, str(ROOT / "bench/scale_gen.py"), str(pages), "--n", str(args.n)],
                        check=True, stdout=subprocess.DEVNULL)
         urls = {}
-        for run in ("clean", "crashed"):
+        for run in ("clean", "clean2", "crashed"):
             urls[run] = fresh_database(admin, f"rw_crash_workers_{run}")
             code, out = run_cmd(args.bin, urls[run], work / f"enq-{run}", "enqueue", str(pages))
             if code != 0:
@@ -176,6 +181,13 @@ def main():
         t_clean = time.time() - started
         clean_leader = next(s for s in (0, 1) if clean.leads(s))
         print(f"clean run: {t_clean:.1f} s", file=sys.stderr)
+        # A second clean run: how much two runs' stories differ without
+        # any kill, since two workers store pages in a timing-dependent order.
+        clean2 = Workers(args.bin, urls["clean2"], work, "clean2", args.lease)
+        for slot in (0, 1):
+            clean2.start(slot, until_idle=True)
+        for slot in (0, 1):
+            clean2.wait(slot, timeout=3600)
 
         crashed = Workers(args.bin, urls["crashed"], work, "crashed", args.lease)
         for slot in (0, 1):
@@ -210,8 +222,12 @@ def main():
             == hits(args.bin, urls["crashed"], crashed.folder(final_leader), w)
             for w in WORDS
         }
-        common = sorted(set(a["stories"]) & set(b["stories"]))
-        _, _, f1 = b_cubed({u: a["stories"][u] for u in common}, {u: b["stories"][u] for u in common})
+        def stories_f1(x, y):
+            common = sorted(set(x["stories"]) & set(y["stories"]))
+            return b_cubed({u: x["stories"][u] for u in common}, {u: y["stories"][u] for u in common})[2]
+
+        f1 = stories_f1(a, b)
+        f1_clean = stories_f1(a, store_view(urls["clean2"]))
         result = {
             "n": args.n,
             "kills": len(kills),
@@ -223,9 +239,11 @@ def main():
             "duplicated": b["twice"],
             "unplaced": b["unplaced"],
             "jobs": {"clean": a["jobs"], "crashed": b["jobs"]},
+            "job_errors": {"clean": a["errors"], "crashed": b["errors"]},
             "check": {k: check.get(k) for k in ("articles", "indexed", "beyond_mark", "refile", "unplaced")},
             "search_equal": search_equal,
             "stories_b3_f1_against_clean": round(f1, 4),
+            "stories_b3_f1_second_clean_run": round(f1_clean, 4),
             "kill_log": kills,
         }
         ok = (
@@ -233,6 +251,7 @@ def main():
             and result["extra"] == 0
             and result["duplicated"] == 0
             and result["unplaced"] == 0
+            and set(a["jobs"]) == {"done"}
             and set(b["jobs"]) == {"done"}
             and check.get("indexed") == b["articles"]
             and check.get("beyond_mark") == 0
