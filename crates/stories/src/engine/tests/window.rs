@@ -42,6 +42,11 @@ fn other_news(e: &mut StoryEngine, n: usize, date: &str, tag: &str) {
     }
 }
 
+/// A headline with no text, dated `date`.
+fn headline(id: &str, title: &str, date: &str) -> Document {
+    doc(id, title, "", Some(date))
+}
+
 /// The first day of a company's collapse, told by three headlines.
 fn first_day(e: &mut StoryEngine, date: &str) -> Assignment {
     let first = e.add(&doc("q1", "Quellbrook Mining files for bankruptcy", "", Some(date)));
@@ -62,19 +67,17 @@ fn a_dense_stream_keeps_a_headline_to_its_news_day() {
     let first = first_day(&mut e, "2024-03-10");
     assert!(matches!(e.short_window(), ShortWindow::Under(_)));
     // The next day's development names the same company.
-    let next = e.add(&doc(
+    let next = e.add(&headline(
         "q4",
         "Quellbrook Mining bankruptcy probe opens",
-        "",
-        Some("2024-03-11"),
+        "2024-03-11",
     ));
     assert_ne!(next.story_key, first.story_key);
     // The same day, it would have joined.
-    let same_day = e.add(&doc(
+    let same_day = e.add(&headline(
         "q5",
         "Quellbrook Mining bankruptcy hits shares",
-        "",
-        Some("2024-03-10"),
+        "2024-03-10",
     ));
     assert_eq!(same_day.story_key, first.story_key);
 }
@@ -91,11 +94,10 @@ fn a_sparse_stream_lets_a_headline_join_the_story_of_the_day_before() {
     }
     let first = first_day(&mut e, "2024-03-10");
     assert!(matches!(e.short_window(), ShortWindow::UpTo(_)));
-    let next = e.add(&doc(
+    let next = e.add(&headline(
         "q4",
         "Quellbrook Mining bankruptcy probe opens",
-        "",
-        Some("2024-03-11"),
+        "2024-03-11",
     ));
     assert_eq!(next.story_key, first.story_key);
 }
@@ -137,17 +139,15 @@ fn two_stories_of_headlines_on_different_days_of_a_dense_stream_do_not_merge() {
     other_news(&mut e, 110, "2024-03-10", "a");
     let first = first_day(&mut e, "2024-03-10");
     other_news(&mut e, 30, "2024-03-11", "b");
-    let next = e.add(&doc(
+    let next = e.add(&headline(
         "q4",
         "Quellbrook Mining bankruptcy probe opens",
-        "",
-        Some("2024-03-11"),
+        "2024-03-11",
     ));
-    e.add(&doc(
+    e.add(&headline(
         "q5",
         "Quellbrook Mining bankruptcy probe widens",
-        "",
-        Some("2024-03-11"),
+        "2024-03-11",
     ));
     let id = |k: &str| e.story_by_key[k];
     let (a, b) = (id(&first.story_key), id(&next.story_key));
