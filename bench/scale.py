@@ -291,7 +291,13 @@ def main():
     parser.add_argument("--bench", default=scale_gen.DEFAULT_BENCH)
     parser.add_argument("--out", default=None, help="JSON file (default bench/out/scale-N.json)")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--latency-only", metavar="DATA",
+                        help="only time queries against this data folder (made by an earlier run with --keep or "
+                             "--work; its pages' done.json gives the dates), and print the latencies")
     args = parser.parse_args()
+    if args.latency_only:
+        latency_only(args)
+        return
     if args.every <= 0:
         args.every = 5000 if args.n >= 50_000 else max(10, args.n // 10)
 
@@ -366,6 +372,22 @@ def main():
             print(f"work folder kept: {work}", file=sys.stderr)
         else:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def latency_only(args):
+    """The latency part alone, on a data folder an earlier run kept: for
+    comparing builds on the same data without importing again."""
+    data = args.latency_only
+    done = os.path.join(os.path.dirname(os.path.abspath(data)), "pages", "done.json")
+    if not os.path.exists(done):
+        sys.exit(f"{done} not found: --latency-only wants the data folder of a run kept with --work or --keep")
+    with open(done) as f:
+        generated = json.load(f)
+    if not args.no_build:
+        build()
+    latency = latency_bench(args, binary(), data, generated["first"][:10], generated["last"][:10])
+    print(json.dumps({"data": data, "clients": args.clients, "load_before": os.getloadavg(), "latency": latency},
+                     indent=1))
 
 
 def print_table(s):

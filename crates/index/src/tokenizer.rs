@@ -105,6 +105,10 @@ impl TokenStream for WordTokenStream<'_> {
 }
 
 fn is_word_char(c: char) -> bool {
+    // Most characters of most news text are ASCII: they skip the lists.
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
     c.is_alphanumeric() || is_combining_mark(c)
 }
 
@@ -125,14 +129,16 @@ fn is_combining_mark(c: char) -> bool {
 
 /// Scripts written without spaces between words; each character is a token.
 fn is_ideograph(c: char) -> bool {
-    matches!(c,
-        '\u{3040}'..='\u{30FF}'   // Hiragana, Katakana
-        | '\u{31F0}'..='\u{31FF}' // Katakana extensions
-        | '\u{3400}'..='\u{4DBF}' // CJK extension A
-        | '\u{4E00}'..='\u{9FFF}' // CJK unified ideographs
-        | '\u{F900}'..='\u{FAFF}' // CJK compatibility ideographs
-        | '\u{20000}'..='\u{2FA1F}' // CJK extensions B onwards
-    ) && c != '\u{30FB}' // Katakana middle dot separates words
+    !c.is_ascii()
+        && matches!(c,
+            '\u{3040}'..='\u{30FF}'   // Hiragana, Katakana
+            | '\u{31F0}'..='\u{31FF}' // Katakana extensions
+            | '\u{3400}'..='\u{4DBF}' // CJK extension A
+            | '\u{4E00}'..='\u{9FFF}' // CJK unified ideographs
+            | '\u{F900}'..='\u{FAFF}' // CJK compatibility ideographs
+            | '\u{20000}'..='\u{2FA1F}' // CJK extensions B onwards
+        )
+        && c != '\u{30FB}' // Katakana middle dot separates words
 }
 
 #[cfg(test)]
