@@ -284,6 +284,7 @@ impl StoryEngine {
                 self.reunite_headlines(own, other);
             } else if own != other {
                 self.reunite(own, other);
+                self.adopt_lone(own, other);
             }
         }
         // A story of headlines is judged against the others the headline

@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 
+use super::scoring::DateRange;
 use super::{short, Member, StoryEngine, ANCHOR_TERMS};
 use crate::hash::FastSet;
 use crate::review;
@@ -140,6 +141,37 @@ impl StoryEngine {
             return;
         }
         self.merge_stories(a, b);
+    }
+
+    /// Takes a lone document into the story a new document just joined,
+    /// when the new document was judged against both and the lone one's
+    /// story was its runner-up: the lone document started a story of its
+    /// own because its story had not yet formed (an early arrival), and if
+    /// the grown story now reaches `Config::join_threshold` for it, as a
+    /// new arrival would be judged, it belongs there. Only full texts, and
+    /// only a story of one document that is not a copy.
+    pub(super) fn adopt_lone(&mut self, own: u32, lone: u32) {
+        let cfg = &self.config;
+        let (Some(story), Some(single)) = (self.stories.get(&own), self.stories.get(&lone)) else {
+            return;
+        };
+        if own == lone || story.evicted || single.evicted || !story.open(cfg.review_members) {
+            return;
+        }
+        if single.members.len() != 1 || single.size != 1 {
+            return;
+        }
+        let member = &single.members[0];
+        if member.short || self.docs.get(&member.doc).is_none_or(|r| r.copy_of_doc.is_some()) {
+            return;
+        }
+        let range = DateRange::at(member.published);
+        let Some(s) = self.similarity(member.fields.as_ref(), range, story) else {
+            return;
+        };
+        if s >= cfg.join_threshold {
+            self.absorb(own, lone);
+        }
     }
 
     /// Merges two open stories of headlines that a new headline's profile

@@ -3,6 +3,7 @@
 use super::*;
 
 mod clustering;
+mod lone;
 mod merge;
 mod provenance;
 mod short;
