@@ -8,7 +8,7 @@
 //! trims the commonest endings of other languages' words, the same way in
 //! every document).
 
-use rust_stemmers::{Algorithm, Stemmer};
+use rust_stemmers::Algorithm;
 
 /// Snowball's algorithm for an ISO 639-1 code (the primary subtag of a
 /// language tag).
@@ -37,13 +37,13 @@ fn algorithm_for_code(code: &str) -> Option<Algorithm> {
     })
 }
 
-/// The stemmer for a document. `guessed` is [`crate::text::language_of`]'s
+/// The Snowball algorithm for a document. `guessed` is [`crate::text::language_of`]'s
 /// id for en, de, fr and es (0 to 3).
-pub(crate) fn stemmer_for(declared: Option<&str>, guessed: Option<u32>) -> Option<Stemmer> {
+pub(crate) fn algorithm_for(declared: Option<&str>, guessed: Option<u32>) -> Option<Algorithm> {
     if let Some(code) = declared.filter(|c| !c.trim().is_empty()) {
         // A declared language Snowball does not cover is left unstemmed
         // rather than cut with another language's rules.
-        return algorithm_for_code(code).map(Stemmer::create);
+        return algorithm_for_code(code);
     }
     let algorithm = match guessed {
         Some(1) => Algorithm::German,
@@ -51,7 +51,7 @@ pub(crate) fn stemmer_for(declared: Option<&str>, guessed: Option<u32>) -> Optio
         Some(3) => Algorithm::Spanish,
         _ => Algorithm::English,
     };
-    Some(Stemmer::create(algorithm))
+    Some(algorithm)
 }
 
 #[cfg(test)]
@@ -59,7 +59,7 @@ mod tests {
     use super::*;
 
     fn stem(declared: Option<&str>, guessed: Option<u32>, word: &str) -> String {
-        match stemmer_for(declared, guessed) {
+        match algorithm_for(declared, guessed).map(rust_stemmers::Stemmer::create) {
             Some(s) => s.stem(word).into_owned(),
             None => word.to_string(),
         }

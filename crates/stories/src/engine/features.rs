@@ -15,6 +15,19 @@ use crate::temporal::{self, EventEvidence};
 use crate::terms::{self, Fields, Sparse};
 use crate::text::{self, Word};
 
+/// Seeds the keys of the stem cache; the algorithm's number is mixed in,
+/// so that one word stemmed by two languages has two keys.
+const STEM_SEED: u64 = 0x5d3e_1c0a_77b2_4f19;
+/// Most words the stem cache holds before it starts again.
+pub(super) const STEM_CACHE_CAP: usize = 1 << 20;
+
+/// A document's stemmer, with the seed of its words' keys in
+/// `StoryEngine::stem_cache`.
+pub(super) struct StemmerOf {
+    stemmer: Stemmer,
+    seed: u64,
+}
+
 /// A document as the engine compares it.
 #[derive(Debug, Default)]
 pub(super) struct Features {
@@ -100,7 +113,11 @@ impl StoryEngine {
         // Words repeat within a document; looking each up once in a small
         // table spares the vocabulary's large one most of its cache misses.
         let mut known: FastMap<&str, u32> = FastMap::default();
-        let stemmer = stem::stemmer_for(doc.language.as_deref(), f.language);
+        let algorithm = stem::algorithm_for(doc.language.as_deref(), f.language);
+        let stemmer = algorithm.map(|a| StemmerOf {
+            stemmer: Stemmer::create(a),
+            seed: STEM_SEED ^ (a as u64),
+        });
         let title_terms = self.term_ids(&title_words, "", stemmer.as_ref(), &mut known);
         // A headline-only document is its own body, so it still meets
         // full-text documents on the body field.
@@ -257,7 +274,7 @@ impl StoryEngine {
         &mut self,
         words: &'w [Word],
         prefix: &str,
-        stemmer: Option<&Stemmer>,
+        stemmer: Option<&StemmerOf>,
         known: &mut FastMap<&'w str, u32>,
     ) -> Vec<u32> {
         let mut buffer = String::new();
@@ -270,9 +287,23 @@ impl StoryEngine {
                     return id;
                 }
                 let id = if let Some(stemmer) = stemmer {
-                    let stemmed = stemmer.stem(word);
+                    // Stemming and interning were a quarter of the engine's
+                    // work, for words it had met many times before.
+                    let key = prefix.is_empty().then(|| hash_bytes(word.as_bytes(), stemmer.seed));
+                    if let Some(&id) = key.and_then(|k| self.stem_cache.get(&k)) {
+                        known.insert(word, id);
+                        return id;
+                    }
+                    let stemmed = stemmer.stemmer.stem(word);
                     if prefix.is_empty() {
-                        self.vocab.intern(&stemmed)
+                        let id = self.vocab.intern(&stemmed);
+                        if let Some(k) = key {
+                            if self.stem_cache.len() >= STEM_CACHE_CAP {
+                                self.stem_cache.clear();
+                            }
+                            self.stem_cache.insert(k, id);
+                        }
+                        id
                     } else {
                         buffer.clear();
                         buffer.push_str(prefix);

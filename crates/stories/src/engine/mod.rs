@@ -136,6 +136,10 @@ pub struct StoryEngine {
     term_postings: CappedPostings,
     /// Scratch space for comparing one document with many stories.
     dense_query: DenseQuery,
+    /// A word's stemmed term id, by the hash of the word and its
+    /// stemmer; derived, never persisted, and emptied whenever the
+    /// vocabulary forgets terms (their ids are then handed out again).
+    stem_cache: FastMap<u64, u32>,
     /// Digest term → archived stories, for late reports of old events.
     archive_postings: CappedPostings,
     arrivals: u64,
@@ -177,6 +181,7 @@ impl StoryEngine {
             story_by_key: FastMap::default(),
             term_postings: CappedPostings::new(config.postings_cap),
             dense_query: DenseQuery::default(),
+            stem_cache: FastMap::default(),
             archive_postings: CappedPostings::new(config.postings_cap),
             arrivals: 0,
             recent_dates: VecDeque::new(),

@@ -196,6 +196,9 @@ impl StoryEngine {
             .min()
             .unwrap_or(arrivals);
         let seen_before = oldest_live.min(self.vocab.documents());
+        // The ids of forgotten terms are handed out again: cached stems
+        // may name them.
+        self.stem_cache.clear();
         for t in self
             .vocab
             .forget(seen_before, &|t| in_use.get(t as usize).copied().unwrap_or(false))

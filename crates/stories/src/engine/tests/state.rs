@@ -163,3 +163,17 @@ fn a_document_far_behind_the_stream_finds_its_archived_story() {
         "same-time reports are not re-dated"
     );
 }
+
+#[test]
+fn cached_stems_give_the_terms_a_fresh_stemming_gives() {
+    let mut e = engine_with_background();
+    e.add(&doc("q1", "Earthquake near Marrakesh", QUAKE_A, Some("2023-09-09")));
+    assert!(!e.stem_cache.is_empty());
+    let next = doc("q2", "Morocco earthquake rescue", QUAKE_B, Some("2023-09-10"));
+    let cached = e.features(&next);
+    e.stem_cache.clear();
+    let fresh = e.features(&next);
+    assert_eq!(cached.body, fresh.body);
+    assert_eq!(cached.title, fresh.title);
+    assert_eq!(cached.headline, fresh.headline);
+}
