@@ -101,6 +101,8 @@ class Workers:
 
 
 def fresh_database(admin, name):
+    """An empty database `name` on the server of the `admin` URL (dropped
+    first if it exists); its URL."""
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from crash_workers import fresh_database  # noqa: E402
 from search_compare import PrivatePg  # noqa: E402
 
 import psycopg  # noqa: E402
@@ -50,10 +51,7 @@ def main():
         shapes = {}
         for count in [int(c) for c in args.workers.split(",")]:
             name = f"rw_workers_{count}"
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-                conn.execute(f'CREATE DATABASE "{name}"')
-            url = admin.replace("/postgres?", f"/{name}?") if "/postgres?" in admin else admin.rsplit("/", 1)[0] + "/" + name
+            url = fresh_database(admin, name)
             env = dict(os.environ, RAVENWIRE_DATABASE_URL=url)
             env.pop("RAVENWIRE_DATA", None)
             subprocess.run([args.bin, "--data", str(work / "enq"), "enqueue", str(pages)], env=env, check=True)

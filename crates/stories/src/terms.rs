@@ -431,6 +431,20 @@ impl DenseQuery {
     }
 }
 
+/// A vocabulary that has seen `docs` documents, each given as its term ids,
+/// with terms `t0` to `t{terms - 1}` interned first (for tests).
+#[cfg(test)]
+pub(crate) fn vocab_of(docs: &[&[u32]], terms: u32) -> Vocabulary {
+    let mut v = Vocabulary::new(20.0);
+    for t in 0..terms {
+        v.intern(&format!("t{t}"));
+    }
+    for d in docs {
+        v.observe(d);
+    }
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -155,17 +155,7 @@ impl StoryEngine {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn vocab_of(docs: &[&[u32]], terms: u32) -> Vocabulary {
-        let mut v = Vocabulary::new(20.0);
-        for t in 0..terms {
-            v.intern(&format!("t{t}"));
-        }
-        for d in docs {
-            v.observe(d);
-        }
-        v
-    }
+    use crate::terms::vocab_of;
 
     #[test]
     fn halves_told_by_one_name_agree_and_a_stray_word_does_not() {

@@ -278,18 +278,7 @@ impl StoryEngine {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A vocabulary that has seen `docs` documents, each given as its terms.
-    fn vocab_of(docs: &[&[u32]], terms: u32) -> Vocabulary {
-        let mut v = Vocabulary::new(20.0);
-        for t in 0..terms {
-            v.intern(&format!("t{t}"));
-        }
-        for d in docs {
-            v.observe(d);
-        }
-        v
-    }
+    use crate::terms::vocab_of;
 
     fn ones(terms: &[u32]) -> Vec<u32> {
         terms.to_vec()

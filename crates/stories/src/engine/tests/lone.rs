@@ -8,13 +8,7 @@ use super::*;
 fn restored(docs: &[(&str, &str, &str, &str)]) -> StoryEngine {
     let mut e = engine_with_background();
     for &(id, title, text, story) in docs {
-        let assignment = Assignment {
-            id: id.to_string(),
-            story_key: story.to_string(),
-            copy_of: None,
-            redated: false,
-        };
-        e.restore(&doc(id, title, text, Some("2023-09-09")), &assignment);
+        restore_as(&mut e, &doc(id, title, text, Some("2023-09-09")), story);
     }
     e
 }

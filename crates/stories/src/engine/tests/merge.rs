@@ -32,13 +32,7 @@ fn restored(docs: &[(&str, &str, &str)], date: &str) -> StoryEngine {
 
 fn restore_into(e: &mut StoryEngine, docs: &[(&str, &str, &str)], date: &str) {
     for &(id, title, story) in docs {
-        let assignment = Assignment {
-            id: id.to_string(),
-            story_key: story.to_string(),
-            copy_of: None,
-            redated: false,
-        };
-        e.restore(&dated(id, title, date), &assignment);
+        restore_as(e, &dated(id, title, date), story);
     }
 }
 
@@ -90,13 +84,7 @@ fn stories_of_full_texts_are_left_to_their_own_rules() {
         ("b1", "qb", "Orvex Titanfall teases a live action series, the studio said on Monday, with filming to start next spring in the capital"),
     ];
     for (id, story, text) in texts {
-        let assignment = Assignment {
-            id: id.to_string(),
-            story_key: story.to_string(),
-            copy_of: None,
-            redated: false,
-        };
-        e.restore(&doc(id, "Orvex Titanfall", text, Some("2024-03-10")), &assignment);
+        restore_as(&mut e, &doc(id, "Orvex Titanfall", text, Some("2024-03-10")), story);
     }
     let (qa, qb) = (e.story_by_key["qa"], e.story_by_key["qb"]);
     e.merge_headline_stories(qa, qb);

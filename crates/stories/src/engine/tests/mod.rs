@@ -37,6 +37,18 @@ const FOOTBALL: &str = "Barcelona beat Sevilla 3-1 at the Camp Nou on Sunday nig
     young midfielders after the match and said the league title race remained open with \
     ten games left to play this season.";
 
+/// Restores a document into the story keyed `story`, as a warm start
+/// would: the verdict an earlier run reached, whatever it was.
+fn restore_as(e: &mut StoryEngine, document: &Document, story: &str) {
+    let assignment = Assignment {
+        id: document.id.clone(),
+        story_key: story.to_string(),
+        copy_of: None,
+        redated: false,
+    };
+    e.restore(document, &assignment);
+}
+
 fn engine_with_background() -> StoryEngine {
     let mut e = StoryEngine::default();
     e.add(&doc("budget", "Norway approves budget", BUDGET, Some("2023-09-05")));

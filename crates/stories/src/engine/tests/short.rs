@@ -135,13 +135,7 @@ fn a_full_text_is_not_judged_by_the_headline_profile() {
 /// Restores headlines as the stories given, as a warm start would.
 fn restored(e: &mut StoryEngine, docs: &[(&str, &str, &str)]) {
     for &(id, title, story) in docs {
-        let assignment = Assignment {
-            id: id.to_string(),
-            story_key: story.to_string(),
-            copy_of: None,
-            redated: false,
-        };
-        e.restore(&day(id, title), &assignment);
+        restore_as(e, &day(id, title), story);
     }
 }
 
