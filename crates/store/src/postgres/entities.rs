@@ -17,7 +17,11 @@ pub(super) async fn set_for_article(
     version: u32,
     entities: &[ArticleEntity],
 ) -> Result<()> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE id = $1")
+    // The article's row is locked until the commit: a worker that stored
+    // the article and the leader that found it lacking entities may scan
+    // it at once, and the second must see the first's rows to replace them
+    // (else both insert, and one fails on the primary key).
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE id = $1 FOR UPDATE")
         .bind(article.0)
         .fetch_optional(&mut *conn)
         .await?;

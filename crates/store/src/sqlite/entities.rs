@@ -298,6 +298,28 @@ mod tests {
         assert_eq!(entities, 12);
     });
 
+    // Found by bench/workers.py: the worker that stored an article and the
+    // leader that found it lacking entities scanned it at once, and one of
+    // them failed on article_entities' primary key (PostgreSQL).
+    store_test!(multi_thread async fn two_scans_of_one_article_at_once_leave_one_set_of_entities(store) {
+        let entities: Vec<ArticleEntity> =
+            (0..8).map(|i| named(&format!("place:k{i}"), "Somewhere", EntityKind::Place, 1)).collect();
+        for round in 0..10 {
+            let url = format!("https://a.example/{round}");
+            let article = store.insert_article(&new_article(&url, "One", None)).await.unwrap();
+            let mut tasks = Vec::new();
+            for _ in 0..4 {
+                let (store, list) = (store.clone(), entities.clone());
+                tasks.push(tokio::spawn(async move { store.set_article_entities(article, 1, &list).await }));
+            }
+            for task in tasks {
+                task.await.unwrap().unwrap();
+            }
+        }
+        let (rows,): (i64,) = store.row("SELECT COUNT(*) FROM article_entities", &[]).await;
+        assert_eq!(rows, 10 * 8);
+    });
+
     #[tokio::test]
     async fn an_article_naming_more_entities_than_one_statement_holds_keeps_them_all() {
         use crate::Store;
