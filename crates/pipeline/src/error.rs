@@ -12,6 +12,9 @@ pub enum Error {
     Gather(#[from] gather::Error),
     #[error("{0}")]
     Feed(String),
+    /// A task of the pipeline's own panicked or was cancelled.
+    #[error("{0}")]
+    Task(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -72,7 +72,7 @@ pub struct Pipeline {
     related: RelatedRefresh,
     /// Whether [`Pipeline::recover`] has run.
     recovered: bool,
-    times: StageTimes,
+    pub(crate) times: StageTimes,
 }
 
 impl Pipeline {
@@ -166,7 +166,7 @@ impl Pipeline {
     }
 
     /// Places an article just stored and queues it for the index.
-    async fn place_new(&mut self, id: ArticleId) -> crate::Result<Outcome> {
+    pub(crate) async fn place_new(&mut self, id: ArticleId) -> crate::Result<Outcome> {
         let start = Instant::now();
         let Some(stored) = self.store.article(id).await? else {
             return Ok(Outcome::Failed(format!("article {id} vanished after insert")));
@@ -358,7 +358,7 @@ impl Pipeline {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use store::{StoryId, StoryPlacement};
 
     use super::*;
@@ -381,7 +381,7 @@ mod tests {
         Pipeline::open(Arc::new(store), Arc::new(index)).await.unwrap()
     }
 
-    fn page(body: &str, origin: &str) -> Page {
+    pub(crate) fn page(body: &str, origin: &str) -> Page {
         Page {
             origin: origin.to_string(),
             url: None,
@@ -618,7 +618,7 @@ mod tests {
     }
 
     /// Reports of two look-alike ferry strikes in two ports, interleaved.
-    fn strike_pages() -> Vec<(String, String)> {
+    pub(crate) fn strike_pages() -> Vec<(String, String)> {
         let oskarvik = [
             "Ferry crews in Oskarvik walked out over pay on Monday, and Fjord Line cancelled \
              every crossing to the islands. The Sjomann union said its members in Oskarvik \

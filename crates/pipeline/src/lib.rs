@@ -13,6 +13,7 @@ mod follow;
 mod gathering;
 mod index_queue;
 mod ingest;
+mod overlap;
 mod related;
 mod snapshot;
 mod storing;

@@ -59,7 +59,7 @@ impl ExtractedPage {
     }
 
     /// How long extracting the page (and finding its entities) took.
-    pub(crate) fn took(&self) -> Duration {
+    pub fn took(&self) -> Duration {
         self.took
     }
 }
@@ -190,7 +190,10 @@ async fn store_unknown(store: &dyn Store, unknown: Unknown<'_>, times: &mut Stag
         fetch,
     };
     crash::point(Point::BeforeStoreCommit);
-    let id = match store.insert_article(&new).await {
+    let inserted = store
+        .insert_scanned_article(&new, stories::entities::RULES_VERSION, &entities)
+        .await;
+    let id = match inserted {
         Ok(id) => id,
         // Another writer stored the same URL between our look-up and insert.
         Err(store::Error::Conflict(_)) => {
@@ -203,15 +206,11 @@ async fn store_unknown(store: &dyn Store, unknown: Unknown<'_>, times: &mut Stag
         }
         Err(e) => return Err(e.into()),
     };
-    // From here on a crash leaves the article stored in no story (and
-    // perhaps unscanned); the next pipeline's recovery places it, and its
-    // opening scans it.
+    // From here on a crash leaves the article stored in no story (on
+    // PostgreSQL perhaps unscanned too); the next pipeline's recovery
+    // places it, and its opening scans it.
     crash::point(Point::AfterStoreCommit);
-    let start = lap(&mut times.store, start);
-    store
-        .set_article_entities(id, stories::entities::RULES_VERSION, &entities)
-        .await?;
-    lap(&mut times.entities, start);
+    lap(&mut times.store, start);
     Ok(Stored::New(id))
 }
 

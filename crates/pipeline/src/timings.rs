@@ -17,11 +17,12 @@ pub struct StageTimes {
     /// ran: the importer does it on its reading thread, beside the other
     /// stages, so this one may overlap them.
     pub extract: Duration,
-    /// Looking up known pages, the fetch log, storing the article and
-    /// reading it back.
+    /// Looking up known pages, the fetch log, storing the article with
+    /// the entities it names (one transaction on SQLite) and reading it
+    /// back.
     pub store: Duration,
-    /// Storing the article's entities (found during extraction; for an
-    /// article handed in already extracted, finding them too).
+    /// Finding the entities of an article handed in already extracted
+    /// (a feed entry's own content); for pages, extraction finds them.
     pub entities: Duration,
     /// Loading the story engine: its snapshot and the replay of later
     /// articles.

@@ -78,6 +78,18 @@ pub trait Store: Send + Sync {
     /// Stores a new article. Fails with [`Error::Conflict`] when its canonical
     /// URL is already stored.
     async fn insert_article(&self, article: &NewArticle) -> Result<ArticleId>;
+    /// [`Store::insert_article`] and then [`Store::set_article_entities`]
+    /// for the new article. SQLite does both in one transaction, so an
+    /// article is never stored unscanned; PostgreSQL does them one after
+    /// the other, so that workers hold the lock that orders article ids
+    /// only for the insert (an article stored unscanned is scanned when the
+    /// next pipeline opens).
+    async fn insert_scanned_article(
+        &self,
+        article: &NewArticle,
+        version: u32,
+        entities: &[ArticleEntity],
+    ) -> Result<ArticleId>;
     /// Puts an article into the story with this key, creating the story the
     /// first time the key is seen, and records its provenance.
     async fn assign_story(&self, article: ArticleId, placement: &StoryPlacement) -> Result<StoryId>;

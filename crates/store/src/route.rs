@@ -62,7 +62,7 @@ macro_rules! store_impl {
             }
 
             async fn record_fetch(&self, fetch: &FetchRecord) -> Result<FetchId> {
-                fetches::record(&self.pool, fetch).await
+                fetches::record(self.writes(), fetch).await
             }
 
             async fn find_article_by_url(&self, canonical_url: &str) -> Result<Option<ArticleId>> {
@@ -74,7 +74,16 @@ macro_rules! store_impl {
             }
 
             async fn insert_article(&self, article: &NewArticle) -> Result<ArticleId> {
-                articles::insert(&self.pool, article).await
+                articles::insert(self.writes(), article).await
+            }
+
+            async fn insert_scanned_article(
+                &self,
+                article: &NewArticle,
+                version: u32,
+                entities: &[crate::ArticleEntity],
+            ) -> Result<ArticleId> {
+                self.insert_scanned(article, version, entities).await
             }
 
             async fn assign_story(&self, article: ArticleId, placement: &StoryPlacement) -> Result<StoryId> {

@@ -64,19 +64,23 @@ impl Tally {
         origin: &str,
         page: Result<(String, ExtractedPage), String>,
     ) -> anyhow::Result<()> {
-        let (page_origin, page) = match page {
-            Ok(page) => page,
-            Err(reason) => {
-                self.failed.push((origin.to_string(), reason));
-                return Ok(());
-            }
+        let outcome = match page {
+            Ok((page_origin, page)) => Ok((page_origin, pipeline.ingest_extracted(page, None).await?)),
+            Err(reason) => Err(reason),
         };
-        match pipeline.ingest_extracted(page, None).await? {
-            Outcome::Imported(_) => self.imported += 1,
-            Outcome::Known(_) => self.known += 1,
-            Outcome::Failed(reason) => self.failed.push((page_origin, reason)),
-        }
+        self.count(origin, outcome);
         Ok(())
+    }
+
+    /// Counts one page's outcome; a page its reader could not read is a
+    /// failure of the input it came from, `origin`.
+    fn count(&mut self, origin: &str, page: Result<(String, Outcome), String>) {
+        match page {
+            Ok((_, Outcome::Imported(_))) => self.imported += 1,
+            Ok((_, Outcome::Known(_))) => self.known += 1,
+            Ok((page_origin, Outcome::Failed(reason))) => self.failed.push((page_origin, reason)),
+            Err(reason) => self.failed.push((origin.to_string(), reason)),
+        }
     }
 }
 
@@ -96,11 +100,11 @@ pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
     for input in &inputs {
         let origin = input.path.display().to_string();
         // Reading is blocking file I/O (and gunzip), and extraction is pure
-        // CPU work: both run on a thread of their own, beside the pipeline
-        // that stores and places, and hand pages over a small channel in
-        // input order, so a large WARC streams through instead of being
-        // held in memory.
-        let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+        // CPU work: both run on a thread of their own, beside the pipeline,
+        // and hand pages over a small channel in input order, so a large
+        // WARC streams through instead of being held in memory. The
+        // pipeline stores each page while it places the one before.
+        let (tx, rx) = tokio::sync::mpsc::channel(8);
         let reader = {
             let input = input.clone();
             tokio::task::spawn_blocking(move || {
@@ -114,21 +118,24 @@ pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
                 }
             })
         };
-        while let Some(page) = rx.recv().await {
-            let before = tally.imported;
-            tally.record(&mut pipeline, &origin, page).await?;
-            if let Some(every) = args.timings.filter(|&n| n > 0) {
-                if tally.imported != before && tally.imported % every == 0 {
-                    bar.suspend(|| eprintln!("timings {}", pipeline.timings().to_json()));
+        let every = args.timings.filter(|&n| n > 0);
+        pipeline
+            .ingest_overlapped(rx, |times, page| {
+                let before = tally.imported;
+                tally.count(&origin, page);
+                if let Some(every) = every {
+                    if tally.imported != before && tally.imported % every == 0 {
+                        bar.suspend(|| eprintln!("timings {}", times.to_json()));
+                    }
                 }
-            }
-            bar.set_message(format!(
-                "{} new, {} known, {} failed",
-                tally.imported,
-                tally.known,
-                tally.failed.len()
-            ));
-        }
+                bar.set_message(format!(
+                    "{} new, {} known, {} failed",
+                    tally.imported,
+                    tally.known,
+                    tally.failed.len()
+                ));
+            })
+            .await?;
         reader.await?;
         bar.inc(1);
     }

@@ -8,29 +8,23 @@ use sqlx::{PgConnection, PgPool};
 
 use super::{begin_snapshot, id_array, stories};
 use crate::sqlite::front::{
-    names_by_story, rank_of, ranked_stories, with_openings, FilterWalk, NameRow, RankRow, BY_RANK, SCAN_CHUNK,
+    names_by_story, rank_of, ranked_stories, updated_of, with_openings, FilterWalk, NameRow, RankRow, BY_RANK,
+    RANK_ROWS, SCAN_CHUNK,
 };
 use crate::{ArticleId, RankedStory, Result, StoryFilter, OPENING_CHARS};
 
-/// Recomputes a story's rank and first report from its members, once its
-/// `updated_unix` is current. Runs inside the caller's transaction.
-pub(super) async fn refresh_rank(conn: &mut PgConnection, story: i64) -> Result<()> {
-    let Some(updated) = sqlx::query_scalar::<_, i64>("SELECT updated_unix FROM stories WHERE id = $1")
+/// Recomputes the columns the front page sorts by (`updated_unix`,
+/// `rank_unix`, `first_unix`) from a story's members, read once. Runs
+/// inside the caller's transaction, after every change of membership.
+pub(super) async fn refresh(conn: &mut PgConnection, story: i64) -> Result<()> {
+    let rows: Vec<RankRow> = sqlx::query_as(&format!("{RANK_ROWS}$1"))
         .bind(story)
-        .fetch_optional(&mut *conn)
-        .await?
-    else {
-        return Ok(());
-    };
-    let rows: Vec<RankRow> = sqlx::query_as(
-        "SELECT a.site_name, a.canonical_url, a.published_unix, m.copy_of, m.redated \
-         FROM story_members m JOIN articles a ON a.id = m.article_id WHERE m.story_id = $1",
-    )
-    .bind(story)
-    .fetch_all(&mut *conn)
-    .await?;
+        .fetch_all(&mut *conn)
+        .await?;
+    let updated = updated_of(&rows);
     let (rank, first) = rank_of(&rows, updated);
-    sqlx::query("UPDATE stories SET rank_unix = $1, first_unix = $2 WHERE id = $3")
+    sqlx::query("UPDATE stories SET updated_unix = $1, rank_unix = $2, first_unix = $3 WHERE id = $4")
+        .bind(updated)
         .bind(rank)
         .bind(first)
         .bind(story)

@@ -109,6 +109,26 @@ impl PgStore {
         Ok(self.pool.begin().await?)
     }
 
+    /// Where single-statement writes go: the pool, as every other statement.
+    fn writes(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// A new article, then what it names: two transactions, so that the
+    /// lock that orders article ids is held for the insert alone.
+    async fn insert_scanned(
+        &self,
+        new: &NewArticle,
+        version: u32,
+        entities: &[crate::ArticleEntity],
+    ) -> Result<ArticleId> {
+        let id = articles::insert(&self.pool, new).await?;
+        let mut tx = self.begin_write().await?;
+        entities::set_for_article(&mut tx, id, version, entities).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
     /// Starts a transaction that waits for every other story write.
     async fn begin_story_write(&self) -> Result<Transaction<'static, Postgres>> {
         let mut tx = self.pool.begin().await?;

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sqlx::{PgConnection, PgPool};
 
 use super::begin_snapshot;
@@ -15,9 +15,16 @@ use crate::{ArticleId, ArticleSummary, Error, Result, StoryDetail, StoryId, Stor
 /// caller's transaction, which holds the story write lock.
 pub(super) async fn assign(conn: &mut PgConnection, article: ArticleId, placement: &StoryPlacement) -> Result<StoryId> {
     check_placement(article, placement)?;
-    if !article_exists(conn, article).await? {
+    // Whether the article exists, and the story it is in now, in one read.
+    let found: Option<(i64, Option<i64>)> = sqlx::query_as(
+        "SELECT a.id, m.story_id FROM articles a LEFT JOIN story_members m ON m.article_id = a.id WHERE a.id = $1",
+    )
+    .bind(article.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((_, previous)) = found else {
         return Err(Error::NotFound(format!("article {article}")));
-    }
+    };
     if let Some(original) = placement.copy_of {
         if !article_exists(conn, original).await? {
             return Err(Error::NotFound(format!(
@@ -26,22 +33,23 @@ pub(super) async fn assign(conn: &mut PgConnection, article: ArticleId, placemen
         }
     }
 
-    sqlx::query(
-        "INSERT INTO stories (key, created_at, updated_unix) VALUES ($1, $2, 0) \
-         ON CONFLICT (key) DO NOTHING",
-    )
-    .bind(&placement.story_key)
-    .bind(Utc::now())
-    .execute(&mut *conn)
-    .await?;
-    let story: i64 = sqlx::query_scalar("SELECT id FROM stories WHERE key = $1")
+    // Most placements join a story that exists: one read. The caller's
+    // transaction holds the story write lock, so no one adds the key
+    // between the read and the insert.
+    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM stories WHERE key = $1")
         .bind(&placement.story_key)
-        .fetch_one(&mut *conn)
-        .await?;
-    let previous: Option<i64> = sqlx::query_scalar("SELECT story_id FROM story_members WHERE article_id = $1")
-        .bind(article.0)
         .fetch_optional(&mut *conn)
         .await?;
+    let story: i64 = match existing {
+        Some(id) => id,
+        None => {
+            sqlx::query_scalar("INSERT INTO stories (key, created_at, updated_unix) VALUES ($1, $2, 0) RETURNING id")
+                .bind(&placement.story_key)
+                .bind(Utc::now())
+                .fetch_one(&mut *conn)
+                .await?
+        }
+    };
 
     sqlx::query(
         "INSERT INTO story_members (article_id, story_id, copy_of, redated) VALUES ($1, $2, $3, $4) \
@@ -54,9 +62,10 @@ pub(super) async fn assign(conn: &mut PgConnection, article: ArticleId, placemen
     .bind(placement.redated)
     .execute(&mut *conn)
     .await?;
-    refresh_updated(conn, story).await?;
+    super::front::refresh(conn, story).await?;
 
-    // A story left with no articles has no headline to show, so it goes.
+    // The engine may move an article when stories merge; a story left with
+    // no articles has no headline to show, so it goes.
     if let Some(left) = previous.filter(|&previous| previous != story) {
         // The index still files the article under the story it left.
         sqlx::query("INSERT INTO reindex_queue (article_id) VALUES ($1)")
@@ -73,7 +82,7 @@ pub(super) async fn assign(conn: &mut PgConnection, article: ArticleId, placemen
                 .execute(&mut *conn)
                 .await?;
         } else {
-            refresh_updated(conn, left).await?;
+            super::front::refresh(conn, left).await?;
         }
     }
     Ok(StoryId(story))
@@ -85,26 +94,6 @@ async fn article_exists(conn: &mut PgConnection, id: ArticleId) -> Result<bool> 
         .fetch_optional(conn)
         .await?;
     Ok(found.is_some())
-}
-
-/// Recomputes the column the front page sorts by, with the rule of
-/// [`crate::summary::latest_activity`].
-async fn refresh_updated(conn: &mut PgConnection, story: i64) -> Result<()> {
-    let (latest_published, latest_arrival): (Option<i64>, Option<DateTime<Utc>>) = sqlx::query_as(
-        "SELECT MAX(a.published_unix) FILTER (WHERE NOT m.redated), MAX(a.added_at) \
-         FROM story_members m JOIN articles a ON a.id = m.article_id WHERE m.story_id = $1",
-    )
-    .bind(story)
-    .fetch_one(&mut *conn)
-    .await?;
-    let updated = latest_published.unwrap_or_else(|| latest_arrival.map_or(0, |t| t.timestamp()));
-    sqlx::query("UPDATE stories SET updated_unix = $1 WHERE id = $2")
-        .bind(updated)
-        .bind(story)
-        .execute(&mut *conn)
-        .await?;
-    super::front::refresh_rank(conn, story).await?;
-    Ok(())
 }
 
 pub(super) async fn latest(pool: &PgPool, limit: u32, offset: u32) -> Result<Vec<StorySummary>> {

@@ -27,7 +27,7 @@ pub(super) async fn find_by_hash(pool: &SqlitePool, content_hash: &str) -> Resul
     Ok(id.map(ArticleId))
 }
 
-pub(super) async fn insert(pool: &SqlitePool, new: &NewArticle) -> Result<ArticleId> {
+pub(super) async fn insert<'c>(conn: impl sqlx::SqliteExecutor<'c>, new: &NewArticle) -> Result<ArticleId> {
     let article = &new.article;
     let authors = serde_json::to_string(&article.authors)
         .map_err(|e| Error::Invalid(format!("authors of {}: {e}", new.canonical_url)))?;
@@ -54,7 +54,7 @@ pub(super) async fn insert(pool: &SqlitePool, new: &NewArticle) -> Result<Articl
     .bind(new.source.map(|id| id.0))
     .bind(new.fetch.map(|id| id.0))
     .bind(Utc::now())
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await;
     self::inserted(inserted, new)
 }

@@ -32,34 +32,48 @@ pub(super) async fn set_for_article(
         .bind(article.0)
         .execute(&mut *conn)
         .await?;
+    add_for_article(conn, article, version, entities).await
+}
+
+/// Records what an article that names nothing yet names, and marks it
+/// scanned by rules of `version`: the part of [`set_for_article`] that a
+/// new article, just inserted in the same transaction, needs.
+pub(super) async fn add_for_article(
+    conn: &mut SqliteConnection,
+    article: ArticleId,
+    version: u32,
+    entities: &[ArticleEntity],
+) -> Result<()> {
     let merged = merge_by_key(entities);
-    // A few statements per article, not two per entity: a statement is a
-    // round trip to the connection's thread, and an article names thirty
-    // entities on average.
+    // Two statements per chunk, not two per entity: a statement is a round
+    // trip to the connection's thread, and an article names thirty
+    // entities on average. The second finds each entity's id by its key
+    // inside SQLite, so no rows travel back.
     for chunk in merged.chunks(ENTITY_ROWS) {
         let rows = vec!["(?, ?, ?)"; chunk.len()].join(", ");
-        let mut insert = format!("INSERT INTO entities (key, name, kind) VALUES {rows} ON CONFLICT (key) DO NOTHING");
+        let insert = format!("INSERT INTO entities (key, name, kind) VALUES {rows} ON CONFLICT (key) DO NOTHING");
         let mut query = sqlx::query(&insert);
         for (entity, _) in chunk {
             query = query.bind(&entity.key).bind(&entity.name).bind(entity.kind.as_str());
         }
         query.execute(&mut *conn).await?;
-        let keys = vec!["?"; chunk.len()].join(", ");
-        let select = format!("SELECT key, id FROM entities WHERE key IN ({keys})");
-        let mut ids = sqlx::query_as::<_, (String, i64)>(&select);
-        for (entity, _) in chunk {
-            ids = ids.bind(&entity.key);
-        }
-        let ids: HashMap<String, i64> = ids.fetch_all(&mut *conn).await?.into_iter().collect();
-        insert = format!("INSERT INTO article_entities (article_id, entity_id, mentions) VALUES {rows}");
-        let mut query = sqlx::query(&insert);
+        let pairs = vec!["(?, ?)"; chunk.len()].join(", ");
+        let link = format!(
+            "INSERT INTO article_entities (article_id, entity_id, mentions) \
+             SELECT ?, e.id, v.column2 FROM (VALUES {pairs}) AS v JOIN entities e ON e.key = v.column1"
+        );
+        let mut query = sqlx::query(&link).bind(article.0);
         for (entity, mentions) in chunk {
-            let Some(&id) = ids.get(entity.key.as_str()) else {
-                return Err(Error::NotFound(format!("entity {} just stored", entity.key)));
-            };
-            query = query.bind(article.0).bind(id).bind(i64::from(*mentions));
+            query = query.bind(&entity.key).bind(i64::from(*mentions));
         }
-        query.execute(&mut *conn).await?;
+        let linked = query.execute(&mut *conn).await?.rows_affected();
+        if linked != chunk.len() as u64 {
+            return Err(Error::NotFound(format!(
+                "{} of the {} entities of article {article} just stored",
+                chunk.len() as u64 - linked.min(chunk.len() as u64),
+                chunk.len()
+            )));
+        }
     }
     sqlx::query(
         "INSERT INTO entity_scans (article_id, version) VALUES (?, ?) \
@@ -268,6 +282,71 @@ mod tests {
         let (rows,): (i64,) = store.row("SELECT COUNT(*) FROM article_entities", &[]).await;
         assert_eq!(rows, 0);
         assert!(store.articles_lacking_entities(1, 10).await.unwrap().is_empty());
+    });
+
+    store_test!(async fn an_article_stored_with_its_entities_is_scanned_and_names_them(store) {
+        let germany = named("place:germany", "Germany", EntityKind::Place, 2);
+        let keller = named("person:jan keler", "Jan Keller", EntityKind::Person, 1);
+        let a = store
+            .insert_scanned_article(&new_article("https://a.example/1", "One", None), 1, &[germany.clone(), keller])
+            .await
+            .unwrap();
+        // A second article names one of them again, and nothing else.
+        let b = store
+            .insert_scanned_article(&new_article("https://b.example/2", "Two", None), 1, &[germany])
+            .await
+            .unwrap();
+        let c = store
+            .insert_scanned_article(&new_article("https://c.example/3", "Three", None), 1, &[])
+            .await
+            .unwrap();
+        assert!(store.articles_lacking_entities(1, 10).await.unwrap().is_empty());
+        assert_eq!(store.articles_lacking_entities(2, 10).await.unwrap(), [a, b, c]);
+        let (links,): (i64,) = store.row("SELECT COUNT(*) FROM article_entities", &[]).await;
+        assert_eq!(links, 3);
+        let (id,): (i64,) = store.row("SELECT id FROM entities WHERE key = 'place:germany'", &[]).await;
+        let entity = store.entity(EntityId(id)).await.unwrap().unwrap();
+        assert_eq!((entity.mentions, entity.articles), (4, 2), "two mentions in each");
+    });
+
+    store_test!(async fn an_article_whose_url_is_stored_leaves_no_entities_behind(store) {
+        let first = new_article("https://a.example/1", "One", None);
+        store.insert_scanned_article(&first, 1, &[]).await.unwrap();
+        let again = new_article("https://a.example/1", "One again", None);
+        let elsewhere = named("place:elsewhere", "Elsewhere", EntityKind::Place, 1);
+        let err = store.insert_scanned_article(&again, 1, &[elsewhere]).await.unwrap_err();
+        assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+        let (entities,): (i64,) = store.row("SELECT COUNT(*) FROM entities", &[]).await;
+        assert_eq!(entities, 0);
+        let (links,): (i64,) = store.row("SELECT COUNT(*) FROM article_entities", &[]).await;
+        assert_eq!(links, 0);
+    });
+
+    // SQLite's writes take turns on one connection: many writers at once
+    // must queue for it, not wait on each other forever.
+    store_test!(multi_thread async fn many_writers_at_once_all_store_and_place_their_articles(store) {
+        let mut tasks = Vec::new();
+        for i in 0..24 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let entities = [named(&format!("place:k{}", i % 5), "Somewhere", EntityKind::Place, 1)];
+                let url = format!("https://a.example/{i}");
+                let id = store.insert_scanned_article(&new_article(&url, "One", None), 1, &entities).await?;
+                let placement = crate::StoryPlacement {
+                    story_key: format!("story-{}", i % 3),
+                    copy_of: None,
+                    redated: false,
+                };
+                store.assign_story(id, &placement).await?;
+                store.article(id).await
+            }));
+        }
+        for task in tasks {
+            let stored = task.await.unwrap().unwrap().unwrap();
+            assert!(stored.story.is_some());
+        }
+        assert_eq!(store.stats().await.unwrap().stories, 3);
+        assert!(store.articles_lacking_entities(1, 100).await.unwrap().is_empty());
     });
 
     // Found by bench/crash_workers.py: two workers storing articles that

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use super::stories;
@@ -21,33 +22,43 @@ pub(crate) struct RankRow {
     published_unix: Option<i64>,
     copy_of: Option<i64>,
     redated: bool,
+    added_at: DateTime<Utc>,
 }
 
-/// Recomputes a story's rank and first report from its members, once its
-/// `updated_unix` is current. Runs inside the caller's transaction.
-pub(super) async fn refresh_rank(conn: &mut SqliteConnection, story: i64) -> Result<()> {
-    let Some(updated) = sqlx::query_scalar::<_, i64>("SELECT updated_unix FROM stories WHERE id = ?")
+/// A story's members as [`refresh`] reads them.
+pub(crate) const RANK_ROWS: &str = "SELECT a.site_name, a.canonical_url, a.published_unix, m.copy_of, m.redated, \
+     a.added_at FROM story_members m JOIN articles a ON a.id = m.article_id WHERE m.story_id = ";
+
+/// Recomputes the columns the front page sorts by (`updated_unix`,
+/// `rank_unix`, `first_unix`) from a story's members, read once. Runs
+/// inside the caller's transaction, after every change of membership.
+pub(super) async fn refresh(conn: &mut SqliteConnection, story: i64) -> Result<()> {
+    let rows: Vec<RankRow> = sqlx::query_as(&format!("{RANK_ROWS}?"))
         .bind(story)
-        .fetch_optional(&mut *conn)
-        .await?
-    else {
-        return Ok(());
-    };
-    let rows: Vec<RankRow> = sqlx::query_as(
-        "SELECT a.site_name, a.canonical_url, a.published_unix, m.copy_of, m.redated \
-         FROM story_members m JOIN articles a ON a.id = m.article_id WHERE m.story_id = ?",
-    )
-    .bind(story)
-    .fetch_all(&mut *conn)
-    .await?;
+        .fetch_all(&mut *conn)
+        .await?;
+    let updated = updated_of(&rows);
     let (rank, first) = rank_of(&rows, updated);
-    sqlx::query("UPDATE stories SET rank_unix = ?, first_unix = ? WHERE id = ?")
+    sqlx::query("UPDATE stories SET updated_unix = ?, rank_unix = ?, first_unix = ? WHERE id = ?")
+        .bind(updated)
         .bind(rank)
         .bind(first)
         .bind(story)
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// A story's latest activity by the rule of
+/// [`crate::summary::latest_activity`]: the latest publication date of its
+/// members that are not re-dated copies, else its latest arrival (compared
+/// as instants, not as stored text), else 0.
+pub(crate) fn updated_of(rows: &[RankRow]) -> i64 {
+    rows.iter()
+        .filter(|r| !r.redated)
+        .filter_map(|r| r.published_unix)
+        .max()
+        .unwrap_or_else(|| rows.iter().map(|r| r.added_at).max().map_or(0, |t| t.timestamp()))
 }
 
 /// A story's rank and first report from its members' rows, once its
@@ -84,7 +95,7 @@ pub(super) async fn fill_missing_ranks(pool: &SqlitePool) -> Result<()> {
             return Ok(());
         }
         for id in ids {
-            refresh_rank(&mut tx, id).await?;
+            refresh(&mut tx, id).await?;
         }
         tx.commit().await?;
     }

@@ -54,6 +54,8 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
+    /// The one connection every write goes through (see [`SqliteStore::open`]).
+    writer: SqlitePool,
 }
 
 impl SqliteStore {
@@ -82,7 +84,8 @@ impl SqliteStore {
             // than a few hundred megabytes. Pages the map touches are the
             // operating system's file cache, shared by every connection.
             .pragma("mmap_size", MMAP_BYTES.to_string())
-            .pragma("cache_size", format!("-{CACHE_KIB}"));
+            .pragma("cache_size", format!("-{CACHE_KIB}"))
+            .pragma("wal_autocheckpoint", "16384");
         // The migrations run on a connection of their own with foreign keys
         // off: a migration that rebuilds a table (SQLite cannot alter a
         // constraint) must drop the old one without its ON DELETE actions
@@ -97,23 +100,44 @@ impl SqliteStore {
             .map_err(open_error)?;
         MIGRATOR.run(&mut migrating).await?;
         migrating.close().await.map_err(open_error)?;
+        // A connection to a local file does not go stale: pinging it before
+        // each use would add a round trip to its thread to every store
+        // call, and ingest makes a dozen calls per article.
         let pool = SqlitePoolOptions::new()
             .max_connections(POOL_SIZE)
-            // A connection to a local file does not go stale: pinging it
-            // before each use would add a round trip to its thread to every
-            // store call, and ingest makes a dozen calls per article.
             .test_before_acquire(false)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(open_error)?;
-        front::fill_missing_ranks(&pool).await?;
-        Ok(SqliteStore { pool })
+        // Writes take turns on one connection of their own. SQLite has one
+        // writer at a time anyway, but a connection that meets a database
+        // changed by another drops its whole page cache (and its memory
+        // map) when its next transaction starts: writes spread over the
+        // pool paid for that on almost every statement, reading back the
+        // pages of the indexes they were about to change.
+        // It maps nothing: its own page cache stays valid, and a map that
+        // stayed would only add the file's pages to the process's resident
+        // memory.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .test_before_acquire(false)
+            .connect_with(options.pragma("mmap_size", "0"))
+            .await
+            .map_err(open_error)?;
+        front::fill_missing_ranks(&writer).await?;
+        Ok(SqliteStore { pool, writer })
     }
 
     /// Waits for running queries and closes every connection, so that the
     /// WAL is folded back into the database file.
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
+    }
+
+    /// Where single-statement writes go: the writer connection.
+    fn writes(&self) -> &SqlitePool {
+        &self.writer
     }
 
     /// Starts a transaction that takes the write lock at once.
@@ -122,12 +146,27 @@ impl SqliteStore {
     /// cannot wait for the lock when another writer got in between: SQLite
     /// fails it at once with SQLITE_BUSY. PostgreSQL needs none of this.
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// A story write: SQLite's one writer at a time already orders them.
     async fn begin_story_write(&self) -> Result<Transaction<'static, Sqlite>> {
         self.begin_write().await
+    }
+
+    /// A new article and what it names, in one transaction: one commit
+    /// where there were two, and no article ever stored unscanned.
+    async fn insert_scanned(
+        &self,
+        new: &NewArticle,
+        version: u32,
+        entities: &[crate::ArticleEntity],
+    ) -> Result<ArticleId> {
+        let mut tx = self.begin_write().await?;
+        let id = articles::insert(&mut *tx, new).await?;
+        entities::add_for_article(&mut tx, id, version, entities).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 }
 

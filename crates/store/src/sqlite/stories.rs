@@ -20,9 +20,16 @@ pub(super) async fn assign(
     placement: &StoryPlacement,
 ) -> Result<StoryId> {
     check_placement(article, placement)?;
-    if !article_exists(conn, article).await? {
+    // Whether the article exists, and the story it is in now, in one read.
+    let found: Option<(i64, Option<i64>)> = sqlx::query_as(
+        "SELECT a.id, m.story_id FROM articles a LEFT JOIN story_members m ON m.article_id = a.id WHERE a.id = ?",
+    )
+    .bind(article.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((_, previous)) = found else {
         return Err(Error::NotFound(format!("article {article}")));
-    }
+    };
     if let Some(original) = placement.copy_of {
         if !article_exists(conn, original).await? {
             return Err(Error::NotFound(format!(
@@ -31,22 +38,23 @@ pub(super) async fn assign(
         }
     }
 
-    sqlx::query(
-        "INSERT INTO stories (key, created_at, updated_unix) VALUES (?, ?, 0) \
-         ON CONFLICT (key) DO NOTHING",
-    )
-    .bind(&placement.story_key)
-    .bind(Utc::now())
-    .execute(&mut *conn)
-    .await?;
-    let story: i64 = sqlx::query_scalar("SELECT id FROM stories WHERE key = ?")
+    // Most placements join a story that exists: one read. The caller's
+    // transaction holds the story write lock, so no one adds the key
+    // between the read and the insert.
+    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM stories WHERE key = ?")
         .bind(&placement.story_key)
-        .fetch_one(&mut *conn)
-        .await?;
-    let previous: Option<i64> = sqlx::query_scalar("SELECT story_id FROM story_members WHERE article_id = ?")
-        .bind(article.0)
         .fetch_optional(&mut *conn)
         .await?;
+    let story: i64 = match existing {
+        Some(id) => id,
+        None => {
+            sqlx::query_scalar("INSERT INTO stories (key, created_at, updated_unix) VALUES (?, ?, 0) RETURNING id")
+                .bind(&placement.story_key)
+                .bind(Utc::now())
+                .fetch_one(&mut *conn)
+                .await?
+        }
+    };
 
     sqlx::query(
         "INSERT INTO story_members (article_id, story_id, copy_of, redated) VALUES (?, ?, ?, ?) \
@@ -59,7 +67,7 @@ pub(super) async fn assign(
     .bind(placement.redated)
     .execute(&mut *conn)
     .await?;
-    refresh_updated(conn, story).await?;
+    super::front::refresh(conn, story).await?;
 
     // The engine may move an article when stories merge; a story left with
     // no articles has no headline to show, so it goes.
@@ -79,7 +87,7 @@ pub(super) async fn assign(
                 .execute(&mut *conn)
                 .await?;
         } else {
-            refresh_updated(conn, left).await?;
+            super::front::refresh(conn, left).await?;
         }
     }
     Ok(StoryId(story))
@@ -103,39 +111,6 @@ async fn article_exists(conn: &mut SqliteConnection, id: ArticleId) -> Result<bo
         .fetch_optional(conn)
         .await?;
     Ok(found.is_some())
-}
-
-/// Recomputes the column the front page sorts by, with the rule of
-/// [`crate::summary::latest_activity`].
-async fn refresh_updated(conn: &mut SqliteConnection, story: i64) -> Result<()> {
-    let latest_published: Option<i64> = sqlx::query_scalar(
-        "SELECT MAX(a.published_unix) FROM story_members m \
-         JOIN articles a ON a.id = m.article_id WHERE m.story_id = ? AND m.redated = 0",
-    )
-    .bind(story)
-    .fetch_one(&mut *conn)
-    .await?;
-    let updated = match latest_published {
-        Some(unix) => unix,
-        None => {
-            // Arrival times are compared as instants, not as stored text.
-            let arrivals: Vec<DateTime<Utc>> = sqlx::query_scalar(
-                "SELECT a.added_at FROM story_members m \
-                 JOIN articles a ON a.id = m.article_id WHERE m.story_id = ?",
-            )
-            .bind(story)
-            .fetch_all(&mut *conn)
-            .await?;
-            arrivals.into_iter().max().map_or(0, |t| t.timestamp())
-        }
-    };
-    sqlx::query("UPDATE stories SET updated_unix = ? WHERE id = ?")
-        .bind(updated)
-        .bind(story)
-        .execute(&mut *conn)
-        .await?;
-    super::front::refresh_rank(conn, story).await?;
-    Ok(())
 }
 
 pub(super) async fn latest(pool: &SqlitePool, limit: u32, offset: u32) -> Result<Vec<StorySummary>> {
