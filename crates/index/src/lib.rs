@@ -101,9 +101,9 @@ const WRITER_MEMORY_BYTES: usize = 50_000_000;
 /// Snippet length, and the length of the lead used when nothing in the text
 /// matched (a hit on the title only, or a filter-only query).
 const SNIPPET_CHARS: usize = 200;
-/// How much of an article's opening is searched for a snippet first (see
-/// [`opening`]).
-const SNIPPET_SCAN_BYTES: usize = 4_096;
+/// The size of the pieces of text a snippet is looked for in, one at a time
+/// (see [`pieces`]).
+const SNIPPET_SCAN_BYTES: usize = 1_024;
 
 /// The first `max` bytes of a text or fewer, cut after the last whitespace
 /// within them so that no word is cut in two; all of it when it is shorter.
@@ -121,6 +121,26 @@ fn opening(text: &str, max: usize) -> &str {
         _ => head,
     }
 }
+
+/// The text in consecutive pieces of at most about `max` bytes, each an
+/// [`opening`] of what the ones before it left: no word is cut in two, and
+/// together they are the whole text.
+fn pieces(text: &str, max: usize) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut piece = opening(rest, max);
+        if piece.is_empty() {
+            // A first character wider than `max`: take it alone.
+            piece = &rest[..rest.chars().next().map_or(rest.len(), char::len_utf8)];
+        }
+        rest = &rest[piece.len()..];
+        Some(piece)
+    })
+}
+
 /// A title match says more about what an article is about than a body match.
 const TITLE_BOOST: Score = 2.0;
 
@@ -324,21 +344,22 @@ impl SearchIndex {
     fn hit(&self, doc: &TantivyDocument, score: Score, snippets: &SnippetGenerator) -> Hit {
         let f = &self.fields;
         let text = stored_str(doc, f.text).unwrap_or_default();
-        // The snippet is looked for in the article's opening first, where a
-        // news report says what matters: building one tokenizes all the
-        // text it is given, and whole bodies made a third of a search's
-        // work. Only a match the opening lacks sends it through the rest.
-        let opening = opening(&text, SNIPPET_SCAN_BYTES);
-        let mut snippet = snippets.snippet(opening);
-        if snippet.is_empty() && opening.len() < text.len() {
-            snippet = snippets.snippet(&text);
-        }
-        let (plain, html) = if snippet.is_empty() {
-            let lead = lead(&text, SNIPPET_CHARS);
-            let html = model::html::escape(&lead);
-            (lead, html)
-        } else {
-            (snippet.fragment().to_string(), snippet.to_html())
+        // The snippet is looked for a piece of the text at a time, from the
+        // opening on, where a news report says what matters: building one
+        // tokenizes all the text it is given, and whole bodies made most of
+        // a search's work. The first piece with a match gives the snippet,
+        // so a match deep in the text is still found, at the cost of one
+        // pass over the text.
+        let snippet = pieces(&text, SNIPPET_SCAN_BYTES)
+            .map(|piece| snippets.snippet(piece))
+            .find(|snippet| !snippet.is_empty());
+        let (plain, html) = match snippet {
+            Some(snippet) => (snippet.fragment().to_string(), snippet.to_html()),
+            None => {
+                let lead = lead(&text, SNIPPET_CHARS);
+                let html = model::html::escape(&lead);
+                (lead, html)
+            }
         };
         Hit {
             id: stored_i64(doc, f.id).unwrap_or_default(),
@@ -663,6 +684,22 @@ mod tests {
                 hit.snippet_html
             );
         }
+    }
+
+    #[test]
+    fn the_pieces_of_a_text_cut_no_word_and_make_up_the_whole_text() {
+        let text = "Der Fährbetrieb ruht, sagte die Sprecherin am Dienstag. ".repeat(40);
+        let parts: Vec<&str> = pieces(&text, 100).collect();
+        assert!(parts.len() > 20, "{}", parts.len());
+        assert_eq!(parts.concat(), text);
+        assert!(parts.iter().all(|part| part.len() <= 100));
+        // Every cut falls just before a space, so no word is split.
+        for next in &parts[1..] {
+            assert!(next.starts_with(' '), "{next:?}");
+        }
+        // A character wider than the piece size still makes progress.
+        assert_eq!(pieces("日本", 2).collect::<Vec<_>>(), ["日", "本"]);
+        assert_eq!(pieces("", 10).count(), 0);
     }
 
     #[test]

@@ -73,6 +73,11 @@ impl IndexQueue {
         self.pending.len() >= index_batch()
     }
 
+    /// How many more entries make a whole batch; at least one.
+    pub(crate) fn room(&self) -> usize {
+        index_batch().saturating_sub(self.pending.len()).max(1)
+    }
+
     /// Writes the waiting entries and the articles of the change log beyond
     /// the index's applied seq to `index` in one commit, with the new mark
     /// and seq, then prunes the log's old entries. An index that the log

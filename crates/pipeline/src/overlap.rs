@@ -10,15 +10,23 @@
 //! pages stored ahead unplaced, and the next pipeline's recovery places
 //! them, as after a worker.
 
+use std::time::Instant;
+
+use model::Assignment;
+use store::{ArticleId, StoredArticle};
 use tokio::sync::mpsc;
 
+use crate::convert::placement_of;
 use crate::storing::{store_extracted, ExtractedPage, Stored};
-use crate::timings::StageTimes;
+use crate::timings::{lap, StageTimes};
 use crate::{Outcome, Pipeline};
 
 /// How many pages the storing task may store before the pipeline has
 /// placed them.
 const STORED_AHEAD: usize = 16;
+
+/// The most stored pages placed with one store transaction.
+const PLACED_TOGETHER: usize = STORED_AHEAD;
 
 /// One page through the storing task: its origin and what storing it came
 /// to, with the time that took.
@@ -62,25 +70,114 @@ impl Pipeline {
                 }
             }
         });
-        while let Some(item) = stored.recv().await {
-            let (origin, outcome, times) = match item? {
-                Ok(page) => page,
-                Err(reason) => {
-                    each(&self.times, Err(reason));
-                    continue;
+        while let Some(first) = stored.recv().await {
+            // The pages stored by now are placed together, their story
+            // writes in one transaction; never more than fill the index
+            // queue, so that it is flushed after the same articles as one
+            // page at a time would flush it.
+            let most = PLACED_TOGETHER.min(self.index_room());
+            let mut group = vec![first];
+            while group.len() < most {
+                match stored.try_recv() {
+                    Ok(item) => group.push(item),
+                    Err(_) => break,
                 }
-            };
-            self.times.extract += times.extract;
-            self.times.store += times.store;
-            let outcome = match outcome {
-                Stored::Done(outcome) => outcome,
-                Stored::New(id) => self.place_new(id).await?,
-            };
-            each(&self.times, Ok((origin, outcome)));
+            }
+            let mut pages = Vec::with_capacity(group.len());
+            let mut failure = None;
+            for item in group {
+                match item {
+                    Err(e) => {
+                        // The pages before it are placed first.
+                        failure = Some(e);
+                        break;
+                    }
+                    Ok(Err(reason)) => pages.push(Err(reason)),
+                    Ok(Ok((origin, outcome, times))) => {
+                        self.times.extract += times.extract;
+                        self.times.store += times.store;
+                        pages.push(Ok((origin, outcome)));
+                    }
+                }
+            }
+            let new: Vec<ArticleId> = pages
+                .iter()
+                .filter_map(|page| match page {
+                    Ok((_, Stored::New(id))) => Some(*id),
+                    _ => None,
+                })
+                .collect();
+            let mut placed = self.place_new_group(&new).await?.into_iter();
+            for page in pages {
+                let report = match page {
+                    Err(reason) => Err(reason),
+                    Ok((origin, Stored::Done(outcome))) => Ok((origin, outcome)),
+                    Ok((origin, Stored::New(id))) => Ok((
+                        origin,
+                        placed
+                            .next()
+                            .unwrap_or_else(|| Outcome::Failed(format!("article {id} was not placed"))),
+                    )),
+                };
+                each(&self.times, report);
+            }
+            if let Some(e) = failure {
+                return Err(e);
+            }
         }
         storer
             .await
             .map_err(|e| crate::Error::Task(format!("the storing task ended abnormally: {e}")))?;
+        Ok(())
+    }
+}
+
+impl Pipeline {
+    /// Places newly stored articles in order, as [`Pipeline::place_new`]
+    /// would one by one, with their story writes in one store transaction.
+    /// An article whose verdict revised earlier ones is settled on its own,
+    /// once those before it are written, since its revisions read the
+    /// store. A crash before the commit leaves them all unplaced, for the
+    /// next pipeline's recovery.
+    async fn place_new_group(&mut self, ids: &[ArticleId]) -> crate::Result<Vec<Outcome>> {
+        let mut outcomes = Vec::with_capacity(ids.len());
+        let mut judged: Vec<(StoredArticle, Assignment)> = Vec::new();
+        for &id in ids {
+            let start = Instant::now();
+            let Some(stored) = self.store.article(id).await? else {
+                outcomes.push(Outcome::Failed(format!("article {id} vanished after insert")));
+                continue;
+            };
+            lap(&mut self.times.store, start);
+            self.times.articles += 1;
+            let (assignment, revisions) = self.judge(&stored).await?;
+            outcomes.push(Outcome::Imported(id));
+            if revisions.is_empty() {
+                judged.push((stored, assignment));
+                continue;
+            }
+            self.write_judged(&mut judged).await?;
+            let story = self.settle(&stored, assignment, revisions).await?;
+            self.queue_placed(&stored, story);
+        }
+        self.write_judged(&mut judged).await?;
+        self.flush_index_if_full().await?;
+        Ok(outcomes)
+    }
+
+    /// Writes the verdicts judged so far in one transaction.
+    async fn write_judged(&mut self, judged: &mut Vec<(StoredArticle, Assignment)>) -> crate::Result<()> {
+        if judged.is_empty() {
+            return Ok(());
+        }
+        let start = Instant::now();
+        let placements: Vec<_> = judged.iter().map(|(stored, a)| (stored.id, placement_of(a))).collect();
+        let stories = self.store.assign_stories(&placements).await?;
+        lap(&mut self.times.placement, start);
+        for ((stored, assignment), story) in judged.drain(..).zip(stories) {
+            self.note_story(assignment.story_key, story);
+            self.queue_placed(&stored, story);
+        }
         Ok(())
     }
 }
@@ -93,7 +190,7 @@ mod tests {
     use store::{SqliteStore, Store};
 
     use super::*;
-    use crate::ingest::tests::{page, strike_pages};
+    use crate::ingest::tests::{page, strike_pages, PAGE};
 
     async fn open(dir: &std::path::Path) -> Pipeline {
         let store = SqliteStore::open(&dir.join("db.sqlite")).await.unwrap();
@@ -168,5 +265,70 @@ mod tests {
         assert_eq!(stories, partition(a.store().as_ref()).await);
         assert_eq!(stories.len(), 2, "{stories:?}");
         assert_eq!(b.index.search("Brekkestad", 20).unwrap().len(), 6);
+    }
+
+    #[tokio::test]
+    async fn articles_placed_together_get_the_stories_and_revisions_of_one_at_a_time() {
+        let mut pages: Vec<(String, String)> = strike_pages();
+        // A re-dated re-post met before its original: the original's
+        // verdict revises the re-post's, in the middle of the group.
+        let repost = PAGE
+            .replace("fjord-post.example.com", "news-farm.example.com")
+            .replace("Fjord Post", "News Farm")
+            .replace("2025-05-02T08:00:00+02:00", "2025-09-10T06:00:00+00:00");
+        pages.insert(4, ("farm".to_string(), repost));
+        pages.insert(7, ("original".to_string(), PAGE.to_string()));
+
+        let one = tempfile::tempdir().unwrap();
+        let mut pipeline = open(one.path()).await;
+        let mut expected = Vec::new();
+        for (name, html) in &pages {
+            let outcome = pipeline
+                .ingest_extracted(ExtractedPage::new(&page(html, name)), None)
+                .await
+                .unwrap();
+            expected.push(outcome);
+        }
+        pipeline.flush().await.unwrap();
+
+        let two = tempfile::tempdir().unwrap();
+        let mut pipeline = open(two.path()).await;
+        pipeline.recover().await.unwrap();
+        let mut ids = Vec::new();
+        for (name, html) in &pages {
+            let mut times = StageTimes::default();
+            let stored = store_extracted(
+                pipeline.store.as_ref(),
+                ExtractedPage::new(&page(html, name)),
+                None,
+                &mut times,
+            )
+            .await
+            .unwrap();
+            match stored {
+                Stored::New(id) => ids.push(id),
+                Stored::Done(outcome) => panic!("{name}: {outcome:?}"),
+            }
+        }
+        let got = pipeline.place_new_group(&ids).await.unwrap();
+        pipeline.flush().await.unwrap();
+        assert_eq!(got, expected);
+
+        let (a, b) = (open(one.path()).await, open(two.path()).await);
+        assert_eq!(partition(b.store().as_ref()).await, partition(a.store().as_ref()).await);
+        let verdicts = |articles: Vec<StoredArticle>| {
+            articles
+                .into_iter()
+                .map(|s| (s.id, s.canonical_url, s.copy_of, s.redated))
+                .collect::<Vec<_>>()
+        };
+        let ours = verdicts(b.store().articles_after(None, 1000).await.unwrap());
+        assert_eq!(ours, verdicts(a.store().articles_after(None, 1000).await.unwrap()));
+        let farm = ours.iter().find(|v| v.1.contains("news-farm")).expect("the re-post");
+        assert!(farm.2.is_some() && farm.3, "revised to a re-dated copy: {farm:?}");
+        assert_eq!(
+            b.index.search("Oskarvik", 50).unwrap().len(),
+            a.index.search("Oskarvik", 50).unwrap().len()
+        );
     }
 }

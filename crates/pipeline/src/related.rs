@@ -73,7 +73,7 @@ impl RelatedRefresh {
     pub(crate) async fn refresh(
         &mut self,
         store: &dyn Store,
-        engine: &WarmEngine,
+        engine: &mut WarmEngine,
         story_ids: &mut StoryKeys,
     ) -> crate::Result<()> {
         // One store transaction for every touched story: a batch touches

@@ -105,7 +105,7 @@ impl WarmEngine {
     }
 
     /// The keys of up to `n` stories related to the story under `key`.
-    pub(crate) fn related(&self, key: &str, n: usize) -> Vec<String> {
+    pub(crate) fn related(&mut self, key: &str, n: usize) -> Vec<String> {
         self.engine.related(key, n)
     }
 

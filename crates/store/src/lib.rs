@@ -93,6 +93,9 @@ pub trait Store: Send + Sync {
     /// Puts an article into the story with this key, creating the story the
     /// first time the key is seen, and records its provenance.
     async fn assign_story(&self, article: ArticleId, placement: &StoryPlacement) -> Result<StoryId>;
+    /// [`Store::assign_story`] for each placement in turn, in one
+    /// transaction: all of them or none. The stories, in the same order.
+    async fn assign_stories(&self, placements: &[(ArticleId, StoryPlacement)]) -> Result<Vec<StoryId>>;
 
     async fn article(&self, id: ArticleId) -> Result<Option<StoredArticle>>;
     /// The provenance of those of `ids` that are in a story, in one look-up

@@ -93,6 +93,19 @@ macro_rules! store_impl {
                 Ok(story)
             }
 
+            async fn assign_stories(&self, placements: &[(ArticleId, StoryPlacement)]) -> Result<Vec<StoryId>> {
+                if placements.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut tx = self.begin_story_write().await?;
+                let mut placed = Vec::with_capacity(placements.len());
+                for (article, placement) in placements {
+                    placed.push(stories::assign(&mut tx, *article, placement).await?);
+                }
+                tx.commit().await?;
+                Ok(placed)
+            }
+
             async fn article(&self, id: ArticleId) -> Result<Option<StoredArticle>> {
                 articles::get(&self.pool, id).await
             }

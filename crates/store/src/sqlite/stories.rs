@@ -231,20 +231,107 @@ impl TryFrom<MemberRow> for Member {
 
 /// Summaries and article lists of the given stories, in the order given.
 /// Ids with no story (or no articles) are left out.
+///
+/// Each story's members come packed in one JSON array (see
+/// [`SELECT_PACKED_MEMBERS`]): a front page's twenty stories can hold
+/// hundreds of members, and one row a member cost more in the driver,
+/// which copies every value of every row across threads, than SQLite took
+/// to find them.
 pub(super) async fn load(conn: &mut SqliteConnection, ids: &[i64]) -> Result<Vec<(StorySummary, Vec<ArticleSummary>)>> {
     let mut by_story = MembersByStory::new();
     for chunk in ids.chunks(IDS_PER_QUERY) {
-        let mut query = QueryBuilder::<Sqlite>::new(SELECT_MEMBERS);
+        let mut query = QueryBuilder::<Sqlite>::new(SELECT_PACKED_MEMBERS);
         query.push(" WHERE s.id IN (");
         let mut list = query.separated(", ");
         for id in chunk {
             list.push_bind(*id);
         }
-        list.push_unseparated(")");
-        let rows: Vec<MemberRow> = query.build_query_as().fetch_all(&mut *conn).await?;
-        group_members(&mut by_story, rows)?;
+        list.push_unseparated(") GROUP BY s.id");
+        let packed: Vec<(i64, String, String)> = query.build_query_as().fetch_all(&mut *conn).await?;
+        for (story_id, story_key, members) in packed {
+            group_members(&mut by_story, unpack_members(story_id, &story_key, &members)?)?;
+        }
     }
     Ok(summarize_in_order(ids, by_story))
+}
+
+/// [`SELECT_MEMBERS`]' columns, one row a story: its id, its key and its
+/// members as a JSON array of arrays, in the order of [`PackedMember`].
+const SELECT_PACKED_MEMBERS: &str = "SELECT s.id, s.key, json_group_array(json_array(a.id, a.canonical_url, a.url, \
+     a.title, a.site_name, a.language, a.description, a.published, a.added_at, m.copy_of, m.redated)) \
+     FROM stories s JOIN story_members m ON m.story_id = s.id \
+     JOIN articles a ON a.id = m.article_id";
+
+/// One member as [`SELECT_PACKED_MEMBERS`] packs it.
+type PackedMember = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<i64>,
+    i64,
+);
+
+/// A time as the driver stores one (RFC 3339), or in the other text forms
+/// it reads back.
+fn parse_stored_time(text: &str) -> Option<DateTime<Utc>> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Some(at.with_timezone(&Utc));
+    }
+    if let Ok(at) = DateTime::parse_from_str(text, "%F %T%.f%:z") {
+        return Some(at.with_timezone(&Utc));
+    }
+    chrono::NaiveDateTime::parse_from_str(text, "%F %T%.f")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(text, "%FT%T%.f"))
+        .ok()
+        .map(|at| at.and_utc())
+}
+
+/// The member rows of a story packed by [`SELECT_PACKED_MEMBERS`].
+fn unpack_members(story_id: i64, story_key: &str, packed: &str) -> Result<Vec<MemberRow>> {
+    let members: Vec<PackedMember> =
+        serde_json::from_str(packed).map_err(|e| Error::Corrupt(format!("members of story {story_id}: {e}")))?;
+    members
+        .into_iter()
+        .map(
+            |(
+                article_id,
+                canonical_url,
+                url,
+                title,
+                site_name,
+                language,
+                description,
+                published,
+                added_at,
+                copy_of,
+                redated,
+            )| {
+                let added_at = parse_stored_time(&added_at)
+                    .ok_or_else(|| Error::Corrupt(format!("added_at of article {article_id} is {added_at:?}")))?;
+                Ok(MemberRow {
+                    story_id,
+                    story_key: story_key.to_string(),
+                    article_id,
+                    canonical_url,
+                    url,
+                    title,
+                    site_name,
+                    language,
+                    description,
+                    published,
+                    added_at,
+                    copy_of,
+                    redated: redated != 0,
+                })
+            },
+        )
+        .collect()
 }
 
 /// Members by story, as either backend's `load` gathers them.
@@ -307,6 +394,81 @@ mod tests {
         let mut new = new_article(url, title, published);
         new.article.site_name = site.map(str::to_string);
         store.insert_article(&new).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn members_packed_as_json_load_as_the_same_rows_would() {
+        let (_dir, store) = crate::test_support::sqlite_store().await;
+        let titles = [
+            Some("Quotes \"inside\", a back\\slash and a tab\there"),
+            Some("Zeilen\nbruch, Umlaute äöü, 東京, emoji 🛳️"),
+            None,
+            Some(""),
+        ];
+        let mut ids = Vec::new();
+        for (i, title) in titles.iter().enumerate() {
+            let mut new = new_article(
+                &format!("https://o{i}.example/a"),
+                title.unwrap_or(""),
+                Some("2025-03-01T08:00:00+01:00"),
+            );
+            new.article.title = title.map(str::to_string);
+            new.article.site_name = (i % 2 == 0).then(|| format!("Outlet \"{i}\""));
+            new.article.description = Some(format!("Lead {i} with \"quotes\" and \u{2028} a line separator"));
+            new.article.language = (i != 2).then(|| "de".to_string());
+            ids.push(store.insert_article(&new).await.unwrap());
+        }
+        store
+            .assign_story(ids[0], &placement("one", None, false))
+            .await
+            .unwrap();
+        store
+            .assign_story(ids[1], &placement("one", Some(ids[0]), true))
+            .await
+            .unwrap();
+        store
+            .assign_story(ids[2], &placement("one", Some(ids[0]), false))
+            .await
+            .unwrap();
+        let two = store
+            .assign_story(ids[3], &placement("two", None, false))
+            .await
+            .unwrap();
+        let one = store.story_by_key("one").await.unwrap().unwrap();
+        let wanted = [two.0, 999, one.0];
+
+        let mut conn = store.pool.acquire().await.unwrap();
+        let packed = load(&mut conn, &wanted).await.unwrap();
+        let rows: Vec<MemberRow> = sqlx::query_as(&format!("{SELECT_MEMBERS} WHERE s.id IN (?, ?, ?)"))
+            .bind(wanted[0])
+            .bind(wanted[1])
+            .bind(wanted[2])
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+        let mut by_story = MembersByStory::new();
+        group_members(&mut by_story, rows).unwrap();
+        let by_rows = summarize_in_order(&wanted, by_story);
+        assert_eq!(packed, by_rows);
+        assert_eq!(packed.len(), 2, "the unknown id is left out");
+        assert_eq!(packed[1].1.len(), 3);
+        assert!(packed[1].1.iter().any(|a| a.redated && a.copy_of == Some(ids[0])));
+    }
+
+    #[test]
+    fn stored_times_parse_in_the_forms_the_driver_writes_and_reads() {
+        use chrono::Timelike;
+        let at = parse_stored_time("2026-12-02T02:02:38.598537713+00:00").unwrap();
+        assert_eq!(at.timestamp_nanos_opt(), Some(1_796_176_958_598_537_713));
+        assert_eq!(
+            parse_stored_time("2026-12-02 02:02:38+00:00"),
+            Some(at.with_nanosecond(0).unwrap())
+        );
+        assert_eq!(
+            parse_stored_time("2026-12-02 02:02:38"),
+            Some(at.with_nanosecond(0).unwrap())
+        );
+        assert_eq!(parse_stored_time("yesterday"), None);
     }
 
     store_test!(async fn one_story_per_key(store) {

@@ -361,14 +361,19 @@ impl StoryEngine {
     /// Up to `n` related story keys for a story key, best first, never the
     /// story itself. Unknown keys, and stories that left the window, have
     /// no related stories.
-    pub fn related(&self, key: &str, n: usize) -> Vec<String> {
+    pub fn related(&mut self, key: &str, n: usize) -> Vec<String> {
         let Some(&own) = self.story_by_key.get(key) else {
             return Vec::new();
         };
-        let story = &self.stories[&own];
-        if n == 0 || story.evicted {
+        if n == 0 || self.stories[&own].evicted {
             return Vec::new();
         }
+        // The story is compared with every candidate: its centroid is
+        // loaded once, into the engine's own scratch array, since a fresh
+        // one is as long as the vocabulary.
+        let mut dense = std::mem::take(&mut self.dense_query);
+        let story = &self.stories[&own];
+        dense.load(story.centroid(), &self.vocab);
         let mut combined = story.body.clone();
         terms::add_into(&mut combined, &story.title);
         terms::add_into(&mut combined, &story.names);
@@ -378,11 +383,11 @@ impl StoryEngine {
             .into_iter()
             .filter(|&c| c != own)
             .filter_map(|c| {
-                let other = &self.stories[&c];
-                let s = self.similarity(story.centroid(), range, other)?;
+                let s = self.similarity(&dense, range, &self.stories[&c])?;
                 (s >= self.config.related_threshold).then_some((s, c))
             })
             .collect();
+        self.dense_query = dense;
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         scored
             .into_iter()

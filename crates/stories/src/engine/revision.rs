@@ -166,10 +166,11 @@ impl StoryEngine {
             return;
         }
         let range = DateRange::at(member.published);
-        let Some(s) = self.similarity(member.fields.as_ref(), range, story) else {
-            return;
-        };
-        if s >= cfg.join_threshold {
+        let mut dense = std::mem::take(&mut self.dense_query);
+        dense.load(member.fields.as_ref(), &self.vocab);
+        let similarity = self.similarity(&dense, range, story);
+        self.dense_query = dense;
+        if similarity.is_some_and(|s| s >= self.config.join_threshold) {
             self.absorb(own, lone);
         }
     }

@@ -235,12 +235,11 @@ impl StoryEngine {
 
     /// Weighted cosine over the fields both sides have, blending the story
     /// centroid with the closest recent member, damped by the time between
-    /// them. `None` when they share no field.
-    pub(super) fn similarity(&self, fields: Fields<&Sparse>, range: DateRange, c: &Story) -> Option<f32> {
-        let mut dense = DenseQuery::default();
-        dense.load(fields, &self.vocab);
-        let centroid = self.centroid_similarity(&dense, c)?;
-        Some(self.blend_members(&dense, range, c, centroid))
+    /// them, for the document `dense` holds (see [`DenseQuery::load`]).
+    /// `None` when they share no field.
+    pub(super) fn similarity(&self, dense: &DenseQuery, range: DateRange, c: &Story) -> Option<f32> {
+        let centroid = self.centroid_similarity(dense, c)?;
+        Some(self.blend_members(dense, range, c, centroid))
     }
 
     /// Whether a story has coverage dated within the short window of

@@ -312,7 +312,8 @@ mod tests {
         for (d, a) in docs.iter().zip(&assigned) {
             replayed.restore(d, a);
         }
-        let (loaded, _) = StoryEngine::load_snapshot(&mut saved(&replayed, 0).as_slice(), Config::default()).unwrap();
+        let (mut loaded, _) =
+            StoryEngine::load_snapshot(&mut saved(&replayed, 0).as_slice(), Config::default()).unwrap();
         assert_eq!(loaded.stats(), replayed.stats());
         let key = &assigned[0].story_key;
         assert_eq!(loaded.related(key, 5), replayed.related(key, 5));
