@@ -212,6 +212,22 @@ mod tests {
         groups
     }
 
+    /// The outcomes of ingesting `pages` one at a time into a pipeline on
+    /// `dir`, flushed.
+    async fn one_at_a_time(dir: &std::path::Path, pages: &[(String, String)]) -> Vec<(String, Outcome)> {
+        let mut pipeline = open(dir).await;
+        let mut outcomes = Vec::new();
+        for (name, html) in pages {
+            let outcome = pipeline
+                .ingest_extracted(ExtractedPage::new(&page(html, name)), None)
+                .await
+                .unwrap();
+            outcomes.push((name.clone(), outcome));
+        }
+        pipeline.flush().await.unwrap();
+        outcomes
+    }
+
     #[tokio::test]
     async fn storing_beside_placing_gives_the_outcomes_and_stories_of_one_page_at_a_time() {
         let mut pages: Vec<(String, String)> = strike_pages();
@@ -221,20 +237,11 @@ mod tests {
         pages.insert(5, ("empty".to_string(), String::new()));
 
         let one = tempfile::tempdir().unwrap();
-        let mut pipeline = open(one.path()).await;
-        let mut expected = Vec::new();
-        for (name, html) in &pages {
-            let outcome = pipeline
-                .ingest_extracted(ExtractedPage::new(&page(html, name)), None)
-                .await
-                .unwrap();
-            expected.push((name.clone(), outcome));
-        }
+        let mut expected = one_at_a_time(one.path(), &pages).await;
         expected.push((
             "unreadable".to_string(),
             Outcome::Failed("truncated record".to_string()),
         ));
-        pipeline.flush().await.unwrap();
 
         let two = tempfile::tempdir().unwrap();
         let mut pipeline = open(two.path()).await;
@@ -280,16 +287,11 @@ mod tests {
         pages.insert(7, ("original".to_string(), PAGE.to_string()));
 
         let one = tempfile::tempdir().unwrap();
-        let mut pipeline = open(one.path()).await;
-        let mut expected = Vec::new();
-        for (name, html) in &pages {
-            let outcome = pipeline
-                .ingest_extracted(ExtractedPage::new(&page(html, name)), None)
-                .await
-                .unwrap();
-            expected.push(outcome);
-        }
-        pipeline.flush().await.unwrap();
+        let expected: Vec<Outcome> = one_at_a_time(one.path(), &pages)
+            .await
+            .into_iter()
+            .map(|(_, o)| o)
+            .collect();
 
         let two = tempfile::tempdir().unwrap();
         let mut pipeline = open(two.path()).await;

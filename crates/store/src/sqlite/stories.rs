@@ -191,7 +191,9 @@ pub(super) async fn set_related(conn: &mut SqliteConnection, story: StoryId, rel
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
+/// One member of a story as [`SELECT_MEMBERS`] reads it; SQLite's `load`
+/// gets the same columns packed in JSON.
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct MemberRow {
     story_id: i64,
     story_key: String,
@@ -247,92 +249,23 @@ pub(super) async fn load(conn: &mut SqliteConnection, ids: &[i64]) -> Result<Vec
             list.push_bind(*id);
         }
         list.push_unseparated(") GROUP BY s.id");
-        let packed: Vec<(i64, String, String)> = query.build_query_as().fetch_all(&mut *conn).await?;
-        for (story_id, story_key, members) in packed {
-            group_members(&mut by_story, unpack_members(story_id, &story_key, &members)?)?;
+        let packed: Vec<(i64, String)> = query.build_query_as().fetch_all(&mut *conn).await?;
+        for (story, members) in packed {
+            let rows: Vec<MemberRow> = serde_json::from_str(&members)
+                .map_err(|e| Error::Corrupt(format!("the members of story {story}: {e}")))?;
+            group_members(&mut by_story, rows)?;
         }
     }
     Ok(summarize_in_order(ids, by_story))
 }
 
-/// [`SELECT_MEMBERS`]' columns, one row a story: its id, its key and its
-/// members as a JSON array of arrays, in the order of [`PackedMember`].
-const SELECT_PACKED_MEMBERS: &str = "SELECT s.id, s.key, json_group_array(json_array(a.id, a.canonical_url, a.url, \
-     a.title, a.site_name, a.language, a.description, a.published, a.added_at, m.copy_of, m.redated)) \
+/// [`SELECT_MEMBERS`], one row a story: its id, and its members as a JSON
+/// array of [`MemberRow`]s, each an array of the row's columns in order.
+const SELECT_PACKED_MEMBERS: &str = "SELECT s.id, json_group_array(json_array(s.id, s.key, a.id, \
+     a.canonical_url, a.url, a.title, a.site_name, a.language, a.description, a.published, a.added_at, \
+     m.copy_of, CASE WHEN m.redated THEN json('true') ELSE json('false') END)) \
      FROM stories s JOIN story_members m ON m.story_id = s.id \
      JOIN articles a ON a.id = m.article_id";
-
-/// One member as [`SELECT_PACKED_MEMBERS`] packs it.
-type PackedMember = (
-    i64,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<i64>,
-    i64,
-);
-
-/// A time as the driver stores one (RFC 3339), or in the other text forms
-/// it reads back.
-fn parse_stored_time(text: &str) -> Option<DateTime<Utc>> {
-    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        return Some(at.with_timezone(&Utc));
-    }
-    if let Ok(at) = DateTime::parse_from_str(text, "%F %T%.f%:z") {
-        return Some(at.with_timezone(&Utc));
-    }
-    chrono::NaiveDateTime::parse_from_str(text, "%F %T%.f")
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(text, "%FT%T%.f"))
-        .ok()
-        .map(|at| at.and_utc())
-}
-
-/// The member rows of a story packed by [`SELECT_PACKED_MEMBERS`].
-fn unpack_members(story_id: i64, story_key: &str, packed: &str) -> Result<Vec<MemberRow>> {
-    let members: Vec<PackedMember> =
-        serde_json::from_str(packed).map_err(|e| Error::Corrupt(format!("members of story {story_id}: {e}")))?;
-    members
-        .into_iter()
-        .map(
-            |(
-                article_id,
-                canonical_url,
-                url,
-                title,
-                site_name,
-                language,
-                description,
-                published,
-                added_at,
-                copy_of,
-                redated,
-            )| {
-                let added_at = parse_stored_time(&added_at)
-                    .ok_or_else(|| Error::Corrupt(format!("added_at of article {article_id} is {added_at:?}")))?;
-                Ok(MemberRow {
-                    story_id,
-                    story_key: story_key.to_string(),
-                    article_id,
-                    canonical_url,
-                    url,
-                    title,
-                    site_name,
-                    language,
-                    description,
-                    published,
-                    added_at,
-                    copy_of,
-                    redated: redated != 0,
-                })
-            },
-        )
-        .collect()
-}
 
 /// Members by story, as either backend's `load` gathers them.
 pub(crate) type MembersByStory = HashMap<i64, (String, Vec<Member>)>;
@@ -453,22 +386,6 @@ mod tests {
         assert_eq!(packed.len(), 2, "the unknown id is left out");
         assert_eq!(packed[1].1.len(), 3);
         assert!(packed[1].1.iter().any(|a| a.redated && a.copy_of == Some(ids[0])));
-    }
-
-    #[test]
-    fn stored_times_parse_in_the_forms_the_driver_writes_and_reads() {
-        use chrono::Timelike;
-        let at = parse_stored_time("2026-12-02T02:02:38.598537713+00:00").unwrap();
-        assert_eq!(at.timestamp_nanos_opt(), Some(1_796_176_958_598_537_713));
-        assert_eq!(
-            parse_stored_time("2026-12-02 02:02:38+00:00"),
-            Some(at.with_nanosecond(0).unwrap())
-        );
-        assert_eq!(
-            parse_stored_time("2026-12-02 02:02:38"),
-            Some(at.with_nanosecond(0).unwrap())
-        );
-        assert_eq!(parse_stored_time("yesterday"), None);
     }
 
     store_test!(async fn one_story_per_key(store) {
