@@ -14,8 +14,9 @@ pub enum SnapshotState {
     NotKept,
     /// No file: the next run replays the store.
     Absent,
-    /// The file loads and has seen every article up to this id.
-    Usable(i64),
+    /// The file loads and has seen every article up to this id; what the
+    /// engine it holds keeps.
+    Usable(i64, stories::EngineStats),
     /// The file is damaged, foreign or stale, for this reason.
     Unusable(String),
 }
@@ -63,7 +64,12 @@ impl fmt::Display for Survey {
         match &self.snapshot {
             SnapshotState::NotKept => write!(f, "snapshot: not kept"),
             SnapshotState::Absent => write!(f, "snapshot: absent (the next run replays the store)"),
-            SnapshotState::Usable(mark) => write!(f, "snapshot: loads, has seen articles up to {mark}"),
+            SnapshotState::Usable(mark, held) => write!(
+                f,
+                "snapshot: loads, has seen articles up to {mark}; holds {} documents, {} stories in the window \
+                 and {} archived, {} terms, {} postings",
+                held.documents_held, held.stories_live, held.stories_archived, held.terms, held.postings_entries
+            ),
             SnapshotState::Unusable(reason) => write!(f, "snapshot: unusable: {reason}"),
         }
     }
@@ -126,7 +132,7 @@ impl Pipeline {
             Some(file) => match file.inspect(self.store.as_ref()).await? {
                 Inspected::Absent => SnapshotState::Absent,
                 Inspected::Unusable(reason) => SnapshotState::Unusable(reason),
-                Inspected::Usable(_, mark) => SnapshotState::Usable(mark.0),
+                Inspected::Usable(engine, mark) => SnapshotState::Usable(mark.0, engine.stats()),
             },
         };
         Ok(Survey {
@@ -313,7 +319,7 @@ mod tests {
         let file = dir.path().join("story-engine.snapshot");
         assert!(matches!(
             pipeline.survey().await.unwrap().snapshot,
-            SnapshotState::Usable(_)
+            SnapshotState::Usable(..)
         ));
         std::fs::write(&file, b"not a snapshot").unwrap();
         store_only(&pipeline, 2, "lighthouse").await;
@@ -329,7 +335,7 @@ mod tests {
         let after = pipeline.survey().await.unwrap();
         assert!(after.is_healthy(), "{after}");
         assert!(
-            matches!(after.snapshot, SnapshotState::Usable(2)),
+            matches!(after.snapshot, SnapshotState::Usable(2, _)),
             "saved anew: {after}"
         );
     }

@@ -189,7 +189,7 @@ impl StoryEngine {
     /// The links the engine follows without a check (it indexes its maps
     /// by them): a snapshot that passed its checksum but breaks one was
     /// written wrongly, and is refused rather than left to panic later.
-    fn check_links(&self) -> Result<(), &'static str> {
+    pub(super) fn check_links(&self) -> Result<(), &'static str> {
         if self.docs.keys().any(|&d| d >= self.next_doc) || self.stories.keys().any(|&c| c >= self.next_story) {
             return Err("an index beyond the next one to hand out");
         }

@@ -80,6 +80,11 @@ impl StoryEngine {
                 last_arrival: c.last_arrival,
                 languages: c.languages,
                 held_docs: c.held_docs,
+                // Its size stays, so that a document that brings it back
+                // finds it closed: its earlier members are gone, and a
+                // story that moved or split by its members alone would
+                // leave their documents naming a story that no longer is.
+                size: c.size,
                 evicted: true,
                 digest,
                 ..Story::new(String::new())

@@ -165,6 +165,39 @@ fn a_document_far_behind_the_stream_finds_its_archived_story() {
 }
 
 #[test]
+fn a_story_brought_back_from_the_archive_is_closed_and_its_documents_keep_it() {
+    // Found at 100k articles: a revived story looked open with only its
+    // new member, so a merge moved that member alone and the story went,
+    // leaving its earlier documents naming it and the snapshot refused.
+    // An open story is one whose every document is a member it holds.
+    let mut e = StoryEngine::new(Config {
+        keep_arrivals: 0,
+        ..Config::default()
+    });
+    let mut revived = 0;
+    for d in out_of_order_archive() {
+        let archived: Vec<u32> = e.stories.iter().filter(|(_, c)| c.evicted).map(|(&id, _)| id).collect();
+        e.add(&d);
+        revived += archived
+            .iter()
+            .filter(|id| e.stories.get(id).is_some_and(|c| !c.evicted))
+            .count();
+        for (id, story) in e.stories.iter().filter(|(_, c)| c.open(e.config.review_members)) {
+            for (doc, record) in e.docs.iter().filter(|(_, r)| r.story == *id) {
+                assert!(
+                    story.members.iter().any(|m| m.doc == *doc),
+                    "open story {id} ({} members) lacks document {doc} ({}) that names it",
+                    story.members.len(),
+                    record.id
+                );
+            }
+        }
+        e.check_links().expect("every document names a story that is");
+    }
+    assert!(revived > 0, "no late report brought an archived story back");
+}
+
+#[test]
 fn cached_stems_give_the_terms_a_fresh_stemming_gives() {
     let mut e = engine_with_background();
     e.add(&doc("q1", "Earthquake near Marrakesh", QUAKE_A, Some("2023-09-09")));
