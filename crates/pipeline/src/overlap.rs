@@ -3,9 +3,10 @@
 //!
 //! Storing is a round of store writes and placing is mostly the story
 //! engine's CPU work, its store writes and the index, so on two cores the
-//! two halves overlap instead of taking turns. Pages are stored one at a
-//! time, in the order they come, so article ids follow that order, and
-//! they are placed in the same order: the stories are those of
+//! two halves overlap instead of taking turns. Pages are stored in the
+//! order they come, those ready together in one transaction, so article
+//! ids follow that order, and they are placed in the same order: the
+//! stories are those of
 //! [`Pipeline::ingest_extracted`] page by page. A crash leaves at most the
 //! pages stored ahead unplaced, and the next pipeline's recovery places
 //! them, as after a worker.
@@ -17,13 +18,17 @@ use store::{ArticleId, StoredArticle};
 use tokio::sync::mpsc;
 
 use crate::convert::placement_of;
-use crate::storing::{store_extracted, ExtractedPage, Stored};
+use crate::storing::{store_extracted_batch, ExtractedPage, Stored};
 use crate::timings::{lap, StageTimes};
 use crate::{Outcome, Pipeline};
 
 /// How many pages the storing task may store before the pipeline has
 /// placed them.
 const STORED_AHEAD: usize = 16;
+
+/// The most pages stored with one store transaction: those the reader has
+/// ready when the storing task comes back for more.
+const STORED_TOGETHER: usize = 16;
 
 /// The most stored pages placed with one store transaction.
 const PLACED_TOGETHER: usize = STORED_AHEAD;
@@ -50,23 +55,52 @@ impl Pipeline {
         let store = self.store.clone();
         let (tx, mut stored) = mpsc::channel::<crate::Result<Result<StoredPage, String>>>(STORED_AHEAD);
         let storer = tokio::spawn(async move {
-            while let Some(page) = pages.recv().await {
-                let item = match page {
-                    Err(reason) => Ok(Err(reason)),
-                    Ok((origin, page)) => {
-                        let mut times = StageTimes {
-                            extract: page.took(),
-                            ..StageTimes::default()
-                        };
-                        store_extracted(store.as_ref(), page, None, &mut times)
-                            .await
-                            .map(|outcome| Ok((origin, outcome, times)))
+            while let Some(first) = pages.recv().await {
+                // The pages read by now are stored together, in one
+                // transaction; the reader's failures keep their places.
+                let mut batch = vec![first];
+                while batch.len() < STORED_TOGETHER {
+                    match pages.try_recv() {
+                        Ok(page) => batch.push(page),
+                        Err(_) => break,
+                    }
+                }
+                let mut times = StageTimes::default();
+                let mut origins = Vec::with_capacity(batch.len());
+                let mut extracted = Vec::new();
+                for page in batch {
+                    match page {
+                        Err(reason) => origins.push(Err(reason)),
+                        Ok((origin, page)) => {
+                            times.extract += page.took();
+                            origins.push(Ok(origin));
+                            extracted.push(page);
+                        }
+                    }
+                }
+                let mut outcomes = match store_extracted_batch(store.as_ref(), extracted, &mut times).await {
+                    Ok(outcomes) => outcomes.into_iter(),
+                    Err(e) => {
+                        // A closed channel: the pipeline stopped on an error.
+                        let _ = tx.send(Err(e)).await;
+                        break;
                     }
                 };
-                let failed = item.is_err();
-                // A closed channel: the pipeline stopped on an error.
-                if tx.send(item).await.is_err() || failed {
-                    break;
+                let mut times = Some(times);
+                for origin in origins {
+                    let item = match origin {
+                        Err(reason) => Ok(Err(reason)),
+                        Ok(origin) => {
+                            let outcome = outcomes
+                                .next()
+                                .unwrap_or_else(|| Stored::Done(Outcome::Failed("not stored".into())));
+                            // The batch's times go with its first page.
+                            Ok(Ok((origin, outcome, times.take().unwrap_or_default())))
+                        }
+                    };
+                    if tx.send(item).await.is_err() {
+                        return;
+                    }
                 }
             }
         });
@@ -275,7 +309,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn articles_placed_together_get_the_stories_and_revisions_of_one_at_a_time() {
+    async fn articles_stored_and_placed_together_get_the_stories_and_revisions_of_one_at_a_time() {
         let mut pages: Vec<(String, String)> = strike_pages();
         // A re-dated re-post met before its original: the original's
         // verdict revises the re-post's, in the middle of the group.
@@ -296,22 +330,22 @@ mod tests {
         let two = tempfile::tempdir().unwrap();
         let mut pipeline = open(two.path()).await;
         pipeline.recover().await.unwrap();
-        let mut ids = Vec::new();
-        for (name, html) in &pages {
-            let mut times = StageTimes::default();
-            let stored = store_extracted(
-                pipeline.store.as_ref(),
-                ExtractedPage::new(&page(html, name)),
-                None,
-                &mut times,
-            )
+        // All stored in one transaction, then placed together.
+        let extracted = pages
+            .iter()
+            .map(|(name, html)| ExtractedPage::new(&page(html, name)))
+            .collect();
+        let stored = store_extracted_batch(pipeline.store.as_ref(), extracted, &mut StageTimes::default())
             .await
             .unwrap();
-            match stored {
-                Stored::New(id) => ids.push(id),
+        let ids: Vec<ArticleId> = stored
+            .into_iter()
+            .zip(&pages)
+            .map(|(stored, (name, _))| match stored {
+                Stored::New(id) => id,
                 Stored::Done(outcome) => panic!("{name}: {outcome:?}"),
-            }
-        }
+            })
+            .collect();
         let got = pipeline.place_new_group(&ids).await.unwrap();
         pipeline.flush().await.unwrap();
         assert_eq!(got, expected);

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use gather::Page;
 use model::Article;
-use store::{ArticleEntity, ArticleId, FetchId, FetchRecord, NewArticle, SourceId, Store};
+use store::{ArticleEntity, ArticleId, FetchId, FetchRecord, NewArticle, NewPage, PageStored, SourceId, Store};
 
 use crate::convert::identity_url;
 use crate::crash::{self, Point};
@@ -126,6 +126,67 @@ pub(crate) async fn store_extracted(
         fetch: Some(fetch_id),
     };
     store_unknown(store, unknown, times).await
+}
+
+/// Stores pages extracted beforehand, in order, with one store call
+/// ([`Store::store_pages`]: one transaction on SQLite), as
+/// [`store_extracted`] would one by one. The store time is all put on
+/// `times`.
+pub(crate) async fn store_extracted_batch(
+    store: &dyn Store,
+    pages: Vec<ExtractedPage>,
+    times: &mut StageTimes,
+) -> crate::Result<Vec<Stored>> {
+    let start = Instant::now();
+    let mut failures = Vec::with_capacity(pages.len());
+    let new_pages: Vec<NewPage> = pages
+        .into_iter()
+        .map(|page| {
+            let ExtractedPage {
+                mut fetch,
+                raw_hash,
+                article,
+                took: _,
+            } = page;
+            match article {
+                Err(reason) => {
+                    fetch.error = Some(reason.clone());
+                    failures.push(Some(reason));
+                    NewPage { fetch, article: None }
+                }
+                Ok((article, entities)) => {
+                    failures.push(None);
+                    let new = NewArticle {
+                        content_hash: stories::content_fingerprint(&article.text),
+                        canonical_url: identity_url(&article, &raw_hash),
+                        article,
+                        source: None,
+                        fetch: None,
+                    };
+                    NewPage {
+                        fetch,
+                        article: Some((new, entities)),
+                    }
+                }
+            }
+        })
+        .collect();
+    crash::point(Point::BeforeStoreCommit);
+    let stored = store.store_pages(new_pages, stories::entities::RULES_VERSION).await?;
+    crash::point(Point::AfterStoreCommit);
+    lap(&mut times.store, start);
+    Ok(stored
+        .into_iter()
+        .zip(failures)
+        .map(|(stored, failure)| match stored {
+            PageStored::New(id) => Stored::New(id),
+            PageStored::Known(id) => Stored::Done(Outcome::Known(id)),
+            PageStored::Recorded(_) => Stored::Done(Outcome::Failed(failure.unwrap_or_default())),
+            PageStored::Lost => Stored::Done(Outcome::Failed(
+                "its URL was stored by another writer and is gone again".into(),
+            )),
+        })
+        .collect())
 }
 
 /// Stores an article extracted elsewhere (a feed entry's own content, say),

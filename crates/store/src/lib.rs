@@ -90,6 +90,15 @@ pub trait Store: Send + Sync {
         version: u32,
         entities: &[ArticleEntity],
     ) -> Result<ArticleId>;
+    /// Stores pages in the order given, as one at a time would: a page with
+    /// an article whose canonical URL is stored already is
+    /// [`PageStored::Known`] and leaves no trace; otherwise its fetch is
+    /// recorded and its article stored with its entities
+    /// ([`Store::insert_scanned_article`]). SQLite writes them all in one
+    /// transaction (all or none); PostgreSQL stores them one by one, so
+    /// that workers take the lock that orders article ids for one insert
+    /// at a time.
+    async fn store_pages(&self, pages: Vec<NewPage>, version: u32) -> Result<Vec<PageStored>>;
     /// Puts an article into the story with this key, creating the story the
     /// first time the key is seen, and records its provenance.
     async fn assign_story(&self, article: ArticleId, placement: &StoryPlacement) -> Result<StoryId>;
@@ -280,4 +289,33 @@ pub trait Store: Send + Sync {
     async fn dead_jobs(&self, limit: u32) -> Result<Vec<DeadJob>>;
     /// Puts every dead job back in the queue with its tries reset; how many.
     async fn requeue_dead_jobs(&self, now: chrono::DateTime<chrono::Utc>) -> Result<u64>;
+}
+
+/// [`Store::store_pages`] through the one-page methods, one after the other.
+pub(crate) async fn store_pages_one_by_one(
+    store: &dyn Store,
+    pages: Vec<NewPage>,
+    version: u32,
+) -> Result<Vec<PageStored>> {
+    let mut stored = Vec::with_capacity(pages.len());
+    for page in pages {
+        let Some((mut article, entities)) = page.article else {
+            stored.push(PageStored::Recorded(store.record_fetch(&page.fetch).await?));
+            continue;
+        };
+        if let Some(id) = store.find_article_by_url(&article.canonical_url).await? {
+            stored.push(PageStored::Known(id));
+            continue;
+        }
+        article.fetch = Some(store.record_fetch(&page.fetch).await?);
+        stored.push(match store.insert_scanned_article(&article, version, &entities).await {
+            Ok(id) => PageStored::New(id),
+            Err(Error::Conflict(_)) => match store.find_article_by_url(&article.canonical_url).await? {
+                Some(id) => PageStored::Known(id),
+                None => PageStored::Lost,
+            },
+            Err(e) => return Err(e),
+        });
+    }
+    Ok(stored)
 }

@@ -86,6 +86,10 @@ macro_rules! store_impl {
                 self.insert_scanned(article, version, entities).await
             }
 
+            async fn store_pages(&self, pages: Vec<crate::NewPage>, version: u32) -> Result<Vec<crate::PageStored>> {
+                self.store_pages_here(pages, version).await
+            }
+
             async fn assign_story(&self, article: ArticleId, placement: &StoryPlacement) -> Result<StoryId> {
                 let mut tx = self.begin_story_write().await?;
                 let story = stories::assign(&mut tx, article, placement).await?;

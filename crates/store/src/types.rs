@@ -162,6 +162,32 @@ pub struct NewArticle {
     pub fetch: Option<FetchId>,
 }
 
+/// One page for [`crate::Store::store_pages`]: the record of its fetch or
+/// read, and what extraction made of it. A page that failed extraction has
+/// no article, and its fetch record says why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPage {
+    pub fetch: FetchRecord,
+    /// The article (its `fetch` is filled in by the store) and the
+    /// entities it names.
+    pub article: Option<(NewArticle, Vec<ArticleEntity>)>,
+}
+
+/// What [`crate::Store::store_pages`] did with one page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageStored {
+    /// A page without an article: its fetch is recorded, with its error.
+    Recorded(FetchId),
+    /// Its canonical URL was stored already (perhaps earlier in the same
+    /// call): nothing was written for it, not even its fetch.
+    Known(ArticleId),
+    /// A new article, with its fetch and entities.
+    New(ArticleId),
+    /// Another writer stored its URL between the look-up and the insert,
+    /// and that article is gone again.
+    Lost,
+}
+
 /// Where the stories stage put an article.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoryPlacement {

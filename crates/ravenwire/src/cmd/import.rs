@@ -103,8 +103,9 @@ pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
         // CPU work: both run on a thread of their own, beside the pipeline,
         // and hand pages over a small channel in input order, so a large
         // WARC streams through instead of being held in memory. The
-        // pipeline stores each page while it places the one before.
-        let (tx, rx) = tokio::sync::mpsc::channel(8);
+        // pipeline stores the pages read so far (up to 16, in one
+        // transaction) while it places those before.
+        let (tx, rx) = tokio::sync::mpsc::channel(16);
         let reader = {
             let input = input.clone();
             tokio::task::spawn_blocking(move || {

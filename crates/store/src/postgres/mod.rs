@@ -129,6 +129,12 @@ impl PgStore {
         Ok(id)
     }
 
+    /// One page after another: each insert takes the lock that orders
+    /// article ids on its own.
+    async fn store_pages_here(&self, pages: Vec<crate::NewPage>, version: u32) -> Result<Vec<crate::PageStored>> {
+        crate::store_pages_one_by_one(self, pages, version).await
+    }
+
     /// Starts a transaction that waits for every other story write.
     async fn begin_story_write(&self) -> Result<Transaction<'static, Postgres>> {
         let mut tx = self.pool.begin().await?;

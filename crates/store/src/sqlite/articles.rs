@@ -9,10 +9,13 @@ use super::parse_timestamp;
 use crate::types::provenance_of;
 use crate::{outlet_name, ArticleId, Error, NewArticle, Result, SourceId, StoredArticle, StoryId};
 
-pub(super) async fn find_by_url(pool: &SqlitePool, canonical_url: &str) -> Result<Option<ArticleId>> {
+pub(super) async fn find_by_url<'c>(
+    conn: impl sqlx::SqliteExecutor<'c>,
+    canonical_url: &str,
+) -> Result<Option<ArticleId>> {
     let id: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE canonical_url = ?")
         .bind(canonical_url)
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await?;
     Ok(id.map(ArticleId))
 }

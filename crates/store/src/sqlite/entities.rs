@@ -322,6 +322,62 @@ mod tests {
         assert_eq!(links, 0);
     });
 
+    store_test!(async fn pages_stored_together_are_stored_as_one_at_a_time_would_be(store) {
+        use crate::{FetchRecord, NewPage, PageStored};
+        let fetch = |url: &str, error: Option<&str>| FetchRecord {
+            url: url.to_string(),
+            final_url: None,
+            status: Some(200),
+            content_hash: None,
+            fetched_at: chrono::Utc::now(),
+            error: error.map(str::to_string),
+        };
+        let page = |url: &str, entities: Vec<ArticleEntity>| NewPage {
+            fetch: fetch(url, None),
+            article: Some((new_article(url, "Title", None), entities)),
+        };
+        let earlier = store
+            .insert_scanned_article(&new_article("https://a.example/old", "Old", None), 1, &[])
+            .await
+            .unwrap();
+        let germany = || named("place:germany", "Germany", EntityKind::Place, 2);
+        let pages = vec![
+            page("https://a.example/1", vec![germany()]),
+            NewPage {
+                fetch: fetch("https://a.example/broken", Some("no article in it")),
+                article: None,
+            },
+            // The same URL again, within the call and from before it.
+            page("https://a.example/1", vec![named("place:elsewhere", "Elsewhere", EntityKind::Place, 1)]),
+            page("https://a.example/old", vec![]),
+            page("https://b.example/2", vec![germany()]),
+        ];
+        let stored = store.store_pages(pages, 1).await.unwrap();
+        let [PageStored::New(a), PageStored::Recorded(_), PageStored::Known(again), PageStored::Known(old), PageStored::New(b)] =
+            stored[..]
+        else {
+            panic!("{stored:?}");
+        };
+        assert_eq!((again, old), (a, earlier));
+        assert!(earlier < a && a < b, "ids in the order given");
+        // A known page leaves no fetch behind; the new ones and the broken one do.
+        assert_eq!(store.stats().await.unwrap().fetches, 3);
+        let (error,): (Option<String>,) = store
+            .row("SELECT error FROM fetches WHERE url = 'https://a.example/broken'", &[])
+            .await;
+        assert_eq!(error.as_deref(), Some("no article in it"));
+        let stored_a = store.article(a).await.unwrap().unwrap();
+        assert_eq!(stored_a.article.title.as_deref(), Some("Title"));
+        let (fetch_of_a,): (Option<i64>,) = store.row(&format!("SELECT fetch_id FROM articles WHERE id = {a}"), &[]).await;
+        assert!(fetch_of_a.is_some(), "the article names its fetch");
+        // Both are scanned, and the entity of the repeated URL was not stored.
+        assert!(store.articles_lacking_entities(1, 10).await.unwrap().is_empty());
+        let (entities,): (i64,) = store.row("SELECT COUNT(*) FROM entities", &[]).await;
+        assert_eq!(entities, 1);
+        let (links,): (i64,) = store.row("SELECT COUNT(*) FROM article_entities", &[]).await;
+        assert_eq!(links, 2);
+    });
+
     // SQLite's writes take turns on one connection: many writers at once
     // must queue for it, not wait on each other forever.
     store_test!(multi_thread async fn many_writers_at_once_all_store_and_place_their_articles(store) {

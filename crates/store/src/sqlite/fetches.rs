@@ -1,10 +1,8 @@
 //! SQLite storage of the fetch log.
 
-use sqlx::SqlitePool;
-
 use crate::{FetchId, FetchRecord, Result};
 
-pub(super) async fn record(pool: &SqlitePool, fetch: &FetchRecord) -> Result<FetchId> {
+pub(super) async fn record<'c>(conn: impl sqlx::SqliteExecutor<'c>, fetch: &FetchRecord) -> Result<FetchId> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO fetches (url, final_url, status, content_hash, fetched_at, error) \
          VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
@@ -15,7 +13,7 @@ pub(super) async fn record(pool: &SqlitePool, fetch: &FetchRecord) -> Result<Fet
     .bind(&fetch.content_hash)
     .bind(fetch.fetched_at)
     .bind(&fetch.error)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await?;
     Ok(FetchId(id))
 }

@@ -168,6 +168,31 @@ impl SqliteStore {
         tx.commit().await?;
         Ok(id)
     }
+
+    /// Pages in one transaction: one commit for all of them, where each
+    /// page took two. Inside it no other writer can get in, so a URL not
+    /// found before the insert is not there at the insert either.
+    async fn store_pages_here(&self, pages: Vec<crate::NewPage>, version: u32) -> Result<Vec<crate::PageStored>> {
+        use crate::PageStored;
+        let mut stored = Vec::with_capacity(pages.len());
+        let mut tx = self.begin_write().await?;
+        for page in pages {
+            let Some((mut article, entities)) = page.article else {
+                stored.push(PageStored::Recorded(fetches::record(&mut *tx, &page.fetch).await?));
+                continue;
+            };
+            if let Some(id) = articles::find_by_url(&mut *tx, &article.canonical_url).await? {
+                stored.push(PageStored::Known(id));
+                continue;
+            }
+            article.fetch = Some(fetches::record(&mut *tx, &page.fetch).await?);
+            let id = articles::insert(&mut *tx, &article).await?;
+            entities::add_for_article(&mut tx, id, version, &entities).await?;
+            stored.push(PageStored::New(id));
+        }
+        tx.commit().await?;
+        Ok(stored)
+    }
 }
 
 crate::route::store_impl!(SqliteStore);
