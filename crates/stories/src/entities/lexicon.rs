@@ -3,6 +3,10 @@
 //! language (en, de, fr, es, it, nl, pt): a word that is a function word in
 //! one of them is rarely a name in another.
 
+use std::sync::OnceLock;
+
+use crate::hash::FastSet;
+
 /// Words that are capitalised only because they open a sentence or a
 /// headline (articles, pronouns, conjunctions, prepositions, frequent
 /// adverbs), never names on their own.
@@ -307,24 +311,63 @@ const GERMAN_PLACE_ENDINGS: &[&str] = &[
     "leben", "beck", "horst", "kamp", "werder", "wick",
 ];
 
-fn contains(list: &[&str], folded: &str) -> bool {
-    list.contains(&folded)
+/// A word list asked about by set look-up, the set built on first use:
+/// the rules ask about every word of every text, several lists a word,
+/// and a scan of a list compares the word with each entry in turn. The
+/// lists are fixed, so no text can crowd the fast hash's buckets.
+struct WordSet {
+    list: &'static [&'static str],
+    set: OnceLock<FastSet<&'static str>>,
+}
+
+impl WordSet {
+    const fn new(list: &'static [&'static str]) -> Self {
+        WordSet {
+            list,
+            set: OnceLock::new(),
+        }
+    }
+
+    fn contains(&self, folded: &str) -> bool {
+        self.set
+            .get_or_init(|| self.list.iter().copied().collect())
+            .contains(folded)
+    }
+}
+
+macro_rules! word_sets {
+    ($($set:ident = $list:ident;)*) => {
+        $(static $set: WordSet = WordSet::new($list);)*
+    };
+}
+
+word_sets! {
+    COMMON_SET = COMMON;
+    CALENDAR_SET = CALENDAR;
+    TITLE_SET = TITLES;
+    PLAIN_ACRONYM_SET = PLAIN_ACRONYMS;
+    DEMONYM_SET = DEMONYMS;
+    ORG_CUE_SET = ORG_CUES;
+    GERMAN_BARE_NOUN_SET = GERMAN_BARE_NOUNS;
+    PLACE_PREPOSITION_SET = PLACE_PREPOSITIONS;
+    PLACE_NOUN_SET = PLACE_NOUNS;
+    SPEECH_VERB_SET = SPEECH_VERBS;
+    PARTICLE_SET = PARTICLES;
+    PERSON_PARTICLE_SET = PERSON_PARTICLES;
 }
 
 pub fn is_common(folded: &str) -> bool {
-    // Asked for every headline word the story engine sees: a set, built once.
-    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
-    SET.get_or_init(|| COMMON.iter().copied().collect()).contains(folded)
+    COMMON_SET.contains(folded)
 }
 
 pub fn is_calendar(folded: &str) -> bool {
-    contains(CALENDAR, folded)
+    CALENDAR_SET.contains(folded)
 }
 
 /// A title or role before a name, or a compound role ("Innenminister",
 /// "vakbondsleider"; German and Dutch write them as one word).
 pub fn is_title(folded: &str, _german: bool) -> bool {
-    contains(TITLES, folded)
+    TITLE_SET.contains(folded)
         || GERMAN_ROLE_ENDINGS
             .iter()
             .any(|e| folded.len() >= e.len() + 3 && folded.ends_with(e))
@@ -343,7 +386,7 @@ pub fn is_place_head(folded: &str) -> bool {
 /// An organisation cue, or a compound ending in one ("Finanzministerium",
 /// "Landespolizei", "Kustwachtbureau").
 pub fn is_org_cue(folded: &str, _german: bool) -> bool {
-    contains(ORG_CUES, folded)
+    ORG_CUE_SET.contains(folded)
         || (folded.chars().count() > 7
             && [
                 "ministerium",
@@ -368,11 +411,11 @@ pub fn is_org_cue(folded: &str, _german: bool) -> bool {
 }
 
 pub fn is_plain_acronym(folded: &str) -> bool {
-    contains(PLAIN_ACRONYMS, folded)
+    PLAIN_ACRONYM_SET.contains(folded)
 }
 
 pub fn is_demonym(folded: &str) -> bool {
-    contains(DEMONYMS, folded)
+    DEMONYM_SET.contains(folded)
 }
 
 /// A noun for a kind of organisation, or a compound ending in one.
@@ -383,7 +426,7 @@ pub fn is_org_type(folded: &str) -> bool {
 }
 
 pub fn is_german_bare_noun(folded: &str) -> bool {
-    contains(GERMAN_BARE_NOUNS, folded)
+    GERMAN_BARE_NOUN_SET.contains(folded)
 }
 
 /// Conjunctions that join two names of one kind ("Orvania and Corvenia").
@@ -393,27 +436,27 @@ pub fn is_conjunction(folded: &str) -> bool {
 
 /// Exactly a listed organisation cue, not a compound ending in one.
 pub fn is_org_cue_exact(folded: &str) -> bool {
-    contains(ORG_CUES, folded)
+    ORG_CUE_SET.contains(folded)
 }
 
 pub fn is_place_preposition(folded: &str) -> bool {
-    contains(PLACE_PREPOSITIONS, folded)
+    PLACE_PREPOSITION_SET.contains(folded)
 }
 
 pub fn is_place_noun(folded: &str) -> bool {
-    contains(PLACE_NOUNS, folded)
+    PLACE_NOUN_SET.contains(folded)
 }
 
 pub fn is_speech_verb(folded: &str) -> bool {
-    contains(SPEECH_VERBS, folded)
+    SPEECH_VERB_SET.contains(folded)
 }
 
 pub fn is_particle(folded: &str) -> bool {
-    contains(PARTICLES, folded)
+    PARTICLE_SET.contains(folded)
 }
 
 pub fn is_person_particle(folded: &str) -> bool {
-    contains(PERSON_PARTICLES, folded)
+    PERSON_PARTICLE_SET.contains(folded)
 }
 
 /// Whether a German capitalised word looks like a common noun.

@@ -27,7 +27,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::fold::{fold, name_key};
+use super::fold::name_key;
 use super::gazetteer::{self, Entry};
 use super::lexicon::*;
 use super::tokens::{tokenize, Shape, Token};
@@ -103,7 +103,7 @@ pub fn extract(title: &str, text: &str, language: Option<&str>) -> Vec<Entity> {
 fn capitals_say_nothing(tokens: &[Token], headline: bool) -> bool {
     let content: Vec<&Token> = tokens
         .iter()
-        .filter(|t| t.text.chars().count() >= 4 && !is_common(&fold(&t.text)))
+        .filter(|t| t.text.chars().count() >= 4 && !is_common(&t.folded()))
         .collect();
     if content.len() < 3 {
         return false;
@@ -174,8 +174,8 @@ impl Scan<'_> {
         if !is_lower_particle(&tokens[j]) {
             return false;
         }
-        if self.german && ["der", "den", "des", "dem"].contains(&fold(&tokens[j].text).as_str()) {
-            return j > 0 && ["van", "von"].contains(&fold(&tokens[j - 1].text).as_str());
+        if self.german && ["der", "den", "des", "dem"].contains(&tokens[j].folded()) {
+            return j > 0 && ["van", "von"].contains(&tokens[j - 1].folded());
         }
         true
     }
@@ -185,7 +185,7 @@ impl Scan<'_> {
     fn run_is_place(&self, j: usize, end: usize) -> bool {
         self.gazetteer_entry(j, end)
             .is_some_and(|e| e.kind == EntityKind::Place)
-            || is_place_head(&fold(&self.tokens[j].text))
+            || is_place_head(&self.tokens[j].folded())
             || self.cue_before(j) == Cue::Place
     }
 
@@ -202,7 +202,7 @@ impl Scan<'_> {
             return i;
         }
         let head = &tokens[k - 1];
-        let folded = fold(&head.text);
+        let folded = head.folded();
         if head.text.starts_with(char::is_lowercase) && is_org_cue(&folded, self.german) && !is_common(&folded) {
             k - 1
         } else {
@@ -218,7 +218,7 @@ impl Scan<'_> {
         if i == 0 || tokens[i].break_before {
             return Cue::None;
         }
-        let before = fold(&tokens[i - 1].text);
+        let before = tokens[i - 1].folded();
         if is_title(&before, self.german) {
             return Cue::Person;
         }
@@ -227,11 +227,7 @@ impl Scan<'_> {
             return Cue::Organisation;
         }
         // "el grupo ecologista Green Current": the kind, then an adjective.
-        if i >= 2
-            && lower(i - 1)
-            && lower(i - 2)
-            && !tokens[i - 1].break_before
-            && is_org_type(&fold(&tokens[i - 2].text))
+        if i >= 2 && lower(i - 1) && lower(i - 2) && !tokens[i - 1].break_before && is_org_type(&tokens[i - 2].folded())
         {
             return Cue::Organisation;
         }
@@ -251,8 +247,8 @@ impl Scan<'_> {
             while k > 0 && i - k < 3 && is_lower_particle(&tokens[k - 1]) && !tokens[k].break_before {
                 k -= 1;
             }
-            if k > 0 && !tokens[k].break_before && is_title(&fold(&tokens[k - 1].text), self.german) {
-                let noun = fold(&tokens[k - 1].text);
+            if k > 0 && !tokens[k].break_before && is_title(&tokens[k - 1].folded(), self.german) {
+                let noun = tokens[k - 1].folded();
                 if !is_place_noun(&noun)
                     && ![
                         "mayor",
@@ -265,7 +261,7 @@ impl Scan<'_> {
                         "prefeita",
                         "burgermeister",
                     ]
-                    .contains(&noun.as_str())
+                    .contains(&noun)
                 {
                     return Cue::Portfolio;
                 }
@@ -275,7 +271,7 @@ impl Scan<'_> {
             return Cue::Place;
         }
         if is_lower_particle(&tokens[i - 1]) && i >= 2 && !tokens[i - 1].break_before {
-            let noun = fold(&tokens[i - 2].text);
+            let noun = tokens[i - 2].folded();
             if is_place_noun(&noun) {
                 return Cue::Place;
             }
@@ -304,7 +300,7 @@ impl Scan<'_> {
         }
         // A person's name before an organisation's: "Anna van Dijk van de
         // Universiteit van Lindenfeld", "Jan Keller of Lindenfeld Council".
-        if let Some(c) = (start..end).find(|&k| is_org_cue(&fold(&tokens[k].text), self.german)) {
+        if let Some(c) = (start..end).find(|&k| is_org_cue(&tokens[k].folded(), self.german)) {
             let mut s0 = c;
             while s0 > start && !is_lower_particle(&tokens[s0 - 1]) {
                 s0 -= 1;
@@ -320,10 +316,10 @@ impl Scan<'_> {
         }
         // A title, unless an organisation cue follows it ("General Motors").
         let title_at = |t: usize| {
-            is_title(&fold(&tokens[t].text), self.german) && (t == start || tokens[t].shape() != Shape::Initial)
+            is_title(&tokens[t].folded(), self.german) && (t == start || tokens[t].shape() != Shape::Initial)
         };
         if let Some(t) = (start..end).rev().find(|&t| title_at(t)) {
-            let after_has_cue = (t + 1..end).any(|k| is_org_cue(&fold(&tokens[k].text), self.german));
+            let after_has_cue = (t + 1..end).any(|k| is_org_cue(&tokens[k].folded(), self.german));
             if !after_has_cue {
                 self.split(start, t, Cue::None);
                 let next_is_particle = tokens.get(t + 1).is_some_and(is_lower_particle);
@@ -334,11 +330,11 @@ impl Scan<'_> {
         // A particle: kept inside an organisation's or person's name, else
         // a cut ("Jan Keller of Lindenfeld").
         if let Some(p) = (start + 1..end).find(|&p| is_lower_particle(&tokens[p])) {
-            let left_has_cue = (start..p).any(|k| is_org_cue(&fold(&tokens[k].text), self.german));
+            let left_has_cue = (start..p).any(|k| is_org_cue(&tokens[k].folded(), self.german));
             if left_has_cue {
                 return self.leaf(start, end, cue);
             }
-            let particle = fold(&tokens[p].text);
+            let particle = tokens[p].folded();
             if !is_person_particle(&particle) {
                 self.split(start, p, cue);
                 return self.split(p + 1, end, Cue::Place);
@@ -353,13 +349,13 @@ impl Scan<'_> {
         let tokens = self.tokens;
         while start < end {
             let t = &tokens[start];
-            let folded = fold(&t.text);
+            let folded = t.folded();
             let after_article = self.german && start > 0 && is_german_article(&tokens[start - 1]);
             let next_is_particle = tokens.get(start + 1).is_some_and(is_lower_particle);
             if self.gazetteer_entry(start, end).is_some() {
                 break;
             }
-            let run_has_cue = (start..end).any(|k| is_org_cue(&fold(&tokens[k].text), self.german));
+            let run_has_cue = (start..end).any(|k| is_org_cue(&tokens[k].folded(), self.german));
             if is_place_noun(&folded) && end - start > 1 && (next_is_particle || after_article) {
                 cue = Cue::Place;
             } else if is_org_type(&folded) && !is_org_cue(&folded, false) && end - start > 1 && !next_is_particle {
@@ -388,10 +384,10 @@ impl Scan<'_> {
         }
         while end > start {
             let t = &tokens[end - 1];
-            let folded = fold(&t.text);
+            let folded = t.folded();
             if is_lower_particle(t)
                 || (is_common(&folded) && t.shape() != Shape::Acronym)
-                || (is_calendar(&folded) && end - start > 1 && is_calendar(&fold(&tokens[end - 2].text)))
+                || (is_calendar(&folded) && end - start > 1 && is_calendar(&tokens[end - 2].folded()))
                 || (self.german && is_german_noun(&folded) && !is_org_cue(&folded, true))
             {
                 end -= 1;
@@ -399,7 +395,7 @@ impl Scan<'_> {
                 break;
             }
         }
-        if start < end && (start..end).all(|k| is_calendar(&fold(&tokens[k].text))) {
+        if start < end && (start..end).all(|k| is_calendar(&tokens[k].folded())) {
             return (end, end, cue);
         }
         (start, end, cue)
@@ -441,7 +437,7 @@ impl Scan<'_> {
             return self.push(start, end, Some(entry.kind), Some(entry), false);
         }
         let words = &tokens[start..end];
-        let folded: Vec<String> = words.iter().map(|t| fold(&t.text)).collect();
+        let folded: Vec<&str> = words.iter().map(|t| t.folded()).collect();
         if self.restricted {
             // Capitals say nothing here: every name-shaped stretch is only a
             // candidate for a name found elsewhere, and gazetteer names
@@ -467,7 +463,7 @@ impl Scan<'_> {
         if single && is_demonym(&folded[0]) {
             return;
         }
-        let after = tokens.get(end).filter(|t| !t.break_before).map(|t| fold(&t.text));
+        let after = tokens.get(end).filter(|t| !t.break_before).map(|t| t.folded());
         let speech = after.as_deref().is_some_and(is_speech_verb) && !words[0].sentence_start;
         match cue {
             Cue::Person => return self.push(start, end, Some(EntityKind::Person), None, false),
@@ -514,7 +510,7 @@ impl Scan<'_> {
                     self.push(a, b, Some(entry.kind), Some(entry), false);
                 } else if b - a == 1
                     && self.tokens[a].shape() == Shape::Acronym
-                    && !is_plain_acronym(&fold(&self.tokens[a].text))
+                    && !is_plain_acronym(&self.tokens[a].folded())
                 {
                     self.push(a, b, Some(EntityKind::Organisation), None, true);
                 } else {
@@ -531,11 +527,11 @@ impl Scan<'_> {
 /// A lower-case name particle ("van", "de", "of"); "al-" joined to its
 /// name is part of the word.
 fn is_lower_particle(token: &Token) -> bool {
-    token.text.starts_with(char::is_lowercase) && is_particle(&fold(&token.text))
+    token.text.starts_with(char::is_lowercase) && is_particle(&token.folded())
 }
 
 fn is_german_article(token: &Token) -> bool {
-    GERMAN_ARTICLES.contains(&fold(&token.text).as_str())
+    GERMAN_ARTICLES.contains(&token.folded())
 }
 
 /// Merges mentions into entities: strong mentions make entities, weak and

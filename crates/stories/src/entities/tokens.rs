@@ -14,6 +14,9 @@ pub struct Token {
     /// Punctuation (a comma, bracket, quote, dash) separates it from the
     /// word before, so no name runs across.
     pub break_before: bool,
+    /// [`super::fold`] of the text, made the first time a rule asks: the
+    /// rules look at a word and its neighbours many times over.
+    folded: std::cell::OnceCell<String>,
 }
 
 /// How a word looks.
@@ -35,6 +38,21 @@ pub enum Shape {
 }
 
 impl Token {
+    fn new(text: String, sentence_start: bool, break_before: bool) -> Token {
+        Token {
+            text,
+            sentence_start,
+            break_before,
+            folded: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The word folded for comparison with lists: lower case, no diacritics
+    /// (see [`super::fold`]).
+    pub fn folded(&self) -> &str {
+        self.folded.get_or_init(|| super::fold(&self.text))
+    }
+
     pub fn shape(&self) -> Shape {
         shape_of(&self.text)
     }
@@ -160,17 +178,12 @@ fn push_word(tokens: &mut Vec<Token>, word: &mut String, sentence_start: bool, b
         let mark = rest.chars().next().map_or(0, char::len_utf8);
         let after = &rest[mark..];
         if ELISIONS.contains(&prefix) && after.chars().next().is_some_and(char::is_alphabetic) {
-            tokens.push(Token {
-                text: text[..split + mark].to_string(),
+            tokens.push(Token::new(
+                text[..split + mark].to_string(),
                 sentence_start,
                 break_before,
-            });
-            let rest = after.to_string();
-            tokens.push(Token {
-                text: rest,
-                sentence_start: false,
-                break_before: false,
-            });
+            ));
+            tokens.push(Token::new(after.to_string(), false, false));
             return;
         }
     }
@@ -179,11 +192,7 @@ fn push_word(tokens: &mut Vec<Token>, word: &mut String, sentence_start: bool, b
             text.truncate(text.len() - suffix.len());
         }
     }
-    tokens.push(Token {
-        text,
-        sentence_start,
-        break_before,
-    });
+    tokens.push(Token::new(text, sentence_start, break_before));
 }
 
 #[cfg(test)]
