@@ -103,7 +103,7 @@ pub fn extract(title: &str, text: &str, language: Option<&str>) -> Vec<Entity> {
 fn capitals_say_nothing(tokens: &[Token], headline: bool) -> bool {
     let content: Vec<&Token> = tokens
         .iter()
-        .filter(|t| t.text.chars().count() >= 4 && !is_common(&t.folded()))
+        .filter(|t| t.text.chars().count() >= 4 && !is_common(t.folded()))
         .collect();
     if content.len() < 3 {
         return false;
@@ -185,7 +185,7 @@ impl Scan<'_> {
     fn run_is_place(&self, j: usize, end: usize) -> bool {
         self.gazetteer_entry(j, end)
             .is_some_and(|e| e.kind == EntityKind::Place)
-            || is_place_head(&self.tokens[j].folded())
+            || is_place_head(self.tokens[j].folded())
             || self.cue_before(j) == Cue::Place
     }
 
@@ -203,7 +203,7 @@ impl Scan<'_> {
         }
         let head = &tokens[k - 1];
         let folded = head.folded();
-        if head.text.starts_with(char::is_lowercase) && is_org_cue(&folded, self.german) && !is_common(&folded) {
+        if head.text.starts_with(char::is_lowercase) && is_org_cue(folded, self.german) && !is_common(folded) {
             k - 1
         } else {
             i
@@ -219,19 +219,19 @@ impl Scan<'_> {
             return Cue::None;
         }
         let before = tokens[i - 1].folded();
-        if is_title(&before, self.german) {
+        if is_title(before, self.german) {
             return Cue::Person;
         }
         let lower = |k: usize| tokens[k].text.starts_with(char::is_lowercase);
-        if lower(i - 1) && is_org_type(&before) {
+        if lower(i - 1) && is_org_type(before) {
             return Cue::Organisation;
         }
         // "el grupo ecologista Green Current": the kind, then an adjective.
-        if i >= 2 && lower(i - 1) && lower(i - 2) && !tokens[i - 1].break_before && is_org_type(&tokens[i - 2].folded())
+        if i >= 2 && lower(i - 1) && lower(i - 2) && !tokens[i - 1].break_before && is_org_type(tokens[i - 2].folded())
         {
             return Cue::Organisation;
         }
-        if is_conjunction(&before) && i >= 2 && !tokens[i - 1].break_before && tokens[i - 2].is_name_like() {
+        if is_conjunction(before) && i >= 2 && !tokens[i - 1].break_before && tokens[i - 2].is_name_like() {
             // "between Port Elwin and Valmora": the kind of the name before.
             let mut j = i - 2;
             while j > 0 && !tokens[j].break_before && tokens[j - 1].is_name_like() {
@@ -247,9 +247,9 @@ impl Scan<'_> {
             while k > 0 && i - k < 3 && is_lower_particle(&tokens[k - 1]) && !tokens[k].break_before {
                 k -= 1;
             }
-            if k > 0 && !tokens[k].break_before && is_title(&tokens[k - 1].folded(), self.german) {
+            if k > 0 && !tokens[k].break_before && is_title(tokens[k - 1].folded(), self.german) {
                 let noun = tokens[k - 1].folded();
-                if !is_place_noun(&noun)
+                if !is_place_noun(noun)
                     && ![
                         "mayor",
                         "maire",
@@ -267,15 +267,15 @@ impl Scan<'_> {
                 }
             }
         }
-        if is_place_preposition(&before) || is_place_noun(&before) {
+        if is_place_preposition(before) || is_place_noun(before) {
             return Cue::Place;
         }
         if is_lower_particle(&tokens[i - 1]) && i >= 2 && !tokens[i - 1].break_before {
             let noun = tokens[i - 2].folded();
-            if is_place_noun(&noun) {
+            if is_place_noun(noun) {
                 return Cue::Place;
             }
-            if is_title(&noun, self.german) {
+            if is_title(noun, self.german) {
                 // "the mayor of Valmora"
                 return Cue::Place;
             }
@@ -300,7 +300,7 @@ impl Scan<'_> {
         }
         // A person's name before an organisation's: "Anna van Dijk van de
         // Universiteit van Lindenfeld", "Jan Keller of Lindenfeld Council".
-        if let Some(c) = (start..end).find(|&k| is_org_cue(&tokens[k].folded(), self.german)) {
+        if let Some(c) = (start..end).find(|&k| is_org_cue(tokens[k].folded(), self.german)) {
             let mut s0 = c;
             while s0 > start && !is_lower_particle(&tokens[s0 - 1]) {
                 s0 -= 1;
@@ -315,11 +315,10 @@ impl Scan<'_> {
             }
         }
         // A title, unless an organisation cue follows it ("General Motors").
-        let title_at = |t: usize| {
-            is_title(&tokens[t].folded(), self.german) && (t == start || tokens[t].shape() != Shape::Initial)
-        };
+        let title_at =
+            |t: usize| is_title(tokens[t].folded(), self.german) && (t == start || tokens[t].shape() != Shape::Initial);
         if let Some(t) = (start..end).rev().find(|&t| title_at(t)) {
-            let after_has_cue = (t + 1..end).any(|k| is_org_cue(&tokens[k].folded(), self.german));
+            let after_has_cue = (t + 1..end).any(|k| is_org_cue(tokens[k].folded(), self.german));
             if !after_has_cue {
                 self.split(start, t, Cue::None);
                 let next_is_particle = tokens.get(t + 1).is_some_and(is_lower_particle);
@@ -330,12 +329,12 @@ impl Scan<'_> {
         // A particle: kept inside an organisation's or person's name, else
         // a cut ("Jan Keller of Lindenfeld").
         if let Some(p) = (start + 1..end).find(|&p| is_lower_particle(&tokens[p])) {
-            let left_has_cue = (start..p).any(|k| is_org_cue(&tokens[k].folded(), self.german));
+            let left_has_cue = (start..p).any(|k| is_org_cue(tokens[k].folded(), self.german));
             if left_has_cue {
                 return self.leaf(start, end, cue);
             }
             let particle = tokens[p].folded();
-            if !is_person_particle(&particle) {
+            if !is_person_particle(particle) {
                 self.split(start, p, cue);
                 return self.split(p + 1, end, Cue::Place);
             }
@@ -355,26 +354,26 @@ impl Scan<'_> {
             if self.gazetteer_entry(start, end).is_some() {
                 break;
             }
-            let run_has_cue = (start..end).any(|k| is_org_cue(&tokens[k].folded(), self.german));
-            if is_place_noun(&folded) && end - start > 1 && (next_is_particle || after_article) {
+            let run_has_cue = (start..end).any(|k| is_org_cue(tokens[k].folded(), self.german));
+            if is_place_noun(folded) && end - start > 1 && (next_is_particle || after_article) {
                 cue = Cue::Place;
-            } else if is_org_type(&folded) && !is_org_cue(&folded, false) && end - start > 1 && !next_is_particle {
+            } else if is_org_type(folded) && !is_org_cue(folded, false) && end - start > 1 && !next_is_particle {
                 cue = Cue::Organisation;
             } else if is_lower_particle(t)
-                || (is_common(&folded) && t.shape() != Shape::Acronym)
-                || is_calendar(&folded)
-                || (self.german && is_german_noun(&folded) && !is_org_cue(&folded, true))
-                || (self.german && is_german_bare_noun(&folded))
+                || (is_common(folded) && t.shape() != Shape::Acronym)
+                || is_calendar(folded)
+                || (self.german && is_german_noun(folded) && !is_org_cue(folded, true))
+                || (self.german && is_german_bare_noun(folded))
                 || (after_article
                     && !run_has_cue
                     && end - start > 1
-                    && !is_org_cue(&folded, true)
-                    && !is_title(&folded, true)
+                    && !is_org_cue(folded, true)
+                    && !is_title(folded, true)
                     && self.gazetteer_entry(start, end).is_none())
             {
-                if is_common(&folded) && is_place_preposition(&folded) {
+                if is_common(folded) && is_place_preposition(folded) {
                     cue = Cue::Place;
-                } else if after_article && is_org_type(&folded) {
+                } else if after_article && is_org_type(folded) {
                     cue = Cue::Organisation;
                 }
             } else {
@@ -386,16 +385,16 @@ impl Scan<'_> {
             let t = &tokens[end - 1];
             let folded = t.folded();
             if is_lower_particle(t)
-                || (is_common(&folded) && t.shape() != Shape::Acronym)
-                || (is_calendar(&folded) && end - start > 1 && is_calendar(&tokens[end - 2].folded()))
-                || (self.german && is_german_noun(&folded) && !is_org_cue(&folded, true))
+                || (is_common(folded) && t.shape() != Shape::Acronym)
+                || (is_calendar(folded) && end - start > 1 && is_calendar(tokens[end - 2].folded()))
+                || (self.german && is_german_noun(folded) && !is_org_cue(folded, true))
             {
                 end -= 1;
             } else {
                 break;
             }
         }
-        if start < end && (start..end).all(|k| is_calendar(&tokens[k].folded())) {
+        if start < end && (start..end).all(|k| is_calendar(tokens[k].folded())) {
             return (end, end, cue);
         }
         (start, end, cue)
@@ -446,7 +445,7 @@ impl Scan<'_> {
         }
         let single = words.len() == 1;
         let cues = folded.iter().filter(|f| is_org_cue(f, self.german)).count();
-        let compound_cue = single && is_org_cue(&folded[0], true) && !is_org_cue_exact(&folded[0]);
+        let compound_cue = single && is_org_cue(folded[0], true) && !is_org_cue_exact(folded[0]);
         if (cues > 0 && !single) || compound_cue {
             return self.push(start, end, Some(EntityKind::Organisation), None, false);
         }
@@ -455,16 +454,16 @@ impl Scan<'_> {
             return;
         }
         if single && words[0].shape() == Shape::Acronym {
-            if is_plain_acronym(&folded[0]) {
+            if is_plain_acronym(folded[0]) {
                 return;
             }
             return self.push(start, end, Some(EntityKind::Organisation), None, false);
         }
-        if single && is_demonym(&folded[0]) {
+        if single && is_demonym(folded[0]) {
             return;
         }
         let after = tokens.get(end).filter(|t| !t.break_before).map(|t| t.folded());
-        let speech = after.as_deref().is_some_and(is_speech_verb) && !words[0].sentence_start;
+        let speech = after.is_some_and(is_speech_verb) && !words[0].sentence_start;
         match cue {
             Cue::Person => return self.push(start, end, Some(EntityKind::Person), None, false),
             Cue::Organisation => return self.push(start, end, Some(EntityKind::Organisation), None, false),
@@ -476,15 +475,15 @@ impl Scan<'_> {
                 let foreign = folded[0].ends_with(['a', 'i', 'o', 'u', 'y']);
                 let plausible = !self.german
                     || !single
-                    || has_german_place_ending(&folded[0])
-                    || (foreign && !is_german_bare_noun(&folded[0]));
+                    || has_german_place_ending(folded[0])
+                    || (foreign && !is_german_bare_noun(folded[0]));
                 if plausible && !(single && words[0].sentence_start && self.german) {
                     return self.push(start, end, Some(EntityKind::Place), None, false);
                 }
             }
             _ => {}
         }
-        if !single && is_place_head(&folded[0]) && words[0].shape() == Shape::Capitalised {
+        if !single && is_place_head(folded[0]) && words[0].shape() == Shape::Capitalised {
             return self.push(start, end, Some(EntityKind::Place), None, false);
         }
         if !single {
@@ -510,7 +509,7 @@ impl Scan<'_> {
                     self.push(a, b, Some(entry.kind), Some(entry), false);
                 } else if b - a == 1
                     && self.tokens[a].shape() == Shape::Acronym
-                    && !is_plain_acronym(&self.tokens[a].folded())
+                    && !is_plain_acronym(self.tokens[a].folded())
                 {
                     self.push(a, b, Some(EntityKind::Organisation), None, true);
                 } else {
@@ -527,7 +526,7 @@ impl Scan<'_> {
 /// A lower-case name particle ("van", "de", "of"); "al-" joined to its
 /// name is part of the word.
 fn is_lower_particle(token: &Token) -> bool {
-    token.text.starts_with(char::is_lowercase) && is_particle(&token.folded())
+    token.text.starts_with(char::is_lowercase) && is_particle(token.folded())
 }
 
 fn is_german_article(token: &Token) -> bool {
