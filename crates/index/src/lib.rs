@@ -20,6 +20,7 @@
 mod filter;
 mod mark;
 mod query;
+mod rank;
 mod tokenizer;
 
 use std::path::{Path, PathBuf};
@@ -144,7 +145,7 @@ fn pieces(text: &str, max: usize) -> impl Iterator<Item = &str> {
 /// A title match says more about what an article is about than a body match.
 const TITLE_BOOST: Score = 2.0;
 
-const ID: &str = "id";
+pub(crate) const ID: &str = "id";
 const TITLE: &str = "title";
 const TEXT: &str = "text";
 const URL: &str = "url";
@@ -295,14 +296,7 @@ impl SearchIndex {
         let parsed = filter::apply(&self.fields, words, filters);
         let searcher = self.reader.searcher();
         let found: Vec<(Score, DocAddress)> = match sort {
-            Sort::Relevance => {
-                let ranking = TopDocs::with_limit(limit).order_by((
-                    (SortBySimilarityScore, Order::Desc),
-                    (SortByStaticFastValue::<i64>::for_field(ID), Order::Asc),
-                ));
-                let top: Vec<((Score, Option<i64>), DocAddress)> = searcher.search(&parsed, &ranking)?;
-                top.into_iter().map(|((score, _), address)| (score, address)).collect()
-            }
+            Sort::Relevance => rank::best_first(&searcher, &*parsed, limit)?,
             Sort::Newest => {
                 let ranking = TopDocs::with_limit(limit).order_by((
                     (SortByStaticFastValue::<i64>::for_field(PUBLISHED), Order::Desc),
@@ -589,6 +583,60 @@ mod tests {
         assert!(hits[0].score > hits[1].score);
         assert_eq!(hits[1].score, hits[2].score);
         assert_eq!(index.search("election", 1).unwrap()[0].id, 5);
+    }
+
+    #[test]
+    fn copies_that_tie_at_the_cut_are_kept_by_id_whatever_their_order_in_the_index() {
+        // Four copies of one text, added in three commits so that the index
+        // holds them in an order of its own, and one better match.
+        let dir = tempfile::tempdir().unwrap();
+        let copy = |id| article(id, "Other news", "The harbour bridge reopened.");
+        let index = index_with(dir.path(), &[copy(40), copy(12)]);
+        for batch in [
+            vec![copy(31), article(50, "Harbour bridge", "The harbour bridge reopened.")],
+            vec![copy(8)],
+        ] {
+            let mut writer = index.batch().unwrap();
+            for a in &batch {
+                writer.upsert(a).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let order = |limit| -> Vec<i64> { index.search("harbour", limit).unwrap().iter().map(|h| h.id).collect() };
+        // The cut falls between two copies: the earlier ids are kept.
+        assert_eq!(order(3), [50, 8, 12]);
+        assert_eq!(order(2), [50, 8]);
+        // The cut falls after the better match, or after every match.
+        assert_eq!(order(1), [50]);
+        assert_eq!(order(10), [50, 8, 12, 31, 40]);
+        // The same cuts on a query whose scores all differ but for the copies.
+        assert_eq!(
+            index
+                .search("harbour bridge", 4)
+                .unwrap()
+                .iter()
+                .map(|h| h.id)
+                .collect::<Vec<_>>(),
+            [50, 8, 12, 31]
+        );
+    }
+
+    #[test]
+    fn copies_stored_again_are_not_counted_twice_among_the_ties() {
+        let dir = tempfile::tempdir().unwrap();
+        let copy = |id| article(id, "Other news", "The harbour bridge reopened.");
+        let mut first: Vec<IndexedArticle> = (1..=12).map(copy).collect();
+        first.push(article(50, "Harbour bridge", "The harbour bridge reopened."));
+        let index = index_with(dir.path(), &first);
+        // Their old versions stay in segments that hold live copies too,
+        // marked deleted until a merge.
+        let mut writer = index.batch().unwrap();
+        for id in [2, 3, 5] {
+            writer.upsert(&copy(id)).unwrap();
+        }
+        writer.commit().unwrap();
+        let order: Vec<i64> = index.search("harbour", 5).unwrap().iter().map(|h| h.id).collect();
+        assert_eq!(order, [50, 1, 2, 3, 4]);
     }
 
     #[test]

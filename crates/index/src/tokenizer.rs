@@ -75,21 +75,10 @@ impl WordTokenStream<'_> {
 
 impl TokenStream for WordTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        let rest = &self.text[self.cursor..];
-        let Some((skip, first)) = rest.char_indices().find(|&(_, c)| is_word_char(c) || is_ideograph(c)) else {
+        let Some((start, end)) = next_word(self.text, self.cursor) else {
             self.cursor = self.text.len();
             return false;
         };
-        let start = self.cursor + skip;
-        let mut end = start + first.len_utf8();
-        if !is_ideograph(first) {
-            for c in self.text[end..].chars() {
-                if !is_word_char(c) || is_ideograph(c) {
-                    break;
-                }
-                end += c.len_utf8();
-            }
-        }
         self.cursor = end;
         self.emit(start, end);
         true
@@ -102,6 +91,50 @@ impl TokenStream for WordTokenStream<'_> {
     fn token_mut(&mut self) -> &mut Token {
         self.token
     }
+}
+
+/// The byte range of the first word of `text` at or after `from` (a char
+/// boundary): a run of word characters, or one ideograph.
+///
+/// Most bytes of most news text are ASCII, and they are tested as bytes; a
+/// byte of 0x80 or more starts a character that is decoded and tested whole.
+fn next_word(text: &str, from: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let char_at = |i: usize| text[i..].chars().next();
+    let mut start = from;
+    let first = loop {
+        let &b = bytes.get(start)?;
+        if b.is_ascii() {
+            if b.is_ascii_alphanumeric() {
+                break None;
+            }
+            start += 1;
+        } else {
+            let c = char_at(start)?;
+            if is_word_char(c) || is_ideograph(c) {
+                break Some(c);
+            }
+            start += c.len_utf8();
+        }
+    };
+    let mut end = start + first.map_or(1, char::len_utf8);
+    if first.is_some_and(is_ideograph) {
+        return Some((start, end));
+    }
+    while let Some(&b) = bytes.get(end) {
+        if b.is_ascii() {
+            if !b.is_ascii_alphanumeric() {
+                break;
+            }
+            end += 1;
+        } else {
+            match char_at(end) {
+                Some(c) if is_word_char(c) && !is_ideograph(c) => end += c.len_utf8(),
+                _ => break,
+            }
+        }
+    }
+    Some((start, end))
 }
 
 fn is_word_char(c: char) -> bool {
@@ -191,6 +224,75 @@ mod tests {
             seen.push((token.position, &text[token.offset_from..token.offset_to]));
         }
         assert_eq!(seen, [(0, "a"), (1, "北"), (2, "京"), (3, "bc")]);
+    }
+
+    /// Words as the rules define them, one character at a time: what the
+    /// byte-wise scan must agree with.
+    fn words_char_by_char(text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut cursor = 0;
+        while let Some((skip, first)) = text[cursor..]
+            .char_indices()
+            .find(|&(_, c)| is_word_char(c) || is_ideograph(c))
+        {
+            let start = cursor + skip;
+            let mut end = start + first.len_utf8();
+            if !is_ideograph(first) {
+                for c in text[end..].chars() {
+                    if !is_word_char(c) || is_ideograph(c) {
+                        break;
+                    }
+                    end += c.len_utf8();
+                }
+            }
+            out.push((start, end));
+            cursor = end;
+        }
+        out
+    }
+
+    #[test]
+    fn the_bytewise_scan_finds_the_words_the_character_rules_define() {
+        let texts = [
+            "",
+            "   ",
+            "plain ASCII, with punctuation; and 2026 numbers!",
+            "Élections à São Paulo, MÜNCHEN! naïve café-crème",
+            "प्रधानमंत्री ने कहा। मुंबई",
+            "مُحَمَّد قال: «نعم»",
+            "東京タワー、AI北京2026年x",
+            "mixed\u{0301}marks\u{200D}joined ・ katakana・dot",
+            "emoji 🙂 between😀words, and \u{FFFD} replacement",
+            "trailing word",
+            "x",
+            "日",
+        ];
+        for text in texts {
+            let mut found = Vec::new();
+            let mut cursor = 0;
+            while let Some((start, end)) = next_word(text, cursor) {
+                found.push((start, end));
+                cursor = end;
+            }
+            assert_eq!(found, words_char_by_char(text), "{text:?}");
+        }
+        // Every character of the first 0x3100 code points, and a few
+        // beyond, between ASCII letters and alone.
+        let chars = (0u32..0x3100)
+            .chain(0x4E00..0x4E10)
+            .chain(0x1F600..0x1F610)
+            .filter_map(char::from_u32);
+        for c in chars {
+            for text in [format!("a{c}b"), format!("{c}"), format!(" {c}{c} ")] {
+                let mut found = Vec::new();
+                let mut cursor = 0;
+                while let Some((start, end)) = next_word(&text, cursor) {
+                    found.push((start, end));
+                    cursor = end;
+                }
+                assert_eq!(found, words_char_by_char(&text), "{text:?}");
+            }
+        }
     }
 
     #[test]

@@ -313,7 +313,7 @@ pub(crate) async fn search(State(state): State<AppState>, params: QueryParams) -
     let limit = params.number("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)?;
     let page = params.number("page", 1, 1, search_page::MAX_SEARCH_PAGE)?;
     let skip = ((page - 1) * limit) as usize;
-    let mut hits = search_page::run(&state.index, &spec, skip + limit as usize).await?;
+    let mut hits = search_page::run(&state, &spec, skip + limit as usize).await?;
     let hits = hits.split_off(skip.min(hits.len()));
     let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
     let provenance = provenance_of(&state, ids).await?;

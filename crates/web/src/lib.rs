@@ -61,6 +61,7 @@ use tower_http::trace::TraceLayer;
 pub use auth::LoginLimiter;
 pub use base_url::BaseUrl;
 pub use error::Error;
+pub use search_page::SearchTurns;
 pub use server::{serve, Limits, StopSignals};
 pub use websub::{verify_signature, Inbox, Push};
 
@@ -79,6 +80,8 @@ pub struct AppState {
     pub private: bool,
     /// Failed logins, counted to slow down password guessing.
     pub login_limiter: LoginLimiter,
+    /// How many searches run at once (two a core by default).
+    pub searches: SearchTurns,
 }
 
 /// The pages load nothing but our stylesheet, our one keyboard script (from

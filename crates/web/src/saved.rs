@@ -88,7 +88,7 @@ async fn checked(state: &AppState, name: Option<String>, spec: SearchSpec) -> Re
         ));
     }
     // A query the index refuses is refused now, not on every later visit.
-    search_page::run(&state.index, &spec, 1).await?;
+    search_page::run(state, &spec, 1).await?;
     Ok(NewSavedSearch {
         name,
         query: spec.query,
@@ -218,7 +218,7 @@ pub(crate) async fn saved_feed(
     let mut spec = SearchSpec::of_saved(&saved);
     spec.sort = SearchSort::Date;
     let hits = if spec.is_search() {
-        search_page::run(&state.index, &spec, HITS_IN_FEED).await?
+        search_page::run(&state, &spec, HITS_IN_FEED).await?
     } else {
         Vec::new()
     };

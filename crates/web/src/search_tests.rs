@@ -670,3 +670,43 @@ async fn the_api_creates_and_deletes_saved_searches() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// Searches take turns (`SearchTurns`): with one turn, many searches sent at
+/// once are all answered, in turn, and a search that fails hands its turn
+/// on like one that succeeds.
+#[tokio::test]
+async fn searches_that_wait_their_turn_are_all_answered() {
+    let mut fx = Fixture::new().await;
+    fx.state.searches = crate::SearchTurns::new(1);
+    let fx = std::sync::Arc::new(fx);
+    let paths = [
+        "/api/v1/search?q=harbour",
+        "/api/v1/search?q=nosuchfield:x",
+        "/search?q=apples",
+        "/api/v1/search?q=%22harbour+bridge%22",
+    ];
+    let requests: Vec<_> = (0..24)
+        .map(|i| {
+            let fx = std::sync::Arc::clone(&fx);
+            let path = paths[i % paths.len()];
+            tokio::spawn(async move { (path, fx.get(path).await.status) })
+        })
+        .collect();
+    let answers = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        let mut answers = Vec::new();
+        for request in requests {
+            answers.push(request.await.expect("request task"));
+        }
+        answers
+    })
+    .await
+    .expect("every search is answered: none waits forever for a turn");
+    for (path, status) in answers {
+        let expected = if path.contains("nosuchfield") {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        };
+        assert_eq!(status, expected, "{path}");
+    }
+}

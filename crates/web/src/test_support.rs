@@ -195,6 +195,7 @@ impl Fixture {
                 websub: None,
                 private: false,
                 login_limiter: Default::default(),
+                searches: Default::default(),
             },
             bridge_story,
             orchard_story,

@@ -72,6 +72,16 @@ pub struct ServerArgs {
     )]
     pub max_connections: u32,
 
+    /// Searches run at once; more wait their turn, first come first served
+    /// (default: two a core).
+    #[arg(
+        long,
+        value_name = "N",
+        env = "RAVENWIRE_SEARCHES_AT_ONCE",
+        value_parser = clap::value_parser!(u32).range(1..=1024),
+    )]
+    pub searches_at_once: Option<u32>,
+
     /// Private reading: every page and API read needs a login session or
     /// an API token (the login, /static and /healthz stay open).
     #[arg(long, env = "RAVENWIRE_PRIVATE", value_parser = clap::builder::BoolishValueParser::new())]
@@ -256,6 +266,10 @@ pub async fn serve(
         websub,
         private: args.private,
         login_limiter: web::LoginLimiter::default(),
+        searches: match args.searches_at_once {
+            Some(n) => web::SearchTurns::new(n as usize),
+            None => web::SearchTurns::default(),
+        },
     };
     web::serve(listener, state, args.limits(), signals).await?;
     Ok(ExitCode::SUCCESS)
