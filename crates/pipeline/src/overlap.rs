@@ -78,7 +78,7 @@ impl Pipeline {
                         }
                     }
                 }
-                let mut outcomes = match store_extracted_batch(store.as_ref(), extracted, &mut times).await {
+                let mut outcomes = match store_extracted_batch(store.as_ref(), extracted, None, &mut times).await {
                     Ok(outcomes) => outcomes.into_iter(),
                     Err(e) => {
                         // A closed channel: the pipeline stopped on an error.
@@ -335,7 +335,7 @@ mod tests {
             .iter()
             .map(|(name, html)| ExtractedPage::new(&page(html, name)))
             .collect();
-        let stored = store_extracted_batch(pipeline.store.as_ref(), extracted, &mut StageTimes::default())
+        let stored = store_extracted_batch(pipeline.store.as_ref(), extracted, None, &mut StageTimes::default())
             .await
             .unwrap();
         let ids: Vec<ArticleId> = stored

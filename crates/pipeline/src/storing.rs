@@ -94,47 +94,22 @@ pub(crate) async fn store_extracted(
     source: Option<SourceId>,
     times: &mut StageTimes,
 ) -> crate::Result<Stored> {
-    let start = Instant::now();
-    let ExtractedPage {
-        mut fetch,
-        raw_hash,
-        article,
-        took: _,
-    } = page;
-    let (article, entities) = match article {
-        Ok(found) => found,
-        Err(reason) => {
-            fetch.error = Some(reason.clone());
-            store.record_fetch(&fetch).await?;
-            lap(&mut times.store, start);
-            return Ok(Stored::Done(Outcome::Failed(reason)));
-        }
-    };
-    // A page seen before leaves no trace at all, so importing the same
-    // input twice adds nothing, not even to the fetch log.
-    if let Some(id) = store.find_article_by_url(&identity_url(&article, &raw_hash)).await? {
-        lap(&mut times.store, start);
-        return Ok(Stored::Done(Outcome::Known(id)));
-    }
-    let fetch_id = store.record_fetch(&fetch).await?;
-    lap(&mut times.store, start);
-    let unknown = Unknown {
-        article,
-        entities,
-        identity_hash: &raw_hash,
-        source,
-        fetch: Some(fetch_id),
-    };
-    store_unknown(store, unknown, times).await
+    let mut stored = store_extracted_batch(store, vec![page], source, times).await?;
+    Ok(stored
+        .pop()
+        .unwrap_or_else(|| Stored::Done(Outcome::Failed("the store answered nothing for the page".into()))))
 }
 
 /// Stores pages extracted beforehand, in order, with one store call
-/// ([`Store::store_pages`]: one transaction on SQLite), as
-/// [`store_extracted`] would one by one. The store time is all put on
-/// `times`.
+/// ([`Store::store_pages`]: one transaction on SQLite), each as an article
+/// of `source` unless it failed: a failure is recorded in the fetch log
+/// only, and a page whose URL is stored already (before, or earlier in the
+/// same call) leaves no trace at all, so importing the same input twice adds
+/// nothing, not even to the fetch log. The store time is all put on `times`.
 pub(crate) async fn store_extracted_batch(
     store: &dyn Store,
     pages: Vec<ExtractedPage>,
+    source: Option<SourceId>,
     times: &mut StageTimes,
 ) -> crate::Result<Vec<Stored>> {
     let start = Instant::now();
@@ -160,7 +135,7 @@ pub(crate) async fn store_extracted_batch(
                         content_hash: stories::content_fingerprint(&article.text),
                         canonical_url: identity_url(&article, &raw_hash),
                         article,
-                        source: None,
+                        source,
                         fetch: None,
                     };
                     NewPage {
