@@ -208,9 +208,9 @@ impl Pipeline {
         let placements: Vec<_> = judged.iter().map(|(stored, a)| (stored.id, placement_of(a))).collect();
         let stories = self.store.assign_stories(&placements).await?;
         lap(&mut self.times.placement, start);
-        for ((stored, assignment), story) in judged.drain(..).zip(stories) {
-            self.note_story(assignment.story_key, story);
-            self.queue_placed(&stored, story);
+        for ((stored, assignment), placed) in judged.drain(..).zip(stories) {
+            self.note_story(assignment.story_key, placed.story);
+            self.queue_placed(&stored, placed.story);
         }
         Ok(())
     }

@@ -103,8 +103,12 @@ pub trait Store: Send + Sync {
     /// first time the key is seen, and records its provenance.
     async fn assign_story(&self, article: ArticleId, placement: &StoryPlacement) -> Result<StoryId>;
     /// [`Store::assign_story`] for each placement in turn, in one
-    /// transaction: all of them or none. The stories, in the same order.
-    async fn assign_stories(&self, placements: &[(ArticleId, StoryPlacement)]) -> Result<Vec<StoryId>>;
+    /// transaction: all of them or none. Where each article went, and the
+    /// story it left if it moved, in the same order. A story that several
+    /// of the placements change has its front-page rank worked out once, at
+    /// the end, so moving a story's members costs one read of it, not one a
+    /// member.
+    async fn assign_stories(&self, placements: &[(ArticleId, StoryPlacement)]) -> Result<Vec<Placed>>;
 
     async fn article(&self, id: ArticleId) -> Result<Option<StoredArticle>>;
     /// The provenance of those of `ids` that are in a story, in one look-up

@@ -92,20 +92,24 @@ macro_rules! store_impl {
 
             async fn assign_story(&self, article: ArticleId, placement: &StoryPlacement) -> Result<StoryId> {
                 let mut tx = self.begin_story_write().await?;
-                let story = stories::assign(&mut tx, article, placement).await?;
+                let mut changed = stories::Changed::default();
+                let placed = stories::assign(&mut tx, article, placement, &mut changed).await?;
+                stories::refresh_changed(&mut tx, changed).await?;
                 tx.commit().await?;
-                Ok(story)
+                Ok(placed.story)
             }
 
-            async fn assign_stories(&self, placements: &[(ArticleId, StoryPlacement)]) -> Result<Vec<StoryId>> {
+            async fn assign_stories(&self, placements: &[(ArticleId, StoryPlacement)]) -> Result<Vec<crate::Placed>> {
                 if placements.is_empty() {
                     return Ok(Vec::new());
                 }
                 let mut tx = self.begin_story_write().await?;
                 let mut placed = Vec::with_capacity(placements.len());
+                let mut changed = stories::Changed::default();
                 for (article, placement) in placements {
-                    placed.push(stories::assign(&mut tx, *article, placement).await?);
+                    placed.push(stories::assign(&mut tx, *article, placement, &mut changed).await?);
                 }
+                stories::refresh_changed(&mut tx, changed).await?;
                 tx.commit().await?;
                 Ok(placed)
             }

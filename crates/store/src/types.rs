@@ -197,6 +197,23 @@ pub struct StoryPlacement {
     pub redated: bool,
 }
 
+/// Where [`crate::Store::assign_stories`] put one article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    pub story: StoryId,
+    /// The story the article left, when the placement moved it.
+    pub left: Option<LeftStory>,
+}
+
+/// A story that an article left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftStory {
+    pub story: StoryId,
+    pub key: String,
+    /// The article was its last member, so the story is gone.
+    pub removed: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredArticle {
     pub id: ArticleId,

@@ -284,25 +284,29 @@ impl Pipeline {
         let story = self.store.assign_story(stored.id, &placement_of(&assignment)).await?;
         self.note_story(assignment.story_key, story);
         // Copies stored before their original arrived now name it, and
-        // articles of a story split in review move to the new story.
+        // articles of a story split in review move to the new story: all of
+        // them in one transaction, each story's rank worked out once.
+        let mut moves = Vec::with_capacity(revisions.len());
+        let mut keys = Vec::with_capacity(revisions.len());
         for revised in revisions {
             let Ok(earlier) = revised.id.parse().map(ArticleId) else {
                 tracing::warn!(id = %revised.id, "revised verdict for an id that is not an article");
                 continue;
             };
-            let before = self.store.article(earlier).await?;
-            let now = self.store.assign_story(earlier, &placement_of(&revised)).await?;
-            self.note_story(revised.story_key, now);
-            if let Some(stored) = before.filter(|b| b.story != Some(now)) {
-                // The story it left has its related stories refreshed too,
-                // unless it was merged away and the store dropped it.
-                if let (Some(left), Some(key)) = (stored.story, stored.story_key.clone()) {
-                    if self.store.story(left).await?.is_some() {
-                        self.related.touch(key);
-                    } else {
-                        self.story_ids.remove(&key);
-                        self.related.forget(&key);
-                    }
+            moves.push((earlier, placement_of(&revised)));
+            keys.push(revised.story_key);
+        }
+        let placed = self.store.assign_stories(&moves).await?;
+        for (key, placed) in keys.into_iter().zip(placed) {
+            self.note_story(key, placed.story);
+            // The story it left has its related stories refreshed too,
+            // unless it was merged away and the store dropped it.
+            if let Some(left) = placed.left {
+                if left.removed {
+                    self.story_ids.remove(&left.key);
+                    self.related.forget(&left.key);
+                } else {
+                    self.related.touch(left.key);
                 }
             }
         }

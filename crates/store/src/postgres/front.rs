@@ -8,21 +8,22 @@ use sqlx::{PgConnection, PgPool};
 
 use super::{begin_snapshot, id_array, stories};
 use crate::sqlite::front::{
-    names_by_story, rank_of, ranked_stories, updated_of, with_openings, FilterWalk, NameRow, RankRow, BY_RANK,
-    RANK_ROWS, SCAN_CHUNK,
+    names_by_story, ranked_stories, with_openings, FilterWalk, NameRow, BY_RANK, RANK_ROWS, SCAN_CHUNK,
 };
+use crate::sqlite::tallies::{MemberFacts, Tallies};
 use crate::{ArticleId, RankedStory, Result, StoryFilter, OPENING_CHARS};
 
 /// Recomputes the columns the front page sorts by (`updated_unix`,
 /// `rank_unix`, `first_unix`) from a story's members, read once. Runs
 /// inside the caller's transaction, after every change of membership.
+/// (PostgreSQL keeps no tallies: the SQLite backend's `story_tallies` is
+/// not in its schema.)
 pub(super) async fn refresh(conn: &mut PgConnection, story: i64) -> Result<()> {
-    let rows: Vec<RankRow> = sqlx::query_as(&format!("{RANK_ROWS}$1"))
+    let rows: Vec<MemberFacts> = sqlx::query_as(&format!("{RANK_ROWS}$1"))
         .bind(story)
         .fetch_all(&mut *conn)
         .await?;
-    let updated = updated_of(&rows);
-    let (rank, first) = rank_of(&rows, updated);
+    let (updated, rank, first) = Tallies::of(&rows).0.columns();
     sqlx::query("UPDATE stories SET updated_unix = $1, rank_unix = $2, first_unix = $3 WHERE id = $4")
         .bind(updated)
         .bind(rank)

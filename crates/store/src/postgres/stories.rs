@@ -1,6 +1,6 @@
 //! PostgreSQL storage of stories, their membership and related stories.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use chrono::Utc;
 use sqlx::{PgConnection, PgPool};
@@ -9,11 +9,33 @@ use super::begin_snapshot;
 use crate::sqlite::stories::{
     check_placement, group_members, summarize_in_order, MemberRow, MembersByStory, SELECT_MEMBERS,
 };
-use crate::{ArticleId, ArticleSummary, Error, Result, StoryDetail, StoryId, StoryPlacement, StorySummary};
+use crate::{
+    ArticleId, ArticleSummary, Error, LeftStory, Placed, Result, StoryDetail, StoryId, StoryPlacement, StorySummary,
+};
+
+/// Stories whose members changed: their front-page columns are worked out
+/// again, once each, by [`refresh_changed`].
+#[derive(Debug, Default)]
+pub(crate) struct Changed(BTreeSet<i64>);
+
+/// Works out again the front-page columns of the stories `changed` names.
+/// Runs inside the caller's write transaction, after the placements.
+pub(super) async fn refresh_changed(conn: &mut PgConnection, changed: Changed) -> Result<()> {
+    for story in changed.0 {
+        super::front::refresh(conn, story).await?;
+    }
+    Ok(())
+}
 
 /// Places an article in the story for `placement.story_key`. Runs inside the
-/// caller's transaction, which holds the story write lock.
-pub(super) async fn assign(conn: &mut PgConnection, article: ArticleId, placement: &StoryPlacement) -> Result<StoryId> {
+/// caller's transaction, which holds the story write lock; the stories it names in `changed` must be
+/// handed to [`refresh_changed`] before the transaction commits.
+pub(super) async fn assign(
+    conn: &mut PgConnection,
+    article: ArticleId,
+    placement: &StoryPlacement,
+    changed: &mut Changed,
+) -> Result<Placed> {
     check_placement(article, placement)?;
     // Whether the article exists, and the story it is in now, in one read.
     let found: Option<(i64, Option<i64>)> = sqlx::query_as(
@@ -62,30 +84,42 @@ pub(super) async fn assign(conn: &mut PgConnection, article: ArticleId, placemen
     .bind(placement.redated)
     .execute(&mut *conn)
     .await?;
-    super::front::refresh(conn, story).await?;
+    changed.0.insert(story);
 
     // The engine may move an article when stories merge; a story left with
     // no articles has no headline to show, so it goes.
+    let mut left_story = None;
     if let Some(left) = previous.filter(|&previous| previous != story) {
         // The index still files the article under the story it left.
         sqlx::query("INSERT INTO reindex_queue (article_id) VALUES ($1)")
             .bind(article.0)
             .execute(&mut *conn)
             .await?;
-        let remaining: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM story_members WHERE story_id = $1")
-            .bind(left)
-            .fetch_one(&mut *conn)
-            .await?;
-        if remaining == 0 {
+        let (key, remaining): (String, bool) = sqlx::query_as(
+            "SELECT key, EXISTS (SELECT 1 FROM story_members WHERE story_id = s.id) FROM stories s WHERE s.id = $1",
+        )
+        .bind(left)
+        .fetch_one(&mut *conn)
+        .await?;
+        if remaining {
+            changed.0.insert(left);
+        } else {
             sqlx::query("DELETE FROM stories WHERE id = $1")
                 .bind(left)
                 .execute(&mut *conn)
                 .await?;
-        } else {
-            super::front::refresh(conn, left).await?;
+            changed.0.remove(&left);
         }
+        left_story = Some(LeftStory {
+            story: StoryId(left),
+            key,
+            removed: !remaining,
+        });
     }
-    Ok(StoryId(story))
+    Ok(Placed {
+        story: StoryId(story),
+        left: left_story,
+    })
 }
 
 async fn article_exists(conn: &mut PgConnection, id: ArticleId) -> Result<bool> {

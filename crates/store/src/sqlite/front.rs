@@ -6,39 +6,40 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use super::stories;
-use crate::{independent_outlets, outlet_name, rank_key, ArticleId, RankedStory, Result, StoryFilter, OPENING_CHARS};
+use super::tallies::{self, MemberFacts, Tallies};
+use crate::{outlet_name, ArticleId, RankedStory, Result, StoryFilter, OPENING_CHARS};
 
 /// Stories looked at per step when a filter is on, and ids per `IN (...)`.
 pub(crate) const SCAN_CHUNK: usize = 200;
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct RankRow {
-    site_name: Option<String>,
-    canonical_url: String,
-    published_unix: Option<i64>,
-    copy_of: Option<i64>,
-    redated: bool,
-    added_at: DateTime<Utc>,
-}
 
 /// A story's members as [`refresh`] reads them.
 pub(crate) const RANK_ROWS: &str = "SELECT a.site_name, a.canonical_url, a.published_unix, m.copy_of, m.redated, \
      a.added_at FROM story_members m JOIN articles a ON a.id = m.article_id WHERE m.story_id = ";
 
 /// Recomputes the columns the front page sorts by (`updated_unix`,
-/// `rank_unix`, `first_unix`) from a story's members, read once. Runs
-/// inside the caller's transaction, after every change of membership.
+/// `rank_unix`, `first_unix`) from a story's members, read once, and the
+/// story's tallies with them. Runs inside the caller's transaction, after
+/// a change of membership that [`super::tallies::join`] cannot count.
 pub(super) async fn refresh(conn: &mut SqliteConnection, story: i64) -> Result<()> {
-    let rows: Vec<RankRow> = sqlx::query_as(&format!("{RANK_ROWS}?"))
+    let rows: Vec<MemberFacts> = sqlx::query_as(&format!("{RANK_ROWS}?"))
         .bind(story)
         .fetch_all(&mut *conn)
         .await?;
-    let updated = updated_of(&rows);
-    let (rank, first) = rank_of(&rows, updated);
+    if rows.is_empty() {
+        // A story with no members is gone, or about to be: it has no
+        // tallies to make.
+        return write_columns(conn, story, &Tallies::default()).await;
+    }
+    let tallies = tallies::rebuild(conn, story, &rows).await?;
+    write_columns(conn, story, &tallies).await
+}
+
+/// Sets a story's front-page columns from its tallies.
+pub(super) async fn write_columns(conn: &mut SqliteConnection, story: i64, tallies: &Tallies) -> Result<()> {
+    let (updated, rank, first) = tallies.columns();
     sqlx::query("UPDATE stories SET updated_unix = ?, rank_unix = ?, first_unix = ? WHERE id = ?")
         .bind(updated)
         .bind(rank)
@@ -47,39 +48,6 @@ pub(super) async fn refresh(conn: &mut SqliteConnection, story: i64) -> Result<(
         .execute(&mut *conn)
         .await?;
     Ok(())
-}
-
-/// A story's latest activity by the rule of
-/// [`crate::summary::latest_activity`]: the latest publication date of its
-/// members that are not re-dated copies, else its latest arrival (compared
-/// as instants, not as stored text), else 0.
-pub(crate) fn updated_of(rows: &[RankRow]) -> i64 {
-    rows.iter()
-        .filter(|r| !r.redated)
-        .filter_map(|r| r.published_unix)
-        .max()
-        .unwrap_or_else(|| rows.iter().map(|r| r.added_at).max().map_or(0, |t| t.timestamp()))
-}
-
-/// A story's rank and first report from its members' rows, once its
-/// `updated_unix` is known: the rule of [`crate::ranking`].
-pub(crate) fn rank_of(rows: &[RankRow], updated: i64) -> (i64, i64) {
-    let outlets: Vec<(String, bool)> = rows
-        .iter()
-        .map(|r| {
-            let original = r.copy_of.is_none() && !r.redated;
-            (outlet_name(r.site_name.as_deref(), &r.canonical_url), original)
-        })
-        .collect();
-    let independent = independent_outlets(outlets.iter().map(|(name, original)| (name.as_str(), *original)));
-    // A re-dated copy's date is not credible, as for `updated_unix`.
-    let first = rows
-        .iter()
-        .filter(|r| !r.redated)
-        .filter_map(|r| r.published_unix)
-        .min()
-        .unwrap_or(updated);
-    (rank_key(updated, independent), first)
 }
 
 /// Fills the rank of every story that has none: those stored before

@@ -17,6 +17,7 @@ pub(crate) mod polls;
 pub(crate) mod saved;
 pub(crate) mod sources;
 pub(crate) mod stories;
+pub(crate) mod tallies;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -1,33 +1,85 @@
 //! SQLite storage of stories, their membership and related stories.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use super::parse_timestamp;
+use super::tallies::{MemberFacts, Tallies};
 use crate::summary::{summarize_story, Member, MemberRecord};
-use crate::{ArticleId, ArticleSummary, Error, Result, StoryDetail, StoryId, StoryPlacement, StorySummary};
+use crate::{
+    ArticleId, ArticleSummary, Error, LeftStory, Placed, Result, StoryDetail, StoryId, StoryPlacement, StorySummary,
+};
 
 /// Ids per `IN (...)` list: far below SQLite's limit on bound parameters.
 const IDS_PER_QUERY: usize = 500;
 
+/// An article as a placement finds it: the story it is in, and what its
+/// story's tallies count of it.
+#[derive(sqlx::FromRow)]
+struct ArticleNow {
+    previous: Option<i64>,
+    canonical_url: String,
+    site_name: Option<String>,
+    published_unix: Option<i64>,
+    added_at: DateTime<Utc>,
+}
+
+/// A story as a placement finds it, with its tallies (`outlets` is NULL
+/// when it has none).
+#[derive(sqlx::FromRow)]
+struct StoryNow {
+    id: i64,
+    latest_credible: Option<i64>,
+    first_credible: Option<i64>,
+    latest_arrival: Option<i64>,
+    outlets: Option<i64>,
+}
+
+/// Stories whose members changed in a way their tallies cannot count (an
+/// article moved in or out, or a member's verdict changed): their front-page
+/// columns are worked out again, once each, by [`refresh_changed`].
+#[derive(Debug, Default)]
+pub(crate) struct Changed(BTreeSet<i64>);
+
+/// Works out again the front-page columns of the stories `changed` names
+/// that still exist. Runs inside the caller's write transaction, after the
+/// placements that changed them.
+pub(super) async fn refresh_changed(conn: &mut SqliteConnection, changed: Changed) -> Result<()> {
+    for story in changed.0 {
+        super::front::refresh(conn, story).await?;
+    }
+    Ok(())
+}
+
 /// Places an article in the story for `placement.story_key`. Runs inside the
-/// caller's write transaction.
+/// caller's write transaction; the stories it names in `changed` must be
+/// handed to [`refresh_changed`] before the transaction commits.
 pub(super) async fn assign(
     conn: &mut SqliteConnection,
     article: ArticleId,
     placement: &StoryPlacement,
-) -> Result<StoryId> {
+    changed: &mut Changed,
+) -> Result<Placed> {
     check_placement(article, placement)?;
-    // Whether the article exists, and the story it is in now, in one read.
-    let found: Option<(i64, Option<i64>)> = sqlx::query_as(
-        "SELECT a.id, m.story_id FROM articles a LEFT JOIN story_members m ON m.article_id = a.id WHERE a.id = ?",
+    // Whether the article exists, the story it is in now, and what the
+    // story's tallies count of it, in one read.
+    let found: Option<ArticleNow> = sqlx::query_as(
+        "SELECT m.story_id AS previous, a.canonical_url, a.site_name, a.published_unix, a.added_at \
+         FROM articles a LEFT JOIN story_members m ON m.article_id = a.id WHERE a.id = ?",
     )
     .bind(article.0)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((_, previous)) = found else {
+    let Some(ArticleNow {
+        previous,
+        canonical_url,
+        site_name,
+        published_unix,
+        added_at,
+    }) = found
+    else {
         return Err(Error::NotFound(format!("article {article}")));
     };
     if let Some(original) = placement.copy_of {
@@ -38,21 +90,34 @@ pub(super) async fn assign(
         }
     }
 
-    // Most placements join a story that exists: one read. The caller's
-    // transaction holds the story write lock, so no one adds the key
-    // between the read and the insert.
-    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM stories WHERE key = ?")
-        .bind(&placement.story_key)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let story: i64 = match existing {
-        Some(id) => id,
+    // Most placements join a story that exists: one read, with its
+    // tallies. The caller's transaction holds the story write lock, so no
+    // one adds the key between the read and the insert.
+    let existing: Option<StoryNow> = sqlx::query_as(
+        "SELECT s.id, t.latest_credible, t.first_credible, t.latest_arrival, t.outlets \
+         FROM stories s LEFT JOIN story_tallies t ON t.story_id = s.id WHERE s.key = ?",
+    )
+    .bind(&placement.story_key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (story, tallies) = match existing {
+        Some(now) => (
+            now.id,
+            now.outlets.map(|outlets| Tallies {
+                latest_credible: now.latest_credible,
+                first_credible: now.first_credible,
+                latest_arrival: now.latest_arrival,
+                outlets,
+            }),
+        ),
         None => {
-            sqlx::query_scalar("INSERT INTO stories (key, created_at, updated_unix) VALUES (?, ?, 0) RETURNING id")
-                .bind(&placement.story_key)
-                .bind(Utc::now())
-                .fetch_one(&mut *conn)
-                .await?
+            let id =
+                sqlx::query_scalar("INSERT INTO stories (key, created_at, updated_unix) VALUES (?, ?, 0) RETURNING id")
+                    .bind(&placement.story_key)
+                    .bind(Utc::now())
+                    .fetch_one(&mut *conn)
+                    .await?;
+            (id, Some(Tallies::default()))
         }
     };
 
@@ -67,30 +132,62 @@ pub(super) async fn assign(
     .bind(placement.redated)
     .execute(&mut *conn)
     .await?;
-    super::front::refresh(conn, story).await?;
+    match tallies {
+        // An article that joins a story for the first time is counted into
+        // its tallies; anything else (a move, a changed verdict, a story
+        // without tallies) has the story's members read again, once, when
+        // the caller's placements are done.
+        Some(tallies) if previous.is_none() && !changed.0.contains(&story) => {
+            let member = MemberFacts {
+                site_name,
+                canonical_url,
+                published_unix,
+                copy_of: placement.copy_of.map(|id| id.0),
+                redated: placement.redated,
+                added_at,
+            };
+            let tallies = super::tallies::join(conn, story, tallies, &member).await?;
+            super::front::write_columns(conn, story, &tallies).await?;
+        }
+        _ => {
+            changed.0.insert(story);
+        }
+    }
 
     // The engine may move an article when stories merge; a story left with
     // no articles has no headline to show, so it goes.
+    let mut left_story = None;
     if let Some(left) = previous.filter(|&previous| previous != story) {
         // The index still files the article under the story it left.
         sqlx::query("INSERT INTO reindex_queue (article_id) VALUES (?)")
             .bind(article.0)
             .execute(&mut *conn)
             .await?;
-        let remaining: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM story_members WHERE story_id = ?")
-            .bind(left)
-            .fetch_one(&mut *conn)
-            .await?;
-        if remaining == 0 {
+        let (key, remaining): (String, bool) = sqlx::query_as(
+            "SELECT key, EXISTS (SELECT 1 FROM story_members WHERE story_id = s.id) FROM stories s WHERE s.id = ?",
+        )
+        .bind(left)
+        .fetch_one(&mut *conn)
+        .await?;
+        if remaining {
+            changed.0.insert(left);
+        } else {
             sqlx::query("DELETE FROM stories WHERE id = ?")
                 .bind(left)
                 .execute(&mut *conn)
                 .await?;
-        } else {
-            super::front::refresh(conn, left).await?;
+            changed.0.remove(&left);
         }
+        left_story = Some(LeftStory {
+            story: StoryId(left),
+            key,
+            removed: !remaining,
+        });
     }
-    Ok(StoryId(story))
+    Ok(Placed {
+        story: StoryId(story),
+        left: left_story,
+    })
 }
 
 /// What a placement must be before anything is read: a key, and no
