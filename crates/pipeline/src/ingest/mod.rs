@@ -281,23 +281,28 @@ impl Pipeline {
         revisions: Vec<Assignment>,
     ) -> crate::Result<StoryId> {
         let start = Instant::now();
-        let story = self.store.assign_story(stored.id, &placement_of(&assignment)).await?;
-        self.note_story(assignment.story_key, story);
-        // Copies stored before their original arrived now name it, and
-        // articles of a story split in review move to the new story: all of
-        // them in one transaction, each story's rank worked out once.
-        let mut moves = Vec::with_capacity(revisions.len());
-        let mut keys = Vec::with_capacity(revisions.len());
+        // The article's own placement, then the earlier verdicts it revised:
+        // copies stored before their original arrived now name it, and
+        // articles of a story split in review move to the new story. All in
+        // one transaction, so a crash never keeps the one without the others
+        // (the engine, warmed from the store, would not decide them again),
+        // and each story's rank is worked out once.
+        let mut placements = Vec::with_capacity(1 + revisions.len());
+        let mut keys = Vec::with_capacity(1 + revisions.len());
+        placements.push((stored.id, placement_of(&assignment)));
+        keys.push(assignment.story_key);
         for revised in revisions {
             let Ok(earlier) = revised.id.parse().map(ArticleId) else {
                 tracing::warn!(id = %revised.id, "revised verdict for an id that is not an article");
                 continue;
             };
-            moves.push((earlier, placement_of(&revised)));
+            placements.push((earlier, placement_of(&revised)));
             keys.push(revised.story_key);
         }
-        let placed = self.store.assign_stories(&moves).await?;
+        let placed = self.store.assign_stories(&placements).await?;
+        let mut story = None;
         for (key, placed) in keys.into_iter().zip(placed) {
+            story.get_or_insert(placed.story);
             self.note_story(key, placed.story);
             // The story it left has its related stories refreshed too,
             // unless it was merged away and the store dropped it.
@@ -310,6 +315,12 @@ impl Pipeline {
                 }
             }
         }
+        let story = story.ok_or_else(|| {
+            crate::Error::from(store::Error::NotFound(format!(
+                "the placement of article {}",
+                stored.id
+            )))
+        })?;
         lap(&mut self.times.placement, start);
         Ok(story)
     }
