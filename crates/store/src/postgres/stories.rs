@@ -1,11 +1,12 @@
 //! PostgreSQL storage of stories, their membership and related stories.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 
 use chrono::Utc;
 use sqlx::{PgConnection, PgPool};
 
 use super::begin_snapshot;
+pub(crate) use crate::sqlite::stories::Changed;
 use crate::sqlite::stories::{
     check_placement, group_members, summarize_in_order, MemberRow, MembersByStory, SELECT_MEMBERS,
 };
@@ -13,12 +14,8 @@ use crate::{
     ArticleId, ArticleSummary, Error, LeftStory, Placed, Result, StoryDetail, StoryId, StoryPlacement, StorySummary,
 };
 
-/// Stories whose members changed: their front-page columns are worked out
-/// again, once each, by [`refresh_changed`].
-#[derive(Debug, Default)]
-pub(crate) struct Changed(BTreeSet<i64>);
-
-/// Works out again the front-page columns of the stories `changed` names.
+/// Works out again the front-page columns of the stories `changed` names
+/// (PostgreSQL keeps no tallies, so every placement names its story).
 /// Runs inside the caller's write transaction, after the placements.
 pub(super) async fn refresh_changed(conn: &mut PgConnection, changed: Changed) -> Result<()> {
     for story in changed.0 {
@@ -28,8 +25,9 @@ pub(super) async fn refresh_changed(conn: &mut PgConnection, changed: Changed) -
 }
 
 /// Places an article in the story for `placement.story_key`. Runs inside the
-/// caller's transaction, which holds the story write lock; the stories it names in `changed` must be
-/// handed to [`refresh_changed`] before the transaction commits.
+/// caller's transaction, which holds the story write lock; the stories it
+/// names in `changed` must be handed to [`refresh_changed`] before the
+/// transaction commits.
 pub(super) async fn assign(
     conn: &mut PgConnection,
     article: ArticleId,

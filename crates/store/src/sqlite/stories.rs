@@ -39,9 +39,10 @@ struct StoryNow {
 
 /// Stories whose members changed in a way their tallies cannot count (an
 /// article moved in or out, or a member's verdict changed): their front-page
-/// columns are worked out again, once each, by [`refresh_changed`].
+/// columns are worked out again, once each, by [`refresh_changed`]. Both
+/// backends use it.
 #[derive(Debug, Default)]
-pub(crate) struct Changed(BTreeSet<i64>);
+pub(crate) struct Changed(pub(crate) BTreeSet<i64>);
 
 /// Works out again the front-page columns of the stories `changed` names
 /// that still exist. Runs inside the caller's write transaction, after the
