@@ -10,12 +10,20 @@
 //! [`Pipeline::ingest_extracted`] page by page. A crash leaves at most the
 //! pages stored ahead unplaced, and the next pipeline's recovery places
 //! them, as after a worker.
+//!
+//! Placing overlaps with itself too: the verdicts on one group of articles
+//! are written by a task of their own while the engine judges the next
+//! group ([`InFlight`]). Only one such write runs at a time, and the next
+//! write, a settle, an index flush and the end of the run each wait for
+//! it first, so the store sees the writes in the order the engine made
+//! them.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use model::Assignment;
-use store::{ArticleId, StoredArticle};
+use store::{ArticleId, Placed, StoredArticle};
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 use crate::convert::placement_of;
 use crate::storing::{store_extracted_batch, ExtractedPage, Stored};
@@ -33,9 +41,25 @@ const STORED_TOGETHER: usize = 16;
 /// The most stored pages placed with one store transaction.
 const PLACED_TOGETHER: usize = STORED_AHEAD;
 
+/// What the storing task made of one page.
+enum Ready {
+    /// Nothing to place: the page was known, or failed.
+    Done(Outcome),
+    /// A new article, read back from the store by the storing task, so that
+    /// the placing side does not wait for that read; `None` if it vanished.
+    New(ArticleId, Option<Box<StoredArticle>>),
+}
+
 /// One page through the storing task: its origin and what storing it came
 /// to, with the time that took.
-type StoredPage = (String, Stored, StageTimes);
+type StoredPage = (String, Ready, StageTimes);
+
+/// Verdicts on a group of articles on their way to the store: the write
+/// runs on a task of its own while the engine judges the next group.
+pub(crate) struct InFlight {
+    write: JoinHandle<(store::Result<Vec<Placed>>, Duration)>,
+    judged: Vec<(StoredArticle, Assignment)>,
+}
 
 impl Pipeline {
     /// Ingests `pages` in the order they come, as
@@ -78,7 +102,11 @@ impl Pipeline {
                         }
                     }
                 }
-                let mut outcomes = match store_extracted_batch(store.as_ref(), extracted, None, &mut times).await {
+                let stored = match store_extracted_batch(store.as_ref(), extracted, None, &mut times).await {
+                    Ok(stored) => read_back(store.as_ref(), stored, &mut times).await,
+                    Err(e) => Err(e),
+                };
+                let mut outcomes = match stored {
                     Ok(outcomes) => outcomes.into_iter(),
                     Err(e) => {
                         // A closed channel: the pipeline stopped on an error.
@@ -93,7 +121,7 @@ impl Pipeline {
                         Ok(origin) => {
                             let outcome = outcomes
                                 .next()
-                                .unwrap_or_else(|| Stored::Done(Outcome::Failed("not stored".into())));
+                                .unwrap_or_else(|| Ready::Done(Outcome::Failed("not stored".into())));
                             // The batch's times go with its first page.
                             Ok(Ok((origin, outcome, times.take().unwrap_or_default())))
                         }
@@ -104,12 +132,13 @@ impl Pipeline {
                 }
             }
         });
+        let mut in_flight = None;
         while let Some(first) = stored.recv().await {
             // The pages stored by now are placed together, their story
             // writes in one transaction; never more than fill the index
-            // queue, so that it is flushed after the same articles as one
-            // page at a time would flush it.
-            let most = PLACED_TOGETHER.min(self.index_room());
+            // queue, the write in flight counted, so that it is flushed
+            // after the same articles as one page at a time would flush it.
+            let most = PLACED_TOGETHER.min(self.index_room_beside(&in_flight));
             let mut group = vec![first];
             while group.len() < most {
                 match stored.try_recv() {
@@ -134,31 +163,48 @@ impl Pipeline {
                     }
                 }
             }
-            let new: Vec<ArticleId> = pages
-                .iter()
-                .filter_map(|page| match page {
-                    Ok((_, Stored::New(id))) => Some(*id),
-                    _ => None,
+            let mut new = Vec::new();
+            let pages: Vec<_> = pages
+                .into_iter()
+                .map(|page| match page {
+                    Ok((origin, Ready::New(id, stored))) => {
+                        new.push((id, stored.map(|s| *s)));
+                        Ok((origin, None, Some(id)))
+                    }
+                    Ok((origin, Ready::Done(outcome))) => Ok((origin, Some(outcome), None)),
+                    Err(reason) => Err(reason),
                 })
                 .collect();
-            let mut placed = self.place_new_group(&new).await?.into_iter();
+            // The outcomes are reported while the group's write may still
+            // be in flight: `Imported` means stored, and a crash before the
+            // write commits leaves the articles to the next run's recovery.
+            let mut placed = match self.place_new_group(new, &mut in_flight).await {
+                Ok(placed) => placed.into_iter(),
+                Err(e) => {
+                    // A write that was sent still ends before the error does.
+                    let _ = self.land(&mut in_flight).await;
+                    return Err(e);
+                }
+            };
             for page in pages {
                 let report = match page {
                     Err(reason) => Err(reason),
-                    Ok((origin, Stored::Done(outcome))) => Ok((origin, outcome)),
-                    Ok((origin, Stored::New(id))) => Ok((
+                    Ok((origin, Some(outcome), _)) => Ok((origin, outcome)),
+                    Ok((origin, None, id)) => Ok((
                         origin,
-                        placed
-                            .next()
-                            .unwrap_or_else(|| Outcome::Failed(format!("article {id} was not placed"))),
+                        placed.next().unwrap_or_else(|| {
+                            Outcome::Failed(format!("article {} was not placed", id.map_or(0, |id| id.0)))
+                        }),
                     )),
                 };
                 each(&self.times, report);
             }
             if let Some(e) = failure {
+                self.land(&mut in_flight).await?;
                 return Err(e);
             }
         }
+        self.land(&mut in_flight).await?;
         storer
             .await
             .map_err(|e| crate::Error::Task(format!("the storing task ended abnormally: {e}")))?;
@@ -166,23 +212,40 @@ impl Pipeline {
     }
 }
 
+/// Reads back the articles a batch stored, for the placing side.
+async fn read_back(store: &dyn store::Store, stored: Vec<Stored>, times: &mut StageTimes) -> crate::Result<Vec<Ready>> {
+    let start = Instant::now();
+    let mut ready = Vec::with_capacity(stored.len());
+    for stored in stored {
+        ready.push(match stored {
+            Stored::Done(outcome) => Ready::Done(outcome),
+            Stored::New(id) => Ready::New(id, store.article(id).await?.map(Box::new)),
+        });
+    }
+    lap(&mut times.store, start);
+    Ok(ready)
+}
+
 impl Pipeline {
     /// Places newly stored articles in order, as [`Pipeline::place_new`]
-    /// would one by one, with their story writes in one store transaction.
-    /// An article whose verdict revised earlier ones is settled on its own,
-    /// once those before it are written, since its revisions read the
-    /// store. A crash before the commit leaves them all unplaced, for the
-    /// next pipeline's recovery.
-    async fn place_new_group(&mut self, ids: &[ArticleId]) -> crate::Result<Vec<Outcome>> {
-        let mut outcomes = Vec::with_capacity(ids.len());
+    /// would one by one, with their story writes in one store transaction,
+    /// sent off as the next write in flight (see [`InFlight`]). An article
+    /// whose verdict revised earlier ones is settled on its own, once those
+    /// before it are written, since its revisions read the store. A crash
+    /// before the commit leaves them all unplaced, for the next pipeline's
+    /// recovery.
+    pub(crate) async fn place_new_group(
+        &mut self,
+        articles: Vec<(ArticleId, Option<StoredArticle>)>,
+        in_flight: &mut Option<InFlight>,
+    ) -> crate::Result<Vec<Outcome>> {
+        let mut outcomes = Vec::with_capacity(articles.len());
         let mut judged: Vec<(StoredArticle, Assignment)> = Vec::new();
-        for &id in ids {
-            let start = Instant::now();
-            let Some(stored) = self.store.article(id).await? else {
+        for (id, stored) in articles {
+            let Some(stored) = stored else {
                 outcomes.push(Outcome::Failed(format!("article {id} vanished after insert")));
                 continue;
             };
-            lap(&mut self.times.store, start);
             self.times.articles += 1;
             let (assignment, revisions) = self.judge(&stored).await?;
             outcomes.push(Outcome::Imported(id));
@@ -190,30 +253,71 @@ impl Pipeline {
                 judged.push((stored, assignment));
                 continue;
             }
-            self.write_judged(&mut judged).await?;
+            self.send_judged(&mut judged, in_flight).await?;
+            self.land(in_flight).await?;
             let story = self.settle(&stored, assignment, revisions).await?;
             self.queue_placed(&stored, story);
         }
-        self.write_judged(&mut judged).await?;
+        self.send_judged(&mut judged, in_flight).await?;
+        if self.index_room() <= in_flight_len(in_flight) {
+            // The queue is full once the write lands.
+            self.land(in_flight).await?;
+        }
         self.flush_index_if_full().await?;
         Ok(outcomes)
     }
 
-    /// Writes the verdicts judged so far in one transaction.
-    async fn write_judged(&mut self, judged: &mut Vec<(StoredArticle, Assignment)>) -> crate::Result<()> {
+    /// How many more articles fill the index queue, counting those of the
+    /// write in flight; at least one.
+    fn index_room_beside(&self, in_flight: &Option<InFlight>) -> usize {
+        self.index_room().saturating_sub(in_flight_len(in_flight)).max(1)
+    }
+
+    /// Sends the verdicts judged so far to the store as one transaction,
+    /// once the write before it has landed.
+    async fn send_judged(
+        &mut self,
+        judged: &mut Vec<(StoredArticle, Assignment)>,
+        in_flight: &mut Option<InFlight>,
+    ) -> crate::Result<()> {
         if judged.is_empty() {
             return Ok(());
         }
-        let start = Instant::now();
+        self.land(in_flight).await?;
         let placements: Vec<_> = judged.iter().map(|(stored, a)| (stored.id, placement_of(a))).collect();
-        let stories = self.store.assign_stories(&placements).await?;
-        lap(&mut self.times.placement, start);
-        for ((stored, assignment), placed) in judged.drain(..).zip(stories) {
+        let store = self.store.clone();
+        let write = tokio::spawn(async move {
+            let start = Instant::now();
+            let placed = store.assign_stories(&placements).await;
+            (placed, start.elapsed())
+        });
+        *in_flight = Some(InFlight {
+            write,
+            judged: std::mem::take(judged),
+        });
+        Ok(())
+    }
+
+    /// Waits for the write in flight, if any, and files its articles under
+    /// their stories for the index.
+    pub(crate) async fn land(&mut self, in_flight: &mut Option<InFlight>) -> crate::Result<()> {
+        let Some(InFlight { write, judged }) = in_flight.take() else {
+            return Ok(());
+        };
+        let (placed, took) = write
+            .await
+            .map_err(|e| crate::Error::Task(format!("a placement write ended abnormally: {e}")))?;
+        self.times.placement += took;
+        for ((stored, assignment), placed) in judged.into_iter().zip(placed?) {
             self.note_story(assignment.story_key, placed.story);
             self.queue_placed(&stored, placed.story);
         }
         Ok(())
     }
+}
+
+fn in_flight_len(in_flight: &Option<InFlight>) -> usize {
+    in_flight.as_ref().map_or(0, |f| f.judged.len())
 }
 
 #[cfg(test)]
@@ -338,15 +442,16 @@ mod tests {
         let stored = store_extracted_batch(pipeline.store.as_ref(), extracted, None, &mut StageTimes::default())
             .await
             .unwrap();
-        let ids: Vec<ArticleId> = stored
-            .into_iter()
-            .zip(&pages)
-            .map(|(stored, (name, _))| match stored {
-                Stored::New(id) => id,
+        let mut articles = Vec::new();
+        for (stored, (name, _)) in stored.into_iter().zip(&pages) {
+            match stored {
+                Stored::New(id) => articles.push((id, pipeline.store.article(id).await.unwrap())),
                 Stored::Done(outcome) => panic!("{name}: {outcome:?}"),
-            })
-            .collect();
-        let got = pipeline.place_new_group(&ids).await.unwrap();
+            }
+        }
+        let mut in_flight = None;
+        let got = pipeline.place_new_group(articles, &mut in_flight).await.unwrap();
+        pipeline.land(&mut in_flight).await.unwrap();
         pipeline.flush().await.unwrap();
         assert_eq!(got, expected);
 

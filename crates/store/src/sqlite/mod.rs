@@ -86,7 +86,14 @@ impl SqliteStore {
             // operating system's file cache, shared by every connection.
             .pragma("mmap_size", MMAP_BYTES.to_string())
             .pragma("cache_size", format!("-{CACHE_KIB}"))
-            .pragma("wal_autocheckpoint", "16384");
+            .pragma("wal_autocheckpoint", "16384")
+            // A statement that may fail halfway (any write, with foreign
+            // keys on) keeps the pages it changes in a statement journal,
+            // and SQLite spills one over 64 KiB to a temporary file: storing
+            // an article's thirty entity links did, every time, and those
+            // files took more writes than the database and its WAL together.
+            // In memory, a statement's journal lives only as long as it runs.
+            .pragma("temp_store", "MEMORY");
         // The migrations run on a connection of their own with foreign keys
         // off: a migration that rebuilds a table (SQLite cannot alter a
         // constraint) must drop the old one without its ON DELETE actions
