@@ -11,14 +11,22 @@
 //!
 //! postcard rather than a self-describing format: the state is millions
 //! of small integers and floats, which varints keep near their packed size,
-//! and it decodes straight into the engine's own types. It decodes from the
-//! payload in memory, so a corrupt length cannot make it read past the
-//! payload, and serde caps what a length can make it reserve. (Format 1
-//! was bincode 1.3, which is unmaintained; such a snapshot is refused as
-//! an older version, and the caller replays.)
+//! and it decodes straight into the engine's own types. (Format 1 was
+//! bincode 1.3, which is unmaintained; such a snapshot is refused as an
+//! older version, and the caller replays.)
+//!
+//! The payload streams both ways, never held whole in memory: at a
+//! million articles it is gigabytes, and a copy of it beside the engine
+//! was the process's peak. Saving encodes the state twice, once to learn
+//! the payload's length and checksum for the header and once to write it
+//! (checked against the first). Loading decodes as it reads, through a
+//! reader that stops at the header's length, so a corrupt length cannot
+//! make it read past the payload, and serde caps what a length can make it
+//! reserve; the checksum is compared once the whole payload is read, and
+//! an engine decoded from a payload that fails it is dropped.
 
 use std::collections::VecDeque;
-use std::io::{Read, Write};
+use std::io::{BufReader, BufWriter, Read, Write};
 
 use serde::{Deserialize, Serialize};
 
@@ -97,6 +105,90 @@ fn fingerprint(config: &Config) -> u64 {
     hash_bytes(&bytes, FINGERPRINT_SEED)
 }
 
+/// Room for the longest string in a state (a document id, a story key, a
+/// term): the streaming decoder reads each into it before copying it out.
+const LONGEST_STRING: usize = 1 << 20;
+
+/// Writes `state` to `out` and returns the payload's length and CRC-32.
+fn encode(state: &StateRef<'_>, out: impl Write) -> Result<(u64, u32), Error> {
+    // Buffered in front of the checksum, so that it sums whole chunks
+    // rather than the encoder's single bytes.
+    let mut buffered = BufWriter::with_capacity(1 << 16, Summed::new(out));
+    postcard::to_io(state, &mut buffered).map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+    let summed = buffered.into_inner().map_err(|e| Error::Io(e.into_error()))?;
+    Ok((summed.length, summed.crc.finalize()))
+}
+
+/// Decodes a state from the next `length` bytes of `input`, whose CRC-32
+/// must be `checksum`.
+fn decode(input: &mut impl Read, length: u64, checksum: u32) -> Result<State, Error> {
+    let mut summed = BufReader::with_capacity(
+        1 << 16,
+        Summed {
+            inner: input.take(length),
+            crc: crc32fast::Hasher::new(),
+            length: 0,
+        },
+    );
+    let mut scratch = vec![0u8; LONGEST_STRING];
+    let decoded = postcard::from_io::<State, _>((&mut summed, &mut scratch[..])).map(|(state, _)| state);
+    // Whatever the decoder made of them, the payload's bytes are all read
+    // and summed before anything is believed.
+    let leftover = summed.buffer().len() as u64;
+    let mut rest = summed.into_inner();
+    let trailing = leftover + std::io::copy(&mut rest, &mut std::io::sink())?;
+    if rest.length < length {
+        return Err(Error::Truncated);
+    }
+    if rest.crc.finalize() != checksum {
+        return Err(Error::Corrupt("checksum mismatch".into()));
+    }
+    let state = decoded.map_err(|e| Error::Corrupt(e.to_string()))?;
+    if trailing > 0 {
+        return Err(Error::Corrupt("bytes after the state".into()));
+    }
+    Ok(state)
+}
+
+/// A writer or reader that counts and checksums the bytes through it.
+struct Summed<T> {
+    inner: T,
+    crc: crc32fast::Hasher,
+    length: u64,
+}
+
+impl<T> Summed<T> {
+    fn new(inner: T) -> Self {
+        Summed {
+            inner,
+            crc: crc32fast::Hasher::new(),
+            length: 0,
+        }
+    }
+}
+
+impl<W: Write> Write for Summed<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.crc.update(&buf[..n]);
+        self.length += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<R: Read> Read for Summed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.crc.update(&buf[..n]);
+        self.length += n as u64;
+        Ok(n)
+    }
+}
+
 impl StoryEngine {
     /// Writes the engine's whole state to `out`, with `watermark`, a number
     /// the engine keeps for the caller and hands back on load (the
@@ -104,16 +196,22 @@ impl StoryEngine {
     /// flushed or synced: that is the caller's, who knows the destination.
     pub fn save_snapshot(&self, watermark: u64, out: &mut impl Write) -> Result<(), Error> {
         let state = StateRef::of(self);
-        let payload = postcard::to_stdvec(&state).map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+        let (length, checksum) = encode(&state, std::io::sink())?;
         let mut header = Vec::with_capacity(HEADER_LEN);
         header.extend_from_slice(&MAGIC);
         header.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         header.extend_from_slice(&fingerprint(&self.config).to_le_bytes());
         header.extend_from_slice(&watermark.to_le_bytes());
-        header.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        header.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+        header.extend_from_slice(&length.to_le_bytes());
+        header.extend_from_slice(&checksum.to_le_bytes());
         out.write_all(&header)?;
-        out.write_all(&payload)?;
+        if encode(&state, out)? != (length, checksum) {
+            // The state is borrowed, so it cannot change between the two
+            // passes; an encoding that still differs must not be kept.
+            return Err(Error::Io(std::io::Error::other(
+                "the state encoded differently the second time",
+            )));
+        }
         Ok(())
     }
 
@@ -160,23 +258,9 @@ impl StoryEngine {
         let watermark = field(8)?;
         let length = field(8)?;
         let checksum = field(4)? as u32;
-        // Grown as it is read, never sized by the (unchecked) length.
-        let mut payload = Vec::new();
-        input.by_ref().take(length).read_to_end(&mut payload)?;
-        if (payload.len() as u64) < length {
-            return Err(Error::Truncated);
-        }
+        let state = decode(&mut *input, length, checksum)?;
         if input.read(&mut [0u8; 1])? > 0 {
             return Err(Error::Corrupt("bytes after the end".into()));
-        }
-        let payload = payload.as_slice();
-        if crc32fast::hash(payload) != checksum {
-            return Err(Error::Corrupt("checksum mismatch".into()));
-        }
-        let (state, rest): (State, &[u8]) =
-            postcard::take_from_bytes(payload).map_err(|e| Error::Corrupt(e.to_string()))?;
-        if !rest.is_empty() {
-            return Err(Error::Corrupt("bytes after the state".into()));
         }
         state.install(&mut engine);
         let vocab = std::mem::replace(&mut engine.vocab, Vocabulary::new(engine.config.idf_prior_docs));
@@ -391,6 +475,30 @@ mod tests {
         let mut longer = good.clone();
         longer.push(0);
         assert!(matches!(refused(&longer), Error::Corrupt(_)));
+    }
+
+    #[test]
+    fn the_streamed_payload_is_the_state_encoded_whole() {
+        // Snapshots written before the payload was streamed held the
+        // state encoded in one piece: they load still, and this format
+        // keeps its version.
+        let mut engine = StoryEngine::default();
+        for d in stream().iter().take(40) {
+            engine.add(d);
+        }
+        let whole = postcard::to_stdvec(&StateRef::of(&engine)).unwrap();
+        let bytes = saved(&engine, 3);
+        let streamed = &bytes[HEADER_LEN..];
+        let differ = streamed.iter().zip(&whole).position(|(a, b)| a != b);
+        assert_eq!((streamed.len(), differ), (whole.len(), None));
+        assert_eq!(
+            &bytes[HEADER_LEN - 12..HEADER_LEN - 4],
+            &(whole.len() as u64).to_le_bytes()
+        );
+        assert_eq!(
+            &bytes[HEADER_LEN - 4..HEADER_LEN],
+            &crc32fast::hash(&whole).to_le_bytes()
+        );
     }
 
     #[test]
