@@ -365,6 +365,13 @@ def main():
                 engine_at[str(mark)] = {"engine_us": row["engine_us"], "story_us": row["story_us"],
                                         "window": [row["from"], row["to"]]}
         totals = {k[:-2]: round(v, 2) for k, v in timings[-1].items() if k.endswith("_s")} if timings else {}
+        truth = os.path.join(pages, "truth.jsonl.gz")
+        quality = None
+        if os.path.exists(truth):
+            print("scoring the stories against the stream's truth", file=sys.stderr)
+            quality = json.loads(subprocess.run(
+                [sys.executable, os.path.join(HERE, "scale_quality.py"), data, truth],
+                check=True, capture_output=True, text=True).stdout)
         print("serving and timing queries", file=sys.stderr)
         latency = latency_bench(args, exe, data, generated["first"][:10], generated["last"][:10])
         summary = {
@@ -388,6 +395,7 @@ def main():
             "engine_cost_at": engine_at,
             "windows": rows,
             "latency": latency,
+            "quality": quality,
         }
         out = args.out or os.path.join(HERE, "out", f"scale-{args.n}.json")
         os.makedirs(os.path.dirname(out), exist_ok=True)
@@ -434,6 +442,12 @@ def print_table(s):
     for mark, at in s["engine_cost_at"].items():
         lines.append(f"  engine at {int(mark):>9,}  {at['engine_us']:,.0f} µs/article (story step with placement "
                      f"{at['story_us']:,.0f} µs), window {at['window'][0]:,}–{at['window'][1]:,}")
+    q = s.get("quality")
+    if q:
+        st, wc = q["stories"], q["wire_copies"]
+        lines.append(f"  stories            B³ F1 {st['b3_f1']} (P {st['b3_precision']}, R {st['b3_recall']}), "
+                     f"{st['stored']:,} stored for {st['true']:,} true; wire copies marked {wc['marked']:,} "
+                     f"of {wc['true']:,}; pages marked copies {q['marked_copies']['all']:,}")
     lines.append(f"  {'latency':<17}  {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} errors")
     for kind in ("word", "phrase", "filtered", "front_page"):
         r = s["latency"][kind]

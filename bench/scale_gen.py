@@ -33,6 +33,9 @@ The output is the same for the same --seed, --n and options.
 Usage: python3 bench/scale_gen.py OUT_DIR [--n 100000] [--seed 1] [--per-file 10000]
                                   [--outlets 300] [--days 180] [--bench ../shared/bench]
 Prints a JSON summary (pages, stories, story sizes, files, bytes) on stdout.
+Beside the pages, truth.jsonl.gz gives each page's URL, its true story and
+whether it is a wire copy (bench/scale_quality.py scores a run against it);
+--truth-only writes that file alone, for pages made before it existed.
 """
 
 import argparse
@@ -316,6 +319,8 @@ def main():
                         help="largest story size (default: n/50, at least 10, at most 600)")
     parser.add_argument("--bench", default=DEFAULT_BENCH, help="the dev sets' folder")
     parser.add_argument("--level", type=int, default=1, help="gzip level of each record")
+    parser.add_argument("--truth-only", action="store_true",
+                        help="write truth.jsonl.gz alone, not the pages (the same stream)")
     args = parser.parse_args()
 
     pools = load_topics(args.bench)
@@ -325,8 +330,11 @@ def main():
     files, out, written, total_bytes, words = [], None, 0, 0, 0
     sizes, copies, first_at, last_at = {}, 0, None, None
     used_outlets = set()
+    # Each page's true story and whether it is a wire copy, for scoring what
+    # the engine made of the stream (bench/scale_quality.py).
+    truth = gzip.open(os.path.join(args.out, "truth.jsonl.gz.part"), "wt", compresslevel=6)
     for at, story, index, copy, paragraphs in stream(args, pools):
-        if out is None or written % args.per_file == 0:
+        if not args.truth_only and (out is None or written % args.per_file == 0):
             if out is not None:
                 out.close()
             path = os.path.join(args.out, f"scale-{len(files):05d}.warc.gz")
@@ -341,6 +349,15 @@ def main():
         url = f"https://{outlets.hosts[outlet]}/{when:%Y/%m/%d}/{slug}-{written}"
         title = story.title if index == 0 or copy or rng.random() < 0.5 else \
             f"{story.title.split(':')[0]}: {story.person} {rng.choice(['speaks', 'responds', 'named', 'under scrutiny'])}"
+        truth.write(json.dumps({"url": url, "story": story.number, "wire_copy": bool(copy)}) + "\n")
+        if args.truth_only:
+            written += 1
+            words += sum(len(p.split()) for p in paragraphs)
+            sizes[story.number] = sizes.get(story.number, 0) + 1
+            copies += copy
+            first_at = first_at or published
+            last_at = published
+            continue
         page = render(title, outlets.names[outlet], url, published, paragraphs)
         http = ("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
                 f"Content-Length: {len(page)}\r\n\r\n").encode() + page
@@ -362,6 +379,8 @@ def main():
         last_at = published
     if out is not None:
         out.close()
+    truth.close()
+    os.replace(os.path.join(args.out, "truth.jsonl.gz.part"), os.path.join(args.out, "truth.jsonl.gz"))
     for path in files:
         os.replace(path + ".part", path)
     by_size = sorted(sizes.values())

@@ -69,7 +69,9 @@ pub struct Config {
     pub keep_arrivals: u64,
     /// Terms of a document used to find and index candidate stories.
     pub query_terms: usize,
-    /// Recent entries kept per term, LSH band and sample.
+    /// Recent entries kept per term, LSH band and sample. A sample whose
+    /// list has let a document go (this many newer ones hold it) no longer
+    /// counts towards that document's containment: it is common text.
     pub postings_cap: usize,
     /// Candidate stories scored in full per document.
     pub max_candidates: usize,

@@ -93,31 +93,15 @@ pub(crate) fn sample(shingles: &[u64], modulus: u64) -> Vec<u64> {
     shingles.iter().copied().filter(|s| s % modulus == 0).collect()
 }
 
-/// Size of the intersection of two sorted, de-duplicated lists.
-///
-/// The merge steps without branching on the comparison: the lists are
-/// random hashes, so which side advances is a coin toss that a branch
-/// predictor loses half the time, and copy detection merges one document's
-/// samples with those of every candidate.
-pub(crate) fn overlap(a: &[u64], b: &[u64]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        let (x, y) = (a[i], b[j]);
-        n += usize::from(x == y);
-        i += usize::from(x <= y);
-        j += usize::from(y <= x);
-    }
-    n
-}
-
-/// Share of the smaller sample found in the larger; 0 when the smaller has
-/// fewer than `min_samples`, too few to tell.
-pub(crate) fn containment(a: &[u64], b: &[u64], min_samples: usize) -> f64 {
-    let smaller = a.len().min(b.len());
+/// Share of the smaller of two sample sets, of `a` and `b` samples, found
+/// in the other, given the `shared` samples they hold in common; 0 when the
+/// smaller has fewer than `min_samples`, too few to tell.
+pub(crate) fn containment(shared: usize, a: usize, b: usize, min_samples: usize) -> f64 {
+    let smaller = a.min(b);
     if smaller < min_samples.max(1) {
         return 0.0;
     }
-    overlap(a, b) as f64 / smaller as f64
+    shared as f64 / smaller as f64
 }
 
 /// Key → recent documents, each list capped so that a boilerplate paragraph
@@ -224,32 +208,60 @@ impl CappedPostings {
 mod tests {
     use super::*;
 
+    /// Samples two sorted, de-duplicated lists share.
+    fn shared(a: &[u64], b: &[u64]) -> usize {
+        a.iter().filter(|x| b.binary_search(x).is_ok()).count()
+    }
+
     #[test]
-    fn overlap_counts_the_values_two_sorted_lists_share() {
-        // Lists of many sizes and densities, from a fixed mixer, against
-        // a set intersection.
+    fn postings_count_the_samples_each_document_shares_with_a_query() {
+        // Documents of many sizes and densities, from a fixed mixer, each
+        // filed under its samples; a query's hits per document, counted
+        // from the postings, against a set intersection. Under a cap, a key
+        // that let its oldest holders go counts only for those it holds.
         let mut state = 7u64;
         let mut next = |range: u64| {
             state = mix64(state.wrapping_add(0x9e37_79b9_7f4a_7c15));
             state % range
         };
-        for round in 0..500 {
-            let range = 1 + next(300);
-            let mut a: Vec<u64> = (0..next(80)).map(|_| next(range)).collect();
-            let mut b: Vec<u64> = (0..next(80)).map(|_| next(range)).collect();
-            if round % 7 == 0 {
-                b.extend_from_slice(&a);
+        for cap in [usize::MAX, 3] {
+            let mut postings = CappedPostings::new(cap);
+            let mut docs: Vec<Vec<u64>> = Vec::new();
+            for d in 0..300u32 {
+                let range = 1 + next(300);
+                let mut samples: Vec<u64> = (0..next(80)).map(|_| next(range)).collect();
+                if d % 7 == 0 && d > 0 {
+                    samples.extend_from_slice(&docs[(d - 1) as usize]);
+                }
+                samples.sort_unstable();
+                samples.dedup();
+                for &s in &samples {
+                    postings.insert(s, d);
+                }
+                docs.push(samples);
             }
-            for list in [&mut a, &mut b] {
-                list.sort_unstable();
-                list.dedup();
+            let query: Vec<u64> = (0..150).collect();
+            let mut hits: Vec<u32> = query.iter().flat_map(|&s| postings.get(s)).collect();
+            hits.sort_unstable();
+            for (d, samples) in docs.iter().enumerate() {
+                let counted = hits.iter().filter(|&&h| h as usize == d).count();
+                let held = |s: &u64| {
+                    docs[d + 1..]
+                        .iter()
+                        .filter(|later| later.binary_search(s).is_ok())
+                        .count()
+                        < cap
+                };
+                let expected = query
+                    .iter()
+                    .filter(|s| samples.binary_search(s).is_ok() && held(s))
+                    .count();
+                assert_eq!(counted, expected, "cap {cap}, document {d}");
+                if cap == usize::MAX {
+                    assert_eq!(counted, shared(&query, samples));
+                }
             }
-            let expected = a.iter().filter(|x| b.binary_search(x).is_ok()).count();
-            assert_eq!(overlap(&a, &b), expected, "{a:?} {b:?}");
-            assert_eq!(overlap(&b, &a), expected);
         }
-        assert_eq!(overlap(&[], &[1, 2]), 0);
-        assert_eq!(overlap(&[u64::MAX], &[u64::MAX]), 1);
     }
 
     fn words(text: &str) -> Vec<&str> {
@@ -293,12 +305,12 @@ mod tests {
         );
         let inner = sample(&shingles(&words(STORY), 3), 2);
         let outer = sample(&shingles(&words(&page), 3), 2);
-        assert!(containment(&inner, &outer, 4) > 0.95);
+        assert!(containment(shared(&inner, &outer), inner.len(), outer.len(), 4) > 0.95);
         let ra = signature(&shingles(&words(STORY), 3), 64);
         let rb = signature(&shingles(&words(&page), 3), 64);
         // Resemblance alone would miss it.
         assert!(estimated_resemblance(&ra, &rb) < 0.7);
-        assert_eq!(containment(&inner[..2], &outer, 4), 0.0, "too few samples");
+        assert_eq!(containment(2, 2, outer.len(), 4), 0.0, "too few samples");
     }
 
     #[test]

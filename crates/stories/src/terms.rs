@@ -573,4 +573,47 @@ mod tests {
         assert_eq!(dense.cosine(1, &story, norm), Some(0.0));
         assert_eq!(dense.cosine(0, &story, norm), None);
     }
+
+    #[test]
+    fn dense_query_agrees_with_sparse_cosine_over_many_terms() {
+        // Queries of many sizes, loaded one after another (each must forget
+        // the one before), against thousand-term stories, over a vocabulary
+        // of 20,000.
+        let mut vocab = Vocabulary::new(2.0);
+        let ids: Vec<u32> = (0..20_000).map(|i| vocab.intern(&format!("w{i}"))).collect();
+        let mut state = 11u64;
+        let mut next = |range: usize| {
+            state = crate::hash::mix64(state.wrapping_add(0x9e37_79b9_7f4a_7c15));
+            (state % range as u64) as usize
+        };
+        for _ in 0..200 {
+            let doc: Vec<u32> = (0..next(300)).map(|_| ids[next(ids.len())]).collect();
+            vocab.observe(&doc);
+        }
+        let mut dense = DenseQuery::default();
+        for size in [2_000, 700, 5, 300, 1, 1_200] {
+            let mut pick = |n: usize| tf_vector(&(0..n).map(|_| ids[next(2_000) * 10 % ids.len()]).collect::<Vec<_>>());
+            let (title, body, names) = (pick(size / 10 + 1), pick(size), pick(size / 4));
+            dense.load(
+                Fields {
+                    title: &title,
+                    body: &body,
+                    names: &names,
+                },
+                &vocab,
+            );
+            for _ in 0..20 {
+                let story = pick(1_000);
+                let norm = weighted_norm(&story, &vocab);
+                for (field, query) in [(0, &title), (1, &body), (2, &names)] {
+                    match (cosine(query, &story, &vocab), dense.cosine(field, &story, norm)) {
+                        (Some(expected), Some(got)) => {
+                            assert!((expected - got).abs() < 1e-4, "query of {size}: {expected} {got}")
+                        }
+                        (expected, got) => assert_eq!(expected, got, "query of {size}, field {field}"),
+                    }
+                }
+            }
+        }
+    }
 }

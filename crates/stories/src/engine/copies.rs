@@ -48,17 +48,26 @@ impl StoryEngine {
         for &key in &f.band_keys {
             candidates.extend(self.band_postings.get(key));
         }
+        // Each sample's postings name the documents holding it, so one pass
+        // over them counts, for every document, the samples it shares with
+        // this one. That count is the overlap of the two sample sets, except
+        // where a sample's list has reached the cap and let its oldest
+        // holders go: a sample that many newer documents hold is common text
+        // (a stock phrase, a paragraph of boilerplate), and it counts for
+        // nothing, as it nominates nothing. No merge of the two sample lists
+        // is needed; at scale that merge, run for every candidate, was the
+        // engine's largest cost.
         let mut sample_hits: Vec<u32> = Vec::new();
         for &s in &f.samples {
             sample_hits.extend(self.sample_postings.get(s));
         }
         sample_hits.sort_unstable();
+        let shared: Vec<(u32, usize)> = sample_hits
+            .chunk_by(|a, b| a == b)
+            .map(|run| (run[0], run.len()))
+            .collect();
         // Two shared samples is the least that can be a containment worth checking.
-        for run in sample_hits.chunk_by(|a, b| a == b) {
-            if run.len() >= 2 {
-                candidates.push(run[0]);
-            }
-        }
+        candidates.extend(shared.iter().filter(|&&(_, n)| n >= 2).map(|&(d, _)| d));
         candidates.sort_unstable();
         candidates.dedup();
         let mut best_near: Option<(f64, u32)> = None;
@@ -67,7 +76,13 @@ impl StoryEngine {
                 continue;
             };
             let resemblance = minhash::estimated_resemblance(&f.signature, &other.signature);
-            let containment = minhash::containment(&f.samples, &other.samples, self.config.min_containment_samples);
+            let in_common = shared.binary_search_by_key(&d, |&(d, _)| d).map_or(0, |i| shared[i].1);
+            let containment = minhash::containment(
+                in_common,
+                f.samples.len(),
+                other.samples.len(),
+                self.config.min_containment_samples,
+            );
             if resemblance >= self.config.copy_resemblance || containment >= self.config.copy_containment {
                 out.strong.push(d);
             } else if resemblance >= self.config.near_copy_resemblance

@@ -14,7 +14,10 @@
 //! Cost per document: words are split once and interned through packed
 //! keys; the query is spread over a dense array once ([`DenseQuery`]) so
 //! each candidate story costs one pass over its vectors, whose IDF-weighted
-//! norms are cached and refreshed at each sweep rather than recomputed.
+//! norms are cached and refreshed at each sweep rather than recomputed. A
+//! copy candidate's containment is the count of samples whose postings name
+//! it, gathered in one pass over the document's samples, never a merge of
+//! two sample lists.
 //!
 //! This module holds the engine and its public methods; each concern of
 //! [`StoryEngine`] has a child module: `features` (a document's vectors and

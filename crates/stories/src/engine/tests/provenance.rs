@@ -211,3 +211,33 @@ fn a_fresh_follow_up_with_recent_dates_is_not_redated() {
     let got = e.add(&doc("fresh", "Oberlin appeals", text, Some("2023-02-02")));
     assert!(!got.redated);
 }
+
+#[test]
+fn a_copy_of_a_widely_republished_story_is_found_through_its_recent_holders() {
+    // With room for two holders a sample, the wire's samples have let it go
+    // by the time the portal arrives: three republished copies came after
+    // it. Its containment is counted from the samples' postings alone, and
+    // the copies still hold them, so the portal is found to copy them and,
+    // through them, the wire.
+    let mut e = StoryEngine::new(Config {
+        postings_cap: 2,
+        ..Config::default()
+    });
+    e.add(&doc("wire", "Quake hits Morocco", QUAKE_A, None));
+    let edits = [
+        ("late on Friday", "on Friday night"),
+        ("at least 600", "600 or more"),
+        ("through the night", "overnight"),
+    ];
+    for (i, (from, to)) in edits.iter().enumerate() {
+        let copy = e.add(&doc(&format!("copy{i}"), "", &QUAKE_A.replace(from, to), None));
+        assert_eq!(copy.copy_of.as_deref(), Some("wire"), "copy{i}");
+    }
+    let page = format!(
+        "Home News World Sport Weather. {QUAKE_A} Read more: our live coverage, the \
+         latest pictures and what we know so far. Sign up for the morning newsletter."
+    );
+    let portal = e.add(&doc("portal", "", &page, None));
+    assert_eq!(portal.copy_of.as_deref(), Some("wire"));
+    assert_eq!(portal.story_key, "wire");
+}
