@@ -332,6 +332,10 @@ def main():
     if not args.no_build:
         build()
     exe = binary()
+    if args.client == "rust":
+        # Before the import, not after it: an hour's import is not to be
+        # thrown away for want of the load generator.
+        load_generator()
     work = args.work or tempfile.mkdtemp(prefix="ravenwire-scale-")
     pages, data = os.path.join(work, "pages"), os.path.join(work, "data")
     shutil.rmtree(data, ignore_errors=True)
@@ -365,6 +369,12 @@ def main():
                 engine_at[str(mark)] = {"engine_us": row["engine_us"], "story_us": row["story_us"],
                                         "window": [row["from"], row["to"]]}
         totals = {k[:-2]: round(v, 2) for k, v in timings[-1].items() if k.endswith("_s")} if timings else {}
+        out = args.out or os.path.join(HERE, "out", f"scale-{args.n}.json")
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        # The import's figures, kept until the whole summary replaces them.
+        with open(out + ".import", "w") as f:
+            json.dump({"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
+                       "peak_rss_kib": usage.ru_maxrss, "timings": timings, "log": log}, f)
         truth = os.path.join(pages, "truth.jsonl.gz")
         quality = None
         if os.path.exists(truth):
@@ -397,10 +407,9 @@ def main():
             "latency": latency,
             "quality": quality,
         }
-        out = args.out or os.path.join(HERE, "out", f"scale-{args.n}.json")
-        os.makedirs(os.path.dirname(out), exist_ok=True)
         with open(out, "w") as f:
             json.dump(summary, f, indent=1)
+        os.remove(out + ".import")
         print_table(summary)
         print(f"written: {out}")
     finally:
