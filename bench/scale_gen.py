@@ -44,6 +44,7 @@ import gzip
 import hashlib
 import heapq
 import html
+import io
 import json
 import math
 import os
@@ -332,7 +333,7 @@ def main():
     used_outlets = set()
     # Each page's true story and whether it is a wire copy, for scoring what
     # the engine made of the stream (bench/scale_quality.py).
-    truth = gzip.open(os.path.join(args.out, "truth.jsonl.gz.part"), "wt", compresslevel=6)
+    truth = io.TextIOWrapper(gzip.GzipFile(os.path.join(args.out, "truth.jsonl.gz.part"), "wb", 6, mtime=0))
     for at, story, index, copy, paragraphs in stream(args, pools):
         if not args.truth_only and (out is None or written % args.per_file == 0):
             if out is not None:
@@ -350,13 +351,13 @@ def main():
         title = story.title if index == 0 or copy or rng.random() < 0.5 else \
             f"{story.title.split(':')[0]}: {story.person} {rng.choice(['speaks', 'responds', 'named', 'under scrutiny'])}"
         truth.write(json.dumps({"url": url, "story": story.number, "wire_copy": bool(copy)}) + "\n")
+        written += 1
+        words += sum(len(p.split()) for p in paragraphs)
+        sizes[story.number] = sizes.get(story.number, 0) + 1
+        copies += copy
+        first_at = first_at or published
+        last_at = published
         if args.truth_only:
-            written += 1
-            words += sum(len(p.split()) for p in paragraphs)
-            sizes[story.number] = sizes.get(story.number, 0) + 1
-            copies += copy
-            first_at = first_at or published
-            last_at = published
             continue
         page = render(title, outlets.names[outlet], url, published, paragraphs)
         http = ("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
@@ -371,12 +372,6 @@ def main():
         record = gzip.compress(warc_record(headers, http), compresslevel=args.level, mtime=0)
         out.write(record)
         total_bytes += len(record)
-        written += 1
-        words += sum(len(p.split()) for p in paragraphs)
-        sizes[story.number] = sizes.get(story.number, 0) + 1
-        copies += copy
-        first_at = first_at or published
-        last_at = published
     if out is not None:
         out.close()
     truth.close()
