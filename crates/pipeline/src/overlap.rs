@@ -18,6 +18,7 @@
 //! it first, so the store sees the writes in the order the engine made
 //! them.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use model::Assignment;
@@ -48,6 +49,17 @@ enum Ready {
     /// A new article, read back from the store by the storing task, so that
     /// the placing side does not wait for that read; `None` if it vanished.
     New(ArticleId, Option<Box<StoredArticle>>),
+}
+
+/// One page of a group on the placing side, in its place in the order the
+/// pages came.
+enum Placing {
+    /// The reader's reason for not reading it.
+    Unread(String),
+    /// Its outcome is known already.
+    Done(String, Outcome),
+    /// A new article, placed with the group; its outcome is the placing's.
+    New(String, ArticleId),
 }
 
 /// One page through the storing task: its origin and what storing it came
@@ -169,10 +181,10 @@ impl Pipeline {
                 .map(|page| match page {
                     Ok((origin, Ready::New(id, stored))) => {
                         new.push((id, stored.map(|s| *s)));
-                        Ok((origin, None, Some(id)))
+                        Placing::New(origin, id)
                     }
-                    Ok((origin, Ready::Done(outcome))) => Ok((origin, Some(outcome), None)),
-                    Err(reason) => Err(reason),
+                    Ok((origin, Ready::Done(outcome))) => Placing::Done(origin, outcome),
+                    Err(reason) => Placing::Unread(reason),
                 })
                 .collect();
             // The outcomes are reported while the group's write may still
@@ -188,13 +200,13 @@ impl Pipeline {
             };
             for page in pages {
                 let report = match page {
-                    Err(reason) => Err(reason),
-                    Ok((origin, Some(outcome), _)) => Ok((origin, outcome)),
-                    Ok((origin, None, id)) => Ok((
+                    Placing::Unread(reason) => Err(reason),
+                    Placing::Done(origin, outcome) => Ok((origin, outcome)),
+                    Placing::New(origin, id) => Ok((
                         origin,
-                        placed.next().unwrap_or_else(|| {
-                            Outcome::Failed(format!("article {} was not placed", id.map_or(0, |id| id.0)))
-                        }),
+                        placed
+                            .next()
+                            .unwrap_or_else(|| Outcome::Failed(format!("article {} was not placed", id.0))),
                     )),
                 };
                 each(&self.times, report);
@@ -212,16 +224,31 @@ impl Pipeline {
     }
 }
 
-/// Reads back the articles a batch stored, for the placing side.
+/// Reads back the articles a batch stored, for the placing side, in one
+/// read: the batch's ids rise in the order they were stored, so the rows
+/// from its first id to its last hold them all (and, on a shared
+/// PostgreSQL, perhaps another writer's, which are passed over).
 async fn read_back(store: &dyn store::Store, stored: Vec<Stored>, times: &mut StageTimes) -> crate::Result<Vec<Ready>> {
     let start = Instant::now();
-    let mut ready = Vec::with_capacity(stored.len());
-    for stored in stored {
-        ready.push(match stored {
-            Stored::Done(outcome) => Ready::Done(outcome),
-            Stored::New(id) => Ready::New(id, store.article(id).await?.map(Box::new)),
-        });
+    let ids = stored.iter().filter_map(|s| match s {
+        Stored::New(id) => Some(id.0),
+        Stored::Done(_) => None,
+    });
+    let mut rows = HashMap::new();
+    if let (Some(first), Some(last)) = (ids.clone().min(), ids.max()) {
+        let span = u32::try_from(last - first + 1)
+            .map_err(|_| crate::Error::Task(format!("articles {first} to {last} are too far apart to read back")))?;
+        for article in store.articles_after(Some(ArticleId(first - 1)), span).await? {
+            rows.insert(article.id, article);
+        }
     }
+    let ready = stored
+        .into_iter()
+        .map(|stored| match stored {
+            Stored::Done(outcome) => Ready::Done(outcome),
+            Stored::New(id) => Ready::New(id, rows.remove(&id).map(Box::new)),
+        })
+        .collect();
     lap(&mut times.store, start);
     Ok(ready)
 }
@@ -470,6 +497,65 @@ mod tests {
         assert_eq!(
             b.index.search("Oskarvik", 50).unwrap().len(),
             a.index.search("Oskarvik", 50).unwrap().len()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_batch_is_read_back_in_one_read_passing_over_rows_between_its_ids() {
+        // On a shared PostgreSQL another writer's rows may fall between a
+        // batch's ids: here the pages at odd places stand for them.
+        let dir = tempfile::tempdir().unwrap();
+        let pipeline = open(dir.path()).await;
+        let extracted = strike_pages()
+            .iter()
+            .map(|(name, html)| ExtractedPage::new(&page(html, name)))
+            .collect();
+        let stored = store_extracted_batch(pipeline.store.as_ref(), extracted, None, &mut StageTimes::default())
+            .await
+            .unwrap();
+        let ids: Vec<ArticleId> = stored
+            .iter()
+            .map(|s| match s {
+                Stored::New(id) => *id,
+                Stored::Done(outcome) => panic!("{outcome:?}"),
+            })
+            .collect();
+        assert!(ids.len() >= 5);
+        let ours = vec![
+            Stored::New(ids[0]),
+            Stored::Done(Outcome::Known(ids[0])),
+            Stored::New(ids[2]),
+            Stored::New(ids[4]),
+        ];
+        let ready = read_back(pipeline.store.as_ref(), ours, &mut StageTimes::default())
+            .await
+            .unwrap();
+        let got: Vec<_> = ready
+            .iter()
+            .map(|r| match r {
+                Ready::New(id, article) => (Some(*id), article.as_ref().map(|a| a.id)),
+                Ready::Done(_) => (None, None),
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some(ids[0]), Some(ids[0])),
+                (None, None),
+                (Some(ids[2]), Some(ids[2])),
+                (Some(ids[4]), Some(ids[4])),
+            ]
+        );
+        let read = read_back(
+            pipeline.store.as_ref(),
+            vec![Stored::New(ArticleId(ids[4].0 + 100))],
+            &mut StageTimes::default(),
+        )
+        .await
+        .unwrap();
+        assert!(
+            matches!(read[..], [Ready::New(_, None)]),
+            "an id not in the store reads back as vanished"
         );
     }
 }
