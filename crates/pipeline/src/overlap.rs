@@ -439,6 +439,26 @@ mod tests {
         assert_eq!(b.index.search("Brekkestad", 20).unwrap().len(), 6);
     }
 
+    /// Stores `pages` in one transaction, as the storing task does, and
+    /// gives the id of each one's new article.
+    async fn store_new_batch(pipeline: &Pipeline, pages: &[(String, String)]) -> Vec<ArticleId> {
+        let extracted = pages
+            .iter()
+            .map(|(name, html)| ExtractedPage::new(&page(html, name)))
+            .collect();
+        let stored = store_extracted_batch(pipeline.store.as_ref(), extracted, None, &mut StageTimes::default())
+            .await
+            .unwrap();
+        stored
+            .into_iter()
+            .zip(pages)
+            .map(|(stored, (name, _))| match stored {
+                Stored::New(id) => id,
+                Stored::Done(outcome) => panic!("{name}: {outcome:?}"),
+            })
+            .collect()
+    }
+
     #[tokio::test]
     async fn articles_stored_and_placed_together_get_the_stories_and_revisions_of_one_at_a_time() {
         let mut pages: Vec<(String, String)> = strike_pages();
@@ -462,19 +482,9 @@ mod tests {
         let mut pipeline = open(two.path()).await;
         pipeline.recover().await.unwrap();
         // All stored in one transaction, then placed together.
-        let extracted = pages
-            .iter()
-            .map(|(name, html)| ExtractedPage::new(&page(html, name)))
-            .collect();
-        let stored = store_extracted_batch(pipeline.store.as_ref(), extracted, None, &mut StageTimes::default())
-            .await
-            .unwrap();
         let mut articles = Vec::new();
-        for (stored, (name, _)) in stored.into_iter().zip(&pages) {
-            match stored {
-                Stored::New(id) => articles.push((id, pipeline.store.article(id).await.unwrap())),
-                Stored::Done(outcome) => panic!("{name}: {outcome:?}"),
-            }
+        for id in store_new_batch(&pipeline, &pages).await {
+            articles.push((id, pipeline.store.article(id).await.unwrap()));
         }
         let mut in_flight = None;
         let got = pipeline.place_new_group(articles, &mut in_flight).await.unwrap();
@@ -506,20 +516,7 @@ mod tests {
         // batch's ids: here the pages at odd places stand for them.
         let dir = tempfile::tempdir().unwrap();
         let pipeline = open(dir.path()).await;
-        let extracted = strike_pages()
-            .iter()
-            .map(|(name, html)| ExtractedPage::new(&page(html, name)))
-            .collect();
-        let stored = store_extracted_batch(pipeline.store.as_ref(), extracted, None, &mut StageTimes::default())
-            .await
-            .unwrap();
-        let ids: Vec<ArticleId> = stored
-            .iter()
-            .map(|s| match s {
-                Stored::New(id) => *id,
-                Stored::Done(outcome) => panic!("{outcome:?}"),
-            })
-            .collect();
+        let ids = store_new_batch(&pipeline, &strike_pages()).await;
         assert!(ids.len() >= 5);
         let ours = vec![
             Stored::New(ids[0]),
