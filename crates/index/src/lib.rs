@@ -19,6 +19,7 @@
 
 mod filter;
 mod mark;
+mod merge;
 mod query;
 mod rank;
 mod tokenizer;
@@ -265,6 +266,7 @@ impl SearchIndex {
             },
             other => Error::Tantivy(other),
         })?;
+        writer.set_merge_policy(Box::new(merge::BoundedMerges::new(merge::MAX_MERGED_DOCS)));
         Ok(IndexBatch {
             index: self,
             writer,

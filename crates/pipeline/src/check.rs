@@ -16,7 +16,7 @@ pub enum SnapshotState {
     Absent,
     /// The file loads and has seen every article up to this id; what the
     /// engine it holds keeps.
-    Usable(i64, stories::EngineStats),
+    Usable(i64, stories::EngineStats, stories::MemoryUse),
     /// The file is damaged, foreign or stale, for this reason.
     Unusable(String),
 }
@@ -64,12 +64,29 @@ impl fmt::Display for Survey {
         match &self.snapshot {
             SnapshotState::NotKept => write!(f, "snapshot: not kept"),
             SnapshotState::Absent => write!(f, "snapshot: absent (the next run replays the store)"),
-            SnapshotState::Usable(mark, held) => write!(
-                f,
-                "snapshot: loads, has seen articles up to {mark}; holds {} documents, {} stories in the window \
-                 and {} archived, {} terms, {} postings",
-                held.documents_held, held.stories_live, held.stories_archived, held.terms, held.postings_entries
-            ),
+            SnapshotState::Usable(mark, held, memory) => {
+                writeln!(
+                    f,
+                    "snapshot: loads, has seen articles up to {mark}; holds {} documents, {} stories in the window \
+                     and {} archived, {} terms, {} postings",
+                    held.documents_held, held.stories_live, held.stories_archived, held.terms, held.postings_entries
+                )?;
+                let mib = |bytes: usize| bytes.div_ceil(1 << 20);
+                write!(
+                    f,
+                    "engine memory: about {} MiB (documents {}, their samples {}, lookups {}, band postings {}, sample postings {}, \
+                     story postings {}, stories {}, vocabulary {})",
+                    mib(memory.total()),
+                    mib(memory.documents),
+                    mib(memory.samples),
+                    mib(memory.lookups),
+                    mib(memory.band_postings),
+                    mib(memory.sample_postings),
+                    mib(memory.story_postings),
+                    mib(memory.stories),
+                    mib(memory.vocabulary)
+                )
+            }
             SnapshotState::Unusable(reason) => write!(f, "snapshot: unusable: {reason}"),
         }
     }
@@ -132,7 +149,7 @@ impl Pipeline {
             Some(file) => match file.inspect(self.store.as_ref()).await? {
                 Inspected::Absent => SnapshotState::Absent,
                 Inspected::Unusable(reason) => SnapshotState::Unusable(reason),
-                Inspected::Usable(engine, mark) => SnapshotState::Usable(mark.0, engine.stats()),
+                Inspected::Usable(engine, mark) => SnapshotState::Usable(mark.0, engine.stats(), engine.memory()),
             },
         };
         Ok(Survey {
@@ -335,7 +352,7 @@ mod tests {
         let after = pipeline.survey().await.unwrap();
         assert!(after.is_healthy(), "{after}");
         assert!(
-            matches!(after.snapshot, SnapshotState::Usable(2, _)),
+            matches!(after.snapshot, SnapshotState::Usable(2, ..)),
             "saved anew: {after}"
         );
     }

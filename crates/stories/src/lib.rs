@@ -65,6 +65,7 @@ mod text;
 
 pub use canonical::canonical_url;
 pub use config::Config;
+pub use engine::memory::MemoryUse;
 pub use engine::{EngineStats, StoryEngine};
 pub use error::Error;
 pub use fingerprint::content_fingerprint;

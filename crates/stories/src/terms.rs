@@ -75,6 +75,19 @@ impl Vocabulary {
         Ok(self)
     }
 
+    /// Estimated heap bytes of the vocabulary's tables.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        use crate::engine::memory::{map_bytes, vec_bytes};
+        map_bytes(&self.short_ids)
+            + map_bytes(&self.long_ids)
+            + self.long_ids.keys().map(String::capacity).sum::<usize>()
+            + vec_bytes(&self.df)
+            + vec_bytes(&self.last_seen)
+            + vec_bytes(&self.languages)
+            + vec_bytes(&self.free)
+            + vec_bytes(&self.ln_one_plus)
+    }
+
     pub(crate) fn intern(&mut self, term: &str) -> u32 {
         let short = short_key(term);
         let known = match short {

@@ -6,8 +6,8 @@
 //! State is bounded by time, not by the corpus: stories that fall out of
 //! the time window (and the arrival window) give up their vectors, members
 //! and postings and keep only a small digest; documents give up their
-//! containment samples with their story, and everything else once they
-//! pass the copy horizon. A sweep does this every few thousand arrivals
+//! containment samples with their story (or once they are older than the
+//! window themselves), and everything else once they pass the copy horizon. A sweep does this every few thousand arrivals
 //! (more often early on), so the cost of one document does not grow with
 //! the number seen.
 //!
@@ -24,8 +24,9 @@
 //! keys), `copies` (copy detection and adoption by a late original),
 //! `scoring` (candidate stories and similarities), `late` (late reports and
 //! archived digests), `story` (the story record and how a document joins
-//! it), `revision` (review and reunion of open stories), `sweep` (eviction)
-//! and `snapshot` (saving and loading the whole state).
+//! it), `revision` (review and reunion of open stories), `sweep` (eviction),
+//! `snapshot` (saving and loading the whole state) and `memory` (what the
+//! state weighs).
 
 use std::collections::VecDeque;
 
@@ -44,6 +45,7 @@ use story::{Member, Story};
 mod copies;
 mod features;
 mod late;
+pub(crate) mod memory;
 mod merge;
 mod revision;
 mod scoring;

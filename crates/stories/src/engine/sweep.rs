@@ -97,9 +97,15 @@ impl StoryEngine {
             let expired = d.arrival + cfg.copy_horizon_arrivals < arrivals
                 || (!recent(d.arrival)
                     && matches!((now, d.published), (Some(n), Some(p)) if ((n - p) as f64) > horizon));
+            // Containment samples go with the story, or sooner when the
+            // document itself is older than the window stories are compared
+            // in: a story that runs for months would otherwise hold every
+            // member's samples for as long as it runs.
+            let aged =
+                !recent(d.arrival) && matches!((now, d.published), (Some(n), Some(p)) if ((n - p) as f64) > window);
             if expired {
                 dropped.push(index);
-            } else if !d.samples.is_empty() && self.stories.get(&d.story).is_none_or(|c| c.evicted) {
+            } else if !d.samples.is_empty() && (aged || self.stories.get(&d.story).is_none_or(|c| c.evicted)) {
                 d.samples = Vec::new();
             }
         }

@@ -210,3 +210,49 @@ fn cached_stems_give_the_terms_a_fresh_stemming_gives() {
     assert_eq!(cached.title, fresh.title);
     assert_eq!(cached.headline, fresh.headline);
 }
+
+#[test]
+fn a_story_reported_for_months_does_not_hold_its_old_members_samples() {
+    // One strike, reported every day for ten months: its story stays in
+    // the window throughout, but a member older than the window keeps no
+    // containment samples, so the samples held stop growing. (The last
+    // fifty arrivals are kept whatever their age, as an archive's order
+    // jumps in time.)
+    let mut e = StoryEngine::new(Config {
+        keep_arrivals: 50,
+        ..Config::default()
+    });
+    let start: chrono::NaiveDate = "2022-01-01".parse().expect("date");
+    let mut last_key = String::new();
+    let mut at_five_months = super::super::memory::MemoryUse::default();
+    for day in 0..300u64 {
+        let date = start + chrono::Days::new(day);
+        let text = format!(
+            "The dock strike in Port Vessa entered day {day} as the Harbourline union led by \
+             Mara Tollen kept {n} cranes idle, the port authority counted {m} ships waiting \
+             offshore and shippers rerouted cargo number {day} to Osterby and Lunde while talks \
+             stalled again.",
+            n = 40 + day % 7,
+            m = 100 + day
+        );
+        let a = e.add(&doc(
+            &format!("s{day}"),
+            &format!("Port Vessa strike, day {day}"),
+            &text,
+            Some(&date.to_string()),
+        ));
+        last_key = a.story_key;
+        if day == 150 {
+            at_five_months = e.memory();
+        }
+    }
+    // The story the last report joined began in the first week.
+    let first_day: u64 = last_key.trim_start_matches('s').parse().expect("a document's id");
+    assert!(first_day < 7, "{last_key}");
+    let memory = e.memory();
+    assert!(at_five_months.samples > 0, "{at_five_months:?}");
+    assert!(
+        (memory.samples as f64) < at_five_months.samples as f64 * 1.2,
+        "{at_five_months:?}\n{memory:?}"
+    );
+}
