@@ -135,7 +135,6 @@ mod tests {
             writer.delete_term(Term::from_field_u64(n, k));
         }
         writer.commit().expect("commit");
-        let mut writer = writer;
         writer.wait_merging_threads().expect("merges");
         let metas = index.searchable_segment_metas().expect("metas");
         assert_eq!(metas.len(), 1);
