@@ -6,16 +6,21 @@
 //! score, so a filtered search ranks its hits exactly as the unfiltered one
 //! does, only fewer of them.
 
+use std::collections::BTreeSet;
 use std::ops::Bound;
+use std::sync::{Arc, Mutex};
 
+use tantivy::index::SegmentId;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery, TermSetQuery,
 };
+use tantivy::schema::Field;
 use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TextAnalyzer;
+use tantivy::Searcher;
 use tantivy::Term;
 
-use crate::tokenizer::{keyword_analyzer, text_analyzer};
+use crate::tokenizer::{joined_words, keyword_analyzer, text_analyzer};
 use crate::Fields;
 
 /// What a search is narrowed to; every filter that is set must hold.
@@ -53,9 +58,27 @@ pub enum Sort {
     Newest,
 }
 
-/// `words` as the query clause that finds them, in order, in `field`;
-/// `None` when the analyzer finds no word in them.
-fn phrase(field: tantivy::schema::Field, words: &str, mut analyzer: TextAnalyzer) -> Option<Box<dyn Query>> {
+/// One filter: the query that must match, and what tells cheaply how much
+/// of a segment it lets through.
+pub(crate) struct Narrowing {
+    pub(crate) query: Box<dyn Query>,
+    pub(crate) breadth: Breadth,
+}
+
+/// How a filter's share of a segment is known.
+pub(crate) enum Breadth {
+    /// One term: its document frequency says how many pass.
+    Term(Term),
+    /// Published within these bounds (inclusive): the publication times'
+    /// least and greatest values in a segment say whether all of it passes.
+    Published { from: Option<i64>, to: Option<i64> },
+    /// Only the filter's matches say: their size hint.
+    Unknown,
+}
+
+/// `words` as the filter that finds them, in order, in `field`; `None`
+/// when the analyzer finds no word in them.
+fn phrase(field: tantivy::schema::Field, words: &str, mut analyzer: TextAnalyzer) -> Option<Narrowing> {
     let mut terms = Vec::new();
     let mut stream = analyzer.token_stream(words);
     let mut first = None;
@@ -65,50 +88,161 @@ fn phrase(field: tantivy::schema::Field, words: &str, mut analyzer: TextAnalyzer
     }
     match terms.len() {
         0 => None,
-        1 => Some(Box::new(TermQuery::new(
-            terms.remove(0).1,
-            IndexRecordOption::WithFreqsAndPositions,
-        ))),
-        _ => Some(Box::new(PhraseQuery::new_with_offset(terms))),
+        1 => {
+            let term = terms.remove(0).1;
+            Some(Narrowing {
+                query: Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
+                breadth: Breadth::Term(term),
+            })
+        }
+        _ => Some(Narrowing {
+            query: Box::new(PhraseQuery::new_with_offset(terms)),
+            breadth: Breadth::Unknown,
+        }),
     }
 }
 
-/// The user's query (or every document, for a filter-only search) with the
-/// filters added as unscored clauses that must match.
-pub(crate) fn apply(fields: &Fields, words: Option<Box<dyn Query>>, filters: &Filters) -> Box<dyn Query> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    clauses.push((Occur::Must, words.unwrap_or_else(|| Box::new(AllQuery))));
-    let mut must = |query: Box<dyn Query>| {
-        clauses.push((
-            Occur::Must,
-            Box::new(ConstScoreQuery::new(query, 0.0)) as Box<dyn Query>,
-        ))
+/// Every outlet name in the index, read from the names' term lists once
+/// for a given set of segments, then kept until the segments change (a
+/// commit or a merge): reading them again for each search cost a third of
+/// an outlet-filtered search's time.
+#[derive(Default)]
+pub(crate) struct OutletNames {
+    kept: Mutex<Option<NamesRead>>,
+}
+
+/// The segments the names were read from, and the names.
+type NamesRead = (Vec<SegmentId>, Arc<BTreeSet<String>>);
+
+impl OutletNames {
+    fn of(&self, field: Field, searcher: &Searcher) -> crate::Result<Arc<BTreeSet<String>>> {
+        let segments: Vec<SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| reader.segment_id())
+            .collect();
+        let mut kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((read_from, names)) = kept.as_ref() {
+            if *read_from == segments {
+                return Ok(Arc::clone(names));
+            }
+        }
+        let mut names = BTreeSet::new();
+        for reader in searcher.segment_readers() {
+            let inverted = reader.inverted_index(field)?;
+            let mut stream = inverted.terms().stream().map_err(tantivy::TantivyError::from)?;
+            while stream.advance() {
+                if let Ok(name) = std::str::from_utf8(stream.key()) {
+                    if !names.contains(name) {
+                        names.insert(name.to_string());
+                    }
+                }
+            }
+        }
+        let names = Arc::new(names);
+        *kept = Some((segments, Arc::clone(&names)));
+        Ok(names)
+    }
+}
+
+/// The outlet filter: `words`, in order, within the outlet's name.
+///
+/// An index holds a few thousand outlet names at most, and each name is
+/// also indexed whole, as one term. So the filter is settled per name, not
+/// per article: every name in the index that holds the words in order is
+/// picked from [`OutletNames`], and the filter is "one of these names".
+/// A phrase over each article's name words read positions for every
+/// article of every outlet that shared a word with the filter ("The",
+/// "Daily", "News").
+fn outlet(fields: &Fields, words: &str, known: &BTreeSet<String>) -> Narrowing {
+    let wanted = joined_words(&mut text_analyzer(), words);
+    let (head, tail, inner) = (format!("{wanted} "), format!(" {wanted}"), format!(" {wanted} "));
+    let holds =
+        |name: &str| name == wanted || name.starts_with(&head) || name.ends_with(&tail) || name.contains(&inner);
+    let terms: Vec<Term> = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        known
+            .iter()
+            .filter(|name| holds(name))
+            .map(|name| Term::from_field_text(fields.source_name, name))
+            .collect()
     };
+    match terms.as_slice() {
+        [] => Narrowing {
+            query: Box::new(EmptyQuery),
+            breadth: Breadth::Unknown,
+        },
+        [term] => Narrowing {
+            query: Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
+            breadth: Breadth::Term(term.clone()),
+        },
+        _ => Narrowing {
+            query: Box::new(TermSetQuery::new(terms)),
+            breadth: Breadth::Unknown,
+        },
+    }
+}
+
+/// Every filter that is set, each as a query that must match.
+pub(crate) fn narrowings(
+    fields: &Fields,
+    filters: &Filters,
+    searcher: &Searcher,
+    outlet_names: &OutletNames,
+) -> crate::Result<Vec<Narrowing>> {
+    let nothing = || Narrowing {
+        query: Box::new(EmptyQuery),
+        breadth: Breadth::Unknown,
+    };
+    let mut out = Vec::new();
     if let Some(source) = &filters.source {
         // An outlet named with no word at all matches no outlet.
-        must(phrase(fields.source, source, text_analyzer()).unwrap_or_else(|| Box::new(EmptyQuery)));
+        let known = outlet_names.of(fields.source_name, searcher)?;
+        out.push(outlet(fields, source, &known));
     }
     if let Some(language) = &filters.language {
-        must(phrase(fields.language, language, keyword_analyzer()).unwrap_or_else(|| Box::new(EmptyQuery)));
+        out.push(phrase(fields.language, language, keyword_analyzer()).unwrap_or_else(nothing));
     }
     if let Some(story) = filters.story {
-        must(Box::new(TermQuery::new(
-            Term::from_field_i64(fields.story, story),
-            IndexRecordOption::Basic,
-        )));
+        let term = Term::from_field_i64(fields.story, story);
+        out.push(Narrowing {
+            query: Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
+            breadth: Breadth::Term(term),
+        });
     }
     if filters.published_from.is_some() || filters.published_to.is_some() {
         let bound = |value: Option<i64>| match value {
             Some(seconds) => Bound::Included(Term::from_field_i64(fields.published, seconds)),
             None => Bound::Unbounded,
         };
-        must(Box::new(RangeQuery::new(
-            bound(filters.published_from),
-            bound(filters.published_to),
-        )));
+        out.push(Narrowing {
+            query: Box::new(RangeQuery::new(
+                bound(filters.published_from),
+                bound(filters.published_to),
+            )),
+            breadth: Breadth::Published {
+                from: filters.published_from,
+                to: filters.published_to,
+            },
+        });
     }
-    if clauses.len() == 1 {
-        return clauses.remove(0).1;
+    Ok(out)
+}
+
+/// The user's query (or every document, for a filter-only search) with the
+/// filters added as unscored clauses that must match.
+pub(crate) fn apply(words: Option<Box<dyn Query>>, narrowings: &[Narrowing]) -> Box<dyn Query> {
+    let words = words.unwrap_or_else(|| Box::new(AllQuery));
+    if narrowings.is_empty() {
+        return words;
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words)];
+    for narrowing in narrowings {
+        clauses.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(narrowing.query.box_clone(), 0.0)),
+        ));
     }
     Box::new(BooleanQuery::new(clauses))
 }
@@ -177,6 +311,7 @@ mod tests {
         assert_eq!(by(source("diario da ilha")), [3], "accents fold");
         assert_eq!(by(source("gazette harbour")), Vec::<i64>::new(), "in order");
         assert_eq!(by(source("--")), Vec::<i64>::new(), "no word matches nothing");
+
         let language = Filters {
             language: Some("PT-br".to_string()),
             ..Filters::default()
@@ -205,6 +340,48 @@ mod tests {
             ..Filters::default()
         };
         assert_eq!(by(combined), [1]);
+    }
+
+    #[test]
+    fn an_outlet_with_every_pair_of_the_words_but_not_in_order_is_not_a_match() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let mut batch = index.batch().unwrap();
+        batch
+            .upsert(&article(1, "Bay City Times Gazette Bay", "en", 1, None))
+            .unwrap();
+        batch.commit().unwrap();
+        let by = |name: &str| {
+            let filters = Filters {
+                source: Some(name.to_string()),
+                ..Filters::default()
+            };
+            ids(&index, "ferry", &filters, Sort::Relevance)
+        };
+        // "gazette bay" and "bay city" are both in the name, apart.
+        assert_eq!(by("gazette bay city"), Vec::<i64>::new());
+        assert_eq!(by("city times gazette"), [1]);
+        assert_eq!(by("gazette bay"), [1]);
+        assert_eq!(by("bay"), [1]);
+    }
+
+    #[test]
+    fn an_outlet_first_seen_in_a_later_commit_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = index(dir.path());
+        let from = |name: &str| Filters {
+            source: Some(name.to_string()),
+            ..Filters::default()
+        };
+        assert_eq!(ids(&index, "ferry", &from("island radio"), Sort::Relevance), [5]);
+        assert!(ids(&index, "ferry", &from("coast courier"), Sort::Relevance).is_empty());
+        let mut batch = index.batch().unwrap();
+        batch
+            .upsert(&article(6, "Coast Courier", "en", 13, Some(104 * DAY)))
+            .unwrap();
+        batch.commit().unwrap();
+        assert_eq!(ids(&index, "ferry", &from("coast courier"), Sort::Relevance), [6]);
+        assert_eq!(ids(&index, "ferry", &from("island radio"), Sort::Relevance), [5]);
     }
 
     #[test]
@@ -265,5 +442,113 @@ mod tests {
             index.search_filtered("nosuchfield:x", &story, Sort::Newest, 5),
             Err(crate::Error::Query { .. })
         ));
+    }
+
+    /// Filters that most articles pass are checked match by match beside
+    /// the words' best-first ranking; narrow ones lead an intersection;
+    /// those every article of a segment passes are dropped there. Each way
+    /// must give what filtering the unfiltered ranking gives.
+    #[test]
+    fn broad_and_narrow_filters_give_the_unfiltered_ranking_filtered() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let make = |id: i64| {
+            let mut a = article(
+                id,
+                if id % 13 == 0 {
+                    "Harbour Gazette"
+                } else {
+                    "Island Radio"
+                },
+                "en",
+                1,
+                None,
+            );
+            a.language = Some(if id % 4 == 0 { "fr" } else { "en" }.to_string());
+            a.published = Some((100 + id) * DAY);
+            a.text = format!(
+                "{} The ferry sailed late. {}",
+                "ferry ".repeat((id % 5) as usize),
+                "calm ".repeat((id % 7) as usize)
+            );
+            a
+        };
+        // Two segments, each its own commit.
+        for ids in [1..=30, 31..=60] {
+            let mut batch = index.batch().unwrap();
+            for id in ids {
+                batch.upsert(&make(id)).unwrap();
+            }
+            batch.commit().unwrap();
+        }
+        let all = index
+            .search_filtered("ferry", &Filters::default(), Sort::Relevance, 100)
+            .unwrap();
+        assert_eq!(all.len(), 60);
+        type Passes = Box<dyn Fn(i64) -> bool>;
+        let cases: Vec<(Filters, Passes)> = vec![
+            (
+                Filters {
+                    language: Some("en".into()),
+                    ..Filters::default()
+                },
+                Box::new(|id| id % 4 != 0),
+            ),
+            (
+                Filters {
+                    language: Some("fr".into()),
+                    ..Filters::default()
+                },
+                Box::new(|id| id % 4 == 0),
+            ),
+            (
+                Filters {
+                    source: Some("gazette".into()),
+                    ..Filters::default()
+                },
+                Box::new(|id| id % 13 == 0),
+            ),
+            (
+                Filters {
+                    published_from: Some(DAY),
+                    published_to: Some(1_000 * DAY),
+                    ..Filters::default()
+                },
+                Box::new(|_| true),
+            ),
+            (
+                Filters {
+                    published_from: Some(120 * DAY),
+                    ..Filters::default()
+                },
+                Box::new(|id| id >= 20),
+            ),
+            (
+                Filters {
+                    language: Some("en".into()),
+                    source: Some("island radio".into()),
+                    published_to: Some(1_000 * DAY),
+                    ..Filters::default()
+                },
+                Box::new(|id| id % 4 != 0 && id % 13 != 0),
+            ),
+        ];
+        for (filters, passes) in cases {
+            for limit in [1, 3, 10, 100] {
+                let expected: Vec<(i64, f32)> = all
+                    .iter()
+                    .filter(|hit| passes(hit.id))
+                    .take(limit)
+                    .map(|hit| (hit.id, hit.score))
+                    .collect();
+                let found: Vec<(i64, f32)> = index
+                    .search_filtered("ferry", &filters, Sort::Relevance, limit)
+                    .unwrap()
+                    .iter()
+                    .map(|hit| (hit.id, hit.score))
+                    .collect();
+                assert_eq!(found, expected, "{filters:?}, limit {limit}");
+            }
+        }
     }
 }

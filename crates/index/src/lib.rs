@@ -10,6 +10,8 @@
 //! double quotes, `AND`/`OR`/`NOT`, `+`/`-`, and `field:value` for `title`,
 //! `text`, `source`, `language` and `story`. Words are lowercased and
 //! accent-folded but not stemmed, so that every language is treated alike.
+//! Exact phrases are searched through an index of adjacent word pairs (see
+//! the `pairs` module), which finds the same articles far faster.
 //! Apostrophes belong to words (`O'Brien`), a double quote left open closes
 //! at the end, and a query longer than [`MAX_QUERY_CHARS`] or nested deeper
 //! than [`MAX_QUERY_DEPTH`] is refused with [`Error::Query`] (see the
@@ -20,6 +22,7 @@
 mod filter;
 mod mark;
 mod merge;
+mod pairs;
 mod query;
 mod rank;
 mod tokenizer;
@@ -43,7 +46,9 @@ use tantivy::{
 
 pub use crate::filter::{Filters, Sort};
 pub use crate::query::{shown_query, MAX_QUERY_CHARS, MAX_QUERY_DEPTH};
-use crate::tokenizer::{keyword_analyzer, text_analyzer, KEYWORD_TOKENIZER, TEXT_TOKENIZER};
+use crate::tokenizer::{
+    keyword_analyzer, text_analyzer, NameTokenizer, KEYWORD_TOKENIZER, NAME_TOKENIZER, TEXT_TOKENIZER,
+};
 
 /// What can go wrong in the index.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +57,14 @@ pub enum Error {
     Tantivy(#[from] tantivy::TantivyError),
     #[error("cannot open the search index at {path}: {message}")]
     Open { path: String, message: String },
+    /// The folder holds an index whose fields differ from this version's:
+    /// it was written by another version. An index is derived from the
+    /// store, so the caller may set it aside and build a new one.
+    #[error(
+        "the search index at {path} was written by another ravenwire version (its fields differ); \
+         remove the folder and it is rebuilt from the store"
+    )]
+    OtherSchema { path: String },
     #[error("bad search query {}: {message}", shown_query(query))]
     Query { query: String, message: String },
     /// Another writer, in this process or another, holds the index.
@@ -151,8 +164,9 @@ const TITLE: &str = "title";
 const TEXT: &str = "text";
 const URL: &str = "url";
 const SOURCE: &str = "source";
+const SOURCE_NAME: &str = "source_name";
 const LANGUAGE: &str = "language";
-const PUBLISHED: &str = "published";
+pub(crate) const PUBLISHED: &str = "published";
 const STORY: &str = "story";
 
 #[derive(Clone, Copy)]
@@ -165,6 +179,11 @@ struct Fields {
     language: Field,
     published: Field,
     story: Field,
+    /// The title's and the text's adjacent word pairs (see `pairs`).
+    title_pairs: Field,
+    text_pairs: Field,
+    /// The outlet's whole name as one term, for the outlet filter.
+    source_name: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -183,6 +202,16 @@ fn schema() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::Basic),
         )
         .set_stored();
+    let pairs = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(pairs::PAIR_TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let name = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(NAME_TOKENIZER)
+            .set_index_option(IndexRecordOption::Basic),
+    );
     let filterable = NumericOptions::default().set_indexed().set_stored();
     let fields = Fields {
         id: builder.add_i64_field(ID, filterable.clone().set_fast()),
@@ -193,6 +222,9 @@ fn schema() -> (Schema, Fields) {
         language: builder.add_text_field(LANGUAGE, keyword),
         published: builder.add_i64_field(PUBLISHED, filterable.clone().set_fast()),
         story: builder.add_i64_field(STORY, filterable),
+        title_pairs: builder.add_text_field(pairs::TITLE_PAIRS, pairs.clone()),
+        text_pairs: builder.add_text_field(pairs::TEXT_PAIRS, pairs.clone()),
+        source_name: builder.add_text_field(SOURCE_NAME, name),
     };
     (builder.build(), fields)
 }
@@ -207,6 +239,9 @@ pub struct SearchIndex {
     reader: IndexReader,
     fields: Fields,
     query_parser: QueryParser,
+    /// Every outlet name in the index, for the outlet filter, kept for the
+    /// segments it was read from (see `filter::OutletNames`).
+    outlet_names: filter::OutletNames,
 }
 
 /// A batch of changes, made visible together on [`IndexBatch::commit`].
@@ -228,15 +263,22 @@ impl SearchIndex {
         std::fs::create_dir_all(dir).map_err(|err| open_error(err.to_string()))?;
         let directory = MmapDirectory::open(dir).map_err(|err| open_error(err.to_string()))?;
         let (schema, fields) = schema();
-        let index = Index::open_or_create(directory, schema).map_err(|err| {
-            open_error(format!(
+        let index = Index::open_or_create(directory, schema).map_err(|err| match err {
+            TantivyError::SchemaError(_) => Error::OtherSchema {
+                path: dir.display().to_string(),
+            },
+            err => open_error(format!(
                 "{err} (an index written by another ravenwire version can be rebuilt \
                  with `ravenwire reindex` after removing the folder)"
-            ))
+            )),
         })?;
         // Analyzers are code, not data: they must be registered on every open.
         index.tokenizers().register(TEXT_TOKENIZER, text_analyzer());
         index.tokenizers().register(KEYWORD_TOKENIZER, keyword_analyzer());
+        index
+            .tokenizers()
+            .register(pairs::PAIR_TOKENIZER, pairs::PairTokenizer::default());
+        index.tokenizers().register(NAME_TOKENIZER, NameTokenizer::default());
         // Our own commits reload explicitly; the policy covers commits made
         // by another process, such as a CLI reindex under a running server.
         let reader = index
@@ -246,6 +288,7 @@ impl SearchIndex {
             .map_err(|err| open_error(err.to_string()))?;
         let mut query_parser = QueryParser::for_index(&index, vec![fields.title, fields.text]);
         query_parser.set_field_boost(fields.title, TITLE_BOOST);
+        query_parser.set_field_boost(fields.title_pairs, TITLE_BOOST);
         // Several words narrow a news search rather than widen it.
         query_parser.set_conjunction_by_default();
         Ok(Self {
@@ -254,6 +297,7 @@ impl SearchIndex {
             reader,
             fields,
             query_parser,
+            outlet_names: filter::OutletNames::default(),
         })
     }
 
@@ -294,11 +338,24 @@ impl SearchIndex {
         if limit == 0 || (blank && filters.is_empty()) {
             return Ok(Vec::new());
         }
-        let words = if blank { None } else { Some(self.parse(query)?) };
-        let parsed = filter::apply(&self.fields, words, filters);
+        let (words, written) = if blank {
+            (None, None)
+        } else {
+            let (search, written) = self.parse(query)?;
+            (Some(search), Some(written))
+        };
         let searcher = self.reader.searcher();
+        let narrowings = filter::narrowings(&self.fields, filters, &searcher, &self.outlet_names)?;
+        let parsed = filter::apply(words.as_ref().map(|words| words.box_clone()), &narrowings);
         let found: Vec<(Score, DocAddress)> = match sort {
-            Sort::Relevance => rank::best_first(&searcher, &*parsed, limit)?,
+            Sort::Relevance => {
+                let plan = rank::Plan {
+                    combined: &*parsed,
+                    words: words.as_deref(),
+                    narrowings: &narrowings,
+                };
+                rank::best_first(&searcher, &plan, limit)?
+            }
             Sort::Newest => {
                 let ranking = TopDocs::with_limit(limit).order_by((
                     (SortByStaticFastValue::<i64>::for_field(PUBLISHED), Order::Desc),
@@ -311,7 +368,10 @@ impl SearchIndex {
                     .collect()
             }
         };
-        let mut snippets = SnippetGenerator::create(&searcher, &*parsed, self.fields.text)?;
+        // Snippets mark the query's words as written: the pairs searched for
+        // a phrase are not in the stored text.
+        let marked = written.as_deref().unwrap_or(&*parsed);
+        let mut snippets = SnippetGenerator::create(&searcher, marked, self.fields.text)?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
         found
             .into_iter()
@@ -322,9 +382,10 @@ impl SearchIndex {
             .collect()
     }
 
-    /// The query language read into a query, or an [`Error::Query`] naming
-    /// the problem.
-    fn parse(&self, query: &str) -> Result<Box<dyn tantivy::query::Query>> {
+    /// The query language read into the query searched, with its exact
+    /// phrases through the word pairs, and the query as written, whose
+    /// words snippets mark; or an [`Error::Query`] naming the problem.
+    fn parse(&self, query: &str) -> Result<(Box<dyn tantivy::query::Query>, Box<dyn tantivy::query::Query>)> {
         let query_error = |message: String| Error::Query {
             query: query.to_string(),
             message,
@@ -332,9 +393,15 @@ impl SearchIndex {
         let mended = query::prepare(query).map_err(query_error)?;
         let syntax = query_grammar::parse_query(&mended).map_err(|_| query_error(query::SYNTAX_HINT.to_string()))?;
         query::check_supported(&syntax).map_err(query_error)?;
-        self.query_parser
-            .build_query_from_user_input_ast(hoist_negations(syntax))
-            .map_err(|err| query_error(err.to_string()))
+        let syntax = hoist_negations(syntax);
+        let build = |ast: UserInputAst| {
+            self.query_parser
+                .build_query_from_user_input_ast(ast)
+                .map_err(|err| query_error(err.to_string()))
+        };
+        let written = build(syntax.clone())?;
+        let searched = build(pairs::through_pairs(syntax, &mut text_analyzer()))?;
+        Ok((searched, written))
     }
 
     fn hit(&self, doc: &TantivyDocument, score: Score, snippets: &SnippetGenerator) -> Hit {
@@ -390,6 +457,9 @@ impl IndexBatch<'_> {
         doc.add_i64(f.id, article.id);
         doc.add_text(f.title, &article.title);
         doc.add_text(f.text, &article.text);
+        doc.add_text(f.title_pairs, &article.title);
+        doc.add_text(f.text_pairs, &article.text);
+        doc.add_text(f.source_name, &article.source);
         doc.add_text(f.url, &article.url);
         doc.add_text(f.source, &article.source);
         if let Some(language) = &article.language {

@@ -16,6 +16,8 @@ use tantivy::tokenizer::{
 pub(crate) const TEXT_TOKENIZER: &str = "ravenwire_text";
 /// Name under which [`keyword_analyzer`] is registered on the index.
 pub(crate) const KEYWORD_TOKENIZER: &str = "ravenwire_keyword";
+/// Name under which [`NameTokenizer`] is registered on the index.
+pub(crate) const NAME_TOKENIZER: &str = "ravenwire_name";
 
 /// Longer "words" are nearly always base64, hashes or glued URLs: noise that
 /// only bloats the term dictionary.
@@ -37,6 +39,74 @@ pub(crate) fn keyword_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(RawTokenizer::default())
         .filter(LowerCaser)
         .build()
+}
+
+/// A whole name as one term: its words as [`text_analyzer`] finds them,
+/// joined by single spaces (`The  Harbour-Gazette` is `the harbour gazette`).
+/// A name with no word gives no term.
+#[derive(Clone)]
+pub(crate) struct NameTokenizer {
+    words: TextAnalyzer,
+    token: Token,
+}
+
+impl Default for NameTokenizer {
+    fn default() -> Self {
+        Self {
+            words: text_analyzer(),
+            token: Token::default(),
+        }
+    }
+}
+
+/// The words of `text` as [`NameTokenizer`] joins them.
+pub(crate) fn joined_words(words: &mut TextAnalyzer, text: &str) -> String {
+    let mut joined = String::new();
+    let mut stream = words.token_stream(text);
+    while stream.advance() {
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(&stream.token().text);
+    }
+    joined
+}
+
+pub(crate) struct NameTokenStream<'a> {
+    token: &'a mut Token,
+    pending: bool,
+}
+
+impl Tokenizer for NameTokenizer {
+    type TokenStream<'a> = NameTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> NameTokenStream<'a> {
+        self.token.reset();
+        let joined = joined_words(&mut self.words, text);
+        let pending = !joined.is_empty();
+        self.token.text = joined;
+        self.token.position = 0;
+        self.token.offset_from = 0;
+        self.token.offset_to = text.len();
+        NameTokenStream {
+            token: &mut self.token,
+            pending,
+        }
+    }
+}
+
+impl TokenStream for NameTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        std::mem::take(&mut self.pending)
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
 }
 
 #[derive(Clone, Default)]
@@ -299,6 +369,17 @@ mod tests {
     fn drops_overlong_tokens() {
         let junk = "x".repeat(LONGEST_WORD_BYTES + 1);
         assert_eq!(words(&format!("keep {junk} this")), ["keep", "this"]);
+    }
+
+    #[test]
+    fn a_name_is_its_words_joined_as_one_term() {
+        let mut tokenizer = NameTokenizer::default();
+        let mut stream = tokenizer.token_stream("  The Harbour-GAZETTE, São Paulo ");
+        assert!(stream.advance());
+        assert_eq!(stream.token().text, "the harbour gazette sao paulo");
+        assert!(!stream.advance());
+        let mut tokenizer = NameTokenizer::default();
+        assert!(!tokenizer.token_stream(" -- ").advance(), "no word, no term");
     }
 
     #[test]

@@ -97,9 +97,58 @@ impl DataDir {
         Ok(Some(Some(store.lead().await?)))
     }
 
+    /// Opens the folder's search index. An index written by a version with
+    /// other fields is derived state: it is set aside and a new, empty one
+    /// takes its place, which the next ingest (its recovery's catch-up) or
+    /// `serve`'s follower fills from the store.
     pub fn open_index(&self) -> anyhow::Result<Arc<SearchIndex>> {
-        let index = SearchIndex::open(&self.root.join("index"))?;
-        Ok(Arc::new(index))
+        let dir = self.root.join("index");
+        match SearchIndex::open(&dir) {
+            Err(index::Error::OtherSchema { .. }) => Ok(Arc::new(self.replace_index(&dir)?)),
+            opened => Ok(Arc::new(opened?)),
+        }
+    }
+
+    /// Sets the index in `dir` aside and opens a new one there, under a
+    /// lock so that two processes upgrading at once replace it only once.
+    fn replace_index(&self, dir: &Path) -> anyhow::Result<SearchIndex> {
+        let path = self.root.join(INDEX_UPGRADE_LOCK_FILE);
+        let lock = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+        lock.lock_exclusive()
+            .with_context(|| format!("cannot lock {}", path.display()))?;
+        // Another process may have replaced it while this one waited.
+        if let Ok(index) = SearchIndex::open(dir) {
+            return Ok(index);
+        }
+        let aside = self.root.join("index.other-version");
+        if aside.exists() {
+            std::fs::remove_dir_all(&aside).with_context(|| format!("cannot remove {}", aside.display()))?;
+        }
+        std::fs::rename(dir, &aside)
+            .with_context(|| format!("cannot move the old search index {} aside", dir.display()))?;
+        tracing::warn!(
+            index = %dir.display(),
+            "the search index was written by another ravenwire version; \
+             a new one is built from the store"
+        );
+        eprintln!(
+            "the search index in {} was written by another ravenwire version: \
+             a new one is filled from the store by the next import, fetch, worker or serve \
+             (or at once by `ravenwire reindex`)",
+            dir.display()
+        );
+        let index = SearchIndex::open(dir)?;
+        // Processes of the old version may still read it; once they are
+        // gone the files go too (on Unix, files in use stay until closed).
+        if let Err(err) = std::fs::remove_dir_all(&aside) {
+            tracing::warn!(folder = %aside.display(), %err, "cannot remove the old search index");
+        }
+        Ok(index)
     }
 
     /// Takes the data folder's ingest lock for `command` (named, with this
@@ -236,6 +285,9 @@ impl DataDir {
 /// The lock file in the data folder. It stays after use: removing it would
 /// let a process that opened it just before lock a file nobody else sees.
 pub const INGEST_LOCK_FILE: &str = "ingest.lock";
+
+/// The lock taken while an index of another version is set aside.
+const INDEX_UPGRADE_LOCK_FILE: &str = "index-upgrade.lock";
 
 /// Exit status when `--no-wait` finds another ingest running: sysexits'
 /// EX_TEMPFAIL, "try again later".

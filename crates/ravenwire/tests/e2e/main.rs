@@ -22,6 +22,7 @@ mod gather_scheduler;
 mod gather_sources;
 mod gather_ssrf;
 mod import_search_serve;
+mod index_upgrade;
 mod ingest_lock;
 mod postgres;
 mod server_limits;
