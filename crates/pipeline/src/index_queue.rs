@@ -14,7 +14,7 @@
 //!   [`crate::follow`]); the leader prunes entries older than
 //!   [`store::CHANGE_LOG_RETENTION_DAYS`] after its commits.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use index::{IndexedArticle, SearchIndex};
 use store::{ArticleId, Store};
@@ -53,6 +53,9 @@ pub(crate) struct IndexQueue {
     /// The highest id of a newly stored article in `pending`: the next
     /// commit's mark.
     mark: Option<i64>,
+    /// The last commit, still being written on a thread of its own while
+    /// the pipeline goes on (see [`IndexQueue::commit`]).
+    in_flight: Option<tokio::task::JoinHandle<crate::Result<()>>>,
 }
 
 impl IndexQueue {
@@ -78,12 +81,35 @@ impl IndexQueue {
         index_batch().saturating_sub(self.pending.len()).max(1)
     }
 
+    /// Waits for the commit in flight, if any, and passes on its error.
+    pub(crate) async fn land(&mut self) -> crate::Result<()> {
+        if let Some(commit) = self.in_flight.take() {
+            commit
+                .await
+                .map_err(|err| crate::Error::Task(format!("the search index commit failed: {err}")))??;
+        }
+        Ok(())
+    }
+
     /// Writes the waiting entries and the articles of the change log beyond
     /// the index's applied seq to `index` in one commit, with the new mark
-    /// and seq, then prunes the log's old entries. An index that the log
+    /// and seq, after pruning the log's old entries. An index that the log
     /// was pruned past is first rebuilt from the store. Returns how many
     /// moved articles were filed again.
-    pub(crate) async fn commit(&mut self, store: &dyn Store, index: &SearchIndex) -> crate::Result<u64> {
+    ///
+    /// The last commit of a call is left in flight: it is written (words,
+    /// word pairs, merges) on a blocking thread while the pipeline judges
+    /// the next articles, and [`IndexQueue::land`] waits for it. The next
+    /// call lands it first, so there is one writer and commits stay in
+    /// order. A crash before it lands leaves the mark where the last landed
+    /// commit put it, and the next run indexes the rest, as before.
+    pub(crate) async fn commit(&mut self, store: &dyn Store, index: &Arc<SearchIndex>) -> crate::Result<u64> {
+        self.land().await?;
+        let before = chrono::Utc::now() - chrono::Duration::days(store::CHANGE_LOG_RETENTION_DAYS);
+        let pruned = store.prune_change_log(before).await?;
+        if pruned > 0 {
+            tracing::debug!(entries = pruned, "pruned the change log");
+        }
         let mut refiled = 0;
         loop {
             let applied = index.log_seq()?.unwrap_or(0);
@@ -107,28 +133,36 @@ impl IndexQueue {
             if self.pending.is_empty() && moves.is_empty() {
                 return Ok(refiled);
             }
-            let mut batch = index.batch()?;
-            for entry in self.pending.drain(..).chain(moved) {
-                batch.upsert(&entry)?;
-            }
-            if let Some(mark) = self.mark.take() {
-                batch.set_mark(mark);
-            }
-            if let Some(last) = moves.last() {
-                batch.set_log_seq(last.seq);
-            }
-            crash::point(Point::BeforeIndexCommit);
-            batch.commit()?;
-            crash::point(Point::AfterIndexCommit);
+            let entries: Vec<IndexedArticle> = self.pending.drain(..).chain(moved).collect();
+            let mark = self.mark.take();
+            let seq = moves.last().map(|last| last.seq);
+            let writing = Arc::clone(index);
+            let write = move || -> crate::Result<()> {
+                let mut batch = writing.batch()?;
+                for entry in &entries {
+                    batch.upsert(entry)?;
+                }
+                if let Some(mark) = mark {
+                    batch.set_mark(mark);
+                }
+                if let Some(seq) = seq {
+                    batch.set_log_seq(seq);
+                }
+                crash::point(Point::BeforeIndexCommit);
+                batch.commit()?;
+                crash::point(Point::AfterIndexCommit);
+                Ok(())
+            };
             refiled += moves.len() as u64;
             if moves.len() < CATCH_UP_BATCH as usize {
-                let before = chrono::Utc::now() - chrono::Duration::days(store::CHANGE_LOG_RETENTION_DAYS);
-                let pruned = store.prune_change_log(before).await?;
-                if pruned > 0 {
-                    tracing::debug!(entries = pruned, "pruned the change log");
-                }
+                self.in_flight = Some(tokio::task::spawn_blocking(write));
                 return Ok(refiled);
             }
+            // More of the log waits: this commit must land before the
+            // next reads the applied seq.
+            tokio::task::spawn_blocking(write)
+                .await
+                .map_err(|err| crate::Error::Task(format!("the search index commit failed: {err}")))??;
         }
     }
 }

@@ -216,6 +216,7 @@ impl Pipeline {
         let placed = recovered + self.place_unplaced(mark, true).await?;
         if placed > 0 {
             self.flush_index().await?;
+            self.index_queue.land().await?;
         }
         Ok(placed)
     }
@@ -355,6 +356,7 @@ impl Pipeline {
             );
         }
         recovery.refiled += self.index_queue.commit(self.store.as_ref(), &self.index).await?;
+        self.index_queue.land().await?;
         recovery.indexed = catch_up(self.store.as_ref(), &self.index).await?;
         // More documents than articles: the index holds one twice (as after
         // a kill, found by bench/crash_kills.py) or one the store lost.
@@ -377,6 +379,7 @@ impl Pipeline {
     pub async fn flush(&mut self) -> crate::Result<()> {
         self.recover().await?;
         self.flush_index().await?;
+        self.index_queue.land().await?;
         crash::point(Point::BeforeSnapshotSave);
         let start = Instant::now();
         self.engine.save();
