@@ -140,12 +140,14 @@ fn broad_filters(
             }
             Breadth::Unknown => None,
         };
-        if known == Some(1.0) {
-            continue;
+        let narrow = |share: f64| share < 0.5;
+        match known {
+            Some(share) if share >= 1.0 => continue,
+            Some(share) if narrow(share) => return Ok(None),
+            _ => {}
         }
         let scorer = filter.scorer(reader, 1.0)?;
-        let share = known.unwrap_or_else(|| f64::from(scorer.size_hint()) / f64::from(max_doc));
-        if share < 0.5 {
+        if known.is_none() && narrow(f64::from(scorer.size_hint()) / f64::from(max_doc)) {
             return Ok(None);
         }
         checks.push(scorer);
