@@ -25,9 +25,10 @@ Steps:
    article, with nothing beyond its mark); search hits for common words
    equal the clean run's; and the stories, as B-cubed F1 of the crashed
    run's partition against the clean run's, beside the same figure for a
-   second clean run (two workers store pages in an order that depends on
-   timing, and the stories depend on that order, so even two clean runs
-   differ a little).
+   second clean run. Workers store pages in the queue's order, so two
+   clean runs agree; a kill can still put a page out of that order (a
+   worker that dies holding a job stops holding back the jobs behind it
+   once its lease runs out), and then the stories may differ.
 
 Prints one JSON object and writes bench/out/crash_workers.json. Exit status
 1 when an article is lost or duplicated, a job is not done, or the index
@@ -183,8 +184,8 @@ def main():
         t_clean = time.time() - started
         clean_leader = next(s for s in (0, 1) if clean.leads(s))
         print(f"clean run: {t_clean:.1f} s", file=sys.stderr)
-        # A second clean run: how much two runs' stories differ without
-        # any kill, since two workers store pages in a timing-dependent order.
+        # A second clean run: whether two runs' stories differ without any
+        # kill (they should not: pages are stored in the queue's order).
         clean2 = Workers(args.bin, urls["clean2"], work, "clean2", args.lease)
         for slot in (0, 1):
             clean2.start(slot, until_idle=True)

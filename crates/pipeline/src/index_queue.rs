@@ -71,6 +71,11 @@ impl IndexQueue {
         self.pending.push(entry);
     }
 
+    /// Whether any entry is waiting for a commit.
+    pub(crate) fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
     /// Whether a whole batch is waiting.
     pub(crate) fn is_full(&self) -> bool {
         self.pending.len() >= index_batch()

@@ -293,6 +293,13 @@ pub trait Store: Send + Sync {
     async fn dead_jobs(&self, limit: u32) -> Result<Vec<DeadJob>>;
     /// Puts every dead job back in the queue with its tries reset; how many.
     async fn requeue_dead_jobs(&self, now: chrono::DateTime<chrono::Utc>) -> Result<u64>;
+    /// The first job ahead of `job` in the queue's order (the order claims
+    /// take: due time, then id) whose page may still be stored: one queued
+    /// for its first try, or one running under a lease that has not run
+    /// out at `now`. `None` when there is none, and so the page of `job`
+    /// is next in line. A job that failed and waits out its back-off, or
+    /// whose worker died, is not ahead of anyone: its page comes late.
+    async fn job_ahead(&self, job: JobId, now: chrono::DateTime<chrono::Utc>) -> Result<Option<JobId>>;
 }
 
 /// [`Store::store_pages`] through the one-page methods, one after the other.

@@ -25,6 +25,22 @@ pub const FIRST_BACKOFF_MS: i64 = 30_000;
 /// The longest wait between two tries.
 pub const MAX_BACKOFF_MS: i64 = 3_600_000;
 
+/// The first job ahead of job `$1` in the claims' order (due time, then
+/// id) whose page may still be stored at `$2`: queued for its first try,
+/// or running under a lease that has not run out (see
+/// [`crate::Store::job_ahead`]). One statement for both backends; each
+/// half is a range of the claim index `(state, run_after, id)`.
+pub(crate) const FIRST_JOB_AHEAD: &str = "\
+    SELECT id FROM ( \
+        SELECT k.id, k.run_after FROM jobs j JOIN jobs k ON k.state = 'queued' AND k.attempts = 0 \
+            AND k.run_after <= j.run_after AND (k.run_after < j.run_after OR k.id < j.id) \
+        WHERE j.id = $1 \
+        UNION ALL \
+        SELECT k.id, k.run_after FROM jobs j JOIN jobs k ON k.state = 'running' AND k.lease_until >= $2 \
+            AND k.run_after <= j.run_after AND (k.run_after < j.run_after OR k.id < j.id) \
+        WHERE j.id = $1 \
+    ) ahead ORDER BY run_after, id LIMIT 1";
+
 /// What a job asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -265,6 +265,10 @@ macro_rules! store_impl {
                 jobs::requeue_dead(&self.pool, now).await
             }
 
+            async fn job_ahead(&self, job: crate::JobId, now: DateTime<Utc>) -> Result<Option<crate::JobId>> {
+                jobs::ahead(&self.pool, job, now).await
+            }
+
             async fn stats(&self) -> Result<StoreStats> {
                 counts::stats(&self.pool).await
             }

@@ -72,6 +72,10 @@ pub struct Pipeline {
     related: RelatedRefresh,
     /// Whether [`Pipeline::recover`] has run.
     recovered: bool,
+    /// Whether [`Pipeline::place_stored`] placed articles whose related
+    /// stories and index entries [`Pipeline::commit_placed`] has not yet
+    /// written.
+    uncommitted: bool,
     pub(crate) times: StageTimes,
 }
 
@@ -89,6 +93,7 @@ impl Pipeline {
             index_queue: IndexQueue::default(),
             related: RelatedRefresh::default(),
             recovered: false,
+            uncommitted: false,
             times: StageTimes::default(),
         })
     }
@@ -211,14 +216,35 @@ impl Pipeline {
     /// the store; it returns how many it placed. Their index entries are
     /// committed before it returns.
     pub async fn place_pending(&mut self) -> crate::Result<u64> {
+        let placed = self.place_stored().await?;
+        self.commit_placed().await?;
+        Ok(placed)
+    }
+
+    /// [`Pipeline::place_pending`], with the index commit left for later:
+    /// entries are committed only when a whole index batch is waiting, as
+    /// in an import, or by [`Pipeline::commit_placed`]. A leader that
+    /// places a few articles at a time calls this, and commits when it has
+    /// caught up or a while has passed, so that it does not write a segment
+    /// (and refresh related stories) for every handful of articles. A crash
+    /// loses nothing: what the index's mark does not cover is indexed by
+    /// the next run.
+    pub async fn place_stored(&mut self) -> crate::Result<u64> {
         let recovered = self.recover().await?.placed;
         let mark = self.index.mark()?;
         let placed = recovered + self.place_unplaced(mark, true).await?;
-        if placed > 0 {
-            self.flush_index().await?;
-            self.index_queue.land().await?;
-        }
+        self.uncommitted |= placed > 0;
         Ok(placed)
+    }
+
+    /// Refreshes related stories and commits the index entries that
+    /// [`Pipeline::place_stored`] left waiting, if any; the commit has
+    /// landed when this returns.
+    pub async fn commit_placed(&mut self) -> crate::Result<()> {
+        if self.uncommitted || self.index_queue.has_pending() {
+            self.flush_index().await?;
+        }
+        self.index_queue.land().await
     }
 
     /// Places the articles in no story, lowest id first, and queues them
@@ -394,6 +420,7 @@ impl Pipeline {
     /// that touched them, a crash leaves the next run to refresh them again
     /// (see [`Pipeline::recover`]).
     pub(crate) async fn flush_index(&mut self) -> crate::Result<()> {
+        self.uncommitted = false;
         let start = Instant::now();
         self.related
             .refresh(self.store.as_ref(), &mut self.engine, &mut self.story_ids)

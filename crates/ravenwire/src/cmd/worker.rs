@@ -2,10 +2,15 @@
 //! extracts their pages and stores the articles; one worker at a time is
 //! also the leader, which places the stored articles in stories.
 //!
-//! Any number of workers can share one store. Extraction, the costly part,
-//! runs in all of them at once; story assignment runs in the leader only,
-//! in article id order, so that the stories do not depend on which worker
-//! was faster. The leader is whoever holds the data folder's ingest lock
+//! Any number of workers can share one store. Fetching and extraction, the
+//! costly part, run in all of them at once; each page is then stored in the
+//! queue's order: a worker stores a job's page once no job ahead of it in
+//! the queue may still be stored (see [`store::Store::job_ahead`]). Story
+//! assignment runs in the leader only, in article id order, which is
+//! therefore the queue's order, so the stories do not depend on which
+//! worker was faster: two workers make the stories one would. A job that
+//! fails, or whose worker dies, stops holding the others back; its page is
+//! placed when it comes, late. The leader is whoever holds the data folder's ingest lock
 //! (the same lock `import` takes), so a worker can share a folder with an
 //! import: one of them places, and none is lost. When the leader stops,
 //! another worker takes the lock and goes on from the snapshot and the
@@ -22,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use gather::Page;
 use pipeline::{ExtractedPage, Outcome, Pipeline};
-use store::{Job, JobKind, Store};
+use store::{Job, JobId, JobKind, Store};
 
 use crate::data::{DataDir, IngestLock};
 use crate::gather_args::NetArgs;
@@ -58,6 +63,20 @@ pub struct Args {
 /// How long an idle worker sleeps before it looks at the queue again.
 const IDLE_WAIT: Duration = Duration::from_millis(500);
 
+/// The share of its lease a worker waits, from its claim, for the jobs
+/// ahead of its own to finish; past it, it stores its pages anyway (out of
+/// the queue's order, and says so) while it still holds them.
+const IN_LINE_SHARE_OF_LEASE: f64 = 0.9;
+
+/// The longest pause between two looks at the jobs ahead: the others
+/// store a page in a few milliseconds, and each pause past their last
+/// one is time the whole queue waits.
+const IN_LINE_POLL: Duration = Duration::from_millis(10);
+
+/// The longest a placed article waits for its index commit while the
+/// leader keeps placing (it commits at once when it catches up).
+const COMMIT_EVERY: Duration = Duration::from_secs(2);
+
 /// How often the leader saves the story engine's snapshot while it works.
 const SNAPSHOT_EVERY: Duration = Duration::from_secs(60);
 
@@ -70,6 +89,9 @@ struct Tally {
     retried: u64,
     dead: u64,
     placed: u64,
+    /// Pages stored before a job ahead of them in the queue finished,
+    /// because waiting longer would have outlasted this worker's lease.
+    out_of_order: u64,
 }
 
 pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
@@ -107,10 +129,21 @@ pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
             placed = leader.place().await?;
             tally.placed += placed;
         }
+        let claimed_at = Instant::now();
         let jobs = store.claim_jobs(&name, chrono::Utc::now(), lease, args.batch).await?;
         let claimed = jobs.len();
+        // Fetch and extract the whole batch first, so that this worker's
+        // extraction overlaps the others' storing; then store in order.
+        let mut ready = Vec::with_capacity(claimed);
         for job in jobs {
-            work(store.as_ref(), &fetcher, &name, job, &mut tally).await?;
+            if let Some(page) = prepare(store.as_ref(), &fetcher, &name, job, &mut tally).await? {
+                ready.push(page);
+            }
+        }
+        let deadline = claimed_at + lease.mul_f64(IN_LINE_SHARE_OF_LEASE);
+        for page in ready {
+            wait_in_line(store.as_ref(), page.id, deadline, &mut tally).await?;
+            store_job(store.as_ref(), &name, page, &mut tally).await?;
         }
         if claimed == 0 && placed == 0 {
             if args.until_idle && idle(store.as_ref(), leader.is_some()).await? {
@@ -124,8 +157,8 @@ pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
         leader.pipeline.flush().await?;
     }
     eprintln!(
-        "worker {name}: stored {}, already known {}, unreadable {}, retried {}, dead {}, placed {}",
-        tally.stored, tally.known, tally.unreadable, tally.retried, tally.dead, tally.placed
+        "worker {name}: stored {}, already known {}, unreadable {}, retried {}, dead {}, placed {}, out of queue order {}",
+        tally.stored, tally.known, tally.unreadable, tally.retried, tally.dead, tally.placed, tally.out_of_order
     );
     let waiting = store.job_counts().await?.queued;
     if waiting > 0 {
@@ -139,6 +172,7 @@ pub async fn run(data: &DataDir, args: Args) -> anyhow::Result<ExitCode> {
 struct Leader {
     pipeline: Pipeline,
     saved: Instant,
+    committed: Instant,
     _lock: IngestLock,
 }
 
@@ -147,19 +181,27 @@ impl Leader {
         Ok(Leader {
             pipeline: data.open_pipeline().await?,
             saved: Instant::now(),
+            committed: Instant::now(),
             _lock: lock,
         })
     }
 
-    /// Places what the workers stored; saves the snapshot now and then.
+    /// Places what the workers stored. Their index entries are committed
+    /// once it has caught up (nothing new since the last call), or
+    /// [`COMMIT_EVERY`] after the last commit, or when a whole index batch
+    /// waits; the snapshot is saved now and then.
     async fn place(&mut self) -> anyhow::Result<u64> {
-        let placed = self.pipeline.place_pending().await?;
+        let placed = self.pipeline.place_stored().await?;
         if placed > 0 {
             tracing::info!(articles = placed, "placed in stories");
         }
         if self.saved.elapsed() >= SNAPSHOT_EVERY {
             self.pipeline.flush().await?;
             self.saved = Instant::now();
+            self.committed = self.saved;
+        } else if placed == 0 || self.committed.elapsed() >= COMMIT_EVERY {
+            self.pipeline.commit_placed().await?;
+            self.committed = Instant::now();
         }
         Ok(placed)
     }
@@ -176,28 +218,59 @@ async fn idle(store: &dyn Store, leading: bool) -> anyhow::Result<bool> {
     Ok(!leading || store.unplaced_articles(1).await?.is_empty())
 }
 
-/// Does one job. A page that cannot be read is done (its reason is in the
-/// fetch log); a fetch or storage failure is retried later.
-async fn work(
+/// A job's page, fetched and extracted, waiting for its turn to be stored.
+struct Ready {
+    id: JobId,
+    origin: String,
+    page: ExtractedPage,
+}
+
+/// Fetches and extracts a job's page. A fetch that fails is recorded at
+/// once (the job is retried later, or dead), so that it holds back no one.
+async fn prepare(
     store: &dyn Store,
     fetcher: &gather::Fetcher,
     name: &str,
     job: Job,
     tally: &mut Tally,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<Ready>> {
     let id = job.id;
     let origin = job.origin.clone();
-    let result = match page_of(fetcher, job).await {
+    match page_of(fetcher, job).await {
         Ok(page) => {
-            let extracted = tokio::task::spawn_blocking(move || ExtractedPage::new(&page)).await?;
-            pipeline::store_page(store, extracted, None)
-                .await
-                .map_err(|e| e.to_string())
+            let page = tokio::task::spawn_blocking(move || ExtractedPage::new(&page)).await?;
+            Ok(Some(Ready { id, origin, page }))
         }
-        Err(reason) => Err(reason),
-    };
-    let now = chrono::Utc::now();
-    match result {
+        Err(reason) => {
+            failed(store, name, id, &origin, &reason, tally).await?;
+            Ok(None)
+        }
+    }
+}
+
+/// Waits until no job ahead of `job` in the queue may still be stored, or
+/// until `deadline`. The leader does not place articles meanwhile: the
+/// jobs it holds would hold back every worker behind it.
+async fn wait_in_line(store: &dyn Store, job: JobId, deadline: Instant, tally: &mut Tally) -> anyhow::Result<()> {
+    let mut pause = Duration::from_millis(1);
+    while let Some(ahead) = store.job_ahead(job, chrono::Utc::now()).await? {
+        if Instant::now() >= deadline {
+            tracing::warn!(job = %job, %ahead, "stored out of the queue's order: the job ahead is still running near the end of this worker's lease");
+            tally.out_of_order += 1;
+            break;
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(IN_LINE_POLL);
+    }
+    Ok(())
+}
+
+/// Stores a job's page and marks the job done. A page that cannot be read
+/// is done (its reason is in the fetch log); a storage failure is retried
+/// later.
+async fn store_job(store: &dyn Store, name: &str, ready: Ready, tally: &mut Tally) -> anyhow::Result<()> {
+    let Ready { id, origin, page } = ready;
+    match pipeline::store_page(store, page, None).await {
         Ok(outcome) => {
             match outcome {
                 Outcome::Imported(_) => tally.stored += 1,
@@ -207,18 +280,29 @@ async fn work(
                     tally.unreadable += 1;
                 }
             }
-            if !store.finish_job(id, name, now).await? {
+            if !store.finish_job(id, name, chrono::Utc::now()).await? {
                 tracing::warn!(job = %id, %origin, "lease ran out before the job was done; another worker has it");
             }
+            Ok(())
         }
-        Err(reason) => {
-            tracing::warn!(job = %id, %origin, %reason, "job failed");
-            match store.fail_job(id, name, &reason, now).await? {
-                Some(store::JobState::Dead) => tally.dead += 1,
-                Some(_) => tally.retried += 1,
-                None => tracing::warn!(job = %id, "lease ran out before the failure was recorded"),
-            }
-        }
+        Err(e) => failed(store, name, id, &origin, &e.to_string(), tally).await,
+    }
+}
+
+/// Records a failed try of a job.
+async fn failed(
+    store: &dyn Store,
+    name: &str,
+    id: JobId,
+    origin: &str,
+    reason: &str,
+    tally: &mut Tally,
+) -> anyhow::Result<()> {
+    tracing::warn!(job = %id, %origin, %reason, "job failed");
+    match store.fail_job(id, name, reason, chrono::Utc::now()).await? {
+        Some(store::JobState::Dead) => tally.dead += 1,
+        Some(_) => tally.retried += 1,
+        None => tracing::warn!(job = %id, "lease ran out before the failure was recorded"),
     }
     Ok(())
 }

@@ -6,7 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
+use std::time::Duration;
+
 use crate::common::backend::{database_env, TestStore};
+use crate::common::hostile::{eventually, HostileServer};
 use crate::common::{fixtures, on_both, ravenwire, stderr, stdout};
 
 fn bin(data: &Path) -> Command {
@@ -20,8 +23,13 @@ fn bin(data: &Path) -> Command {
 }
 
 fn worker(data: &Path, name: &str, extra: &[&str]) -> Child {
+    worker_claiming(data, name, "2", extra)
+}
+
+/// A worker that claims `batch` jobs at a time.
+fn worker_claiming(data: &Path, name: &str, batch: &str, extra: &[&str]) -> Child {
     bin(data)
-        .args(["worker", "--until-idle", "--batch", "2", "--name", name])
+        .args(["worker", "--until-idle", "--batch", batch, "--name", name])
         .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -37,7 +45,8 @@ fn pages() -> PathBuf {
 /// the story partition as sets of canonical URLs.
 type Contents = (Vec<(String, String, bool)>, Vec<Vec<String>>);
 
-fn contents(data: &Path) -> Contents {
+/// Every stored article.
+fn articles(data: &Path) -> Vec<store::StoredArticle> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -46,28 +55,33 @@ fn contents(data: &Path) -> Contents {
         let store = TestStore::open(data).await;
         let all = store.articles_after(None, 10_000).await.unwrap();
         store.close().await;
-        let mut rows: Vec<_> = all
-            .iter()
-            .map(|a| (a.canonical_url.clone(), a.content_hash.clone(), a.story.is_some()))
-            .collect();
-        rows.sort();
-        let mut stories = std::collections::BTreeMap::<i64, Vec<String>>::new();
-        for a in &all {
-            stories
-                .entry(a.story.map(|s| s.0).unwrap_or(-1))
-                .or_default()
-                .push(a.canonical_url.clone());
-        }
-        let mut groups: Vec<_> = stories
-            .into_values()
-            .map(|mut g| {
-                g.sort();
-                g
-            })
-            .collect();
-        groups.sort();
-        (rows, groups)
+        all
     })
+}
+
+fn contents(data: &Path) -> Contents {
+    let all = articles(data);
+    let mut rows: Vec<_> = all
+        .iter()
+        .map(|a| (a.canonical_url.clone(), a.content_hash.clone(), a.story.is_some()))
+        .collect();
+    rows.sort();
+    let mut stories = std::collections::BTreeMap::<i64, Vec<String>>::new();
+    for a in &all {
+        stories
+            .entry(a.story.map(|s| s.0).unwrap_or(-1))
+            .or_default()
+            .push(a.canonical_url.clone());
+    }
+    let mut groups: Vec<_> = stories
+        .into_values()
+        .map(|mut g| {
+            g.sort();
+            g
+        })
+        .collect();
+    groups.sort();
+    (rows, groups)
 }
 
 fn finished(child: Child, who: &str) -> Output {
@@ -201,3 +215,43 @@ fn a_fetch_that_fails_in_a_worker_waits_for_a_retry_and_is_not_lost() {
     );
 }
 on_both!(a_fetch_that_fails_in_a_worker_waits_for_a_retry_and_is_not_lost);
+
+/// Canonical URLs of the stored articles, lowest id first.
+fn stored_order(data: &Path) -> Vec<String> {
+    let mut all = articles(data);
+    all.sort_by_key(|a| a.id);
+    all.into_iter().map(|a| a.canonical_url).collect()
+}
+
+fn pages_are_stored_in_the_queues_order_when_a_later_job_is_done_first() {
+    let server = HostileServer::start();
+    let clean = tempfile::tempdir().unwrap();
+    let out = ravenwire(clean.path(), &["import", pages().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let data = tempfile::tempdir().unwrap();
+    // The first job is a page that takes two seconds to come; the fixture
+    // pages queued after it travel in their jobs and are read at once.
+    let late = server.url("/late/1.html");
+    let out = ravenwire(data.path(), &["enqueue", "--url", &late, pages().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let net = ["--allow-private-networks"];
+    let slow = worker_claiming(data.path(), "slow", "1", &net);
+    assert!(
+        eventually(Duration::from_secs(30), || server.count("/late/1.html") > 0),
+        "the slow worker fetches the first page\n{}",
+        server.log()
+    );
+    // The fast worker takes every other job and has their pages long
+    // before the first one comes; it stores them after it.
+    let fast = finished(worker_claiming(data.path(), "fast", "100", &net), "fast");
+    let slow = finished(slow, "slow");
+    let said = format!("{}{}", stderr(&slow), stderr(&fast));
+    assert!(said.contains("worker slow: stored 1,"), "{said}");
+    assert_eq!(said.matches("out of queue order 0").count(), 2, "{said}");
+    let order = stored_order(data.path());
+    assert!(order[0].ends_with("/page/1.html"), "{order:?}\n{said}");
+    assert_eq!(order[1..], stored_order(clean.path()), "{said}");
+    let check = ravenwire(data.path(), &["check", "--dry-run"]);
+    assert!(stdout(&check).contains("healthy"), "{}", stdout(&check));
+}
+on_both!(pages_are_stored_in_the_queues_order_when_a_later_job_is_done_first);

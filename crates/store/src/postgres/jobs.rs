@@ -149,3 +149,13 @@ pub(super) async fn requeue_dead(pool: &PgPool, now: DateTime<Utc>) -> Result<u6
     .await?;
     Ok(done.rows_affected())
 }
+
+/// See [`crate::Store::job_ahead`].
+pub(super) async fn ahead(pool: &PgPool, job: JobId, now: DateTime<Utc>) -> Result<Option<JobId>> {
+    let first: Option<i64> = sqlx::query_scalar(crate::queue::FIRST_JOB_AHEAD)
+        .bind(job.0)
+        .bind(millis(now))
+        .fetch_optional(pool)
+        .await?;
+    Ok(first.map(JobId))
+}

@@ -219,6 +219,16 @@ pub(super) async fn requeue_dead(pool: &SqlitePool, now: DateTime<Utc>) -> Resul
     Ok(done.rows_affected())
 }
 
+/// See [`crate::Store::job_ahead`].
+pub(super) async fn ahead(pool: &SqlitePool, job: JobId, now: DateTime<Utc>) -> Result<Option<JobId>> {
+    let first: Option<i64> = sqlx::query_scalar(crate::queue::FIRST_JOB_AHEAD)
+        .bind(job.0)
+        .bind(millis(now))
+        .fetch_optional(pool)
+        .await?;
+    Ok(first.map(JobId))
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -341,6 +351,44 @@ mod tests {
             store.claim_jobs("w", at(15), LEASE, 1).await.unwrap().is_empty(),
             "page 3 is not due"
         );
+    });
+
+    store_test!(async fn a_job_is_next_in_line_once_no_job_ahead_of_it_may_still_be_stored(store) {
+        store.enqueue_jobs(&[page(1), page(2), page(3), page(4)], at(0)).await.unwrap();
+        store.enqueue_jobs(&[page(5)], at(1)).await.unwrap();
+        let a = store.claim_jobs("a", at(2), LEASE, 2).await.unwrap();
+        let b = store.claim_jobs("b", at(2), LEASE, 3).await.unwrap();
+        let origins: Vec<_> = a.iter().chain(&b).map(|j| j.origin.as_str()).collect();
+        assert_eq!(origins, ["pages/1.html", "pages/2.html", "pages/3.html", "pages/4.html", "pages/5.html"]);
+        let ahead = |job: &Job, secs: i64| {
+            let store = store.clone();
+            let id = job.id;
+            async move { store.job_ahead(id, at(secs)).await.unwrap() }
+        };
+        assert_eq!(ahead(&a[0], 3).await, None, "the first job waits for nobody");
+        assert_eq!(ahead(&b[0], 3).await, Some(a[0].id), "a's running jobs come first");
+        assert!(store.finish_job(a[0].id, "a", at(3)).await.unwrap());
+        assert_eq!(ahead(&b[0], 3).await, Some(a[1].id));
+        // A failed job waits out its back-off; it holds back nobody.
+        assert_eq!(
+            store.fail_job(a[1].id, "a", "refused", at(3)).await.unwrap(),
+            Some(JobState::Queued)
+        );
+        assert_eq!(ahead(&b[0], 3).await, None);
+        assert_eq!(ahead(&b[2], 3).await, Some(b[0].id), "b's own earlier jobs come first");
+        // A job due before page 5 and not yet claimed comes first too.
+        store.enqueue_jobs(&[page(6)], at(0)).await.unwrap();
+        assert!(store.finish_job(b[0].id, "b", at(4)).await.unwrap());
+        assert!(store.finish_job(b[1].id, "b", at(4)).await.unwrap());
+        let late = ahead(&b[2], 4).await.expect("page 6 is ahead of page 5");
+        assert_ne!(late, b[2].id);
+        // Its worker dies: it holds back page 5 until its lease runs out.
+        let six = store.claim_jobs("dies", at(5), LEASE, 1).await.unwrap();
+        assert_eq!(six[0].id, late);
+        assert_eq!(ahead(&b[2], 64).await, Some(late));
+        assert_eq!(ahead(&b[2], 66).await, None);
+        // A retried job is due at its retry, behind the jobs that ran out.
+        assert_eq!(ahead(&a[1], 66).await, None);
     });
 
     store_test!(multi_thread async fn claims_side_by_side_never_hand_out_one_job_twice(store) {

@@ -24,6 +24,8 @@ pub const OK_LAST_MODIFIED: &str = "Wed, 08 Oct 2025 08:00:00 GMT";
 /// How long `/slow.xml` takes to send its body, in seconds; tests set
 /// RAVENWIRE_FETCH_TIMEOUT well below it.
 pub const SLOW_SECS: u64 = 10;
+/// How long `/late/N.html` waits before it answers as `/page/N.html` does.
+pub const LATE_SECS: u64 = 2;
 /// Uncompressed size of `/bomb.xml`. Its gzip form (about 1:1000) is well
 /// under a 100 000-byte body cap, the decompressed body far over it; and
 /// since the padding is whitespace, a client without a cap on decompressed
@@ -465,6 +467,7 @@ fn builtin(out: &mut TcpStream, request: &Recorded, port: u16, stop: &AtomicBool
              <p>Our news pages moved. Nothing to see here, and no feed either.</p></body></html>\n",
         ),
         "/hub" => status_only(202, &[]),
+        _ if path.starts_with("/late/") => return late(out, path, stop),
         _ => match path
             .strip_prefix("/page/")
             .and_then(|p| p.strip_suffix(".html"))
@@ -474,6 +477,27 @@ fn builtin(out: &mut TcpStream, request: &Recorded, port: u16, stop: &AtomicBool
             Some(html) => Canned::new(200, "text/html; charset=utf-8", html),
             None => status_only(404, &[]),
         },
+    };
+    respond(out, &canned);
+}
+
+/// `/page/N.html` after [`LATE_SECS`] of silence.
+fn late(out: &mut TcpStream, path: &str, stop: &AtomicBool) {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(LATE_SECS) {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let html = path
+        .strip_prefix("/late/")
+        .and_then(|p| p.strip_suffix(".html"))
+        .and_then(|n| n.parse::<usize>().ok())
+        .and_then(page_html);
+    let canned = match html {
+        Some(html) => Canned::new(200, "text/html; charset=utf-8", html),
+        None => status_only(404, &[]),
     };
     respond(out, &canned);
 }
