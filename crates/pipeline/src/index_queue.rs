@@ -26,7 +26,17 @@ use crate::follow::{log_after, placed_after, rebuild};
 /// How many articles go into one index commit. Commits are the slow part of
 /// indexing, so they are batched; a crash loses none of them, since the next
 /// run indexes what lies beyond the mark of the last commit.
-const INDEX_BATCH: usize = 500;
+///
+/// Each commit makes a segment, and tantivy's merge policy counts every
+/// segment under 10,000 articles as 10,000: they share one level with
+/// segments up to 1.68 times that size, merged eight at a time. With
+/// commits of 500, the first articles of such a level are rewritten at
+/// 4,000, 7,500, 11,000, 14,500 and 18,000 articles, five times, before
+/// their segment outgrows it; with commits of 1,000, at 8,000, 15,000 and
+/// 22,000, three times, and half as many segments are written. (On 20,000
+/// pages this cut an import's time by a seventh; 2,000, two rewrites, saved
+/// little more and held 60 to 80 MB more in memory.)
+const INDEX_BATCH: usize = 1000;
 
 /// How many articles one catch-up commit (or one read of the reindex
 /// queue) takes.
