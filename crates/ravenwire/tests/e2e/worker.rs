@@ -255,3 +255,57 @@ fn pages_are_stored_in_the_queues_order_when_a_later_job_is_done_first() {
     assert!(stdout(&check).contains("healthy"), "{}", stdout(&check));
 }
 on_both!(pages_are_stored_in_the_queues_order_when_a_later_job_is_done_first);
+
+fn a_stalled_worker_holds_back_the_others_only_until_their_lease_is_nearly_out() {
+    use std::os::unix::process::ExitStatusExt;
+    let server = HostileServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let late = server.url("/late/1.html");
+    let out = ravenwire(data.path(), &["enqueue", "--url", &late, pages().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The first job's worker stops (SIGSTOP) while it fetches: its job
+    // stays running under its lease, and holds back the jobs behind it.
+    let stalled = worker_claiming(
+        data.path(),
+        "stalled",
+        "1",
+        &["--allow-private-networks", "--no-lead", "--lease", "10"],
+    );
+    assert!(
+        eventually(Duration::from_secs(30), || server.count("/late/1.html") > 0),
+        "the first page is asked for\n{}",
+        server.log()
+    );
+    let pid = stalled.id().to_string();
+    assert!(Command::new("kill").args(["-STOP", &pid]).status().unwrap().success());
+    // The other worker waits 90% of its 5-second lease, then stores its
+    // pages out of the queue's order and says so; once the stalled lease
+    // runs out, it takes the first job too.
+    let other = finished(
+        worker_claiming(
+            data.path(),
+            "other",
+            "100",
+            &["--allow-private-networks", "--lease", "5"],
+        ),
+        "other",
+    );
+    let said = stderr(&other);
+    let pages_count = stored_order(data.path()).len() - 1;
+    assert!(
+        said.contains(&format!("out of queue order {pages_count}")),
+        "{pages_count} pages\n{said}"
+    );
+    let mut stalled = stalled;
+    stalled.kill().unwrap();
+    assert_eq!(stalled.wait().unwrap().signal(), Some(9));
+    let order = stored_order(data.path());
+    assert!(order.last().unwrap().ends_with("/page/1.html"), "{order:?}\n{said}");
+    let mut distinct = order.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), order.len(), "a page stored twice: {order:?}");
+    let check = ravenwire(data.path(), &["check", "--dry-run"]);
+    assert!(stdout(&check).contains("healthy"), "{}", stdout(&check));
+}
+on_both!(a_stalled_worker_holds_back_the_others_only_until_their_lease_is_nearly_out);
