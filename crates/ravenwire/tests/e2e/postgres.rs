@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::common::{fixtures, ravenwire, stderr, stdout, Served};
+use crate::common::{contents_of_articles, fixtures, ravenwire, stderr, stdout, Contents, Served};
 use store::{PgStore, Store};
 
 fn pages() -> PathBuf {
@@ -29,33 +29,8 @@ fn database() -> Option<store::test_support::PgDatabase> {
     runtime().block_on(store::test_support::PgDatabase::create())
 }
 
-/// Every article as (canonical URL, content hash, in a story), sorted, and
-/// the stories as sorted sets of canonical URLs.
-type Contents = (Vec<(String, String, bool)>, Vec<Vec<String>>);
-
 async fn contents_of(store: &dyn Store) -> Contents {
-    let all = store.articles_after(None, 10_000).await.unwrap();
-    let mut rows: Vec<_> = all
-        .iter()
-        .map(|a| (a.canonical_url.clone(), a.content_hash.clone(), a.story.is_some()))
-        .collect();
-    rows.sort();
-    let mut stories = std::collections::BTreeMap::<i64, Vec<String>>::new();
-    for a in &all {
-        stories
-            .entry(a.story.map(|s| s.0).unwrap_or(-1))
-            .or_default()
-            .push(a.canonical_url.clone());
-    }
-    let mut groups: Vec<_> = stories
-        .into_values()
-        .map(|mut g| {
-            g.sort();
-            g
-        })
-        .collect();
-    groups.sort();
-    (rows, groups)
+    contents_of_articles(&store.articles_after(None, 10_000).await.unwrap())
 }
 
 fn sqlite_contents(data: &Path) -> Contents {

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::common::backend::{database_env, TestStore};
 use crate::common::hostile::{eventually, HostileServer};
-use crate::common::{fixtures, on_both, ravenwire, stderr, stdout};
+use crate::common::{contents_of_articles, fixtures, on_both, ravenwire, stderr, stdout, Contents};
 
 fn bin(data: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ravenwire"));
@@ -41,10 +41,6 @@ fn pages() -> PathBuf {
     fixtures().join("pages")
 }
 
-/// (canonical URL, content hash, in a story) of every article, sorted, and
-/// the story partition as sets of canonical URLs.
-type Contents = (Vec<(String, String, bool)>, Vec<Vec<String>>);
-
 /// Every stored article.
 fn articles(data: &Path) -> Vec<store::StoredArticle> {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -60,28 +56,7 @@ fn articles(data: &Path) -> Vec<store::StoredArticle> {
 }
 
 fn contents(data: &Path) -> Contents {
-    let all = articles(data);
-    let mut rows: Vec<_> = all
-        .iter()
-        .map(|a| (a.canonical_url.clone(), a.content_hash.clone(), a.story.is_some()))
-        .collect();
-    rows.sort();
-    let mut stories = std::collections::BTreeMap::<i64, Vec<String>>::new();
-    for a in &all {
-        stories
-            .entry(a.story.map(|s| s.0).unwrap_or(-1))
-            .or_default()
-            .push(a.canonical_url.clone());
-    }
-    let mut groups: Vec<_> = stories
-        .into_values()
-        .map(|mut g| {
-            g.sort();
-            g
-        })
-        .collect();
-    groups.sort();
-    (rows, groups)
+    contents_of_articles(&articles(data))
 }
 
 fn finished(child: Child, who: &str) -> Output {

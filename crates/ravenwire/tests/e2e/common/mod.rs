@@ -374,3 +374,32 @@ pub fn ravenwire_env(data: &Path, args: &[&str], env: &[(&str, &str)], unset: &[
     }
     cmd.output().expect("the ravenwire binary runs")
 }
+
+/// Every article as (canonical URL, content hash, in a story), sorted, and
+/// the stories as sorted sets of canonical URLs.
+pub type Contents = (Vec<(String, String, bool)>, Vec<Vec<String>>);
+
+/// [`Contents`] of a store's articles.
+pub fn contents_of_articles(all: &[store::StoredArticle]) -> Contents {
+    let mut rows: Vec<_> = all
+        .iter()
+        .map(|a| (a.canonical_url.clone(), a.content_hash.clone(), a.story.is_some()))
+        .collect();
+    rows.sort();
+    let mut stories = std::collections::BTreeMap::<i64, Vec<String>>::new();
+    for a in all {
+        stories
+            .entry(a.story.map(|s| s.0).unwrap_or(-1))
+            .or_default()
+            .push(a.canonical_url.clone());
+    }
+    let mut groups: Vec<_> = stories
+        .into_values()
+        .map(|mut g| {
+            g.sort();
+            g
+        })
+        .collect();
+    groups.sort();
+    (rows, groups)
+}
