@@ -104,6 +104,52 @@ pub(crate) fn containment(shared: usize, a: usize, b: usize, min_samples: usize)
     shared as f64 / smaller as f64
 }
 
+/// Sorts document numbers by their offset from the smallest, a radix digit
+/// of 11 bits at a time: two passes while the numbers span fewer than four
+/// million documents, as the held ones do. Copy detection sorts the sample
+/// postings of each new document, some fifteen thousand numbers at a
+/// million articles, and a comparison sort of them was a tenth of the
+/// engine's time.
+/// `spare` is scratch space, kept between calls.
+pub(crate) fn sort_doc_numbers(numbers: &mut Vec<u32>, spare: &mut Vec<u32>) {
+    const BITS: u32 = 11;
+    const DIGITS: usize = 1 << BITS;
+    const MASK: u32 = (1 << BITS) - 1;
+    let (Some(&min), Some(&max)) = (numbers.iter().min(), numbers.iter().max()) else {
+        return;
+    };
+    if numbers.len() < 512 {
+        numbers.sort_unstable();
+        return;
+    }
+    let passes = (u32::BITS - (max - min).leading_zeros()).div_ceil(BITS);
+    spare.clear();
+    spare.resize(numbers.len(), 0);
+    let (mut from, mut to) = (numbers, spare);
+    for pass in 0..passes {
+        let digit = |n: u32| (((n - min) >> (pass * BITS)) & MASK) as usize;
+        let mut starts = [0usize; DIGITS];
+        for &n in from.iter() {
+            starts[digit(n)] += 1;
+        }
+        let mut total = 0;
+        for start in starts.iter_mut() {
+            let count = *start;
+            *start = total;
+            total += count;
+        }
+        for &n in from.iter() {
+            let slot = &mut starts[digit(n)];
+            to[*slot] = n;
+            *slot += 1;
+        }
+        std::mem::swap(&mut from, &mut to);
+    }
+    if passes % 2 == 1 {
+        std::mem::swap(from, to);
+    }
+}
+
 /// Key → recent documents, each list capped so that a boilerplate paragraph
 /// shared by thousands of pages costs no more than a rare one.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -224,6 +270,38 @@ impl CappedPostings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn radix_sorted_document_numbers_match_a_comparison_sort() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        // Short lists, spans of one, two and three digits, and the extremes.
+        for (len, span) in [
+            (0, 1),
+            (1, 1),
+            (100, 50),
+            (600, 1),
+            (5_000, 2_000),
+            (20_000, 3_000_000),
+            (9_000, u32::MAX),
+        ] {
+            let base = if span == u32::MAX { 0 } else { 1_000_000 };
+            let mut numbers: Vec<u32> = (0..len).map(|_| base + (next() % u64::from(span)) as u32).collect();
+            if span == u32::MAX && len > 1 {
+                numbers[0] = 0;
+                numbers[1] = u32::MAX;
+            }
+            let mut expected = numbers.clone();
+            expected.sort_unstable();
+            sort_doc_numbers(&mut numbers, &mut Vec::new());
+            assert_eq!(numbers, expected, "{len} numbers over {span}");
+        }
+    }
 
     #[test]
     fn a_key_costs_its_table_sixteen_bytes_of_postings() {

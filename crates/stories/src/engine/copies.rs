@@ -1,6 +1,7 @@
 //! Copy detection: the earlier documents a new one copies, and an original
 //! that arrives after its copies adopting them.
 
+use super::digests::{Digest, Digests};
 use super::{Features, StoryEngine, DAY};
 use crate::minhash;
 use crate::provenance;
@@ -15,7 +16,22 @@ pub(super) struct CopyMatch {
 }
 
 impl StoryEngine {
-    pub(super) fn find_copies(&self, f: &Features, published: Option<i64>) -> CopyMatch {
+    pub(super) fn find_copies(&mut self, f: &Features, published: Option<i64>) -> CopyMatch {
+        let mut sample_hits = std::mem::take(&mut self.sample_hits);
+        let mut spare = std::mem::take(&mut self.spare_hits);
+        let found = self.copies_with(f, published, &mut sample_hits, &mut spare);
+        self.sample_hits = sample_hits;
+        self.spare_hits = spare;
+        found
+    }
+
+    fn copies_with(
+        &self,
+        f: &Features,
+        published: Option<i64>,
+        sample_hits: &mut Vec<u32>,
+        spare: &mut Vec<u32>,
+    ) -> CopyMatch {
         let mut out = CopyMatch::default();
         if let Some(&d) = f.headline_key.as_ref().and_then(|k| self.doc_by_headline.get(k)) {
             if let Some(other) = self.docs.get(&d) {
@@ -57,11 +73,11 @@ impl StoryEngine {
         // nothing, as it nominates nothing. No merge of the two sample lists
         // is needed; at scale that merge, run for every candidate, was the
         // engine's largest cost.
-        let mut sample_hits: Vec<u32> = Vec::new();
+        sample_hits.clear();
         for &s in &f.samples {
             sample_hits.extend(self.sample_postings.get(s));
         }
-        sample_hits.sort_unstable();
+        minhash::sort_doc_numbers(sample_hits, spare);
         let shared: Vec<(u32, usize)> = sample_hits
             .chunk_by(|a, b| a == b)
             .map(|run| (run[0], run.len()))
@@ -71,12 +87,34 @@ impl StoryEngine {
         candidates.sort_unstable();
         candidates.dedup();
         let mut best_near: Option<(f64, u32)> = None;
+        // Below both of these, a candidate is neither a copy nor a near one.
+        let least_resemblance = self.config.copy_resemblance.min(self.config.near_copy_resemblance);
+        let least_containment = self.config.copy_containment.min(self.config.near_copy_containment);
+        let low_bytes = Digests::low_bytes_of(&f.signature);
         for d in candidates {
+            let in_common = shared.binary_search_by_key(&d, |&(d, _)| d).map_or(0, |i| shared[i].1);
+            // The packed row first (see `Digests`): it rules out nearly
+            // every candidate without reading its record.
+            match self.digests.get(d) {
+                Some(Digest::Gone) => continue,
+                Some(Digest::Held {
+                    low_bytes: theirs,
+                    samples,
+                }) => {
+                    let containment =
+                        minhash::containment(in_common, f.samples.len(), samples, self.config.min_containment_samples);
+                    if containment < least_containment
+                        && Digests::resemblance_bound(&low_bytes, theirs) < least_resemblance
+                    {
+                        continue;
+                    }
+                }
+                None => {}
+            }
             let Some(other) = self.docs.get(&d) else {
                 continue;
             };
             let resemblance = minhash::estimated_resemblance(&f.signature, &other.signature);
-            let in_common = shared.binary_search_by_key(&d, |&(d, _)| d).map_or(0, |i| shared[i].1);
             let containment = minhash::containment(
                 in_common,
                 f.samples.len(),

@@ -107,7 +107,9 @@ impl StoryEngine {
     pub fn memory(&self) -> MemoryUse {
         let strings: usize = self.doc_by_id.keys().map(String::capacity).sum();
         MemoryUse {
-            documents: map_bytes(&self.docs) + self.docs.values().map(DocRecord::heap_bytes).sum::<usize>(),
+            documents: map_bytes(&self.docs)
+                + self.docs.values().map(DocRecord::heap_bytes).sum::<usize>()
+                + self.digests.heap_bytes(),
             samples: self.docs.values().map(|d| vec_bytes(&d.samples)).sum(),
             lookups: map_bytes(&self.doc_by_id)
                 + strings

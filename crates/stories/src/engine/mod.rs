@@ -39,10 +39,12 @@ use crate::minhash::CappedPostings;
 use crate::provenance::{self, Seen};
 use crate::terms::{self, DenseQuery, Vocabulary};
 
+use digests::Digests;
 use features::Features;
 use story::{Member, Story};
 
 mod copies;
+mod digests;
 mod features;
 mod late;
 pub(crate) mod memory;
@@ -127,6 +129,8 @@ pub struct StoryEngine {
     config: Config,
     vocab: Vocabulary,
     docs: FastMap<u32, DocRecord>,
+    /// Derived from `docs`, never persisted: see [`Digests`].
+    digests: Digests,
     next_doc: u32,
     doc_by_id: FastMap<String, u32>,
     doc_by_url: FastMap<u64, u32>,
@@ -141,6 +145,10 @@ pub struct StoryEngine {
     term_postings: CappedPostings,
     /// Scratch space for comparing one document with many stories.
     dense_query: DenseQuery,
+    /// Scratch space for copy detection's sample postings (tens of
+    /// thousands of numbers per document at scale).
+    sample_hits: Vec<u32>,
+    spare_hits: Vec<u32>,
     /// A word's stemmed term id, by the hash of the word and its
     /// stemmer; derived, never persisted, and emptied whenever the
     /// vocabulary forgets terms (their ids are then handed out again).
@@ -174,6 +182,7 @@ impl StoryEngine {
         Self {
             vocab: Vocabulary::new(config.idf_prior_docs),
             docs: FastMap::default(),
+            digests: Digests::new(config.minhash_perms),
             next_doc: 0,
             doc_by_id: FastMap::default(),
             doc_by_url: FastMap::default(),
@@ -186,6 +195,8 @@ impl StoryEngine {
             story_by_key: FastMap::default(),
             term_postings: CappedPostings::new(config.postings_cap),
             dense_query: DenseQuery::default(),
+            sample_hits: Vec::new(),
+            spare_hits: Vec::new(),
             stem_cache: FastMap::default(),
             archive_postings: CappedPostings::new(config.postings_cap),
             arrivals: 0,

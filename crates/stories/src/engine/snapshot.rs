@@ -263,6 +263,7 @@ impl StoryEngine {
             return Err(Error::Corrupt("bytes after the end".into()));
         }
         state.install(&mut engine);
+        engine.rebuild_digests();
         let vocab = std::mem::replace(&mut engine.vocab, Vocabulary::new(engine.config.idf_prior_docs));
         engine.vocab = vocab.restored().map_err(|why| Error::Corrupt(why.into()))?;
         engine.check_links().map_err(|why| Error::Corrupt(why.into()))?;
@@ -422,9 +423,11 @@ mod tests {
         }
         assert!(kept.stats().stories_archived > 0);
         let (mut loaded, _) = StoryEngine::load_snapshot(&mut saved(&kept, 0).as_slice(), config).unwrap();
+        assert!(kept.digests_agree() && loaded.digests_agree());
         assert_eq!(verdicts(&mut loaded, after), verdicts(&mut kept, after));
         assert_eq!(loaded.stats(), kept.stats());
         assert!(kept.stats().documents_held < docs.len(), "documents were dropped");
+        assert!(kept.digests_agree() && loaded.digests_agree());
     }
 
     fn refused(bytes: &[u8]) -> Error {

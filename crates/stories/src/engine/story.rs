@@ -333,6 +333,7 @@ impl StoryEngine {
         }
 
         self.doc_by_id.insert(doc.id.clone(), index);
+        self.digests.insert(index, &f.signature, f.samples.len());
         self.docs.insert(
             index,
             DocRecord {

@@ -107,12 +107,14 @@ impl StoryEngine {
                 dropped.push(index);
             } else if !d.samples.is_empty() && (aged || self.stories.get(&d.story).is_none_or(|c| c.evicted)) {
                 d.samples = Vec::new();
+                self.digests.clear_samples(index);
             }
         }
         for index in dropped {
             let Some(d) = self.docs.remove(&index) else {
                 continue;
             };
+            self.digests.forget(index);
             if self.doc_by_id.get(&d.id) == Some(&index) {
                 self.doc_by_id.remove(&d.id);
             }
@@ -135,6 +137,7 @@ impl StoryEngine {
                 c.held_docs = c.held_docs.saturating_sub(1);
             }
         }
+        self.digests.trim();
         let gone: Vec<u32> = self
             .stories
             .iter()

@@ -91,6 +91,14 @@ fn memory_is_released_for_stories_out_of_the_window() {
         "{stats:?}"
     );
     assert!(stats.documents_held < 600 && stats.stories_archived > 0, "{stats:?}");
+    // The packed rows of copy detection follow the held documents, and
+    // span little more than them.
+    assert!(e.digests_agree());
+    assert!(
+        e.digest_rows() <= stats.documents_held * 9 / 8 + 64,
+        "{}",
+        e.digest_rows()
+    );
     // A word-for-word copy of a story still held is found after its eviction.
     let old_text = "Officials in Town500 said the Project500 bridge would close for repairs, \
         affecting commuters on Route500 while engineers from Firm500 inspect cables and \
