@@ -241,3 +241,20 @@ fn a_copy_of_a_widely_republished_story_is_found_through_its_recent_holders() {
     assert_eq!(portal.copy_of.as_deref(), Some("wire"));
     assert_eq!(portal.story_key, "wire");
 }
+
+#[test]
+fn a_short_copy_with_its_last_word_changed_is_found_by_resemblance_alone() {
+    // Too short for containment (fewer samples than it needs), so only the
+    // signatures can tell: nearly all their values agree. Copy detection
+    // rules candidates out from the signatures' low bytes first, and must
+    // not rule this one out.
+    let mut e = engine_with_background();
+    let text = "Harbour pilots in Port Vessa halted all night sailings on Tuesday after thick fog \
+        closed the outer channel, and the port authority said ferries to Lunde would wait until \
+        the morning tide";
+    let original = e.add(&doc("pilots", "", text, Some("2023-09-08T10:00:00Z")));
+    let edited = text.replace("tide", "light");
+    let copy = e.add(&doc("pilots-copy", "", &edited, Some("2023-09-08T12:00:00Z")));
+    assert_eq!(copy.copy_of.as_deref(), Some("pilots"));
+    assert_eq!(copy.story_key, original.story_key);
+}
