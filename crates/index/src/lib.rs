@@ -34,6 +34,7 @@ use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue}
 use tantivy::collector::TopDocs;
 use tantivy::directory::error::LockError;
 use tantivy::directory::MmapDirectory;
+use tantivy::indexer::IndexWriterOptions;
 use tantivy::query::{Occur, QueryParser};
 use tantivy::query_grammar::{self, UserInputAst};
 use tantivy::schema::{
@@ -113,6 +114,22 @@ pub struct Hit {
 /// indexing threads, and 50 MB keeps a reindex of many thousands of articles
 /// to a few segment flushes without weighing on a small machine.
 const WRITER_MEMORY_BYTES: usize = 50_000_000;
+
+/// Most indexing threads: tantivy asks 15 MB of the budget for each, and
+/// uses at most eight.
+const MAX_WRITER_THREADS: usize = if WRITER_MEMORY_BYTES / 15_000_000 < 8 {
+    WRITER_MEMORY_BYTES / 15_000_000
+} else {
+    8
+};
+
+/// Indexing threads: one per core, as tantivy's own `Index::writer` picks,
+/// within [`MAX_WRITER_THREADS`].
+fn writer_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.clamp(1, MAX_WRITER_THREADS.max(1))
+}
+
 /// Snippet length, and the length of the lead used when nothing in the text
 /// matched (a hit on the title only, or a filter-only query).
 const SNIPPET_CHARS: usize = 200;
@@ -304,7 +321,17 @@ impl SearchIndex {
     /// Starts a batch of writes. Only one batch may be open at a time, across
     /// all processes: otherwise this fails at once with [`Error::Locked`].
     pub fn batch(&self) -> Result<IndexBatch<'_>> {
-        let writer = self.index.writer(WRITER_MEMORY_BYTES).map_err(|err| match err {
+        // One merge at a time (tantivy runs four by default). A merge maps
+        // its inputs, and every page it reads counts in the process's
+        // resident memory until it ends: merges side by side add those up,
+        // and on two cores they only take turns with the pipeline anyway.
+        let threads = writer_threads();
+        let options = IndexWriterOptions::builder()
+            .num_worker_threads(threads)
+            .memory_budget_per_thread(WRITER_MEMORY_BYTES / threads)
+            .num_merge_threads(1)
+            .build();
+        let writer = self.index.writer_with_options(options).map_err(|err| match err {
             TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked {
                 path: self.dir.display().to_string(),
             },
