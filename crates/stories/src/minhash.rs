@@ -110,7 +110,7 @@ pub(crate) fn containment(shared: usize, a: usize, b: usize, min_samples: usize)
 /// postings of each new document, some fifteen thousand numbers at a
 /// million articles, and a comparison sort of them was a tenth of the
 /// engine's time.
-/// `spare` is scratch space, kept between calls.
+/// `spare` is scratch space for the passes.
 pub(crate) fn sort_doc_numbers(numbers: &mut Vec<u32>, spare: &mut Vec<u32>) {
     const BITS: u32 = 11;
     const DIGITS: usize = 1 << BITS;

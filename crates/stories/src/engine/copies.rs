@@ -16,22 +16,7 @@ pub(super) struct CopyMatch {
 }
 
 impl StoryEngine {
-    pub(super) fn find_copies(&mut self, f: &Features, published: Option<i64>) -> CopyMatch {
-        let mut sample_hits = std::mem::take(&mut self.sample_hits);
-        let mut spare = std::mem::take(&mut self.spare_hits);
-        let found = self.copies_with(f, published, &mut sample_hits, &mut spare);
-        self.sample_hits = sample_hits;
-        self.spare_hits = spare;
-        found
-    }
-
-    fn copies_with(
-        &self,
-        f: &Features,
-        published: Option<i64>,
-        sample_hits: &mut Vec<u32>,
-        spare: &mut Vec<u32>,
-    ) -> CopyMatch {
+    pub(super) fn find_copies(&self, f: &Features, published: Option<i64>) -> CopyMatch {
         let mut out = CopyMatch::default();
         if let Some(&d) = f.headline_key.as_ref().and_then(|k| self.doc_by_headline.get(k)) {
             if let Some(other) = self.docs.get(&d) {
@@ -73,11 +58,11 @@ impl StoryEngine {
         // nothing, as it nominates nothing. No merge of the two sample lists
         // is needed; at scale that merge, run for every candidate, was the
         // engine's largest cost.
-        sample_hits.clear();
+        let mut sample_hits: Vec<u32> = Vec::new();
         for &s in &f.samples {
             sample_hits.extend(self.sample_postings.get(s));
         }
-        minhash::sort_doc_numbers(sample_hits, spare);
+        minhash::sort_doc_numbers(&mut sample_hits, &mut Vec::new());
         let shared: Vec<(u32, usize)> = sample_hits
             .chunk_by(|a, b| a == b)
             .map(|run| (run[0], run.len()))

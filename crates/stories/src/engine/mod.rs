@@ -145,10 +145,6 @@ pub struct StoryEngine {
     term_postings: CappedPostings,
     /// Scratch space for comparing one document with many stories.
     dense_query: DenseQuery,
-    /// Scratch space for copy detection's sample postings (tens of
-    /// thousands of numbers per document at scale).
-    sample_hits: Vec<u32>,
-    spare_hits: Vec<u32>,
     /// A word's stemmed term id, by the hash of the word and its
     /// stemmer; derived, never persisted, and emptied whenever the
     /// vocabulary forgets terms (their ids are then handed out again).
@@ -195,8 +191,6 @@ impl StoryEngine {
             story_by_key: FastMap::default(),
             term_postings: CappedPostings::new(config.postings_cap),
             dense_query: DenseQuery::default(),
-            sample_hits: Vec::new(),
-            spare_hits: Vec::new(),
             stem_cache: FastMap::default(),
             archive_postings: CappedPostings::new(config.postings_cap),
             arrivals: 0,
