@@ -105,7 +105,23 @@ pub(crate) fn merge_by_key(entities: &[ArticleEntity]) -> Vec<(&ArticleEntity, u
 
 /// Up to `limit` articles not scanned by rules of `version` (never
 /// scanned, or by older rules), lowest id first.
+///
+/// Every opening of a pipeline asks. A scan row names an article of its own
+/// (its key, and a foreign key with ON DELETE CASCADE), so when there are
+/// as many current scan rows as articles none is lacking: two counts on
+/// small tables say so without walking the article table, which at a
+/// million articles read 4.5 GB of texts on a cold start.
 pub(super) async fn unscanned(pool: &SqlitePool, version: u32, limit: u32) -> Result<Vec<ArticleId>> {
+    let (all, scanned): (i64, i64) = sqlx::query_as(&format!(
+        "SELECT ({}), (SELECT COUNT(*) FROM entity_scans WHERE version >= ?)",
+        super::derived::COUNT_ALL
+    ))
+    .bind(i64::from(version))
+    .fetch_one(pool)
+    .await?;
+    if all == scanned {
+        return Ok(Vec::new());
+    }
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT a.id FROM articles a LEFT JOIN entity_scans s ON s.article_id = a.id \
          WHERE s.version IS NULL OR s.version < ? ORDER BY a.id LIMIT ?",
