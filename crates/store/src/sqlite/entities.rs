@@ -12,6 +12,23 @@ use crate::{ArticleEntity, ArticleId, EntityId, EntityKind, Error, Result, Store
 /// SQLite's oldest limit of 999 parameters a statement.
 const ENTITY_ROWS: usize = 200;
 
+/// How many articles' links wait above the mark before they are folded into
+/// `entity_postings` (see `0012_entity_postings.sql`). A fold writes each
+/// leaf of an entity it touches once: 4,096 articles name about 20,000
+/// distinct entities in the scale stream against 120,000 links, so a fold
+/// writes about a sixth of the pages that storing them one by one in an
+/// index by entity did. Queries by entity read the unfolded links by a
+/// range of `article_entities`' key: a few milliseconds at this size.
+pub(crate) const FOLD_EVERY: i64 = 4096;
+
+/// An entity's links, folded or not: the common part of every query by
+/// entity. Its parameter `?1` is the entity's id.
+const LINKS: &str = "links (article_id, mentions) AS (\
+     SELECT article_id, mentions FROM entity_postings WHERE entity_id = ?1 \
+     UNION ALL \
+     SELECT article_id, mentions FROM article_entities \
+     WHERE article_id > (SELECT through FROM entity_postings_mark WHERE id = 1) AND entity_id = ?1)";
+
 /// Replaces what an article names and marks it scanned by rules of
 /// `version`. Each entity row is found by its key or made; an existing
 /// one keeps its name and kind.
@@ -83,6 +100,34 @@ pub(super) async fn add_for_article(
     .bind(i64::from(version))
     .execute(&mut *conn)
     .await?;
+    let through: i64 = sqlx::query_scalar("SELECT through FROM entity_postings_mark WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await?;
+    if article.0 - through >= FOLD_EVERY {
+        fold(conn, through, article.0).await?;
+    }
+    Ok(())
+}
+
+/// Folds the links of the articles above `through` and up to `upto` into
+/// `entity_postings`, sorted by entity, and moves the mark to `upto`. A
+/// link already there (none should be: the triggers write only at or below
+/// the mark) takes the new count instead of failing every later store.
+pub(crate) async fn fold(conn: &mut SqliteConnection, through: i64, upto: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO entity_postings (entity_id, article_id, mentions) \
+         SELECT entity_id, article_id, mentions FROM article_entities \
+         WHERE article_id > ? AND article_id <= ? ORDER BY entity_id, article_id \
+         ON CONFLICT (entity_id, article_id) DO UPDATE SET mentions = excluded.mentions",
+    )
+    .bind(through)
+    .bind(upto)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE entity_postings_mark SET through = ? WHERE id = 1")
+        .bind(upto)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -181,12 +226,12 @@ pub(super) async fn of_story(pool: &SqlitePool, story: StoryId, limit: u32) -> R
 
 /// One entity, with its mentions over every article.
 pub(super) async fn get(pool: &SqlitePool, id: EntityId) -> Result<Option<StoredEntity>> {
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT e.id, e.key, e.name, e.kind, \
-         COALESCE((SELECT SUM(mentions) FROM article_entities WHERE entity_id = e.id), 0) AS mentions, \
-         (SELECT COUNT(*) FROM article_entities WHERE entity_id = e.id) AS articles \
-         FROM entities e WHERE e.id = ?",
-    )
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "WITH {LINKS} SELECT e.id, e.key, e.name, e.kind, \
+         COALESCE((SELECT SUM(mentions) FROM links), 0) AS mentions, \
+         (SELECT COUNT(*) FROM links) AS articles \
+         FROM entities e WHERE e.id = ?1"
+    ))
     .bind(id.0)
     .fetch_optional(pool)
     .await?;
@@ -202,12 +247,11 @@ pub(super) async fn stories_naming(
     offset: u32,
 ) -> Result<Vec<StorySummary>> {
     let mut tx = pool.begin().await?;
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT s.id FROM stories s WHERE s.id IN \
-         (SELECT m.story_id FROM article_entities ae JOIN story_members m ON m.article_id = ae.article_id \
-          WHERE ae.entity_id = ?) \
-         ORDER BY s.updated_unix DESC, s.id DESC LIMIT ? OFFSET ?",
-    )
+    let ids: Vec<i64> = sqlx::query_scalar(&format!(
+        "WITH {LINKS} SELECT s.id FROM stories s WHERE s.id IN \
+         (SELECT m.story_id FROM links l JOIN story_members m ON m.article_id = l.article_id) \
+         ORDER BY s.updated_unix DESC, s.id DESC LIMIT ?2 OFFSET ?3"
+    ))
     .bind(id.0)
     .bind(i64::from(limit))
     .bind(i64::from(offset))
@@ -229,10 +273,10 @@ pub(crate) fn in_query_order(
 
 /// How many stories name an entity.
 pub(super) async fn count_stories_naming(pool: &SqlitePool, id: EntityId) -> Result<u64> {
-    let count: i64 = sqlx::query_scalar(
-        "SELECT COUNT(DISTINCT m.story_id) FROM article_entities ae \
-         JOIN story_members m ON m.article_id = ae.article_id WHERE ae.entity_id = ?",
-    )
+    let count: i64 = sqlx::query_scalar(&format!(
+        "WITH {LINKS} SELECT COUNT(DISTINCT m.story_id) FROM links l \
+         JOIN story_members m ON m.article_id = l.article_id"
+    ))
     .bind(id.0)
     .fetch_one(pool)
     .await?;
@@ -242,6 +286,7 @@ pub(super) async fn count_stories_naming(pool: &SqlitePool, id: EntityId) -> Res
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{new_article, placement, store_test};
+    use crate::Store;
 
     use super::*;
 
@@ -571,4 +616,165 @@ mod tests {
         assert!(store.entity(EntityId(999)).await.unwrap().is_none());
         assert!(store.entity_stories(EntityId(999), 10, 0).await.unwrap().is_empty());
     });
+
+    /// What the queries by entity answer, and what the old queries over
+    /// `article_entities` alone (every link, no fold) answer: they must agree.
+    async fn by_entity_agrees(store: &crate::SqliteStore, context: &str) {
+        let api: &dyn crate::Store = store;
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM entities ORDER BY id")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+        for id in ids {
+            let (mentions, articles): (i64, i64) =
+                sqlx::query_as("SELECT COALESCE(SUM(mentions), 0), COUNT(*) FROM article_entities WHERE entity_id = ?")
+                    .bind(id)
+                    .fetch_one(&store.pool)
+                    .await
+                    .unwrap();
+            let stories: Vec<i64> = sqlx::query_scalar(
+                "SELECT s.id FROM stories s WHERE s.id IN (SELECT m.story_id FROM article_entities ae \
+                 JOIN story_members m ON m.article_id = ae.article_id WHERE ae.entity_id = ?) \
+                 ORDER BY s.updated_unix DESC, s.id DESC",
+            )
+            .bind(id)
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+            let entity = api.entity(EntityId(id)).await.unwrap().unwrap();
+            assert_eq!(
+                (entity.mentions, entity.articles),
+                (mentions as u64, articles as u64),
+                "{context}: entity {id}"
+            );
+            let listed = api.entity_stories(EntityId(id), 100, 0).await.unwrap();
+            assert_eq!(
+                listed.iter().map(|s| s.id.0).collect::<Vec<_>>(),
+                stories,
+                "{context}: entity {id}"
+            );
+            let counted = api.count_entity_stories(EntityId(id)).await.unwrap();
+            assert_eq!(counted, stories.len() as u64, "{context}: entity {id}");
+        }
+        // And the folded links are exactly the links at or below the mark.
+        let (missing, extra): (i64, i64) = sqlx::query_as(
+            "SELECT \
+             (SELECT COUNT(*) FROM (SELECT entity_id, article_id, mentions FROM article_entities \
+               WHERE article_id <= (SELECT through FROM entity_postings_mark) \
+               EXCEPT SELECT entity_id, article_id, mentions FROM entity_postings)), \
+             (SELECT COUNT(*) FROM (SELECT entity_id, article_id, mentions FROM entity_postings \
+               EXCEPT SELECT entity_id, article_id, mentions FROM article_entities))",
+        )
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+        assert_eq!((missing, extra), (0, 0), "{context}: folded links");
+    }
+
+    async fn fold_through(store: &crate::SqliteStore, upto: ArticleId) {
+        let mut conn = store.pool.acquire().await.unwrap();
+        let through: i64 = sqlx::query_scalar("SELECT through FROM entity_postings_mark WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        fold(&mut conn, through, upto.0).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn links_by_entity_read_the_same_folded_or_not_after_rescans_and_deletes() {
+        let (_dir, store) = crate::test_support::sqlite_store().await;
+        let people = ["person:a", "person:b", "person:c", "person:d"];
+        let mut articles = Vec::new();
+        for i in 0..8usize {
+            let names: Vec<ArticleEntity> = (0..=i % 3)
+                .map(|k| {
+                    named(
+                        people[(i + k) % 4],
+                        people[(i + k) % 4],
+                        EntityKind::Person,
+                        (k + 1) as u32,
+                    )
+                })
+                .collect();
+            let id = store
+                .insert_scanned_article(&new_article(&format!("https://a.example/{i}"), "T", None), 1, &names)
+                .await
+                .unwrap();
+            store
+                .assign_story(id, &placement(&format!("s{}", i % 3)))
+                .await
+                .unwrap();
+            articles.push(id);
+        }
+        by_entity_agrees(&store, "nothing folded").await;
+        fold_through(&store, articles[4]).await;
+        by_entity_agrees(&store, "five folded").await;
+
+        // A folded article scanned again names others; an unfolded one too.
+        let other = [
+            named("place:x", "X", EntityKind::Place, 3),
+            named("person:a", "A", EntityKind::Person, 1),
+        ];
+        store.set_article_entities(articles[1], 2, &other).await.unwrap();
+        store.set_article_entities(articles[6], 2, &other).await.unwrap();
+        by_entity_agrees(&store, "scanned again").await;
+
+        // A folded article deleted; an entity deleted with its links.
+        sqlx::query("DELETE FROM articles WHERE id = ?")
+            .bind(articles[2].0)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        by_entity_agrees(&store, "article deleted").await;
+        sqlx::query("DELETE FROM entities WHERE key = 'person:b'")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        by_entity_agrees(&store, "entity deleted").await;
+
+        // The rest folded; then the newest deleted and its id used again
+        // below the mark.
+        fold_through(&store, articles[7]).await;
+        by_entity_agrees(&store, "all folded").await;
+        sqlx::query("DELETE FROM articles WHERE id = ?")
+            .bind(articles[7].0)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        let again = store
+            .insert_scanned_article(&new_article("https://a.example/again", "T", None), 1, &other)
+            .await
+            .unwrap();
+        assert_eq!(again, articles[7], "SQLite gives the newest id again");
+        store.assign_story(again, &placement("s0")).await.unwrap();
+        by_entity_agrees(&store, "an id used again").await;
+    }
+
+    #[tokio::test]
+    async fn the_links_of_4096_articles_above_the_mark_are_folded_by_the_store_itself() {
+        let (_dir, store) = crate::test_support::sqlite_store().await;
+        let mark = || async {
+            let row: (i64, i64) = sqlx::query_as(
+                "SELECT (SELECT through FROM entity_postings_mark), (SELECT COUNT(*) FROM entity_postings)",
+            )
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+            row
+        };
+        let germany = [named("place:germany", "Germany", EntityKind::Place, 1)];
+        for i in 1..FOLD_EVERY {
+            store
+                .insert_scanned_article(&new_article(&format!("https://a.example/{i}"), "T", None), 1, &germany)
+                .await
+                .unwrap();
+        }
+        assert_eq!(mark().await, (0, 0));
+        let last = store
+            .insert_scanned_article(&new_article("https://a.example/last", "T", None), 1, &germany)
+            .await
+            .unwrap();
+        assert_eq!(mark().await, (last.0, FOLD_EVERY));
+        by_entity_agrees(&store, "folded by the store").await;
+    }
 }
