@@ -9,7 +9,7 @@ use crate::{ArticleId, Error, Result};
 /// any condition on `id`, even one every row meets, walks the table itself,
 /// whose leaves hold the articles' texts: at a million articles that read
 /// 4.5 GB, and a cold start of the pipeline took half a minute.
-pub(crate) const COUNT_ALL: &str = "SELECT COUNT(*) FROM articles";
+pub(super) const COUNT_ALL: &str = "SELECT COUNT(*) FROM articles";
 
 /// Counts the articles above an id: a walk of the table's tail only.
 const COUNT_AFTER: &str = "SELECT COUNT(*) FROM articles WHERE id > ?";
@@ -17,7 +17,7 @@ const COUNT_AFTER: &str = "SELECT COUNT(*) FROM articles WHERE id > ?";
 /// Counts the placed articles. Each member row names an article of its own
 /// (its key, and a foreign key with ON DELETE CASCADE), so this equals
 /// [`COUNT_ALL`] exactly when no article is unplaced.
-pub(crate) const COUNT_PLACED: &str = "SELECT COUNT(*) FROM story_members";
+const COUNT_PLACED: &str = "SELECT COUNT(*) FROM story_members";
 
 /// The unplaced articles, by a walk of the whole article table.
 const UNPLACED: &str = "SELECT a.id FROM articles a LEFT JOIN story_members m ON m.article_id = a.id \

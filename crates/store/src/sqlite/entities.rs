@@ -19,7 +19,7 @@ const ENTITY_ROWS: usize = 200;
 /// writes about a sixth of the pages that storing them one by one in an
 /// index by entity did. Queries by entity read the unfolded links by a
 /// range of `article_entities`' key: a few milliseconds at this size.
-pub(crate) const FOLD_EVERY: i64 = 4096;
+const FOLD_EVERY: i64 = 4096;
 
 /// An entity's links, folded or not: the common part of every query by
 /// entity. Its parameter `?1` is the entity's id.
@@ -113,7 +113,7 @@ pub(super) async fn add_for_article(
 /// `entity_postings`, sorted by entity, and moves the mark to `upto`. A
 /// link already there (none should be: the triggers write only at or below
 /// the mark) takes the new count instead of failing every later store.
-pub(crate) async fn fold(conn: &mut SqliteConnection, through: i64, upto: i64) -> Result<()> {
+async fn fold(conn: &mut SqliteConnection, through: i64, upto: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO entity_postings (entity_id, article_id, mentions) \
          SELECT entity_id, article_id, mentions FROM article_entities \
