@@ -103,6 +103,9 @@ impl StoryEngine {
             .map(|(_, t)| (t, weights[&t]))
             .collect();
         out.sort_unstable_by_key(|e| e.0);
-        out
+        // Collected in place, `out` still has the room of every weighted
+        // term, dozens of times its own: an archived story keeps its
+        // digest for as long as it is kept.
+        terms::fitted(out)
     }
 }

@@ -140,6 +140,7 @@ impl StoryEngine {
             while story.members.len() > kept {
                 story.members.pop_front();
             }
+            story.fit_members(kept);
         }
         story.prune_sums(cap, &self.vocab);
         for &d in &moved {

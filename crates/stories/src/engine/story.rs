@@ -119,10 +119,12 @@ impl Story {
             counts.sort_unstable_by_key(|e| e.0);
             terms::add_into(&mut self.name_counts, &counts);
         }
-        if self.decimals.len() < MAX_STORY_DECIMALS {
-            self.decimals.extend_from_slice(m.decimals);
-            self.decimals.sort_unstable();
-            self.decimals.dedup();
+        if self.decimals.len() < MAX_STORY_DECIMALS && !m.decimals.is_empty() {
+            let mut decimals = std::mem::take(&mut self.decimals);
+            decimals.extend_from_slice(m.decimals);
+            decimals.sort_unstable();
+            decimals.dedup();
+            self.decimals = terms::fitted(decimals);
         }
         if let Some(p) = m.published {
             self.first_published = Some(self.first_published.map_or(p, |f| f.min(p)));
@@ -144,6 +146,16 @@ impl Story {
         }
         terms::prune(&mut self.name_counts, STORY_NAMES);
         self.norms = self.centroid().map(|v| terms::weighted_norm(v, vocab));
+    }
+
+    /// Gives back the room its members' deque has beyond `cap` members: a
+    /// story held up to `Config::review_members` while it was open, and
+    /// keeps far fewer once it is closed, for as long as it stays in the
+    /// window.
+    pub(super) fn fit_members(&mut self, cap: usize) {
+        if self.members.capacity() > 2 * cap.max(self.members.len()).max(1) {
+            self.members.shrink_to(cap.max(self.members.len()));
+        }
     }
 
     /// The published dates its members span.
@@ -281,7 +293,7 @@ impl StoryEngine {
         let review_members = self.config.review_members;
         let story = self.stories.get_mut(&story_id).expect("story of a new document exists");
         story.evicted = false;
-        story.digest.clear();
+        story.digest = Vec::new();
         // An open story keeps every member for review; once final, only
         // the latest few that new documents are compared with.
         let member_cap = if (story.size as usize) < review_members && story.open(review_members) {
@@ -292,6 +304,7 @@ impl StoryEngine {
         while !story.members.is_empty() && story.members.len() >= member_cap {
             story.members.pop_front();
         }
+        story.fit_members(member_cap);
         story.size += 1;
         story.add_to_sums(&Contribution {
             fields: f.fields(),
@@ -308,27 +321,29 @@ impl StoryEngine {
         story.held_docs += 1;
         // The member takes the document's vectors whole: they are not
         // needed after this, and copying them cost an allocation each.
+        // Those built by pushing are moved into blocks of their own size
+        // (see `terms::fitted`), since the member holds them for long.
         if member_cap > 0 {
             let has_body = !f.body.is_empty();
             let fields = Fields {
-                title: f.title,
-                body: f.body,
-                names: f.names,
+                title: terms::fitted(f.title),
+                body: terms::fitted(f.body),
+                names: terms::fitted(f.names),
             };
             let norms = fields.as_ref().map(|v| terms::weighted_norm(v, &self.vocab));
             story.members.push_back(Member {
                 doc: index,
                 fields,
                 norms,
-                anchors: f.anchors,
-                leading_names: f.leading_names,
+                anchors: terms::fitted(f.anchors),
+                leading_names: terms::fitted(f.leading_names),
                 has_body,
-                decimals: f.decimals,
+                decimals: terms::fitted(f.decimals),
                 language: f.language,
                 published,
                 arrival: self.arrivals,
                 short: f.short,
-                headline: f.headline,
+                headline: terms::fitted(f.headline),
             });
         }
 
@@ -345,8 +360,8 @@ impl StoryEngine {
                 copy_of_doc,
                 redated,
                 copies: Vec::new(),
-                signature: f.signature,
-                samples: f.samples,
+                signature: terms::fitted(f.signature),
+                samples: terms::fitted(f.samples),
                 url_key: f.url_key,
                 fingerprint_key: f.fingerprint_key,
                 headline_key: f.headline_key,
