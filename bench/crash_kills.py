@@ -32,7 +32,9 @@ Steps:
 3. A last run finishes the import. The two folders are compared: article
    count, the set of (canonical URL, content hash), duplicates, every article
    in a story, each article's entities (and every article scanned by the
-   current rules), `ravenwire check --dry-run` (index size and mark, the
+   current rules, and the links folded by entity, every `--entity-fold`
+   articles, exactly the links at or below the fold's mark; checked after
+   each kill too), `ravenwire check --dry-run` (index size and mark, the
    snapshot's watermark), search hits for common words (the same articles,
    each filed under the story the store gives it), and the stories: the
    same partition of the articles, or B-cubed precision/recall/F1 of the
@@ -54,7 +56,7 @@ Exit status 1 when an article is lost or duplicated, or the store and the
 index or the entities disagree.
 
 Usage: python3 bench/crash_kills.py [--corpus shared|fixtures] [--kills 20]
-       [--seed 1] [--bin target/release/ravenwire] [--index-batch 50]
+       [--seed 1] [--bin target/release/ravenwire] [--index-batch 50] [--entity-fold 100]
        [--no-per-kill-check] [--keep DIR] [--out FILE]
 """
 
@@ -202,13 +204,14 @@ def prepare_input(corpus, scratch, seed):
 
 
 class Runner:
-    def __init__(self, binary, paths, index_batch):
+    def __init__(self, binary, paths, index_batch, entity_fold):
         self.binary = binary
         self.paths = paths
         self.env = dict(os.environ)
         for k in ["RAVENWIRE_DATA", "RAVENWIRE_CRASH_AT", "RAVENWIRE_DATABASE_URL"]:
             self.env.pop(k, None)
         self.env["RAVENWIRE_INDEX_BATCH"] = str(index_batch)
+        self.env["RAVENWIRE_ENTITY_FOLD"] = str(entity_fold)
         self.env.setdefault("RUST_LOG", "warn")
 
     def import_(self, data, crash_at=None, kill_after=None):
@@ -289,6 +292,25 @@ def store_view(data):
         "empty_stories": empty_stories,
         "max_id": max((r[0] for r in rows), default=None),
     }
+
+
+def fold_state(data):
+    """The fold's mark, and how many links the folded copy (entity_postings)
+    lacks or holds beyond the links at or below the mark: 0 when true."""
+    if not os.path.exists(os.path.join(data, "ravenwire.sqlite")):
+        return None, 0
+    db = connect(data)
+    try:
+        return db.execute(
+            "WITH mark AS (SELECT through FROM entity_postings_mark WHERE id = 1), "
+            "below AS (SELECT entity_id, article_id, mentions FROM article_entities "
+            "          WHERE article_id <= (SELECT through FROM mark)) "
+            "SELECT (SELECT through FROM mark), "
+            "(SELECT COUNT(*) FROM (SELECT * FROM entity_postings EXCEPT SELECT * FROM below)) "
+            "+ (SELECT COUNT(*) FROM (SELECT * FROM below EXCEPT SELECT * FROM entity_postings))"
+        ).fetchone()
+    finally:
+        db.close()
 
 
 def stored_urls(data):
@@ -462,6 +484,11 @@ def compare(runner, clean_dir, crash_dir, version):
         if survey.get("snapshot_up_to") != view["max_id"]:
             problems.append(f"{name}: snapshot {survey.get('snapshot')}, last article {view['max_id']}")
     result["check"] = checks
+    for name, d in [("clean", clean_dir), ("crashed", crash_dir)]:
+        through, disagreeing = fold_state(d)
+        result[f"folded_through_{name}"] = through
+        if disagreeing:
+            problems.append(f"{name}: {disagreeing} entity links folded wrongly (mark {through})")
 
     searches = {}
     for word in SEARCH_WORDS:
@@ -498,6 +525,10 @@ def after_kill_checks(runner, data, before_urls, scratch):
     urls = stored_urls(data)
     problems = []
     facts = {"stored": len(urls)}
+    through, disagreeing = fold_state(data)
+    facts["folded_through"] = through
+    if disagreeing:
+        problems.append(f"{disagreeing} entity links folded wrongly (mark {through})")
     lost = set(before_urls) - set(urls)
     if lost:
         problems.append(f"{len(lost)} articles stored before this run are gone, e.g. {sorted(lost)[:3]}")
@@ -574,6 +605,9 @@ def main():
     ap.add_argument("--bin", help="a built ravenwire binary (default: build target/release/ravenwire)")
     ap.add_argument("--index-batch", type=int, default=50,
                     help="RAVENWIRE_INDEX_BATCH for every run, so that index commits happen often (default 50)")
+    ap.add_argument("--entity-fold", type=int, default=100,
+                    help="RAVENWIRE_ENTITY_FOLD for every run, so that the store folds entity links often "
+                         "and kills land around folds (default 100; the product folds every 4,096 articles)")
     ap.add_argument("--point-share", type=float, default=0.3,
                     help="share of the kills made by RAVENWIRE_CRASH_AT points rather than timers")
     ap.add_argument("--no-per-kill-check", action="store_true", help="skip `check` on a copy after each kill")
@@ -588,7 +622,7 @@ def main():
     problems = []
     try:
         paths, described, files = prepare_input(args.corpus, scratch, args.seed)
-        runner = Runner(binary, paths, args.index_batch)
+        runner = Runner(binary, paths, args.index_batch, args.entity_fold)
         base = args.keep or scratch
         os.makedirs(base, exist_ok=True)
         clean_dir, crash_dir = os.path.join(base, "clean"), os.path.join(base, "crashed")
@@ -645,6 +679,10 @@ def main():
             "seed": args.seed,
             "binary": os.path.relpath(binary, ROOT) if binary.startswith(ROOT) else binary,
             "index_batch": args.index_batch,
+            "entity_fold": args.entity_fold,
+            "kills_between_folds_and_after": sum(
+                1 for k in kills if k["killed"] and (k.get("folded_through") or 0) > 0
+            ),
             "clean_import_s": round(t_clean, 2),
             "known_pages_run_s": round(t_known, 2),
             "kills_planned": args.kills,

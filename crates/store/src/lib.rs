@@ -24,6 +24,8 @@ pub use outlet::outlet_name;
 pub use postgres::{LeaderLock, PgStore};
 pub use queue::{DeadJob, Job, JobCounts, JobKind, JobState, NewJob};
 pub use ranking::{independent_outlets, rank_key, RankedStory, StoryFilter, OPENING_CHARS, RANK_HALF_LIFE_SECS};
+#[cfg(any(test, feature = "test-support"))]
+pub use sqlite::entities::FoldState;
 pub use sqlite::SqliteStore;
 pub use types::*;
 

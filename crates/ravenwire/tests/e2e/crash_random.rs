@@ -1,4 +1,4 @@
-//! Random kills: an import of 60 generated pages killed with SIGKILL five times at seeded random moments (a timer, or a crash point with a random count), restarted each time, then run to the end, holds what a clean import holds: the same articles and content hashes, none twice, every one in a story and found by search under it, every one scanned for entities, and the same stories.
+//! Random kills: an import of 60 generated pages killed with SIGKILL five times at seeded random moments (a timer, or a crash point with a random count), restarted each time, then run to the end, holds what a clean import holds: the same articles and content hashes, none twice, every one in a story and found by search under it, every one scanned for entities (on SQLite, with the links folded by entity every 8 articles matching the links), and the same stories.
 //!
 //! `bench/crash_kills.py` runs the same with 20 kills over about 2,000
 //! pages. After each kill the store is checked (nothing stored before is
@@ -161,6 +161,7 @@ fn command(data: &Path, input: &Path, crash_at: Option<&str>) -> Command {
         .env_remove("RAVENWIRE_DATA")
         .env_remove("RAVENWIRE_CRASH_AT")
         .env("RAVENWIRE_INDEX_BATCH", "4")
+        .env("RAVENWIRE_ENTITY_FOLD", "8")
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     if let Some(point) = crash_at {
@@ -201,6 +202,28 @@ fn urls(data: &Path) -> BTreeSet<String> {
         let urls: BTreeSet<String> = all.iter().map(|a| a.canonical_url.clone()).collect();
         assert_eq!(urls.len(), all.len(), "a URL stored twice");
         urls
+    })
+}
+
+/// On SQLite, the fold's mark, with the links folded by entity checked
+/// against the links at or below it: each run folds every 8 articles
+/// (`RAVENWIRE_ENTITY_FOLD`), so kills land before, inside and after folds.
+fn folded_through(data: &Path, context: &str) -> Option<i64> {
+    if database_url(data).is_some() || !data.join("ravenwire.sqlite").exists() {
+        return None;
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let TestStore::Sqlite(store) = TestStore::open(data).await else {
+            unreachable!("no database URL: the store is SQLite");
+        };
+        let state = store.fold_state().await.unwrap();
+        store.close().await;
+        assert_eq!(state.disagreeing, 0, "{context}: folded entity links {state:?}");
+        Some(state.through)
     })
 }
 
@@ -305,6 +328,7 @@ fn an_import_killed_five_times_at_random_then_finished_equals_a_clean_one() {
         } else {
             assert!(status.success(), "{context}: {status:?}\n{err}");
         }
+        folded_through(&data, &context);
         let now = urls(&data);
         assert!(
             now.is_superset(&stored),
@@ -324,6 +348,9 @@ fn an_import_killed_five_times_at_random_then_finished_equals_a_clean_one() {
         "{context}: the store differs from a clean import"
     );
     assert_index_matches_store(&data, &context);
+    if let Some(through) = folded_through(&data, &context) {
+        assert_eq!(through, 56, "{context}: seven folds of 8 articles");
+    }
     assert_eq!(
         after.partition, clean.partition,
         "{context}: the stories differ from a clean import"
