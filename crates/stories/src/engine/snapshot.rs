@@ -357,6 +357,18 @@ mod tests {
         docs
     }
 
+    /// Small windows, so that a few dozen documents see stories archived
+    /// and terms forgotten.
+    fn small_windows() -> Config {
+        Config {
+            keep_arrivals: 4,
+            arrival_window: 20,
+            time_window_days: 6,
+            copy_horizon_arrivals: 60,
+            ..Config::default()
+        }
+    }
+
     fn saved(engine: &StoryEngine, watermark: u64) -> Vec<u8> {
         let mut bytes = Vec::new();
         engine.save_snapshot(watermark, &mut bytes).unwrap();
@@ -408,13 +420,7 @@ mod tests {
     fn a_reloaded_engine_evicts_and_forgets_exactly_as_the_one_never_saved() {
         // Small windows, so that stories are archived and terms forgotten
         // (map-order-dependent work) both before and after the reload.
-        let config = Config {
-            keep_arrivals: 4,
-            arrival_window: 20,
-            time_window_days: 6,
-            copy_horizon_arrivals: 60,
-            ..Config::default()
-        };
+        let config = small_windows();
         let docs = stream_of(30, 6);
         let (before, after) = docs.split_at(70);
         let mut kept = StoryEngine::new(config.clone());
@@ -438,13 +444,7 @@ mod tests {
         // (samples, members' vectors, story sums, archived digests) must
         // be fitted to its length, or the spare room stays allocated: a
         // third more than the state itself at 100,000 articles.
-        let config = Config {
-            keep_arrivals: 4,
-            arrival_window: 20,
-            time_window_days: 6,
-            copy_horizon_arrivals: 60,
-            ..Config::default()
-        };
+        let config = small_windows();
         let mut running = StoryEngine::new(config.clone());
         for d in &stream_of(30, 6) {
             running.add(d);
