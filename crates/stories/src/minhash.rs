@@ -90,7 +90,7 @@ pub(crate) fn estimated_resemblance(a: &[u32], b: &[u32]) -> f64 {
 /// estimate overlaps of the full sets, containment included.
 pub(crate) fn sample(shingles: &[u64], modulus: u64) -> Vec<u64> {
     let modulus = modulus.max(1);
-    crate::terms::fitted(shingles.iter().copied().filter(|s| s % modulus == 0).collect())
+    shingles.iter().copied().filter(|s| s % modulus == 0).collect()
 }
 
 /// Share of the smaller of two sample sets, of `a` and `b` samples, found
