@@ -375,3 +375,18 @@ fn lead_cuts_at_a_word_boundary() {
     assert_eq!(lead("abcdefghijkl", 5), "abcde…");
     assert_eq!(lead("ééééé ééé", 7), "ééééé…");
 }
+
+/// Each indexing thread writes a segment of its own, so a writer with one
+/// per core turned every commit into several small segments and merged each
+/// article that many more times.
+#[test]
+fn a_commit_writes_one_segment() {
+    let dir = tempfile::tempdir().unwrap();
+    let articles: Vec<IndexedArticle> = (1..=400)
+        .map(|id| article(id, &format!("Report {id}"), &"words of a news report ".repeat(40)))
+        .collect();
+    let index = index_with(dir.path(), &articles);
+    let searcher = index.reader.searcher();
+    assert_eq!(searcher.segment_readers().len(), 1);
+    assert_eq!(searcher.num_docs(), 400);
+}
