@@ -327,6 +327,14 @@ impl SearchIndex {
             other => Error::Tantivy(other),
         })?;
         writer.set_merge_policy(Box::new(merge::BoundedMerges::new(merge::MAX_MERGED_DOCS)));
+        // A writer killed inside a commit leaves the files it wrote for
+        // that commit, which `meta.json` never came to name. Tantivy removes
+        // such files only after a commit of its own, but a delete file's
+        // name (segment and operation stamp) comes back when the next
+        // process repeats the same operations from the last saved stamp,
+        // and tantivy will not write over it. Nothing is in flight yet, so
+        // every file the saved `meta.json` does not name is a leftover.
+        writer.garbage_collect_files().wait()?;
         Ok(IndexBatch {
             index: self,
             writer,

@@ -390,3 +390,43 @@ fn a_commit_writes_one_segment() {
     assert_eq!(searcher.segment_readers().len(), 1);
     assert_eq!(searcher.num_docs(), 400);
 }
+
+/// A kill between the moment a commit writes a segment's delete file and
+/// the moment it saves `meta.json` leaves that file behind, named after the
+/// segment and the commit's operation stamp. The next process starts again
+/// from the last saved stamp, reaches the same stamp with the same
+/// operations, and tantivy refused to write the file again
+/// (`FileAlreadyExists(....del)`): seed 26 of the crash test hit this.
+#[test]
+fn a_delete_file_left_by_a_killed_commit_does_not_block_the_next_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = index_with(dir.path(), &sample());
+    drop(index);
+    let saved_meta = std::fs::read(dir.path().join("meta.json")).unwrap();
+    // The commit that will be "killed": it replaces article 1, so it
+    // writes a delete file for the first segment.
+    let replaced = article(1, "Climate summit opens again", "Leaders met again.");
+    {
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let mut batch = index.batch().unwrap();
+        batch.upsert(&replaced).unwrap();
+        batch.commit().unwrap();
+    }
+    let leftovers = |dir: &Path| {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "del"))
+            .count()
+    };
+    assert!(leftovers(dir.path()) > 0, "the replacing commit wrote no delete file");
+    // The kill: the delete file is on disk, meta.json is the old one.
+    std::fs::write(dir.path().join("meta.json"), &saved_meta).unwrap();
+
+    let index = SearchIndex::open(dir.path()).unwrap();
+    assert_eq!(ids(&index, "again"), Vec::<i64>::new());
+    let mut batch = index.batch().unwrap();
+    batch.upsert(&replaced).unwrap();
+    batch.commit().unwrap();
+    assert_eq!(ids(&index, "again"), vec![1]);
+    assert_eq!(index.len().unwrap(), 4);
+}

@@ -62,6 +62,9 @@ impl WarmEngine {
                     self.engine = engine;
                     self.seen_up_to = Some(watermark);
                     after = Some(watermark);
+                    // Loading took the file away: until `save` writes it
+                    // back, no snapshot on disk holds what the engine does.
+                    self.unsaved = true;
                 }
             }
         }
@@ -89,6 +92,20 @@ impl WarmEngine {
         // the next call, after the last article it restored.
         self.warmed = true;
         tracing::info!(replayed = self.replayed, "story engine warmed");
+        Ok(())
+    }
+
+    /// Warms the engine when it is kept in a snapshot file and that file
+    /// is missing, so that [`WarmEngine::save`] writes it again. A run
+    /// killed between loading the snapshot (which takes it away) and
+    /// saving it leaves none; without this, runs with nothing new would
+    /// leave none either, and the next new article would replay the whole
+    /// store.
+    pub(crate) async fn heal(&mut self, store: &dyn Store, story_ids: &mut StoryKeys) -> crate::Result<()> {
+        let missing = self.snapshot.as_ref().is_some_and(|s| !s.path().exists());
+        if missing && !self.warmed {
+            self.warm(store, story_ids).await?;
+        }
         Ok(())
     }
 

@@ -55,6 +55,9 @@ pub struct Recovery {
 /// anew by [`Pipeline::flush`], so a run that dies in between leaves none
 /// and the next run replays in full: a run may revise stories of articles
 /// from before the watermark, which only a full replay would then see.
+/// `flush` also writes a missing snapshot again, warming the engine to do
+/// so, even in a run that found nothing new: the snapshot heals like the
+/// rest of the derived state.
 ///
 /// The store is the truth; the index, the story placement and the snapshot
 /// are derived from it and heal after a crash. Before its first piece of
@@ -408,6 +411,7 @@ impl Pipeline {
         self.index_queue.land().await?;
         crash::point(Point::BeforeSnapshotSave);
         let start = Instant::now();
+        self.engine.heal(self.store.as_ref(), &mut self.story_ids).await?;
         self.engine.save();
         lap(&mut self.times.snapshot, start);
         crash::point(Point::AfterSnapshotSave);

@@ -173,6 +173,58 @@ async fn a_snapshot_spares_the_next_run_all_but_the_articles_stored_after_it() {
     assert_eq!(pipeline.engine.stats().documents_seen, 8);
 }
 
+/// Loads the snapshot in a run that stores nothing new, then runs once
+/// more and checks that the snapshot was there to load again.
+async fn a_run_with_nothing_new(dir: &std::path::Path, replayed: u64) {
+    let file = dir.join("story-engine.snapshot");
+    {
+        let mut pipeline = with_snapshot(dir).await;
+        // The page stored by the first run: known, nothing new.
+        let outcome = pipeline.ingest_page(&page(PAGE, "a.html"), None).await.unwrap();
+        assert!(!matches!(outcome, Outcome::Imported(_)), "{outcome:?}");
+        pipeline.flush().await.unwrap();
+        assert!(pipeline.engine.is_warm());
+        assert_eq!(pipeline.engine.replayed(), replayed);
+    }
+    assert!(file.exists(), "the run with nothing new left no snapshot");
+    // The index is whole and nothing is new: this run has no use for the
+    // engine, and the snapshot stays as it is.
+    let mut pipeline = with_snapshot(dir).await;
+    pipeline.flush().await.unwrap();
+    assert!(!pipeline.engine.is_warm());
+    assert!(file.exists());
+    let mut pipeline = with_snapshot(dir).await;
+    let (name, html) = strike_pages().swap_remove(4);
+    let outcome = pipeline.ingest_page(&page(&html, &name), None).await.unwrap();
+    assert!(matches!(outcome, Outcome::Imported(_)), "{outcome:?}");
+    pipeline.flush().await.unwrap();
+    assert_eq!(pipeline.engine.replayed(), 0, "the snapshot loaded");
+    assert_eq!(pipeline.engine.stats().documents_seen, 6);
+}
+
+/// Found by the random-kill test (seed 15, on CI): a run that loaded the
+/// snapshot, which takes it away, but had nothing new to add never wrote
+/// it back, and the next run replayed the whole store. Here the run needs
+/// the engine because the search index was lost and is rebuilt.
+#[tokio::test]
+async fn a_run_with_nothing_new_writes_back_the_snapshot_it_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    first_run(dir.path()).await;
+    std::fs::remove_dir_all(dir.path().join("index")).unwrap();
+    a_run_with_nothing_new(dir.path(), 0).await;
+}
+
+/// Found by the random-kill test (seeds 7, 10 and 17): a kill between
+/// loading the snapshot and saving it leaves none, and runs with nothing
+/// new never made one again. The end of a run now heals it.
+#[tokio::test]
+async fn a_run_with_nothing_new_remakes_a_snapshot_a_kill_took_away() {
+    let dir = tempfile::tempdir().unwrap();
+    first_run(dir.path()).await;
+    std::fs::remove_file(dir.path().join("story-engine.snapshot")).unwrap();
+    a_run_with_nothing_new(dir.path(), 5).await;
+}
+
 #[tokio::test]
 async fn a_damaged_snapshot_means_a_full_replay_and_the_run_goes_on() {
     let dir = tempfile::tempdir().unwrap();
