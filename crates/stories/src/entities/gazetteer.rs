@@ -4,8 +4,9 @@
 //! "Deutschland", "Germany" and "Allemagne" are one place. Written for this
 //! project; the first name of each entry is its display name.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use crate::hash::FastMap;
 
 use super::fold::fold;
 use super::EntityKind;
@@ -237,8 +238,8 @@ pub struct Entry {
 }
 
 struct Gazetteer {
-    /// Folded name → entry.
-    names: HashMap<String, Entry>,
+    /// Folded name → entry (a lookup for every run of name words).
+    names: FastMap<String, Entry>,
     /// The most words any name has.
     longest: usize,
 }
@@ -246,7 +247,7 @@ struct Gazetteer {
 fn gazetteer() -> &'static Gazetteer {
     static GAZETTEER: OnceLock<Gazetteer> = OnceLock::new();
     GAZETTEER.get_or_init(|| {
-        let mut names = HashMap::new();
+        let mut names = FastMap::default();
         let mut longest = 1;
         let lists: [(&[Names], EntityKind); 3] = [
             (ORGANISATIONS, EntityKind::Organisation),
@@ -331,7 +332,7 @@ mod tests {
 
     #[test]
     fn every_entry_has_names_and_no_spelling_is_shared_by_two_keys() {
-        let mut seen: HashMap<String, &str> = HashMap::new();
+        let mut seen: FastMap<String, &str> = FastMap::default();
         for (key, names) in COUNTRIES.iter().chain(CITIES).chain(ORGANISATIONS) {
             assert!(!names.is_empty(), "{key}");
             for name in *names {

@@ -25,7 +25,9 @@
 //! Bridge") tell nothing by capitals, so only gazetteer names, acronyms
 //! and names also found in the body count there.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::hash::FastMap;
 
 use super::fold::name_key;
 use super::gazetteer::{self, Entry};
@@ -569,8 +571,8 @@ fn resolve(mentions: Vec<Mention>) -> Vec<Entity> {
     }
     // Keys by kind-less name, the words of people's names, and first words
     // of organisations' names.
-    let mut by_name: HashMap<String, String> = HashMap::new();
-    let mut by_word: HashMap<String, Vec<String>> = HashMap::new();
+    let mut by_name: FastMap<String, String> = FastMap::default();
+    let mut by_word: FastMap<String, Vec<String>> = FastMap::default();
     for (key, acc) in &entities {
         by_name.entry(key.clone()).or_insert_with(|| key.clone());
         for form in acc.forms.keys() {
@@ -595,7 +597,7 @@ fn resolve(mentions: Vec<Mention>) -> Vec<Entity> {
     // Candidates of restricted runs: longest first, and one match per
     // stretch of words.
     pending.sort_by_key(|m| m.span.map(|(run, a, b)| (run, std::cmp::Reverse(b - a), a)));
-    let mut taken: HashMap<(usize, usize), Vec<(usize, usize)>> = HashMap::new();
+    let mut taken: FastMap<(usize, usize), Vec<(usize, usize)>> = FastMap::default();
     for m in pending {
         if let Some((run, a, b)) = m.span {
             let used = taken.entry(run).or_default();
@@ -672,7 +674,7 @@ fn resolve(mentions: Vec<Mention>) -> Vec<Entity> {
     // One name, one entity: of two kinds given to one name, the more
     // mentioned wins.
     out.sort_by(|a, b| b.mentions.cmp(&a.mentions).then_with(|| a.key.cmp(&b.key)));
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: FastMap<String, usize> = FastMap::default();
     let mut merged: Vec<Entity> = Vec::new();
     for entity in out {
         match seen.get(entity.join_key()) {

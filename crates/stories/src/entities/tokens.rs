@@ -17,6 +17,9 @@ pub struct Token {
     /// [`super::fold`] of the text, made the first time a rule asks: the
     /// rules look at a word and its neighbours many times over.
     folded: std::cell::OnceCell<String>,
+    /// [`shape_of`] the text, which the rules ask of most words several
+    /// times.
+    shape: Shape,
 }
 
 /// How a word looks.
@@ -40,6 +43,7 @@ pub enum Shape {
 impl Token {
     fn new(text: String, sentence_start: bool, break_before: bool) -> Token {
         Token {
+            shape: shape_of(&text),
             text,
             sentence_start,
             break_before,
@@ -54,7 +58,7 @@ impl Token {
     }
 
     pub fn shape(&self) -> Shape {
-        shape_of(&self.text)
+        self.shape
     }
 
     /// Whether the word can be part of a name by its looks.
@@ -72,12 +76,11 @@ pub fn shape_of(word: &str) -> Shape {
     if word.len() >= 2 && word.ends_with('.') && letters == 1 && first.is_uppercase() {
         return Shape::Initial;
     }
-    let compact: String = word.chars().filter(|c| *c != '.').collect();
-    if (2..=6).contains(&compact.chars().count())
+    // The word without its dots ("U.S." is "US").
+    let compact = || word.chars().filter(|c| *c != '.');
+    if (2..=6).contains(&compact().count())
         && letters >= 2
-        && compact
-            .chars()
-            .all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '&')
+        && compact().all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '&')
     {
         return Shape::Acronym;
     }
